@@ -1,0 +1,166 @@
+/**
+ * `npm run bench`: the one entry point for every benchmark. Parses the flags, runs the selected
+ * benchmarks in order, prints readable tables (or one JSON document with `--json`), and on Ctrl-C
+ * stops cleanly and prints whatever was measured so far.
+ */
+import { cpus, totalmem } from 'node:os';
+import type { ColdStartBenchmarkResult } from './coldstart-benchmark.ts';
+import { coldStartTables, runColdStartBenchmark } from './coldstart-benchmark.ts';
+import type { FanoutBenchmarkResult } from './fanout-benchmark.ts';
+import { runFanoutBenchmark } from './fanout-benchmark.ts';
+import { checkFanoutTargets, fanoutTable } from './fanout-report.ts';
+import type { LoadBenchmarkResult } from './load-benchmark.ts';
+import { runLoadBenchmark } from './load-benchmark.ts';
+import type { TargetCheck } from './load-report.ts';
+import { checkLoadTargets, loadTables, sweepTable } from './load-report.ts';
+import type { BenchmarkName, BenchOptions } from './options.ts';
+import { BenchUsageError, HELP_TEXT, parseBenchOptions } from './options.ts';
+import { createProgress } from './progress.ts';
+import type { Table } from './table.ts';
+import { renderTextTable } from './table.ts';
+
+/** Everything one `npm run bench` measured; also the `--json` document. */
+interface BenchResults {
+  readonly machine: {
+    readonly cpus: number;
+    readonly cpuModel: string;
+    readonly memoryBytes: number;
+    readonly node: string;
+    readonly platform: string;
+  };
+  readonly startedAt: string;
+  readonly options: BenchOptions;
+  readonly load: LoadBenchmarkResult[];
+  fanout: FanoutBenchmarkResult | undefined;
+  coldStart: ColdStartBenchmarkResult | undefined;
+  readonly errors: { benchmark: BenchmarkName; message: string }[];
+  aborted: boolean;
+}
+
+function parseOrExit(argv: readonly string[]): BenchOptions {
+  try {
+    return parseBenchOptions(argv);
+  } catch (error) {
+    if (!(error instanceof BenchUsageError)) throw error;
+    process.stderr.write(`npm run bench: ${error.message}\n`);
+    process.exit(2);
+  }
+}
+
+const options = parseOrExit(process.argv.slice(2));
+if (options.help) {
+  process.stdout.write(`${HELP_TEXT}\n`);
+  process.exit(0);
+}
+
+const progress = createProgress();
+const controller = new AbortController();
+process.on('SIGINT', () => {
+  if (controller.signal.aborted) {
+    // Second Ctrl-C: the user does not want to wait for the clean stop.
+    process.stderr.write('\nStopped without cleanup.\n');
+    process.exit(130);
+  }
+  progress.log(
+    '\nCtrl-C: stopping cleanly and printing the figures so far (Ctrl-C again to quit now)',
+  );
+  controller.abort();
+});
+
+const results: BenchResults = {
+  machine: {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    memoryBytes: totalmem(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  },
+  startedAt: new Date().toISOString(),
+  options,
+  load: [],
+  fanout: undefined,
+  coldStart: undefined,
+  errors: [],
+  aborted: false,
+};
+
+progress.log(
+  `AWSome Chat benchmarks on ${results.machine.cpus} x ${results.machine.cpuModel}, Node.js ${results.machine.node}`,
+);
+for (const benchmark of options.only) {
+  if (controller.signal.aborted) break;
+  try {
+    await runBenchmark(benchmark);
+  } catch (error) {
+    // One benchmark failing (e.g. a piece not built) must not hide the others' figures.
+    const message = error instanceof Error ? error.message : String(error);
+    results.errors.push({ benchmark, message });
+    progress.log(`${benchmark}: failed: ${message}`);
+  }
+}
+results.aborted = controller.signal.aborted;
+
+if (options.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+else process.stdout.write(`\n${renderReport(results)}\n`);
+process.exit(exitCode(results));
+
+async function runBenchmark(benchmark: BenchmarkName): Promise<void> {
+  if (benchmark === 'load') {
+    for (const clients of options.clientCounts) {
+      if (controller.signal.aborted) break;
+      const load = await runLoadBenchmark(options, clients, controller.signal, progress);
+      results.load.push(load);
+      for (const message of load.errors) results.errors.push({ benchmark, message });
+    }
+  } else if (benchmark === 'fanout') {
+    results.fanout = await runFanoutBenchmark(options, controller.signal, progress);
+  } else {
+    results.coldStart = await runColdStartBenchmark(progress);
+  }
+}
+
+function renderReport(all: BenchResults): string {
+  const tables: Table[] = [];
+  const checks: TargetCheck[] = [];
+  for (const load of all.load) {
+    tables.push(...loadTables(load));
+    checks.push(...checkLoadTargets(load));
+  }
+  if (all.load.length > 1) tables.push(sweepTable(all.load));
+  if (all.fanout !== undefined) {
+    tables.push(fanoutTable(all.fanout));
+    checks.push(...checkFanoutTargets(all.fanout));
+  }
+  if (all.coldStart !== undefined) tables.push(...coldStartTables(all.coldStart));
+  const sections = tables.map(renderTextTable);
+  if (checks.length > 0) {
+    sections.push(
+      [
+        `Targets (${all.machine.cpus} cores):`,
+        ...checks.map(
+          (check) =>
+            `  ${check.met ? 'met   ' : 'MISSED'}  ${check.description}: ${check.measured}`,
+        ),
+      ].join('\n'),
+    );
+  }
+  for (const error of all.errors) sections.push(`${error.benchmark}: FAILED: ${error.message}`);
+  if (all.aborted) sections.push('Stopped by Ctrl-C: the figures above cover what ran until then.');
+  return sections.join('\n\n');
+}
+
+/**
+ * 0 when every benchmark ran and nothing was lost or duplicated locally; 1 when a benchmark
+ * failed or a correctness target was missed; 130 after Ctrl-C. Speed targets are reported, not
+ * enforced: a shared, noisy machine must not turn a slow run into a failure.
+ */
+function exitCode(all: BenchResults): number {
+  if (all.aborted) return 130;
+  if (all.errors.length > 0) return 1;
+  const lossless = all.load.every((load) =>
+    checkLoadTargets(load)
+      .filter((check) => check.description === 'nothing lost or duplicated')
+      .every((check) => check.met),
+  );
+  return lossless ? 0 : 1;
+}

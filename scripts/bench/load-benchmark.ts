@@ -1,0 +1,108 @@
+/**
+ * The load benchmark: the same clients and messages against the bare `ws` broadcast server (the
+ * lower bound) and the local stack, each in its own child process so its memory is its own; or,
+ * with `--url`, against a deployed stack only.
+ */
+import type { LoadRunResult } from './load-generator.ts';
+import { runLoad } from './load-generator.ts';
+import type { BenchOptions } from './options.ts';
+import type { Progress } from './progress.ts';
+import type { ServerProcess, ServerTarget } from './server-process.ts';
+import { startServerProcess } from './server-process.ts';
+
+/** Which server a load run measured. */
+export type LoadTargetName = ServerTarget | 'deployed';
+
+/** One server's figures at one client count. */
+export interface LoadTargetResult {
+  readonly target: LoadTargetName;
+  readonly run: LoadRunResult;
+  /** The server's RSS once every client was connected, before any message (bytes). */
+  readonly idleRssBytes: number | undefined;
+  /** The server's highest RSS during the whole run (bytes). */
+  readonly peakRssBytes: number | undefined;
+}
+
+/** Every server's figures at one client count. */
+export interface LoadBenchmarkResult {
+  readonly clients: number;
+  readonly targets: readonly LoadTargetResult[];
+  /** Servers that could not be measured, with why; the others' figures still stand. */
+  readonly errors: readonly string[];
+}
+
+/** Lets the just-connected sockets' buffers settle before the idle memory sample. */
+const IDLE_SETTLE_MS = 1000;
+
+/**
+ * Runs the load benchmark at one client count.
+ * @param options - the parsed flags
+ * @param clients - how many clients this round connects
+ * @param signal - Ctrl-C
+ * @param progress - where to report progress
+ * @returns each server's figures (the baseline first), as far as the run got
+ */
+export async function runLoadBenchmark(
+  options: BenchOptions,
+  clients: number,
+  signal: AbortSignal,
+  progress: Progress,
+): Promise<LoadBenchmarkResult> {
+  const targets: LoadTargetResult[] = [];
+  const common = {
+    clients,
+    messages: options.messages,
+    warmup: options.warmup,
+    rate: options.rate,
+    senders: options.senders,
+    connectRate: options.connectRate,
+    connectConcurrency: options.connectConcurrency,
+    messageTimeoutMs: options.messageTimeoutMs,
+    signal,
+    progress,
+  };
+  if (options.url !== undefined) {
+    progress.log(`Load: ${clients} clients against ${options.url}`);
+    const run = await runLoad({
+      ...common,
+      websocketUrl: options.url,
+      origin: options.origin,
+      label: 'deployed',
+    });
+    targets.push({ target: 'deployed', run, idleRssBytes: undefined, peakRssBytes: undefined });
+    return { clients, targets, errors: [] };
+  }
+  const errors: string[] = [];
+  const serverTargets: ServerTarget[] = options.baseline ? ['bare', 'stack'] : ['stack'];
+  for (const target of serverTargets) {
+    if (signal.aborted) break;
+    progress.log(`Load: starting the ${target === 'bare' ? 'bare ws server' : 'local stack'}`);
+    let server: ServerProcess;
+    try {
+      server = await startServerProcess(target);
+    } catch (error) {
+      // The baseline's figures are still worth printing when the stack cannot start.
+      errors.push(error instanceof Error ? error.message : String(error));
+      continue;
+    }
+    let idleRssBytes: number | undefined;
+    try {
+      // Browsers send their page's origin; the stack may check it against its allow-list.
+      const pageOrigin = server.pageUrl === undefined ? undefined : new URL(server.pageUrl).origin;
+      const run = await runLoad({
+        ...common,
+        websocketUrl: server.websocketUrl,
+        origin: options.origin ?? pageOrigin,
+        label: target === 'bare' ? 'bare ws' : 'stack',
+        onAllConnected: async () => {
+          await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
+          idleRssBytes = server.sampleRss();
+        },
+      });
+      targets.push({ target, run, idleRssBytes, peakRssBytes: server.peakRssBytes });
+    } finally {
+      await server.stop();
+    }
+  }
+  return { clients, targets, errors };
+}

@@ -1,0 +1,189 @@
+/**
+ * Tables and target checks for the load benchmark's results. Pure: results in, tables out.
+ */
+import type { LoadBenchmarkResult, LoadTargetName, LoadTargetResult } from './load-benchmark.ts';
+import type { Table } from './table.ts';
+import { formatCount, formatMegabytes, formatMs, formatRatio } from './table.ts';
+
+/** Targets from the issues, on the 2-core machine. */
+export const LOAD_TARGETS = {
+  clients: 1000,
+  maxMedianMs: 1000,
+  maxIdleRssBytes: 250 * 1024 * 1024,
+} as const;
+
+const TARGET_LABELS: Record<LoadTargetName, string> = {
+  bare: 'bare ws (lower bound)',
+  stack: 'local stack',
+  deployed: 'deployed stack',
+};
+
+/**
+ * Builds the latency and the connection/memory tables of one client count.
+ * @param result - the benchmark's figures at that count
+ * @returns the tables, latency first
+ */
+export function loadTables(result: LoadBenchmarkResult): Table[] {
+  const baseline = result.targets.find((target) => target.target === 'bare');
+  const latency: Table = {
+    title: `Load: ${formatCount(result.clients)} clients; time until one message reached every other client`,
+    headings: [
+      'server',
+      'messages',
+      'median',
+      'p95',
+      'p99',
+      'max',
+      'lost',
+      'duplicated',
+      'median vs bare',
+      'p95 vs bare',
+    ],
+    rows: result.targets.map((target) => {
+      const { allReceived, delivery } = target.run;
+      return [
+        TARGET_LABELS[target.target],
+        `${delivery.messagesComplete}/${delivery.messagesSent}`,
+        formatMs(allReceived.medianMs),
+        formatMs(allReceived.p95Ms),
+        formatMs(allReceived.p99Ms),
+        formatMs(allReceived.maxMs),
+        formatCount(delivery.receiptsLost),
+        formatCount(delivery.receiptsDuplicated + delivery.receiptsBySender),
+        target === baseline
+          ? '1.0x'
+          : formatRatio(allReceived.medianMs, baseline?.run.allReceived.medianMs),
+        target === baseline
+          ? '1.0x'
+          : formatRatio(allReceived.p95Ms, baseline?.run.allReceived.p95Ms),
+      ];
+    }),
+    notes: [
+      'lost = receipts missing after the message timeout; duplicated includes a sender receiving its own message',
+    ],
+  };
+  const connections: Table = {
+    title: `Load: ${formatCount(result.clients)} clients; connections and the server's memory (RSS of its process tree)`,
+    headings: [
+      'server',
+      'connected',
+      'failed',
+      'handshake median',
+      'handshake p95',
+      'all connected in',
+      'RSS idle',
+      'RSS peak',
+      'peak vs bare',
+    ],
+    rows: result.targets.map((target) => {
+      const { run } = target;
+      return [
+        TARGET_LABELS[target.target],
+        formatCount(run.clientsConnected),
+        formatCount(run.connectFailures),
+        formatMs(run.connectTime.medianMs),
+        formatMs(run.connectTime.p95Ms),
+        formatMs(run.connectWallMs),
+        formatMegabytes(target.idleRssBytes),
+        formatMegabytes(target.peakRssBytes),
+        target === baseline
+          ? '1.0x'
+          : formatRatio(target.peakRssBytes ?? Number.NaN, baseline?.peakRssBytes),
+      ];
+    }),
+    notes: connectionNotes(result.targets),
+  };
+  return [latency, connections];
+}
+
+/**
+ * Builds the latency-against-clients table of a `--sweep`.
+ * @param results - one result per client count
+ * @returns the table
+ */
+export function sweepTable(results: readonly LoadBenchmarkResult[]): Table {
+  return {
+    title: 'Load sweep: median (p95) time until one message reached every other client',
+    headings: ['clients', 'local stack', 'bare ws', 'stack vs bare', 'lost', 'stack RSS peak'],
+    rows: results.map((result) => {
+      const stack = result.targets.find((target) => target.target !== 'bare');
+      const bare = result.targets.find((target) => target.target === 'bare');
+      const cell = (target: LoadTargetResult | undefined): string =>
+        target === undefined
+          ? '-'
+          : `${formatMs(target.run.allReceived.medianMs)} (${formatMs(target.run.allReceived.p95Ms)})`;
+      return [
+        formatCount(result.clients),
+        cell(stack),
+        cell(bare),
+        formatRatio(stack?.run.allReceived.medianMs ?? Number.NaN, bare?.run.allReceived.medianMs),
+        formatCount(stack?.run.delivery.receiptsLost ?? 0),
+        formatMegabytes(stack?.peakRssBytes),
+      ];
+    }),
+  };
+}
+
+/** The verdict on one target. */
+export interface TargetCheck {
+  readonly description: string;
+  readonly met: boolean;
+  readonly measured: string;
+}
+
+/**
+ * Checks the local stack's figures against the issue's targets, where this run can tell.
+ * @param result - figures at one client count
+ * @returns one check per applicable target (none for the baseline or a deployed stack)
+ */
+export function checkLoadTargets(result: LoadBenchmarkResult): TargetCheck[] {
+  const stack = result.targets.find((target) => target.target === 'stack');
+  if (stack === undefined || stack.run.delivery.messagesSent === 0) return [];
+  const { delivery, allReceived } = stack.run;
+  const checks: TargetCheck[] = [
+    {
+      description: 'nothing lost or duplicated',
+      met:
+        delivery.receiptsLost === 0 &&
+        delivery.receiptsDuplicated === 0 &&
+        delivery.receiptsBySender === 0 &&
+        stack.run.connectFailures === 0,
+      measured: `${delivery.receiptsLost} lost, ${delivery.receiptsDuplicated + delivery.receiptsBySender} duplicated, ${stack.run.connectFailures} connect failures`,
+    },
+  ];
+  if (result.clients >= LOAD_TARGETS.clients) {
+    checks.push({
+      description: `median <= ${formatMs(LOAD_TARGETS.maxMedianMs)} with ${formatCount(result.clients)} clients`,
+      met: allReceived.medianMs <= LOAD_TARGETS.maxMedianMs,
+      measured: formatMs(allReceived.medianMs),
+    });
+  }
+  if (result.clients >= LOAD_TARGETS.clients && stack.idleRssBytes !== undefined) {
+    checks.push({
+      description: `stack RSS < ${formatMegabytes(LOAD_TARGETS.maxIdleRssBytes)} with ${formatCount(result.clients)} idle connections`,
+      met: stack.idleRssBytes < LOAD_TARGETS.maxIdleRssBytes,
+      measured: formatMegabytes(stack.idleRssBytes),
+    });
+  }
+  return checks;
+}
+
+function connectionNotes(targets: readonly LoadTargetResult[]): string[] {
+  const notes: string[] = [];
+  for (const target of targets) {
+    for (const [reason, count] of Object.entries(target.run.connectFailureReasons)) {
+      notes.push(`${TARGET_LABELS[target.target]}: ${count} x ${reason}`);
+    }
+    if (target.run.unexpectedCloses > 0) {
+      notes.push(
+        `${TARGET_LABELS[target.target]}: ${target.run.unexpectedCloses} clients closed by the server`,
+      );
+    }
+    if (target.run.otherFrames > 0) {
+      notes.push(
+        `${TARGET_LABELS[target.target]}: ${target.run.otherFrames} frames that were not chat messages`,
+      );
+    }
+  }
+  return notes;
+}

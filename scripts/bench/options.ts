@@ -1,0 +1,249 @@
+/**
+ * Command-line flags of `npm run bench`: parsed with node:util's parseArgs, validated once, and
+ * turned into one typed options object so the benchmarks never look at argv themselves.
+ */
+import { parseArgs } from 'node:util';
+
+/** The benchmarks `--only` can select, in the order they run. */
+export const BENCHMARK_NAMES = ['load', 'fanout', 'coldstart'] as const;
+
+/** One benchmark's name. */
+export type BenchmarkName = (typeof BENCHMARK_NAMES)[number];
+
+/** Everything `npm run bench` was asked to do. */
+export interface BenchOptions {
+  readonly help: boolean;
+  readonly json: boolean;
+  readonly only: readonly BenchmarkName[];
+  /** Client counts to run the load benchmark with: one entry, or several with `--sweep`. */
+  readonly clientCounts: readonly number[];
+  readonly messages: number;
+  /** Messages sent first and not counted, so JIT warm-up does not skew a 30-message median. */
+  readonly warmup: number;
+  /** Messages per second; 0 sends back to back (each after the previous reached everyone). */
+  readonly rate: number;
+  /** How many distinct clients take turns sending; 0 means all of them. */
+  readonly senders: number;
+  /** New connections per second; 0 means unpaced (only the in-flight cap applies). */
+  readonly connectRate: number;
+  /** Handshakes in flight at once. */
+  readonly connectConcurrency: number;
+  /** A deployed stack's WebSocket URL; undefined runs the local stack. */
+  readonly url: string | undefined;
+  /** Origin header sent on every handshake; undefined uses the local page's origin (or none). */
+  readonly origin: string | undefined;
+  /** How long one message may take to reach everyone before its missing receipts count as lost. */
+  readonly messageTimeoutMs: number;
+  /** Run the bare `ws` broadcast server as the lower bound in the same run. */
+  readonly baseline: boolean;
+  readonly fanoutConnections: number;
+  readonly fanoutDelayMs: number;
+  readonly fanoutConcurrencies: readonly number[];
+}
+
+/** A flag the user got wrong; the message says which and how to get help. */
+export class BenchUsageError extends Error {
+  override readonly name = 'BenchUsageError';
+}
+
+/** Connect pacing used against a deployed stack: well under API Gateway's 500 new connections/s. */
+export const DEFAULT_REMOTE_CONNECT_RATE = 100;
+
+const DEFAULT_CLIENTS = 1000;
+const DEFAULT_FANOUT_CONCURRENCIES = [10, 25, 50, 100, 200];
+
+/** Text printed by `--help`. */
+export const HELP_TEXT = `Usage: npm run bench -- [options]
+
+Runs the benchmarks and prints their figures; every traffic goes to 127.0.0.1 unless --url is given.
+
+Benchmarks:
+  --only LIST                 comma-separated subset of: ${BENCHMARK_NAMES.join(', ')} (default: all)
+
+Load (N WebSocket clients; one message must reach all N-1 others):
+  --clients N                 clients to connect (default ${DEFAULT_CLIENTS})
+  --sweep LIST                run the load benchmark for each client count, e.g. 100,500,1000,2000
+  --messages M                measured messages (default 30)
+  --warmup W                  unmeasured messages sent first (default 3)
+  --rate R                    messages per second; 0 = back to back, each after the last arrived (default 0)
+  --senders S                 distinct clients that take turns sending; 0 = all (default 0)
+  --connect-rate C            new connections per second; 0 = unpaced
+                              (default 0 locally, ${DEFAULT_REMOTE_CONNECT_RATE} with --url)
+  --connect-concurrency K     handshakes in flight at once (default 50)
+  --message-timeout-ms T      after T ms a message's missing receipts count as lost (default 10000)
+  --no-baseline               skip the bare ws broadcast server (the lower bound)
+  --url wss://...             load a deployed stack instead of the local one (costs money; see README)
+  --origin ORIGIN             Origin header for the handshakes (default: the local page's origin)
+
+Fan-out (the backend's broadcaster against a management endpoint that answers after a delay):
+  --fanout-connections N      connection ids to broadcast to (default 10000)
+  --fanout-delay-ms D         delay of every @connections POST (default 20)
+  --fanout-concurrency LIST   concurrency settings to compare (default ${DEFAULT_FANOUT_CONCURRENCIES.join(',')})
+
+Output:
+  --json                      print one JSON document on stdout (progress stays on stderr)
+  -h, --help                  show this text
+
+Ctrl-C stops cleanly and prints the figures measured so far.`;
+
+/**
+ * Parses and validates `npm run bench` flags.
+ * @param argv - the arguments after the script name (process.argv.slice(2))
+ * @returns the validated options
+ * @throws BenchUsageError for an unknown flag, a missing value or a value out of range
+ */
+export function parseBenchOptions(argv: readonly string[]): BenchOptions {
+  const values = parseFlags(argv);
+  const url = values.url === undefined ? undefined : parseWebSocketUrl(values.url);
+  const sweep =
+    values.sweep === undefined ? undefined : parseIntegerList('--sweep', values.sweep, 2);
+  const clients = parseInteger('--clients', values.clients, DEFAULT_CLIENTS, 2);
+  if (sweep !== undefined && values.clients !== undefined) {
+    throw new BenchUsageError('--clients and --sweep cannot be combined; use one of them');
+  }
+  return {
+    help: values.help === true,
+    json: values.json === true,
+    only: values.only === undefined ? [...BENCHMARK_NAMES] : parseBenchmarkNames(values.only),
+    clientCounts: sweep ?? [clients],
+    messages: parseInteger('--messages', values.messages, 30, 1),
+    warmup: parseInteger('--warmup', values.warmup, 3, 0),
+    rate: parseNumber('--rate', values.rate, 0),
+    senders: parseInteger('--senders', values.senders, 0, 0),
+    connectRate: parseNumber(
+      '--connect-rate',
+      values['connect-rate'],
+      url === undefined ? 0 : DEFAULT_REMOTE_CONNECT_RATE,
+    ),
+    connectConcurrency: parseInteger('--connect-concurrency', values['connect-concurrency'], 50, 1),
+    url,
+    origin: values.origin === undefined ? undefined : parseOrigin(values.origin),
+    messageTimeoutMs: parseInteger('--message-timeout-ms', values['message-timeout-ms'], 10_000, 1),
+    baseline: values['no-baseline'] !== true && url === undefined,
+    fanoutConnections: parseInteger(
+      '--fanout-connections',
+      values['fanout-connections'],
+      10_000,
+      1,
+    ),
+    fanoutDelayMs: parseNumber('--fanout-delay-ms', values['fanout-delay-ms'], 20),
+    fanoutConcurrencies:
+      values['fanout-concurrency'] === undefined
+        ? DEFAULT_FANOUT_CONCURRENCIES
+        : parseIntegerList('--fanout-concurrency', values['fanout-concurrency'], 1),
+  };
+}
+
+type FlagValues = ReturnType<typeof parseFlagsUnchecked>['values'];
+
+function parseFlagsUnchecked(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      json: { type: 'boolean' },
+      only: { type: 'string' },
+      clients: { type: 'string' },
+      sweep: { type: 'string' },
+      messages: { type: 'string' },
+      warmup: { type: 'string' },
+      rate: { type: 'string' },
+      senders: { type: 'string' },
+      'connect-rate': { type: 'string' },
+      'connect-concurrency': { type: 'string' },
+      'message-timeout-ms': { type: 'string' },
+      'no-baseline': { type: 'boolean' },
+      url: { type: 'string' },
+      origin: { type: 'string' },
+      'fanout-connections': { type: 'string' },
+      'fanout-delay-ms': { type: 'string' },
+      'fanout-concurrency': { type: 'string' },
+    },
+  });
+}
+
+function parseFlags(argv: readonly string[]): FlagValues {
+  try {
+    return parseFlagsUnchecked(argv).values;
+  } catch (error) {
+    // parseArgs already names the flag ("Unknown option '--foo'"); add where to look next.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new BenchUsageError(`${reason}. Run 'npm run bench -- --help' for the flags.`, {
+      cause: error,
+    });
+  }
+}
+
+function parseInteger(
+  flag: string,
+  raw: string | undefined,
+  fallback: number,
+  min: number,
+): number {
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw.trim())) {
+    throw new BenchUsageError(`${flag} must be a whole number, got '${raw}'`);
+  }
+  const value = Number(raw);
+  if (!Number.isSafeInteger(value) || value < min) {
+    throw new BenchUsageError(`${flag} must be at least ${min}, got ${raw}`);
+  }
+  return value;
+}
+
+function parseNumber(flag: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value < 0) {
+    throw new BenchUsageError(`${flag} must be a number of 0 or more, got '${raw}'`);
+  }
+  return value;
+}
+
+function parseIntegerList(flag: string, raw: string, min: number): number[] {
+  const parts = raw.split(',').filter((part) => part.trim() !== '');
+  if (parts.length === 0)
+    throw new BenchUsageError(`${flag} needs a comma-separated list of numbers`);
+  return parts.map((part) => parseInteger(flag, part.trim(), min, min));
+}
+
+function parseBenchmarkNames(raw: string): BenchmarkName[] {
+  const names = raw.split(',').map((name) => name.trim());
+  for (const name of names) {
+    if (!(BENCHMARK_NAMES as readonly string[]).includes(name)) {
+      throw new BenchUsageError(
+        `--only: unknown benchmark '${name}'; choose from ${BENCHMARK_NAMES.join(', ')}`,
+      );
+    }
+  }
+  // Keep the canonical order whatever order the user typed, and drop repeats.
+  return BENCHMARK_NAMES.filter((name) => names.includes(name));
+}
+
+function parseWebSocketUrl(raw: string): string {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch (error) {
+    throw new BenchUsageError(`--url is not a URL: '${raw}'`, { cause: error });
+  }
+  if (url.protocol !== 'wss:' && url.protocol !== 'ws:') {
+    throw new BenchUsageError(`--url must start with wss:// (or ws://), got '${raw}'`);
+  }
+  return url.toString();
+}
+
+function parseOrigin(raw: string): string {
+  try {
+    return new URL(raw).origin;
+  } catch (error) {
+    throw new BenchUsageError(
+      `--origin must be an origin such as https://example.com, got '${raw}'`,
+      {
+        cause: error,
+      },
+    );
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Plain-text tables for the terminal and Markdown tables for the README, from the same rows, so
+ * the figures pasted into the README look exactly like what the run printed.
+ */
+
+/** A table: a title, column headings and rows of already formatted cells. */
+export interface Table {
+  readonly title: string;
+  readonly headings: readonly string[];
+  readonly rows: readonly (readonly string[])[];
+  /** Lines printed under the table (targets, notes). */
+  readonly notes?: readonly string[];
+}
+
+/**
+ * Renders a table with aligned columns: text left, figures right.
+ * @param table - the table
+ * @returns the lines joined with newlines, ending without one
+ */
+export function renderTextTable(table: Table): string {
+  const widths = table.headings.map((heading, column) =>
+    Math.max(heading.length, ...table.rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: readonly string[]): string =>
+    widths
+      .map((width, column) => {
+        const cell = cells[column] ?? '';
+        return column === 0 || !looksNumeric(cell) ? cell.padEnd(width) : cell.padStart(width);
+      })
+      .join('  ')
+      .trimEnd();
+  const rule = widths.map((width) => '-'.repeat(width)).join('  ');
+  return [
+    table.title,
+    line(table.headings),
+    rule,
+    ...table.rows.map(line),
+    ...(table.notes ?? []).map((note) => `  ${note}`),
+  ].join('\n');
+}
+
+/**
+ * Renders a table as GitHub Markdown, figures right-aligned.
+ * @param table - the table
+ * @returns the Markdown lines joined with newlines
+ */
+export function renderMarkdownTable(table: Table): string {
+  const numericColumns = table.headings.map(
+    (_, column) =>
+      column > 0 &&
+      table.rows.length > 0 &&
+      table.rows.every((row) => looksNumeric(row[column] ?? '')),
+  );
+  const escapeCell = (cell: string): string => cell.replaceAll('|', '\\|');
+  return [
+    `| ${table.headings.map(escapeCell).join(' | ')} |`,
+    `|${numericColumns.map((numeric) => (numeric ? '---:' : '---')).join('|')}|`,
+    ...table.rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
+  ].join('\n');
+}
+
+/**
+ * Formats milliseconds for a table: whole numbers from 100 ms, one decimal below.
+ * @param ms - a duration
+ * @returns e.g. `0.8 ms`, `12.3 ms`, `1,250 ms`
+ */
+export function formatMs(ms: number): string {
+  const digits = ms >= 100 ? 0 : 1;
+  return `${ms.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })} ms`;
+}
+
+/**
+ * Formats a ratio to the baseline.
+ * @param value - our figure
+ * @param baseline - the lower bound's figure
+ * @returns e.g. `3.2x`, or `-` when the baseline is zero or missing
+ */
+export function formatRatio(value: number, baseline: number | undefined): string {
+  if (baseline === undefined || baseline <= 0 || !Number.isFinite(value)) return '-';
+  return `${(value / baseline).toFixed(1)}x`;
+}
+
+/**
+ * Formats a byte count in mebibytes.
+ * @param bytes - e.g. a resident set size
+ * @returns e.g. `142.5 MB`, or `-` when unknown
+ */
+export function formatMegabytes(bytes: number | undefined): string {
+  if (bytes === undefined) return '-';
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * Formats a whole number with thousands separators.
+ * @param value - a count
+ * @returns e.g. `10,000`
+ */
+export function formatCount(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+function looksNumeric(cell: string): boolean {
+  return /^[-+]?[\d,.]+\s*(ms|s|MB|KB|x|%|\/s)?$/.test(cell) || cell === '-';
+}
