@@ -1,0 +1,106 @@
+/**
+ * The DynamoDB adapter: one item per open WebSocket connection, keyed by `connectionId`, with a
+ * TTL so ids whose `$disconnect` never came disappear on their own.
+ */
+
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import contract from './contract.json' with { type: 'json' };
+
+const { partitionKey, ttlAttribute } = contract.table;
+
+/** Where connection ids live. */
+export interface ConnectionStore {
+  /**
+   * Records a new connection.
+   * @param connectionId - API Gateway's id of the connection
+   * @param connectedAt - when it connected
+   */
+  add(connectionId: string, connectedAt: Date): Promise<void>;
+  /**
+   * Forgets a connection; forgetting an unknown id is not an error.
+   * @param connectionId - the id to delete
+   */
+  remove(connectionId: string): Promise<void>;
+  /**
+   * Lists the ids whose TTL has not passed, one Scan page at a time, so the caller can start
+   * sending before the whole table was read.
+   * @param now - items with `expiresAt` at or before this instant are skipped
+   */
+  liveConnectionIdPages(now: Date): AsyncIterable<readonly string[]>;
+}
+
+/** Options of {@link createConnectionStore}. */
+export interface ConnectionStoreOptions {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+  /** Scan `Limit` per page; only tests set it, to force many pages out of a small table. */
+  readonly scanPageSize?: number;
+}
+
+/**
+ * Builds the DynamoDB-backed store.
+ * @param options - the document client, the table and optional paging
+ * @returns the store
+ */
+export function createConnectionStore(options: ConnectionStoreOptions): ConnectionStore {
+  const { client, tableName, scanPageSize } = options;
+  return {
+    async add(connectionId, connectedAt) {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            [partitionKey]: connectionId,
+            connectedAt: connectedAt.toISOString(),
+            [ttlAttribute]: expiresAtFor(connectedAt),
+          },
+        }),
+      );
+    },
+
+    async remove(connectionId) {
+      // DeleteItem on a missing key succeeds, which is exactly the idempotence we want.
+      await client.send(
+        new DeleteCommand({ TableName: tableName, Key: { [partitionKey]: connectionId } }),
+      );
+    },
+
+    async *liveConnectionIdPages(now) {
+      let exclusiveStartKey: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new ScanCommand({
+            TableName: tableName,
+            ProjectionExpression: '#id',
+            FilterExpression: '#expiresAt > :now',
+            ExpressionAttributeNames: { '#id': partitionKey, '#expiresAt': ttlAttribute },
+            ExpressionAttributeValues: { ':now': toEpochSeconds(now) },
+            ExclusiveStartKey: exclusiveStartKey,
+            Limit: scanPageSize,
+          }),
+        );
+        const ids = (page.Items ?? [])
+          .map((item) => item[partitionKey])
+          .filter((id): id is string => typeof id === 'string');
+        // A filtered page can be empty and still have more after it: only the key ends the scan.
+        if (ids.length > 0) yield ids;
+        exclusiveStartKey = page.LastEvaluatedKey;
+      } while (exclusiveStartKey !== undefined);
+    },
+  };
+}
+
+/**
+ * The TTL of a connection item: a little past API Gateway's 2-hour connection limit, so
+ * DynamoDB removes ids whose `$disconnect` was lost.
+ * @param connectedAt - when the connection opened
+ * @returns epoch seconds, the unit DynamoDB TTL requires
+ */
+export function expiresAtFor(connectedAt: Date): number {
+  return toEpochSeconds(connectedAt) + contract.limits.connectionTtlSeconds;
+}
+
+function toEpochSeconds(instant: Date): number {
+  return Math.floor(instant.getTime() / 1000);
+}

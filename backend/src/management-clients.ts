@@ -1,0 +1,42 @@
+/**
+ * Management API clients, one per endpoint for the life of the container: building a client
+ * costs time and sockets, and the endpoint only varies when it is derived from each event.
+ */
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import type { WebSocketEvent } from './types.ts';
+
+/**
+ * Creates a cached client lookup.
+ * @param create - builds a client for an endpoint; tests and benchmarks pass their own
+ * @returns a function that returns the same client for the same endpoint
+ */
+export function createManagementClientCache(
+  create: (endpoint: string) => ApiGatewayManagementApiClient = (endpoint) =>
+    new ApiGatewayManagementApiClient({ endpoint }),
+): (endpoint: string) => ApiGatewayManagementApiClient {
+  const clients = new Map<string, ApiGatewayManagementApiClient>();
+  return (endpoint) => {
+    let client = clients.get(endpoint);
+    if (client === undefined) {
+      client = create(endpoint);
+      clients.set(endpoint, client);
+    }
+    return client;
+  };
+}
+
+/**
+ * The management endpoint for an event: the configured one, else the API's own domain and stage.
+ * The stage must be in the path, or the management API answers 403.
+ * @param event - the invocation's event
+ * @param configured - APIGW_ENDPOINT, if set (e.g. a custom domain's base path, or the local stack)
+ * @returns the endpoint URL without a trailing slash
+ */
+export function managementEndpointFor(
+  event: WebSocketEvent,
+  configured: string | undefined,
+): string {
+  if (configured !== undefined) return configured;
+  const { domainName, stage } = event.requestContext;
+  return `https://${domainName}/${stage}`;
+}

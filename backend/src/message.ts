@@ -1,0 +1,170 @@
+/**
+ * The chat protocol, as pure functions: validate what a client sent and build what the server
+ * sends. Nothing here touches the network, so every rule is unit-tested directly.
+ */
+import contract from './contract.json' with { type: 'json' };
+
+/** Why a client frame was refused; sent to the client as the error event's `code`. */
+export type ValidationErrorCode =
+  | 'payload_too_large'
+  | 'invalid_json'
+  | 'not_an_object'
+  | 'message_required'
+  | 'message_empty'
+  | 'message_too_long'
+  | 'sender_name_invalid'
+  | 'sender_name_too_long'
+  | 'sender_gravatar_invalid';
+
+/** A validated chat message, trimmed, with only the fields the server forwards. */
+export interface ChatMessage {
+  readonly message: string;
+  /** Display name; empty when the sender gave none. */
+  readonly senderName: string;
+  /** Lower-case MD5 or SHA-256 hex hash of the avatar email; empty when the sender gave none. */
+  readonly senderGravatar: string;
+}
+
+/** What a client frame turned out to be. */
+export type ParsedFrame =
+  | { readonly kind: 'message'; readonly chatMessage: ChatMessage }
+  | { readonly kind: 'ping' }
+  | { readonly kind: 'invalid'; readonly code: ValidationErrorCode; readonly reason: string };
+
+/** The event every recipient gets for a chat message. */
+export interface MessageEvent extends ChatMessage {
+  readonly type: 'message';
+  /** When the server accepted the message, ISO-8601 UTC. */
+  readonly sentAt: string;
+}
+
+/** The event a sender gets when its frame was refused or could not be delivered. */
+export interface ErrorEvent {
+  readonly type: 'error';
+  readonly code: ValidationErrorCode | 'internal_error';
+  readonly message: string;
+}
+
+const { maxSenderNameLength } = contract.limits;
+
+/** Allowance for JSON keys, an `action` field and whitespace around the escaped values. */
+const FRAME_OVERHEAD_BYTES = 1024;
+
+/**
+ * The largest frame worth parsing: every character JSON-escaped at its worst (a surrogate pair
+ * as two `\uXXXX`, 12 bytes) plus a 64-character hash and the overhead. Anything bigger cannot
+ * hold a valid message, so it is refused before JSON.parse spends time on it.
+ * @param maxMessageLength - the configured message limit, in characters
+ * @returns the byte limit for a client frame
+ */
+export function maxFrameBytes(maxMessageLength: number): number {
+  return 12 * (maxMessageLength + maxSenderNameLength) + 64 + FRAME_OVERHEAD_BYTES;
+}
+
+/**
+ * Validates a client frame of the `$default` route.
+ * @param body - the frame's text (the event's `body`)
+ * @param maxMessageLength - the longest accepted message, in characters
+ * @returns the chat message, a ping, or the first thing wrong with the frame
+ */
+export function parseClientFrame(body: string | undefined, maxMessageLength: number): ParsedFrame {
+  const text = body ?? '';
+  if (Buffer.byteLength(text, 'utf8') > maxFrameBytes(maxMessageLength)) {
+    return invalid('payload_too_large', 'The frame is too large.');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return invalid('invalid_json', 'The frame is not valid JSON.');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return invalid('not_an_object', 'The frame must be a JSON object.');
+  }
+  const fields = parsed as Record<string, unknown>;
+  if (fields.action === 'ping') return { kind: 'ping' };
+  return validateChatFields(fields, maxMessageLength);
+}
+
+/**
+ * Builds the event broadcast for a message: a fresh object with exactly the protocol's fields,
+ * never the client's object spread through.
+ * @param chatMessage - the validated message
+ * @param sentAt - when the server accepted it
+ * @returns the event to serialise
+ */
+export function buildMessageEvent(chatMessage: ChatMessage, sentAt: Date): MessageEvent {
+  return {
+    type: 'message',
+    message: chatMessage.message,
+    senderName: chatMessage.senderName,
+    senderGravatar: chatMessage.senderGravatar,
+    sentAt: sentAt.toISOString(),
+  };
+}
+
+/**
+ * Builds the event that tells a sender what went wrong.
+ * @param code - machine-readable reason
+ * @param message - human-readable reason; never an internal error's text
+ * @returns the event to serialise
+ */
+export function buildErrorEvent(code: ErrorEvent['code'], message: string): ErrorEvent {
+  return { type: 'error', code, message };
+}
+
+function validateChatFields(
+  fields: Record<string, unknown>,
+  maxMessageLength: number,
+): ParsedFrame {
+  if (typeof fields.message !== 'string') {
+    return invalid('message_required', '"message" must be a string.');
+  }
+  const message = fields.message.trim();
+  if (message === '') return invalid('message_empty', '"message" must not be empty.');
+  if (countCharacters(message) > maxMessageLength) {
+    return invalid('message_too_long', `"message" must be at most ${maxMessageLength} characters.`);
+  }
+  const senderName = fields.senderName ?? '';
+  if (typeof senderName !== 'string') {
+    return invalid('sender_name_invalid', '"senderName" must be a string.');
+  }
+  const trimmedName = senderName.trim();
+  if (countCharacters(trimmedName) > maxSenderNameLength) {
+    return invalid(
+      'sender_name_too_long',
+      `"senderName" must be at most ${maxSenderNameLength} characters.`,
+    );
+  }
+  const senderGravatar = fields.senderGravatar ?? '';
+  // A hash only: an email address here would be broadcast to everyone in the chat.
+  if (typeof senderGravatar !== 'string' || !isGravatarHash(senderGravatar)) {
+    return invalid(
+      'sender_gravatar_invalid',
+      '"senderGravatar" must be the 32- or 64-character hex hash of an email, not the email.',
+    );
+  }
+  return {
+    kind: 'message',
+    chatMessage: {
+      message,
+      senderName: trimmedName,
+      senderGravatar: senderGravatar.toLowerCase(),
+    },
+  };
+}
+
+function isGravatarHash(value: string): boolean {
+  return value === '' || /^(?:[0-9a-f]{32}|[0-9a-f]{64})$/i.test(value);
+}
+
+/** Counts Unicode code points, so an emoji is one character, as a reader would count it. */
+function countCharacters(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+
+function invalid(code: ValidationErrorCode, reason: string): ParsedFrame {
+  return { kind: 'invalid', code, reason };
+}
