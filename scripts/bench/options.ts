@@ -169,7 +169,7 @@ function parseFlags(argv: readonly string[]): FlagValues {
     return parseFlagsUnchecked(argv).values;
   } catch (error) {
     // parseArgs already names the flag ("Unknown option '--foo'"); add where to look next.
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = (error instanceof Error ? error.message : String(error)).replace(/\.?\s*$/, '');
     throw new BenchUsageError(`${reason}. Run 'npm run bench -- --help' for the flags.`, {
       cause: error,
     });

@@ -1,0 +1,65 @@
+import {
+  ApiGatewayManagementApiClient,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runFanoutBenchmark } from '../fanout-benchmark.ts';
+import { parseBenchOptions } from '../options.ts';
+import { silentProgress } from '../progress.ts';
+import type { SlowManagementEndpoint } from '../slow-management-endpoint.ts';
+import { startSlowManagementEndpoint } from '../slow-management-endpoint.ts';
+
+let endpoint: SlowManagementEndpoint | undefined;
+afterEach(async () => {
+  await endpoint?.stop();
+  endpoint = undefined;
+});
+
+describe('the slow management endpoint', () => {
+  it('answers a real SDK PostToConnection on the stage path and counts it', async () => {
+    // Prepare
+    endpoint = await startSlowManagementEndpoint(1, 'prod');
+    const client = new ApiGatewayManagementApiClient({
+      endpoint: endpoint.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+
+    // Act
+    const output = await client.send(
+      new PostToConnectionCommand({ ConnectionId: 'AAAAAAAAAAAAAAA=', Data: 'hi' }),
+    );
+    client.destroy();
+
+    // Assess
+    expect(output.$metadata.httpStatusCode).toBe(200);
+    expect(endpoint.calls).toBe(1);
+    expect(endpoint.peakInFlight).toBe(1);
+  });
+});
+
+describe('runFanoutBenchmark', () => {
+  it('delivers every post through the backend broadcaster and measures the real concurrency', async () => {
+    // Prepare
+    const options = parseBenchOptions([
+      '--fanout-connections=200',
+      '--fanout-delay-ms=2',
+      '--fanout-concurrency=4,10',
+    ]);
+
+    // Act
+    const result = await runFanoutBenchmark(options, new AbortController().signal, silentProgress);
+
+    // Assess: the backend's default setting is measured too
+    const settings = result.runs.map((run) => run.concurrency);
+    expect(settings).toEqual(expect.arrayContaining([4, 10, result.defaultConcurrency]));
+    for (const run of result.runs) {
+      expect(run.delivered).toBe(200);
+      expect(run.calls).toBe(200);
+      expect(run.failed).toBe(0);
+      expect(run.peakInFlight).toBeLessThanOrEqual(run.concurrency);
+      expect(run.idealMs).toBeCloseTo((200 * 2) / run.concurrency, 6);
+    }
+    expect(result.runs.find((run) => run.concurrency === 4)?.peakInFlight).toBe(4);
+  });
+});

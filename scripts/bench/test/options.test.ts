@@ -1,0 +1,107 @@
+import { describe, expect, it } from 'vitest';
+import { BenchUsageError, DEFAULT_REMOTE_CONNECT_RATE, parseBenchOptions } from '../options.ts';
+
+describe('parseBenchOptions', () => {
+  it('gives the documented defaults with no flags', () => {
+    // Prepare / Act
+    const options = parseBenchOptions([]);
+
+    // Assess
+    expect(options.only).toEqual(['load', 'fanout', 'coldstart']);
+    expect(options.clientCounts).toEqual([1000]);
+    expect(options.messages).toBeGreaterThanOrEqual(30);
+    expect(options.rate).toBe(0);
+    expect(options.connectRate).toBe(0);
+    expect(options.baseline).toBe(true);
+    expect(options.url).toBeUndefined();
+    expect(options.fanoutConnections).toBe(10_000);
+    expect(options.fanoutDelayMs).toBe(20);
+    expect(options.fanoutConcurrencies).toEqual([10, 25, 50, 100, 200]);
+  });
+
+  it('reads every flag', () => {
+    // Prepare
+    const argv = [
+      '--only=fanout,load',
+      '--clients',
+      '300',
+      '--messages=40',
+      '--warmup=0',
+      '--rate=2.5',
+      '--senders=4',
+      '--connect-rate=50',
+      '--connect-concurrency=8',
+      '--message-timeout-ms=3000',
+      '--no-baseline',
+      '--origin=https://chat.example.com/path',
+      '--fanout-connections=500',
+      '--fanout-delay-ms=5',
+      '--fanout-concurrency=5,15',
+      '--json',
+    ];
+
+    // Act
+    const options = parseBenchOptions(argv);
+
+    // Assess
+    expect(options).toMatchObject({
+      json: true,
+      only: ['load', 'fanout'],
+      clientCounts: [300],
+      messages: 40,
+      warmup: 0,
+      rate: 2.5,
+      senders: 4,
+      connectRate: 50,
+      connectConcurrency: 8,
+      messageTimeoutMs: 3000,
+      baseline: false,
+      origin: 'https://chat.example.com',
+      fanoutConnections: 500,
+      fanoutDelayMs: 5,
+      fanoutConcurrencies: [5, 15],
+    });
+  });
+
+  it('paces connects and drops the local baseline against a deployed stack', () => {
+    // Act
+    const options = parseBenchOptions([
+      '--url',
+      'wss://abc.execute-api.eu-west-1.amazonaws.com/prod',
+    ]);
+
+    // Assess
+    expect(options.url).toBe('wss://abc.execute-api.eu-west-1.amazonaws.com/prod');
+    expect(options.connectRate).toBe(DEFAULT_REMOTE_CONNECT_RATE);
+    expect(options.connectRate).toBeLessThan(500);
+    expect(options.baseline).toBe(false);
+  });
+
+  it('turns --sweep into several client counts', () => {
+    // Act
+    const options = parseBenchOptions(['--sweep', '100,500,1000,2000']);
+
+    // Assess
+    expect(options.clientCounts).toEqual([100, 500, 1000, 2000]);
+  });
+
+  it.each([
+    [['--bogus'], /Unknown option '--bogus'.*--help/],
+    [['--clients'], /--clients/],
+    [['--clients', 'many'], /--clients must be a whole number/],
+    [['--clients', '1'], /--clients must be at least 2/],
+    [['--messages', '0'], /--messages must be at least 1/],
+    [['--rate=-1'], /--rate must be a number of 0 or more/],
+    [['--only', 'load,speed'], /unknown benchmark 'speed'/],
+    [['--url', 'https://example.com'], /--url must start with wss:\/\//],
+    [['--url', 'not a url'], /--url is not a URL/],
+    [['--sweep', '100,x'], /--sweep must be a whole number/],
+    [['--sweep', '100', '--clients', '5'], /cannot be combined/],
+    [['--fanout-concurrency', '0'], /--fanout-concurrency must be at least 1/],
+    [['extra'], /positional/i],
+  ])('rejects %j with a clear message', (argv, message) => {
+    // Act / Assess
+    expect(() => parseBenchOptions(argv)).toThrow(BenchUsageError);
+    expect(() => parseBenchOptions(argv)).toThrow(message);
+  });
+});
