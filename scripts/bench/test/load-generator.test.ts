@@ -103,7 +103,7 @@ describe('runLoad against the bare ws server', () => {
     const silent = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     await new Promise((resolve) => silent.once('listening', resolve));
     const address = silent.address();
-    if (typeof address === 'string') throw new Error('unexpected address');
+    if (address === null || typeof address === 'string') throw new Error('unexpected address');
 
     // Act
     const result = await runLoad(
