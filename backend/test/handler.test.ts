@@ -1,0 +1,455 @@
+import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { DeleteCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterEach, describe, expect, it } from 'vitest';
+import contract from '../src/contract.json' with { type: 'json' };
+import { DOMAIN_NAME, STAGE, webSocketEvent } from './support/events.ts';
+import type { TestRig } from './support/mocks.ts';
+import {
+  createTestRig,
+  decodePosted,
+  forbiddenError,
+  goneError,
+  NOW,
+  throttledError,
+} from './support/mocks.ts';
+
+const SENDER = 'sender0000000A=';
+const TABLE = 'connections';
+const nowSeconds = Math.floor(NOW.getTime() / 1000);
+
+let rig: TestRig | undefined;
+afterEach(() => rig?.restore());
+
+function setUp(...args: Parameters<typeof createTestRig>): TestRig {
+  rig = createTestRig(...args);
+  return rig;
+}
+
+function chatFrame(fields: Record<string, unknown>): string {
+  return JSON.stringify(fields);
+}
+
+/** Recipients of PostToConnection calls, in call order. */
+function postedTo(testRig: TestRig): string[] {
+  return testRig.managementApi
+    .commandCalls(PostToConnectionCommand)
+    .map((call) => call.args[0].input.ConnectionId ?? '');
+}
+
+describe('$connect', () => {
+  it('stores the connection with a TTL a little past the 2-hour limit', async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.dynamoDb.on(PutCommand).resolves({});
+
+    // Act
+    const response = await testRig.handler(webSocketEvent('$connect', { connectionId: 'c1' }));
+
+    // Assess
+    expect(response).toEqual({ statusCode: 200 });
+    const puts = testRig.dynamoDb.commandCalls(PutCommand);
+    expect(puts).toHaveLength(1);
+    expect(puts[0]?.args[0].input).toEqual({
+      TableName: TABLE,
+      Item: {
+        connectionId: 'c1',
+        connectedAt: NOW.toISOString(),
+        expiresAt: nowSeconds + contract.limits.connectionTtlSeconds,
+      },
+    });
+    expect(contract.limits.connectionTtlSeconds).toBeGreaterThan(2 * 60 * 60);
+    expect(testRig.logs).toMatchObject([
+      { route: '$connect', connectionId: 'c1', outcome: 'connected' },
+    ]);
+  });
+
+  it('accepts an allowed Origin whatever the header-name case', async () => {
+    // Prepare
+    const testRig = setUp({ allowedOrigins: new Set(['https://chat.example.com']) });
+    testRig.dynamoDb.on(PutCommand).resolves({});
+
+    // Act
+    const response = await testRig.handler(
+      webSocketEvent('$connect', { headers: { ORIGIN: 'https://chat.example.com' } }),
+    );
+
+    // Assess
+    expect(response).toEqual({ statusCode: 200 });
+    expect(testRig.dynamoDb.commandCalls(PutCommand)).toHaveLength(1);
+  });
+
+  it.each([
+    ['a foreign Origin', { Origin: 'https://evil.example' }],
+    ['no Origin', { Host: DOMAIN_NAME }],
+  ])('answers 403 and stores nothing for %s', async (_, headers) => {
+    // Prepare
+    const testRig = setUp({ allowedOrigins: new Set(['https://chat.example.com']) });
+
+    // Act
+    const response = await testRig.handler(webSocketEvent('$connect', { headers }));
+
+    // Assess
+    expect(response).toEqual({ statusCode: 403 });
+    expect(testRig.dynamoDb.calls()).toHaveLength(0);
+    expect(testRig.logs).toMatchObject([{ level: 'warn', outcome: 'origin_rejected' }]);
+  });
+
+  it('answers 500 without crashing when DynamoDB fails', async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.dynamoDb.on(PutCommand).rejects(new Error('secret table detail'));
+
+    // Act
+    const response = await testRig.handler(webSocketEvent('$connect'));
+
+    // Assess
+    expect(response).toEqual({ statusCode: 500 });
+    expect(testRig.logs).toMatchObject([{ level: 'error', outcome: 'error', error: 'Error' }]);
+    expect(JSON.stringify(testRig.logs)).not.toContain('secret table detail');
+  });
+});
+
+describe('$disconnect', () => {
+  it('deletes the connection by its key', async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.dynamoDb.on(DeleteCommand).resolves({});
+
+    // Act
+    const response = await testRig.handler(webSocketEvent('$disconnect', { connectionId: 'c1' }));
+
+    // Assess
+    expect(response).toEqual({ statusCode: 200 });
+    expect(testRig.dynamoDb.commandCalls(DeleteCommand)[0]?.args[0].input).toEqual({
+      TableName: TABLE,
+      Key: { connectionId: 'c1' },
+    });
+    expect(testRig.logs).toMatchObject([{ route: '$disconnect', outcome: 'disconnected' }]);
+  });
+});
+
+describe('unknown route', () => {
+  it('answers with a logged error and touches nothing', async () => {
+    // Prepare
+    const testRig = setUp();
+
+    // Act
+    const response = await testRig.handler(webSocketEvent('sendmessage'));
+
+    // Assess
+    expect(response).toEqual({ statusCode: 400 });
+    expect(testRig.logs).toMatchObject([
+      { level: 'error', route: 'sendmessage', outcome: 'unknown_route' },
+    ]);
+    expect(testRig.dynamoDb.calls()).toHaveLength(0);
+    expect(testRig.managementApi.calls()).toHaveLength(0);
+  });
+
+  it('does not mistake inherited object keys for routes', async () => {
+    const testRig = setUp();
+
+    const response = await testRig.handler(webSocketEvent('toString'));
+
+    expect(response).toEqual({ statusCode: 400 });
+  });
+});
+
+describe('$default', () => {
+  it('sends the exact server-built event to every live connection except the sender', async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.dynamoDb.on(ScanCommand).resolves({
+      Items: [{ connectionId: 'a' }, { connectionId: SENDER }, { connectionId: 'b' }],
+    });
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+    const body = chatFrame({
+      action: 'sendmessage',
+      message: ' hello ',
+      senderName: 'Ada',
+      senderGravatar: '0bc83cb571cd1c50ba6f3e8a78ef1346',
+      isAdmin: true,
+    });
+
+    // Act
+    const response = await testRig.handler(
+      webSocketEvent('$default', { connectionId: SENDER, body }),
+    );
+
+    // Assess
+    expect(response).toEqual({ statusCode: 200 });
+    const posts = testRig.managementApi.commandCalls(PostToConnectionCommand);
+    expect(postedTo(testRig).toSorted()).toEqual(['a', 'b']);
+    for (const post of posts) {
+      expect(decodePosted(post.args[0].input.Data)).toStrictEqual({
+        type: 'message',
+        message: 'hello',
+        senderName: 'Ada',
+        senderGravatar: '0bc83cb571cd1c50ba6f3e8a78ef1346',
+        sentAt: NOW.toISOString(),
+      });
+    }
+    expect(testRig.logs).toMatchObject([
+      { level: 'info', route: '$default', outcome: 'broadcast', delivered: 2, gone: 0, failed: 0 },
+    ]);
+    expect(JSON.stringify(testRig.logs)).not.toContain('hello');
+  });
+
+  it('scans with a projection of the id and a TTL filter', async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.dynamoDb.on(ScanCommand).resolves({ Items: [] });
+
+    // Act
+    await testRig.handler(webSocketEvent('$default', { body: chatFrame({ message: 'hi' }) }));
+
+    // Assess
+    expect(testRig.dynamoDb.commandCalls(ScanCommand)[0]?.args[0].input).toMatchObject({
+      TableName: TABLE,
+      ProjectionExpression: '#id',
+      FilterExpression: '#expiresAt > :now',
+      ExpressionAttributeNames: { '#id': 'connectionId', '#expiresAt': 'expiresAt' },
+      ExpressionAttributeValues: { ':now': nowSeconds },
+    });
+  });
+
+  it('reads every Scan page, including an empty page that still has a LastEvaluatedKey', async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.dynamoDb
+      .on(ScanCommand)
+      .resolvesOnce({
+        Items: [{ connectionId: 'p1a' }, { connectionId: 'p1b' }],
+        LastEvaluatedKey: { connectionId: 'p1b' },
+      })
+      .resolvesOnce({ Items: [], LastEvaluatedKey: { connectionId: 'x' } })
+      .resolvesOnce({ Items: [{ connectionId: 'p3a' }], LastEvaluatedKey: { connectionId: 'p3a' } })
+      .resolvesOnce({ Items: [{ connectionId: 'p4a' }] });
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    await testRig.handler(webSocketEvent('$default', { body: chatFrame({ message: 'hi' }) }));
+
+    // Assess
+    const scans = testRig.dynamoDb
+      .commandCalls(ScanCommand)
+      .map((call) => call.args[0].input.ExclusiveStartKey);
+    expect(scans).toEqual([
+      undefined,
+      { connectionId: 'p1b' },
+      { connectionId: 'x' },
+      { connectionId: 'p3a' },
+    ]);
+    expect(postedTo(testRig).toSorted()).toEqual(['p1a', 'p1b', 'p3a', 'p4a']);
+  });
+
+  it('on a 410 deletes exactly the stale recipient, by connectionId, and delivers to the rest', async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.dynamoDb
+      .on(ScanCommand)
+      .resolves({ Items: ['a', 'stale', 'b', SENDER].map((id) => ({ connectionId: id })) });
+    testRig.dynamoDb.on(DeleteCommand).resolves({});
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+    testRig.managementApi
+      .on(PostToConnectionCommand, { ConnectionId: 'stale' })
+      .rejects(goneError());
+
+    // Act
+    await testRig.handler(
+      webSocketEvent('$default', { connectionId: SENDER, body: chatFrame({ message: 'hi' }) }),
+    );
+
+    // Assess
+    const deletes = testRig.dynamoDb.commandCalls(DeleteCommand).map((call) => call.args[0].input);
+    expect(deletes).toEqual([{ TableName: TABLE, Key: { connectionId: 'stale' } }]);
+    expect(testRig.logs).toMatchObject([
+      { outcome: 'broadcast', delivered: 2, gone: 1, failed: 0 },
+    ]);
+  });
+
+  it('treats a bare HTTP 410 without the error name as gone too', async () => {
+    // Prepare: an endpoint that sends no x-amzn-ErrorType makes the SDK throw an "Unknown" error
+    const testRig = setUp();
+    testRig.dynamoDb.on(ScanCommand).resolves({ Items: [{ connectionId: 'stale' }] });
+    testRig.dynamoDb.on(DeleteCommand).resolves({});
+    const bare = Object.assign(new Error('Unknown'), {
+      name: 'Unknown',
+      $metadata: { httpStatusCode: 410 },
+    });
+    testRig.managementApi.on(PostToConnectionCommand).rejects(bare);
+
+    // Act
+    await testRig.handler(webSocketEvent('$default', { body: chatFrame({ message: 'hi' }) }));
+
+    // Assess
+    expect(testRig.dynamoDb.commandCalls(DeleteCommand)[0]?.args[0].input.Key).toEqual({
+      connectionId: 'stale',
+    });
+  });
+
+  it('keeps delivering when one recipient fails for another reason, and logs it', async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.dynamoDb
+      .on(ScanCommand)
+      .resolves({ Items: ['a', 'slow', 'b', 'c'].map((id) => ({ connectionId: id })) });
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+    testRig.managementApi
+      .on(PostToConnectionCommand, { ConnectionId: 'slow' })
+      .rejects(throttledError());
+
+    // Act
+    const response = await testRig.handler(
+      webSocketEvent('$default', { body: chatFrame({ message: 'hi' }) }),
+    );
+
+    // Assess
+    expect(response).toEqual({ statusCode: 200 });
+    expect(postedTo(testRig).toSorted()).toEqual(['a', 'b', 'c', 'slow']);
+    expect(testRig.dynamoDb.commandCalls(DeleteCommand)).toHaveLength(0);
+    expect(testRig.logs).toMatchObject([
+      { level: 'warn', delivered: 3, gone: 0, failed: 1, errors: { LimitExceededException: 1 } },
+    ]);
+  });
+
+  it('logs a ForbiddenException as a configuration error and deletes nothing', async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.dynamoDb
+      .on(ScanCommand)
+      .resolves({ Items: [{ connectionId: 'a' }, { connectionId: 'b' }] });
+    testRig.managementApi.on(PostToConnectionCommand).rejects(forbiddenError());
+
+    // Act
+    await testRig.handler(webSocketEvent('$default', { body: chatFrame({ message: 'hi' }) }));
+
+    // Assess
+    expect(testRig.dynamoDb.commandCalls(DeleteCommand)).toHaveLength(0);
+    expect(testRig.logs).toHaveLength(1);
+    expect(testRig.logs[0]).toMatchObject({
+      level: 'error',
+      failed: 2,
+      errors: { ForbiddenException: 2 },
+    });
+    expect(testRig.logs[0]?.configurationError).toContain('APIGW_ENDPOINT');
+  });
+
+  it('never has more sends in flight than SEND_CONCURRENCY', async () => {
+    // Prepare
+    const concurrency = 5;
+    const testRig = setUp({ sendConcurrency: concurrency });
+    const pages = Array.from({ length: 6 }, (_, page) => ({
+      Items: Array.from({ length: 20 }, (_, index) => ({ connectionId: `p${page}-${index}` })),
+      ...(page < 5 && { LastEvaluatedKey: { connectionId: `p${page}-19` } }),
+    }));
+    let scan = testRig.dynamoDb.on(ScanCommand);
+    for (const page of pages) scan = scan.resolvesOnce(page);
+    let inFlight = 0;
+    let peak = 0;
+    testRig.managementApi.on(PostToConnectionCommand).callsFake(async () => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight--;
+      return {};
+    });
+
+    // Act
+    await testRig.handler(webSocketEvent('$default', { body: chatFrame({ message: 'hi' }) }));
+
+    // Assess
+    expect(postedTo(testRig)).toHaveLength(120);
+    expect(peak).toBe(concurrency);
+  });
+
+  it('answers a ping with nothing at all', async () => {
+    // Prepare
+    const testRig = setUp();
+
+    // Act
+    const response = await testRig.handler(
+      webSocketEvent('$default', { body: '{"action":"ping"}' }),
+    );
+
+    // Assess
+    expect(response).toEqual({ statusCode: 200 });
+    expect(testRig.dynamoDb.calls()).toHaveLength(0);
+    expect(testRig.managementApi.calls()).toHaveLength(0);
+    expect(testRig.logs).toMatchObject([{ outcome: 'ping' }]);
+  });
+
+  it('sends an invalid frame back to its sender only, as an error event', async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    const response = await testRig.handler(
+      webSocketEvent('$default', { connectionId: SENDER, body: chatFrame({ message: '   ' }) }),
+    );
+
+    // Assess
+    expect(response).toEqual({ statusCode: 400 });
+    expect(testRig.dynamoDb.calls()).toHaveLength(0);
+    const posts = testRig.managementApi.commandCalls(PostToConnectionCommand);
+    expect(posts.map((call) => call.args[0].input.ConnectionId)).toEqual([SENDER]);
+    expect(decodePosted(posts[0]?.args[0].input.Data)).toEqual({
+      type: 'error',
+      code: 'message_empty',
+      message: '"message" must not be empty.',
+    });
+    expect(testRig.logs).toMatchObject([
+      { level: 'warn', outcome: 'invalid', code: 'message_empty', replied: true },
+    ]);
+  });
+
+  it('tells the sender, without details, when the connection list cannot be read', async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.dynamoDb.on(ScanCommand).rejects(new Error('ProvisionedThroughputExceeded on table x'));
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    const response = await testRig.handler(
+      webSocketEvent('$default', { connectionId: SENDER, body: chatFrame({ message: 'hi' }) }),
+    );
+
+    // Assess
+    expect(response).toEqual({ statusCode: 500 });
+    const posts = testRig.managementApi.commandCalls(PostToConnectionCommand);
+    expect(posts.map((call) => call.args[0].input.ConnectionId)).toEqual([SENDER]);
+    expect(decodePosted(posts[0]?.args[0].input.Data)).toMatchObject({
+      type: 'error',
+      code: 'internal_error',
+    });
+    expect(JSON.stringify(decodePosted(posts[0]?.args[0].input.Data))).not.toContain('Provisioned');
+    expect(testRig.logs).toMatchObject([{ level: 'error', outcome: 'broadcast_failed' }]);
+  });
+});
+
+describe('management endpoint', () => {
+  it('is derived from the event when APIGW_ENDPOINT is unset, and the client is reused', async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.dynamoDb.on(ScanCommand).resolves({ Items: [] });
+
+    // Act
+    await testRig.handler(webSocketEvent('$default', { body: chatFrame({ message: 'one' }) }));
+    await testRig.handler(webSocketEvent('$default', { body: chatFrame({ message: 'two' }) }));
+
+    // Assess
+    expect(testRig.clientEndpoints).toEqual([`https://${DOMAIN_NAME}/${STAGE}`]);
+  });
+
+  it('comes from APIGW_ENDPOINT when it is set', async () => {
+    // Prepare
+    const testRig = setUp({ apigwEndpoint: 'http://127.0.0.1:4001/prod' });
+    testRig.dynamoDb.on(ScanCommand).resolves({ Items: [] });
+
+    // Act
+    await testRig.handler(webSocketEvent('$default', { body: chatFrame({ message: 'hi' }) }));
+
+    // Assess
+    expect(testRig.clientEndpoints).toEqual(['http://127.0.0.1:4001/prod']);
+  });
+});

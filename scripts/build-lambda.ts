@@ -1,0 +1,115 @@
+/**
+ * Bundles the Lambda handler with esbuild and packs it into a deterministic zip: the same source
+ * gives a byte-identical `backend/dist/lambda.zip`, so Terraform's `source_code_hash` only
+ * changes, and Lambda is only updated, when the code does.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { zipSync } from 'fflate';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Where Terraform and the local stack expect the artefacts. */
+export const LAMBDA_DIST_DIR = path.join(repoRoot, 'backend', 'dist');
+
+/** The bundle's file name inside the zip; `index.handler` is the Lambda handler setting. */
+export const BUNDLE_FILE_NAME = 'index.mjs';
+
+/** The zip's file name in the dist directory. */
+export const ZIP_FILE_NAME = 'lambda.zip';
+
+/**
+ * A fixed timestamp for zip entries. ZIP stores DOS times in local time and fflate converts with
+ * the local-time getters, so the date is built from local components: every time zone then
+ * writes the same bytes (1980-01-01 00:00, the earliest DOS time).
+ */
+const FIXED_MTIME = new Date(1980, 0, 1);
+
+/** What {@link buildLambda} wrote. */
+export interface LambdaBuildResult {
+  readonly bundlePath: string;
+  readonly zipPath: string;
+  readonly bundleBytes: number;
+  readonly zipBytes: number;
+}
+
+/** Options of {@link buildLambda}. */
+export interface LambdaBuildOptions {
+  /** Output directory; tests build into temporary ones. Defaults to `backend/dist`. */
+  readonly outDir?: string;
+  /** Print the sizes (default true). */
+  readonly quiet?: boolean;
+}
+
+/**
+ * Bundles `backend/src/handler.ts` (ESM, node22, minified, AWS SDK included: the runtime's
+ * built-in SDK version is not ours to rely on) and zips it.
+ * @param options - output directory and verbosity
+ * @returns the paths and sizes of the bundle and the zip
+ */
+export async function buildLambda(options: LambdaBuildOptions = {}): Promise<LambdaBuildResult> {
+  const outDir = options.outDir ?? LAMBDA_DIST_DIR;
+  const bundle = await bundleHandler();
+  const zip = zipDeterministically(BUNDLE_FILE_NAME, bundle);
+  await mkdir(outDir, { recursive: true });
+  const bundlePath = path.join(outDir, BUNDLE_FILE_NAME);
+  const zipPath = path.join(outDir, ZIP_FILE_NAME);
+  await writeFile(bundlePath, bundle);
+  await writeFile(zipPath, zip);
+  if (options.quiet !== true) {
+    console.log(
+      `lambda: ${path.relative(repoRoot, bundlePath)} ${kib(bundle.length)}, ` +
+        `${path.relative(repoRoot, zipPath)} ${kib(zip.length)}`,
+    );
+  }
+  return { bundlePath, zipPath, bundleBytes: bundle.length, zipBytes: zip.length };
+}
+
+/**
+ * Zips one file with a fixed timestamp, fixed Unix permissions and maximum compression, so the
+ * archive depends on nothing but the file's name and bytes.
+ * @param fileName - the entry's name
+ * @param content - the entry's bytes
+ * @returns the zip archive
+ */
+export function zipDeterministically(fileName: string, content: Uint8Array): Uint8Array {
+  return zipSync(
+    { [fileName]: [content, { mtime: FIXED_MTIME, os: 3, attrs: 0o644 << 16 }] },
+    { level: 9 },
+  );
+}
+
+async function bundleHandler(): Promise<Uint8Array> {
+  const result = await build({
+    absWorkingDir: repoRoot,
+    entryPoints: ['backend/src/handler.ts'],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    minify: true,
+    // The SDK ships ES modules under "module"; esbuild tree-shakes those far better than CJS.
+    mainFields: ['module', 'main'],
+    legalComments: 'none',
+    // No createRequire banner: with the ESM entry points the bundle contains no require()
+    // call (checked in backend/test/build-lambda.test.ts), so none is paid for at cold start.
+    write: false,
+    logLevel: 'warning',
+  });
+  const output = result.outputFiles[0];
+  if (output === undefined) throw new Error('esbuild produced no output');
+  return output.contents;
+}
+
+function kib(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+if (
+  process.argv[1] !== undefined &&
+  fileURLToPath(import.meta.url) === path.resolve(process.argv[1])
+) {
+  await buildLambda();
+}
