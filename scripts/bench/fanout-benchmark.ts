@@ -3,7 +3,9 @@
  * 10,000 connection ids through a real ApiGatewayManagementApiClient, over HTTP, to a local
  * management endpoint that answers each post after a set delay. Compared with the ideal time
  * (calls × delay ÷ concurrency) for several concurrency settings, so the default is chosen by
- * measurement. The ids are generated and fed to the broadcaster directly: the Scan is not part
+ * measurement. The endpoint runs in a child process, as the real one runs elsewhere; the client
+ * is built like the backend's (`new ApiGatewayManagementApiClient({ endpoint })`, the SDK's
+ * default HTTP agent), so a socket cap in those defaults shows up here too. The ids are generated and fed to the broadcaster directly: the Scan is not part
  * of what this measures.
  */
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
@@ -12,11 +14,13 @@ import { DEFAULT_SEND_CONCURRENCY } from '../../backend/src/config.ts';
 import contract from '../../backend/src/contract.json' with { type: 'json' };
 import type { BenchOptions } from './options.ts';
 import type { Progress } from './progress.ts';
-import { startSlowManagementEndpoint } from './slow-management-endpoint.ts';
+import { startSlowEndpointProcess } from './slow-endpoint-process.ts';
 
 /** One concurrency setting's figures. */
 export interface FanoutRun {
   readonly concurrency: number;
+  /** The client's socket cap: undefined for the SDK's default agent (as the backend builds it). */
+  readonly maxSockets: number | undefined;
   readonly calls: number;
   readonly delivered: number;
   readonly failed: number;
@@ -37,6 +41,9 @@ export interface FanoutBenchmarkResult {
   readonly defaultConcurrency: number;
   readonly runs: readonly FanoutRun[];
 }
+
+/** The SDK's default HTTP agent allows this many sockets per host (@smithy/node-http-handler). */
+export const SDK_DEFAULT_MAX_SOCKETS = 50;
 
 /** The payload every post carries: a typical chat event, encoded once as the handler does. */
 const PAYLOAD = JSON.stringify({
@@ -63,36 +70,40 @@ export async function runFanoutBenchmark(
     (a, b) => a - b,
   );
   const ids = generateConnectionIds(options.fanoutConnections);
-  const endpoint = await startSlowManagementEndpoint(options.fanoutDelayMs, contract.stageName);
+  const endpoint = await startSlowEndpointProcess(options.fanoutDelayMs, contract.stageName);
   const runs: FanoutRun[] = [];
   try {
-    for (const concurrency of settings) {
+    // Every setting with the client as the backend builds it; settings above the SDK's socket cap
+    // again with the cap raised, to show what raising it in the backend would buy.
+    const plan = [
+      ...settings.map((concurrency) => ({ concurrency, maxSockets: undefined })),
+      ...settings
+        .filter((concurrency) => concurrency > SDK_DEFAULT_MAX_SOCKETS)
+        .map((concurrency) => ({ concurrency, maxSockets: concurrency })),
+    ];
+    for (const { concurrency, maxSockets } of plan) {
       if (signal.aborted) break;
       const idealMs = (ids.length * options.fanoutDelayMs) / concurrency;
       progress.log(
-        `Fan-out: ${ids.length} posts at concurrency ${concurrency} (ideal ${(idealMs / 1000).toFixed(1)} s)`,
+        `Fan-out: ${ids.length} posts at concurrency ${concurrency}${maxSockets === undefined ? '' : `, ${maxSockets} sockets`} (ideal ${(idealMs / 1000).toFixed(1)} s)`,
       );
-      // A fresh client per setting, as a fresh Lambda container would have: no warm sockets.
-      const client = new ApiGatewayManagementApiClient({
-        endpoint: endpoint.endpoint,
-        region: 'us-east-1',
-        // Signed like any SDK call; the local endpoint never checks the signature.
-        credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-      });
-      endpoint.resetCounters();
+      const client = createClient(endpoint.endpoint, maxSockets);
+      await endpoint.resetCounters();
       const started = performance.now();
       const result = await broadcastToConnections(ids, PAYLOAD, { client, concurrency });
       const wallMs = performance.now() - started;
       client.destroy();
+      const counters = await endpoint.readCounters();
       runs.push({
         concurrency,
-        calls: endpoint.calls,
+        maxSockets,
+        calls: counters.calls,
         delivered: result.delivered,
         failed: result.failed + result.gone,
         wallMs,
         idealMs,
         ratioToIdeal: wallMs / idealMs,
-        peakInFlight: endpoint.peakInFlight,
+        peakInFlight: counters.peakInFlight,
       });
     }
   } finally {
@@ -104,6 +115,27 @@ export async function runFanoutBenchmark(
     defaultConcurrency: DEFAULT_SEND_CONCURRENCY,
     runs,
   };
+}
+
+/**
+ * Builds a fresh client per run, as a fresh Lambda container has one: no warm sockets.
+ * @param endpoint - the management endpoint with its stage
+ * @param maxSockets - raise the agent's socket cap; undefined keeps the SDK default
+ * @returns the client
+ */
+function createClient(
+  endpoint: string,
+  maxSockets: number | undefined,
+): ApiGatewayManagementApiClient {
+  return new ApiGatewayManagementApiClient({
+    endpoint,
+    region: 'us-east-1',
+    // Signed like any SDK call; the local endpoint never checks the signature.
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    ...(maxSockets === undefined
+      ? {}
+      : { requestHandler: { httpAgent: { maxSockets }, httpsAgent: { maxSockets } } }),
+  });
 }
 
 /**

@@ -2,6 +2,7 @@
  * The fan-out benchmark's table, target checks and the concurrency it recommends. Pure.
  */
 import type { FanoutBenchmarkResult, FanoutRun } from './fanout-benchmark.ts';
+import { SDK_DEFAULT_MAX_SOCKETS } from './fanout-benchmark.ts';
 import type { TargetCheck } from './load-report.ts';
 import type { Table } from './table.ts';
 import { formatCount, formatMs } from './table.ts';
@@ -21,9 +22,20 @@ export function fanoutTable(result: FanoutBenchmarkResult): Table {
   const recommended = recommendConcurrency(result.runs);
   return {
     title: `Fan-out: ${formatCount(result.connections)} posts, each answered after ${result.delayMs} ms`,
-    headings: ['concurrency', 'delivered', 'time', 'ideal', 'vs ideal', 'peak in flight'],
+    headings: [
+      'concurrency',
+      'client sockets',
+      'delivered',
+      'time',
+      'ideal',
+      'vs ideal',
+      'peak in flight',
+    ],
     rows: result.runs.map((run) => [
-      `${run.concurrency}${run.concurrency === result.defaultConcurrency ? ' (default)' : ''}`,
+      `${run.concurrency}${isDefault(run, result) ? ' (default)' : ''}`,
+      run.maxSockets === undefined
+        ? `SDK default (${SDK_DEFAULT_MAX_SOCKETS})`
+        : String(run.maxSockets),
       `${formatCount(run.delivered)}/${formatCount(result.connections)}`,
       formatMs(run.wallMs),
       formatMs(run.idealMs),
@@ -32,23 +44,25 @@ export function fanoutTable(result: FanoutBenchmarkResult): Table {
     ]),
     notes: [
       'ideal = posts x delay / concurrency; peak in flight is counted by the endpoint',
+      'SDK default = the client as the backend builds it; other rows raise the agent maxSockets',
       recommended === undefined
-        ? `no setting came within ${FANOUT_TARGETS.maxRatioToIdeal}x of ideal`
-        : `fastest setting within ${FANOUT_TARGETS.maxRatioToIdeal}x of ideal: ${recommended.concurrency}`,
+        ? `no setting with the SDK default agent came within ${FANOUT_TARGETS.maxRatioToIdeal}x of ideal`
+        : `fastest setting with the SDK default agent within ${FANOUT_TARGETS.maxRatioToIdeal}x of ideal: ${recommended.concurrency}`,
     ],
   };
 }
 
 /**
- * Chooses the concurrency to recommend: the fastest setting that is still within the ratio
- * target and really reached its concurrency (peak in flight), i.e. where more parallelism still
- * pays off without the client side becoming the bottleneck.
+ * Chooses the concurrency to recommend for the client as the backend builds it: the fastest
+ * setting that is still within the ratio target and really reached its concurrency (peak in
+ * flight), i.e. where more parallelism still pays off without a client-side cap.
  * @param runs - the measured settings
  * @returns the recommended run, or undefined when none meets the ratio target
  */
 export function recommendConcurrency(runs: readonly FanoutRun[]): FanoutRun | undefined {
   const good = runs.filter(
     (run) =>
+      run.maxSockets === undefined &&
       run.failed === 0 &&
       run.ratioToIdeal <= FANOUT_TARGETS.maxRatioToIdeal &&
       run.peakInFlight >= run.concurrency,
@@ -65,7 +79,7 @@ export function recommendConcurrency(runs: readonly FanoutRun[]): FanoutRun | un
  * @returns the checks; none when the default setting did not run (Ctrl-C)
  */
 export function checkFanoutTargets(result: FanoutBenchmarkResult): TargetCheck[] {
-  const run = result.runs.find((candidate) => candidate.concurrency === result.defaultConcurrency);
+  const run = result.runs.find((candidate) => isDefault(candidate, result));
   if (run === undefined) return [];
   return [
     {
@@ -79,4 +93,8 @@ export function checkFanoutTargets(result: FanoutBenchmarkResult): TargetCheck[]
       measured: formatMs(run.wallMs),
     },
   ];
+}
+
+function isDefault(run: FanoutRun, result: FanoutBenchmarkResult): boolean {
+  return run.concurrency === result.defaultConcurrency && run.maxSockets === undefined;
 }

@@ -3,7 +3,7 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runFanoutBenchmark } from '../fanout-benchmark.ts';
+import { runFanoutBenchmark, SDK_DEFAULT_MAX_SOCKETS } from '../fanout-benchmark.ts';
 import { parseBenchOptions } from '../options.ts';
 import { silentProgress } from '../progress.ts';
 import type { SlowManagementEndpoint } from '../slow-management-endpoint.ts';
@@ -61,5 +61,26 @@ describe('runFanoutBenchmark', () => {
       expect(run.idealMs).toBeCloseTo((200 * 2) / run.concurrency, 6);
     }
     expect(result.runs.find((run) => run.concurrency === 4)?.peakInFlight).toBe(4);
+  });
+
+  it('shows the SDK default socket cap, and the runs with the cap raised get past it', async () => {
+    // Prepare
+    const options = parseBenchOptions([
+      '--fanout-connections=360',
+      '--fanout-delay-ms=5',
+      '--fanout-concurrency=60',
+    ]);
+
+    // Act
+    const result = await runFanoutBenchmark(options, new AbortController().signal, silentProgress);
+
+    // Assess
+    const capped = result.runs.find(
+      (run) => run.concurrency === 60 && run.maxSockets === undefined,
+    );
+    const raised = result.runs.find((run) => run.concurrency === 60 && run.maxSockets === 60);
+    expect(capped?.peakInFlight).toBeLessThanOrEqual(SDK_DEFAULT_MAX_SOCKETS);
+    expect(raised?.peakInFlight).toBe(60);
+    expect(raised?.delivered).toBe(360);
   });
 });

@@ -7,6 +7,7 @@ const run = (concurrency: number, wallMs: number, peakInFlight = concurrency): F
   const idealMs = (10_000 * 20) / concurrency;
   return {
     concurrency,
+    maxSockets: undefined,
     calls: 10_000,
     delivered: 10_000,
     failed: 0,
