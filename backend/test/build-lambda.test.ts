@@ -1,0 +1,117 @@
+/**
+ * The Lambda artefact: deterministic zip, bundle size, and a bundle that starts on this Node.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { unzipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LambdaBuildResult } from '../../scripts/build-lambda.ts';
+import { buildLambda, zipDeterministically } from '../../scripts/build-lambda.ts';
+
+const run = promisify(execFile);
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+const BUNDLE_LIMIT_BYTES = 400 * 1024;
+
+let workDir: string;
+let first: LambdaBuildResult;
+let second: LambdaBuildResult;
+
+beforeAll(async () => {
+  workDir = await mkdtemp(path.join(tmpdir(), 'lambda-build-'));
+  first = await buildLambda({ outDir: path.join(workDir, 'one'), quiet: true });
+  second = await buildLambda({ outDir: path.join(workDir, 'two'), quiet: true });
+});
+
+afterAll(async () => {
+  if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
+});
+
+describe('buildLambda', () => {
+  it('gives a byte-identical zip for the same source', async () => {
+    // Act
+    const [zipOne, zipTwo] = await Promise.all([readFile(first.zipPath), readFile(second.zipPath)]);
+
+    // Assess
+    expect(zipOne.equals(zipTwo)).toBe(true);
+  });
+
+  it('zips exactly index.mjs, holding the bundle', async () => {
+    // Act
+    const entries = unzipSync(new Uint8Array(await readFile(first.zipPath)));
+
+    // Assess
+    expect(Object.keys(entries)).toEqual(['index.mjs']);
+    expect(Buffer.from(entries['index.mjs'] ?? []).equals(await readFile(first.bundlePath))).toBe(
+      true,
+    );
+  });
+
+  it('keeps the bundle within 400 KB and free of require()', async () => {
+    // Act
+    const bundle = await readFile(first.bundlePath, 'utf8');
+
+    // Assess
+    expect(first.bundleBytes).toBeLessThanOrEqual(BUNDLE_LIMIT_BYTES);
+    expect(bundle).not.toMatch(/Dynamic require of/);
+  });
+
+  it('starts in a fresh Node process and answers a ping', async () => {
+    // Prepare: a ping touches neither DynamoDB nor the management API, so no server is needed
+    const script = `
+      const { handler } = await import(${JSON.stringify(first.bundlePath)});
+      const response = await handler({
+        requestContext: { routeKey: '$default', connectionId: 'c1', requestId: 'r1', domainName: 'x', stage: 'prod' },
+        body: '{"action":"ping"}',
+        isBase64Encoded: false,
+      });
+      process.stdout.write('RESULT ' + JSON.stringify(response));
+    `;
+
+    // Act
+    const { stdout } = await run(
+      process.execPath,
+      ['--no-warnings', '--input-type=module', '-e', script],
+      {
+        env: { PATH: process.env.PATH, TABLE_NAME: 'connections', AWS_REGION: 'eu-west-1' },
+      },
+    );
+
+    // Assess
+    expect(stdout).toContain('"outcome":"ping"');
+    expect(stdout).toContain('RESULT {"statusCode":200}');
+  });
+});
+
+describe('zipDeterministically', () => {
+  it('writes the same bytes in any time zone', async () => {
+    // Prepare: zip in child processes under time zones on both sides of UTC
+    const script = `
+      const { zipDeterministically } = await import(${JSON.stringify(path.join(repoRoot, 'scripts/build-lambda.ts'))});
+      const zip = zipDeterministically('index.mjs', new TextEncoder().encode('export const x = 1;'));
+      process.stdout.write(Buffer.from(zip).toString('base64'));
+    `;
+    const zipIn = async (timeZone: string): Promise<string> => {
+      const { stdout } = await run(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', script],
+        {
+          cwd: repoRoot,
+          env: { ...process.env, TZ: timeZone },
+        },
+      );
+      return stdout;
+    };
+
+    // Act
+    const zips = await Promise.all(['UTC', 'Pacific/Kiritimati', 'America/Los_Angeles'].map(zipIn));
+
+    // Assess
+    const local = Buffer.from(
+      zipDeterministically('index.mjs', new TextEncoder().encode('export const x = 1;')),
+    );
+    expect(new Set(zips)).toEqual(new Set([local.toString('base64')]));
+  });
+});
