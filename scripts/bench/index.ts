@@ -17,7 +17,7 @@ import type { BenchmarkName, BenchOptions } from './options.ts';
 import { BenchUsageError, HELP_TEXT, parseBenchOptions } from './options.ts';
 import { createProgress } from './progress.ts';
 import type { Table } from './table.ts';
-import { renderTextTable } from './table.ts';
+import { renderMarkdownTable, renderTextTable } from './table.ts';
 
 /** Everything one `npm run bench` measured; also the `--json` document. */
 interface BenchResults {
@@ -132,14 +132,17 @@ function renderReport(all: BenchResults): string {
     checks.push(...checkFanoutTargets(all.fanout));
   }
   if (all.coldStart !== undefined) tables.push(...coldStartTables(all.coldStart));
-  const sections = tables.map(renderTextTable);
+  const sections = tables.map((table) =>
+    options.markdown ? renderMarkdownSection(table) : renderTextTable(table),
+  );
   if (checks.length > 0) {
+    const bullet = options.markdown ? '- ' : '  ';
     sections.push(
       [
         `Targets (${all.machine.cpus} cores):`,
         ...checks.map(
           (check) =>
-            `  ${check.met ? 'met   ' : 'MISSED'}  ${check.description}: ${check.measured}`,
+            `${bullet}${check.met ? 'met   ' : 'MISSED'}  ${check.description}: ${check.measured}`,
         ),
       ].join('\n'),
     );
@@ -147,6 +150,16 @@ function renderReport(all: BenchResults): string {
   for (const error of all.errors) sections.push(`${error.benchmark}: FAILED: ${error.message}`);
   if (all.aborted) sections.push('Stopped by Ctrl-C: the figures above cover what ran until then.');
   return sections.join('\n\n');
+}
+
+function renderMarkdownSection(table: Table): string {
+  const notes = (table.notes ?? []).map((note) => `- ${note}`);
+  return [
+    `**${table.title}**`,
+    '',
+    renderMarkdownTable(table),
+    ...(notes.length > 0 ? ['', ...notes] : []),
+  ].join('\n');
 }
 
 /**

@@ -14,6 +14,8 @@ export type BenchmarkName = (typeof BENCHMARK_NAMES)[number];
 export interface BenchOptions {
   readonly help: boolean;
   readonly json: boolean;
+  /** Print the tables as Markdown (for the README) instead of aligned text. */
+  readonly markdown: boolean;
   readonly only: readonly BenchmarkName[];
   /** Client counts to run the load benchmark with: one entry, or several with `--sweep`. */
   readonly clientCounts: readonly number[];
@@ -82,6 +84,7 @@ Fan-out (the backend's broadcaster against a management endpoint that answers af
 
 Output:
   --json                      print one JSON document on stdout (progress stays on stderr)
+  --markdown                  print the tables as Markdown, ready for the README
   -h, --help                  show this text
 
 Ctrl-C stops cleanly and prints the figures measured so far.`;
@@ -104,6 +107,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   return {
     help: values.help === true,
     json: values.json === true,
+    markdown: values.markdown === true,
     only: values.only === undefined ? [...BENCHMARK_NAMES] : parseBenchmarkNames(values.only),
     clientCounts: sweep ?? [clients],
     messages: parseInteger('--messages', values.messages, 30, 1),
@@ -144,6 +148,7 @@ function parseFlagsUnchecked(argv: readonly string[]) {
     options: {
       help: { type: 'boolean', short: 'h' },
       json: { type: 'boolean' },
+      markdown: { type: 'boolean' },
       only: { type: 'string' },
       clients: { type: 'string' },
       sweep: { type: 'string' },
