@@ -1,0 +1,195 @@
+/**
+ * Finds the Terraform CLI and an offline mirror of the `hashicorp/aws` provider, and runs
+ * Terraform against that mirror so nothing is downloaded. Used by the Terraform tests, the deploy
+ * script and the local stack's template test.
+ */
+import { execFile } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, stat, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
+
+/** The Terraform CLI found on this machine. */
+export interface TerraformTool {
+  /** Path of the `terraform` executable. */
+  readonly bin: string;
+  /** Its version, e.g. `1.11.4`. */
+  readonly version: string;
+  /**
+   * A filesystem mirror holding `registry.terraform.io/hashicorp/aws`, or `null` when none was
+   * found (then `terraform init` downloads the provider from the registry).
+   */
+  readonly providerMirror: string | null;
+}
+
+/** Output of one finished Terraform command. */
+export interface TerraformResult {
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** What to tell a user whose machine has no Terraform. */
+export const TERRAFORM_INSTALL_HINT =
+  'Install Terraform >= 1.11 from https://developer.hashicorp.com/terraform/install ' +
+  '(or set TERRAFORM_BIN to its path) and run this again.';
+
+const PROVIDER_PATH = join('registry.terraform.io', 'hashicorp', 'aws');
+
+/**
+ * Finds `terraform` (TERRAFORM_BIN, else the PATH) and the aws provider mirror (TF_PLUGIN_DIR,
+ * /opt/tf-plugins, then the implied local mirror directories Terraform itself searches).
+ *
+ * @returns the tool, or `null` when no runnable Terraform binary exists.
+ */
+export async function findTerraform(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<TerraformTool | null> {
+  const bin = await findBinary(env);
+  if (bin === null) return null;
+  const version = await readVersion(bin);
+  if (version === null) return null;
+  return { bin, version, providerMirror: await findProviderMirror(env) };
+}
+
+/**
+ * Writes a Terraform CLI configuration that installs `hashicorp/aws` only from `mirrorDir` into
+ * `configDir`, and returns the environment that makes Terraform use it non-interactively.
+ * Pass `dataDir` to keep `.terraform` (providers, modules) out of the working directory.
+ */
+export async function offlineEnvironment(
+  mirrorDir: string,
+  configDir: string,
+  dataDir?: string,
+): Promise<Record<string, string>> {
+  const configFile = join(configDir, 'terraform.rc');
+  // Only a filesystem_mirror and no `direct {}` block: installation can never reach the network.
+  await writeFile(
+    configFile,
+    [
+      'provider_installation {',
+      '  filesystem_mirror {',
+      `    path    = ${hclString(mirrorDir)}`,
+      '    include = ["registry.terraform.io/hashicorp/aws"]',
+      '  }',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  return {
+    TF_CLI_CONFIG_FILE: configFile,
+    TF_IN_AUTOMATION: '1',
+    TF_INPUT: '0',
+    CHECKPOINT_DISABLE: '1',
+    ...(dataDir === undefined ? {} : { TF_DATA_DIR: dataDir }),
+  };
+}
+
+/** Where and how to run one Terraform command. */
+export interface TerraformRunOptions {
+  readonly cwd: string;
+  /** Added to this process's environment, e.g. the result of {@link offlineEnvironment}. */
+  readonly env?: Record<string, string>;
+  /** Written to stdin, e.g. expressions for `terraform console`; stdin is closed either way. */
+  readonly input?: string;
+}
+
+/**
+ * Runs `terraform args...` and collects its output; never throws for a non-zero exit.
+ *
+ * @example
+ * await runTerraform(tool, ['console'], { cwd, env, input: 'jsonencode({ a = 1 })\n' });
+ */
+export function runTerraform(
+  tool: TerraformTool,
+  args: readonly string[],
+  options: TerraformRunOptions,
+): Promise<TerraformResult> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      tool.bin,
+      [...args],
+      {
+        cwd: options.cwd,
+        env: { ...process.env, NO_COLOR: '1', ...options.env },
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (error, stdout, stderr) => {
+        const exitCode = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ exitCode, stdout, stderr: stderr || (error?.message ?? '') });
+      },
+    );
+    child.stdin?.end(options.input ?? '');
+  });
+}
+
+async function findBinary(env: NodeJS.ProcessEnv): Promise<string | null> {
+  const explicit = env.TERRAFORM_BIN;
+  if (explicit) return (await isExecutable(explicit)) ? explicit : null;
+  const names = process.platform === 'win32' ? ['terraform.exe'] : ['terraform'];
+  for (const dir of (env.PATH ?? '').split(delimiter).filter(Boolean)) {
+    for (const name of names) {
+      const candidate = join(dir, name);
+      if (await isExecutable(candidate)) return candidate;
+    }
+  }
+  return null;
+}
+
+async function readVersion(bin: string): Promise<string | null> {
+  const result = await runTerraform(
+    { bin, version: '', providerMirror: null },
+    ['version', '-json'],
+    {
+      cwd: process.cwd(),
+      env: { CHECKPOINT_DISABLE: '1' },
+    },
+  );
+  if (result.exitCode !== 0) return null;
+  try {
+    const parsed: unknown = JSON.parse(result.stdout);
+    const version = (parsed as { terraform_version?: unknown }).terraform_version;
+    return typeof version === 'string' ? version : null;
+  } catch {
+    return null;
+  }
+}
+
+async function findProviderMirror(env: NodeJS.ProcessEnv): Promise<string | null> {
+  const home = homedir();
+  const dataHome = env.XDG_DATA_HOME || join(home, '.local', 'share');
+  const candidates = [
+    env.TF_PLUGIN_DIR,
+    '/opt/tf-plugins',
+    join(home, '.terraform.d', 'plugins'),
+    join(dataHome, 'terraform', 'plugins'),
+    '/usr/local/share/terraform/plugins',
+    '/usr/share/terraform/plugins',
+  ];
+  for (const dir of candidates) {
+    if (dir && (await isDirectory(join(dir, PROVIDER_PATH)))) return dir;
+  }
+  return null;
+}
+
+async function isExecutable(path: string): Promise<boolean> {
+  try {
+    await access(path, constants.X_OK);
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** A quoted HCL string; `${` and `%{` would start a template sequence, so they are escaped. */
+function hclString(value: string): string {
+  return JSON.stringify(value).replaceAll('${', '$${').replaceAll('%{', '%%{');
+}
