@@ -1,0 +1,220 @@
+/**
+ * Cold-start benchmark of the Lambda bundle: its size, and the median time to import it and
+ * initialise the module (configuration, SDK clients) in fresh Node processes, side by side in the
+ * same run with a plain default esbuild bundle of the same three SDK clients. Runs alternate
+ * between the two, so drift of the machine (other load, CPU frequency) hits both alike.
+ *
+ * Alone: `tsx scripts/bench/cold-start.ts [runs]` (builds the Lambda first).
+ */
+import { execFile } from 'node:child_process';
+import { access, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { build } from 'esbuild';
+import { BUNDLE_FILE_NAME, buildLambda, LAMBDA_DIST_DIR } from '../build-lambda.ts';
+
+const run = promisify(execFile);
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The issue's targets. */
+export const COLD_START_TARGETS = { maxBundleBytes: 400 * 1024, maxInitRatio: 0.75 } as const;
+
+/** Options of {@link benchColdStart}; every field has a default. */
+export interface ColdStartOptions {
+  /** Measured runs per bundle (default 20), after 2 unmeasured warm-up runs each. */
+  readonly runs?: number;
+  /** The bundle to measure (default `backend/dist/index.mjs`, as `npm run build` writes it). */
+  readonly bundlePath?: string;
+  /** Receives a short progress line now and then. */
+  readonly onProgress?: (text: string) => void;
+}
+
+/** Figures of one bundle. */
+export interface BundleColdStart {
+  readonly bundleBytes: number;
+  /** Median of import + module initialisation, measured inside the fresh process. */
+  readonly medianInitMs: number;
+  /** Median wall time from spawning `node` to its exit (Node's own start-up included). */
+  readonly medianProcessMs: number;
+}
+
+/** What {@link benchColdStart} measured. */
+export interface ColdStartResult {
+  readonly runs: number;
+  readonly nodeVersion: string;
+  /** Our Lambda bundle. */
+  readonly lambda: BundleColdStart;
+  /** A default esbuild bundle that imports and instantiates the three SDK clients. */
+  readonly baseline: BundleColdStart;
+  /** lambda.medianInitMs / baseline.medianInitMs; the target is at most 0.75. */
+  readonly initRatio: number;
+  readonly bundleWithinTarget: boolean;
+  readonly initWithinTarget: boolean;
+}
+
+/** The baseline's source: what a handler without any bundling care starts with. */
+const BASELINE_SOURCE = `
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+export const dynamoDb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+export const managementApi = new ApiGatewayManagementApiClient({ endpoint: 'https://example.com/prod' });
+`;
+
+/** Runs in each fresh process: time the dynamic import of the bundle given as argument. */
+const PROBE_SOURCE = `
+const startedAt = performance.now();
+await import(process.argv[2]);
+process.stdout.write(String(performance.now() - startedAt));
+`;
+
+/**
+ * Measures the Lambda bundle against the baseline.
+ * @param options - runs, bundle path and progress callback
+ * @returns sizes, medians, their ratio and whether the targets are met
+ */
+export async function benchColdStart(options: ColdStartOptions = {}): Promise<ColdStartResult> {
+  const runs = options.runs ?? 20;
+  const lambdaPath = options.bundlePath ?? path.join(LAMBDA_DIST_DIR, BUNDLE_FILE_NAME);
+  await access(lambdaPath).catch(() => {
+    throw new Error(`${lambdaPath} is missing; run npm run build first`);
+  });
+  const workDir = await mkdtemp(path.join(tmpdir(), 'cold-start-'));
+  try {
+    const probePath = path.join(workDir, 'probe.mjs');
+    await writeFile(probePath, PROBE_SOURCE);
+    const baseline = await buildBaseline(path.join(workDir, 'baseline.mjs'));
+    const lambdaBytes = (await stat(lambdaPath)).size;
+
+    const samples = { lambda: [] as Sample[], baseline: [] as Sample[] };
+    const warmUps = 2;
+    for (let round = 0; round < warmUps + runs; round++) {
+      // Alternate which goes first, so neither always runs right after the other.
+      const order =
+        round % 2 === 0 ? (['lambda', 'baseline'] as const) : (['baseline', 'lambda'] as const);
+      for (const which of order) {
+        const sample = await measureOnce(
+          probePath,
+          which === 'lambda' ? lambdaPath : baseline.path,
+        );
+        if (round >= warmUps) samples[which].push(sample);
+      }
+      if (round >= warmUps) options.onProgress?.(`Cold start: run ${round - warmUps + 1}/${runs}`);
+    }
+
+    const lambda = summarise(lambdaBytes, samples.lambda);
+    const baselineFigures = summarise(baseline.bytes, samples.baseline);
+    const initRatio = lambda.medianInitMs / baselineFigures.medianInitMs;
+    return {
+      runs,
+      nodeVersion: process.version,
+      lambda,
+      baseline: baselineFigures,
+      initRatio,
+      bundleWithinTarget: lambda.bundleBytes <= COLD_START_TARGETS.maxBundleBytes,
+      initWithinTarget: initRatio <= COLD_START_TARGETS.maxInitRatio,
+    };
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Formats the result as a few lines for a terminal.
+ * @param result - what {@link benchColdStart} returned
+ * @returns the report text
+ */
+export function formatColdStart(result: ColdStartResult): string {
+  const row = (name: string, figures: BundleColdStart): string =>
+    `${name.padEnd(26)}${kib(figures.bundleBytes).padStart(12)}${ms(figures.medianInitMs).padStart(14)}${ms(figures.medianProcessMs).padStart(16)}`;
+  return [
+    `Cold start, median of ${result.runs} fresh processes each (Node ${result.nodeVersion})`,
+    `${'bundle'.padEnd(26)}${'size'.padStart(12)}${'import+init'.padStart(14)}${'whole process'.padStart(16)}`,
+    row('Lambda (backend/dist)', result.lambda),
+    row('baseline (default esbuild)', result.baseline),
+    `init ratio ${result.initRatio.toFixed(2)} (target ≤ ${COLD_START_TARGETS.maxInitRatio}): ${result.initWithinTarget ? 'met' : 'MISSED'}; ` +
+      `bundle ${kib(result.lambda.bundleBytes)} (target ≤ ${kib(COLD_START_TARGETS.maxBundleBytes)}): ${result.bundleWithinTarget ? 'met' : 'MISSED'}`,
+  ].join('\n');
+}
+
+interface Sample {
+  readonly initMs: number;
+  readonly processMs: number;
+}
+
+async function buildBaseline(outfile: string): Promise<{ path: string; bytes: number }> {
+  // esbuild's defaults for a Node ESM bundle: no minification, no mainFields tuning. With those
+  // defaults esbuild picks the SDK's CommonJS builds, whose require() of Node built-ins fails in
+  // an ES module ("Dynamic require of node:https is not supported"), so the baseline gets the
+  // usual createRequire banner: the least it needs to run at all.
+  const result = await build({
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
+    stdin: { contents: BASELINE_SOURCE, resolveDir: repoRoot, loader: 'js' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    outfile,
+    logLevel: 'error',
+  });
+  if (result.errors.length > 0) throw new Error('baseline bundle failed');
+  const { size } = await stat(outfile);
+  return { path: outfile, bytes: size };
+}
+
+async function measureOnce(probePath: string, bundlePath: string): Promise<Sample> {
+  const startedAt = performance.now();
+  const { stdout } = await run(process.execPath, ['--no-warnings', probePath, bundlePath], {
+    // What the Lambda needs at init; nothing is contacted, clients are only created.
+    env: { PATH: process.env.PATH, TABLE_NAME: 'connections', AWS_REGION: 'eu-west-1' },
+  });
+  const processMs = performance.now() - startedAt;
+  const initMs = Number(stdout);
+  if (!Number.isFinite(initMs)) throw new Error(`probe printed ${JSON.stringify(stdout)}`);
+  return { initMs, processMs };
+}
+
+function summarise(bundleBytes: number, samples: readonly Sample[]): BundleColdStart {
+  return {
+    bundleBytes,
+    medianInitMs: median(samples.map((sample) => sample.initMs)),
+    medianProcessMs: median(samples.map((sample) => sample.processMs)),
+  };
+}
+
+function median(values: readonly number[]): number {
+  const sorted = values.toSorted((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? Number.NaN)
+    : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
+}
+
+function kib(bytes: number): string {
+  return `${(bytes / 1024).toFixed(1)} KiB`;
+}
+
+function ms(value: number): string {
+  return `${value.toFixed(1)} ms`;
+}
+
+if (
+  process.argv[1] !== undefined &&
+  fileURLToPath(import.meta.url) === path.resolve(process.argv[1])
+) {
+  const runs = process.argv[2] === undefined ? undefined : Number(process.argv[2]);
+  if (runs !== undefined && (!Number.isSafeInteger(runs) || runs < 1)) {
+    throw new Error('usage: tsx scripts/bench/cold-start.ts [runs]');
+  }
+  await buildLambda();
+  const onProgress = process.stderr.isTTY
+    ? (text: string): void => void process.stderr.write(`\r\x1b[2K${text}`)
+    : undefined;
+  const result = await benchColdStart({ runs, onProgress });
+  if (onProgress !== undefined) process.stderr.write('\n');
+  console.log(formatColdStart(result));
+}
