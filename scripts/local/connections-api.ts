@@ -1,0 +1,156 @@
+/**
+ * The local stand-in for the API Gateway Management API (`@connections`), served on the same
+ * port as the WebSocket endpoint like the execute-api host. Status codes and `x-amzn-ErrorType`
+ * headers follow the service model, so the real `ApiGatewayManagementApiClient` raises
+ * `GoneException`, `PayloadTooLargeException` and `ForbiddenException` (reference §5).
+ * Signatures are not checked.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { MAX_MESSAGE_BYTES, type WebSocketGateway } from './websocket-gateway.ts';
+
+/** PostToConnection's Data limit in the service model: 128 KiB. */
+const MAX_POST_BYTES = MAX_MESSAGE_BYTES;
+
+/** What the API acts on. */
+export interface ConnectionsApiOptions {
+  readonly stage: string;
+  readonly gateway: Pick<
+    WebSocketGateway,
+    'postToConnection' | 'getConnection' | 'deleteConnection'
+  >;
+}
+
+/** A request handler for `/{stage}/@connections/{id}` and `/@connections/{id}`. */
+export type ConnectionsRequestHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+) => void;
+
+/**
+ * Creates the handler. Requests to the bare stage path without an Upgrade header get 426; every
+ * other path gets 403 ForbiddenException, which is what AWS answers when the stage is missing or
+ * wrong in the management endpoint.
+ */
+export function createConnectionsApi(options: ConnectionsApiOptions): ConnectionsRequestHandler {
+  return (request, response) => {
+    const target = parseTarget(request.url ?? '/', options.stage);
+    if (target === 'stage-root') {
+      sendJson(response, 426, undefined, { message: 'Upgrade Required' });
+      return;
+    }
+    if (target === undefined) {
+      drain(request);
+      sendJson(response, 403, 'ForbiddenException', { message: 'Forbidden' });
+      return;
+    }
+    switch (request.method) {
+      case 'POST':
+        postToConnection(request, response, options, target);
+        return;
+      case 'GET': {
+        drain(request);
+        const info = options.gateway.getConnection(target);
+        if (info === undefined) sendGone(response);
+        else {
+          sendJson(response, 200, undefined, {
+            connectedAt: new Date(info.connectedAt).toISOString(),
+            identity: { sourceIp: info.sourceIp, userAgent: info.userAgent ?? null },
+            lastActiveAt: new Date(info.lastActiveAt).toISOString(),
+          });
+        }
+        return;
+      }
+      case 'DELETE':
+        drain(request);
+        if (options.gateway.deleteConnection(target)) sendJson(response, 204, undefined, undefined);
+        else sendGone(response);
+        return;
+      default:
+        drain(request);
+        sendJson(response, 403, 'ForbiddenException', { message: 'Forbidden' });
+    }
+  };
+}
+
+function postToConnection(
+  request: IncomingMessage,
+  response: ServerResponse,
+  options: ConnectionsApiOptions,
+  connectionId: string,
+): void {
+  const tooLarge = (): void => {
+    drain(request);
+    sendJson(response, 413, 'PayloadTooLargeException', {
+      message: 'Request Entity Too Large',
+    });
+  };
+  if (Number(request.headers['content-length'] ?? 0) > MAX_POST_BYTES) {
+    tooLarge();
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let rejected = false;
+  request.on('data', (chunk: Buffer) => {
+    if (rejected) return;
+    size += chunk.length;
+    if (size > MAX_POST_BYTES) {
+      rejected = true;
+      tooLarge();
+      return;
+    }
+    chunks.push(chunk);
+  });
+  request.on('end', () => {
+    if (rejected) return;
+    if (options.gateway.postToConnection(connectionId, Buffer.concat(chunks, size))) {
+      sendJson(response, 200, undefined, undefined);
+    } else sendGone(response);
+  });
+  request.on('error', () => response.destroy());
+}
+
+/**
+ * The connection id from the request path, `'stage-root'` for the WebSocket URL itself, or
+ * `undefined` for any other path. `//` is collapsed (newer SDKs can produce it from an endpoint with
+ * a trailing slash), `%40` is accepted for `@`, and the id is URL-decoded (`%3D` → `=`).
+ */
+function parseTarget(url: string, stage: string): string | 'stage-root' | undefined {
+  const path = (url.split('?')[0] ?? '').replace(/\/{2,}/g, '/');
+  if (path === `/${stage}` || path === `/${stage}/`) return 'stage-root';
+  const match = /^(?:\/([^/]+))?\/(?:@|%40)connections\/([^/]+)$/.exec(path);
+  if (match?.[2] === undefined) return undefined;
+  if (match[1] !== undefined && match[1] !== stage) return undefined;
+  try {
+    return decodeURIComponent(match[2]);
+  } catch {
+    return undefined;
+  }
+}
+
+function sendGone(response: ServerResponse): void {
+  // AWS sends an empty-ish body; the SDK needs only the header to raise GoneException.
+  sendJson(response, 410, 'GoneException', {});
+}
+
+function sendJson(
+  response: ServerResponse,
+  status: number,
+  errorType: string | undefined,
+  body: object | undefined,
+): void {
+  const text = body === undefined ? '' : JSON.stringify(body);
+  const headers: Record<string, string | number> = {
+    'x-amzn-RequestId': randomUUID(),
+    'content-length': Buffer.byteLength(text),
+  };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (errorType !== undefined) headers['x-amzn-ErrorType'] = errorType;
+  response.writeHead(status, headers).end(text);
+}
+
+/** Reads and discards a request body we do not use, so keep-alive connections stay usable. */
+function drain(request: IncomingMessage): void {
+  request.resume();
+}
