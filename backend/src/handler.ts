@@ -9,7 +9,7 @@ import { loadConfig } from './config.ts';
 import { createConnectionStore } from './connection-store.ts';
 import type { WebSocketHandler } from './create-handler.ts';
 import { createHandler, logToConsole } from './create-handler.ts';
-import { createManagementClientCache } from './management-clients.ts';
+import { createManagementClient, createManagementClientCache } from './management-clients.ts';
 
 const config = loadConfig(process.env);
 
@@ -21,7 +21,9 @@ const dynamoDb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 export const handler: WebSocketHandler = createHandler({
   config,
   store: createConnectionStore({ client: dynamoDb, tableName: config.tableName }),
-  managementClientFor: createManagementClientCache(),
+  managementClientFor: createManagementClientCache((endpoint) =>
+    createManagementClient(endpoint, config.sendConcurrency),
+  ),
   now: () => new Date(),
   log: logToConsole,
 });

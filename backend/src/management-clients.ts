@@ -6,13 +6,30 @@ import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagem
 import type { WebSocketEvent } from './types.ts';
 
 /**
+ * Builds a management API client the way the Lambda does: its socket pool sized to the send
+ * concurrency, because the SDK's default agent stops at 50 sockets and a larger
+ * SEND_CONCURRENCY would silently queue behind it.
+ * @param endpoint - `https://{domain}/{stage}` or APIGW_ENDPOINT
+ * @param maxSockets - sockets per host; the broadcast's concurrency
+ * @returns the client
+ */
+export function createManagementClient(
+  endpoint: string,
+  maxSockets: number,
+): ApiGatewayManagementApiClient {
+  return new ApiGatewayManagementApiClient({
+    endpoint,
+    requestHandler: { httpsAgent: { maxSockets }, httpAgent: { maxSockets } },
+  });
+}
+
+/**
  * Creates a cached client lookup.
- * @param create - builds a client for an endpoint; tests and benchmarks pass their own
+ * @param create - builds a client for an endpoint
  * @returns a function that returns the same client for the same endpoint
  */
 export function createManagementClientCache(
-  create: (endpoint: string) => ApiGatewayManagementApiClient = (endpoint) =>
-    new ApiGatewayManagementApiClient({ endpoint }),
+  create: (endpoint: string) => ApiGatewayManagementApiClient,
 ): (endpoint: string) => ApiGatewayManagementApiClient {
   const clients = new Map<string, ApiGatewayManagementApiClient>();
   return (endpoint) => {
