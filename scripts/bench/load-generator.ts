@@ -227,9 +227,10 @@ async function sendMessages(
     } else {
       pending.push({ sequence: k, sentAt });
     }
-    const { medianMs } = tracker.allReceivedSummary();
+    const { count, medianMs } = tracker.allReceivedSummary();
+    const soFar = count === 0 ? '' : `; median so far ${medianMs.toFixed(1)} ms`;
     options.progress.update(
-      `[${options.label}] sent ${k + 1}/${total} (warm-up ${options.warmup}); median so far ${medianMs.toFixed(1)} ms`,
+      `[${options.label}] sent ${k + 1}/${total} (first ${options.warmup} unmeasured)${soFar}`,
     );
   }
   // At a set rate, messages overlap: wait for each until its own deadline.

@@ -46,7 +46,9 @@ const STOP_TIMEOUT_MS = 10_000;
 export async function startServerProcess(target: ServerTarget): Promise<ServerProcess> {
   const child = fork(CHILD_ENTRY, [target], {
     execArgv: ['--import', 'tsx'],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    // The handler's one log line per invocation would flood the report (and is what CloudWatch
+    // gets on AWS); errors still reach stderr.
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
   const ready = await waitForReady(child, target);
   const pid = child.pid;
