@@ -19,7 +19,7 @@ export interface Config {
   readonly apigwEndpoint: string | undefined;
   /** Origins allowed to connect (normalised); undefined means no Origin check. */
   readonly allowedOrigins: ReadonlySet<string> | undefined;
-  /** Longest accepted chat message, in characters (Unicode code points). */
+  /** Longest accepted chat message, in UTF-16 code units (JavaScript's `length`, HTML's maxlength). */
   readonly maxMessageLength: number;
   /** PostToConnection calls in flight at once during a broadcast. */
   readonly sendConcurrency: number;

@@ -50,15 +50,17 @@ describe('parseClientFrame', () => {
     expect(parseClientFrame('{"action":"ping"}', MAX)).toEqual({ kind: 'ping' });
   });
 
-  it('counts characters as code points, so emoji count once', () => {
-    // Prepare: 10 emoji are 20 UTF-16 units but 10 characters
-    const body = JSON.stringify({ message: '😀'.repeat(10) });
+  it('counts length in UTF-16 code units, as the page and its maxlength do', () => {
+    // Prepare: 5 emoji are 10 UTF-16 code units
+    const body = JSON.stringify({ message: '😀'.repeat(5) });
 
     // Act
-    const frame = parseClientFrame(body, 10);
+    const atLimit = parseClientFrame(body, 10);
+    const overLimit = parseClientFrame(body, 9);
 
     // Assess
-    expect(frame.kind).toBe('message');
+    expect(atLimit.kind).toBe('message');
+    expect(overLimit).toMatchObject({ kind: 'invalid', code: 'message_too_long' });
   });
 
   it('accepts a message of exactly the maximum length', () => {
