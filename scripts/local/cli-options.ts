@@ -1,0 +1,179 @@
+/**
+ * The `npm start` command line: flags, their defaults and the help text, parsed with
+ * node:util's parseArgs into {@link LocalStackOptions}.
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import contract from '../../backend/src/contract.json' with { type: 'json' };
+import type { LocalStackOptions } from './stack.ts';
+
+/** The user asked for something the command cannot do; the message says what. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** What the command line asks for. */
+export type CliCommand =
+  | { readonly help: true }
+  | { readonly help: false; readonly options: LocalStackOptions };
+
+/** `npm start -- --help`. */
+export const HELP_TEXT = `Usage: npm start -- [options]
+
+Runs AWSome Chat offline: DynamoDB (dynalite), the Lambda handler, a local API Gateway
+WebSocket endpoint with its @connections API, and the chat page.
+
+Options:
+  --host ADDRESS                 interface to listen on (default 127.0.0.1)
+  --http-port PORT               chat page port (default 3000; 0 = any free port)
+  --ws-port PORT                 WebSocket + @connections port (default 3001; 0 = any free port)
+  --dynamo-port PORT             DynamoDB port (default 8000; 0 = any free port)
+  --stage NAME                   stage in the WebSocket URL and management endpoint
+                                 (default ${contract.stageName})
+  --handler FILE[#EXPORT]        run this Lambda handler module instead of the built bundle
+                                 (default backend/dist/index.mjs#handler)
+  --route KEY                    a route with an integration; repeat for several
+                                 (default ${contract.routes.join(' ')})
+  --env NAME=VALUE               extra Lambda environment variable; repeat for several
+                                 (e.g. --env ${contract.environment.allowedOrigins}=http://127.0.0.1:3000)
+  --persist DIR                  keep DynamoDB data in DIR across restarts (default: in memory)
+  --site DIR                     serve this built page instead of frontend/dist
+  --idle-timeout SECONDS         close idle connections with 1001 (default 600)
+  --max-connection-duration SECONDS
+                                 close any connection after this long with 1001 (default 7200)
+  --integration-timeout SECONDS  API Gateway's integration timeout (default 29)
+  --function-timeout SECONDS     the Lambda function timeout (default 30)
+  --concurrency N                most Lambda containers at once (default 4)
+  -h, --help                     show this help
+`;
+
+const DEFAULT_PORTS = { http: 3000, ws: 3001, dynamo: 8000 } as const;
+
+/**
+ * Parses `argv` (without node and script).
+ *
+ * @throws UsageError for unknown flags, missing values and malformed numbers.
+ */
+export function parseCommandLine(argv: readonly string[]): CliCommand {
+  let values: ReturnType<typeof parse>['values'];
+  try {
+    values = parse(argv).values;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
+  }
+  if (values.help === true) return { help: true };
+
+  const options: LocalStackOptions = {
+    host: values.host ?? '127.0.0.1',
+    httpPort: port(values['http-port'], '--http-port', DEFAULT_PORTS.http),
+    wsPort: port(values['ws-port'], '--ws-port', DEFAULT_PORTS.ws),
+    dynamoPort: port(values['dynamo-port'], '--dynamo-port', DEFAULT_PORTS.dynamo),
+  };
+  if (values.stage !== undefined) {
+    if (!/^[\w-]+$/.test(values.stage))
+      throw new UsageError('--stage takes letters, digits, - and _');
+    options.stage = values.stage;
+  }
+  if (values.handler !== undefined) {
+    const [file, exportName, ...rest] = values.handler.split('#');
+    if (!file || exportName === '' || rest.length > 0) {
+      throw new UsageError('--handler takes FILE or FILE#EXPORT, e.g. ./my-handler.mjs#handler');
+    }
+    options.handlerPath = resolve(file);
+    if (exportName !== undefined) options.handlerExport = exportName;
+  }
+  if (values.route !== undefined) options.routes = values.route;
+  if (values.env !== undefined) options.env = environment(values.env);
+  if (values.persist !== undefined) options.persistDir = resolve(values.persist);
+  if (values.site !== undefined) options.siteDir = resolve(values.site);
+  const seconds = (flag: string, raw: string | undefined): number | undefined =>
+    raw === undefined ? undefined : milliseconds(raw, flag);
+  setIfDefined(options, 'idleTimeoutMs', seconds('--idle-timeout', values['idle-timeout']));
+  setIfDefined(
+    options,
+    'maxConnectionMs',
+    seconds('--max-connection-duration', values['max-connection-duration']),
+  );
+  setIfDefined(
+    options,
+    'integrationTimeoutMs',
+    seconds('--integration-timeout', values['integration-timeout']),
+  );
+  setIfDefined(
+    options,
+    'functionTimeoutMs',
+    seconds('--function-timeout', values['function-timeout']),
+  );
+  if (values.concurrency !== undefined) {
+    const concurrency = Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
+      throw new UsageError('--concurrency takes a whole number from 1 to 64');
+    }
+    options.maxConcurrency = concurrency;
+  }
+  return { help: false, options };
+}
+
+function parse(argv: readonly string[]) {
+  return parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: false,
+    options: {
+      host: { type: 'string' },
+      'http-port': { type: 'string' },
+      'ws-port': { type: 'string' },
+      'dynamo-port': { type: 'string' },
+      stage: { type: 'string' },
+      handler: { type: 'string' },
+      route: { type: 'string', multiple: true },
+      env: { type: 'string', multiple: true },
+      persist: { type: 'string' },
+      site: { type: 'string' },
+      'idle-timeout': { type: 'string' },
+      'max-connection-duration': { type: 'string' },
+      'integration-timeout': { type: 'string' },
+      'function-timeout': { type: 'string' },
+      concurrency: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+}
+
+function port(raw: string | undefined, flag: string, fallback: number): number {
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value > 65_535) {
+    throw new UsageError(`${flag} takes a port number from 0 to 65535, not '${raw}'`);
+  }
+  return value;
+}
+
+function milliseconds(raw: string, flag: string): number {
+  const value = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(value) || value <= 0) {
+    throw new UsageError(`${flag} takes a positive number of seconds, not '${raw}'`);
+  }
+  return Math.round(value * 1000);
+}
+
+function environment(pairs: readonly string[]): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const pair of pairs) {
+    const separator = pair.indexOf('=');
+    const name = pair.slice(0, separator);
+    if (separator < 1 || !/^[A-Za-z_]\w*$/.test(name)) {
+      throw new UsageError(`--env takes NAME=VALUE, not '${pair}'`);
+    }
+    env[name] = pair.slice(separator + 1);
+  }
+  return env;
+}
+
+function setIfDefined<K extends keyof LocalStackOptions>(
+  options: LocalStackOptions,
+  key: K,
+  value: LocalStackOptions[K] | undefined,
+): void {
+  if (value !== undefined) options[key] = value;
+}

@@ -1,0 +1,339 @@
+/**
+ * The WebSocket data plane against the recording fixture handler: event shapes, `$connect`
+ * outcomes, AWS's error frames, close codes and limits, through real `ws` clients.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../stack.ts';
+import {
+  connectTagged,
+  type EventSink,
+  FIXTURES,
+  HandshakeRefused,
+  isEvent,
+  startEventSink,
+  TestClient,
+} from './helpers.ts';
+
+const GATEWAY_ID = /^[A-Za-z0-9_-]{15}=$/;
+const CLF_TIME = /^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2} \+0000$/;
+
+let sink: EventSink;
+let stack: LocalStack;
+
+beforeAll(async () => {
+  sink = await startEventSink();
+  stack = await startLocalStack({
+    handlerPath: FIXTURES.recordingHandler,
+    siteDir: FIXTURES.site,
+    env: { EVENT_SINK_URL: sink.url, EXTRA_SETTING: 'from options.env' },
+    integrationTimeoutMs: 500,
+    functionTimeoutMs: 1500,
+    log: () => {},
+  });
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await sink?.stop();
+});
+
+describe('CONNECT event', () => {
+  it('carries the client headers in their case, the query string and the identity', async () => {
+    // Prepare
+    const tag = 'connect-shape';
+    // Act
+    const { client, connect } = await connectTagged(stack.websocketUrl, sink, tag, {
+      headers: { 'User-Agent': 'test-agent/1.0', 'X-Custom-Header': 'custom' },
+    });
+    // Assess
+    const event = connect.event as Record<string, unknown> & {
+      requestContext: Record<string, unknown>;
+    };
+    const headers = event.headers as Record<string, string>;
+    expect(headers['X-Custom-Header']).toBe('custom');
+    expect(headers['Sec-WebSocket-Version']).toBe('13');
+    expect(headers['User-Agent']).toBe('test-agent/1.0');
+    expect(headers['X-Forwarded-For']).toBe('127.0.0.1');
+    expect(headers['X-Amzn-Trace-Id']).toMatch(/^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+    expect(Object.keys(headers).map((name) => name.toLowerCase())).not.toContain('upgrade');
+    expect(Object.keys(headers).map((name) => name.toLowerCase())).not.toContain('connection');
+    expect((event.multiValueHeaders as Record<string, string[]>)['X-Custom-Header']).toEqual([
+      'custom',
+    ]);
+    expect(event.queryStringParameters).toEqual({ tag });
+    expect(event.multiValueQueryStringParameters).toEqual({ tag: [tag] });
+    expect(event.isBase64Encoded).toBe(false);
+    const context = event.requestContext;
+    expect(context).toMatchObject({
+      routeKey: '$connect',
+      eventType: 'CONNECT',
+      messageDirection: 'IN',
+      stage: 'prod',
+      identity: { sourceIp: '127.0.0.1', userAgent: 'test-agent/1.0' },
+    });
+    expect(context).not.toHaveProperty('messageId');
+    expect(context.connectionId).toMatch(GATEWAY_ID);
+    expect(context.requestId).toMatch(GATEWAY_ID);
+    expect(context.extendedRequestId).toBe(context.requestId);
+    expect(context.requestTime).toMatch(CLF_TIME);
+    expect(typeof context.connectedAt).toBe('number');
+    expect(context.requestTimeEpoch).toBeGreaterThanOrEqual(context.connectedAt as number);
+    expect(context.domainName).toBe(new URL(stack.websocketUrl).host);
+    expect(context.apiId).toMatch(/^[0-9a-f]{10}$/);
+    await client.close();
+  });
+
+  it('omits the query string keys and identity.userAgent when the client sent none', async () => {
+    // Prepare
+    const client = await TestClient.connect(stack.websocketUrl);
+    client.sendJson({ do: 'echo' });
+    const echoed = await sink.waitFor(isEvent('MESSAGE'));
+    const connectionId = echoed.event?.requestContext.connectionId as string;
+    // Act
+    const connect = await sink.waitFor(isEvent('CONNECT', connectionId));
+    // Assess
+    expect(connect.event).not.toHaveProperty('queryStringParameters');
+    expect(connect.event).not.toHaveProperty('multiValueQueryStringParameters');
+    expect(connect.event?.requestContext.identity).toEqual({ sourceIp: '127.0.0.1' });
+    await client.close();
+  });
+
+  it('gives the handler a Lambda-like context and the stack environment', async () => {
+    // Prepare, Act
+    const { client, connect } = await connectTagged(stack.websocketUrl, sink, 'context');
+    // Assess
+    expect(connect.context).toMatchObject({
+      functionName: 'awsome-chat-local',
+      functionVersion: '$LATEST',
+      memoryLimitInMB: '128',
+      logGroupName: '/aws/lambda/awsome-chat-local',
+    });
+    expect(connect.context?.awsRequestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(connect.context?.remainingTimeInMillis).toBeGreaterThan(0);
+    expect(connect.context?.remainingTimeInMillis).toBeLessThanOrEqual(1500);
+    expect(connect.env).toEqual({
+      TABLE_NAME: stack.tableName,
+      APIGW_ENDPOINT: stack.managementEndpoint,
+      AWS_REGION: stack.region,
+      AWS_ENDPOINT_URL_DYNAMODB: stack.dynamoEndpoint,
+      AWS_ACCESS_KEY_ID: 'local',
+      EXTRA_SETTING: 'from options.env',
+    });
+    await client.close();
+  });
+});
+
+describe('$connect outcomes', () => {
+  it('refuses the handshake with the status the handler returns', async () => {
+    // Act
+    const refused = TestClient.connect(`${stack.websocketUrl}?status=401`);
+    // Assess
+    await expect(refused).rejects.toEqual(new HandshakeRefused(401));
+  });
+
+  it('refuses with 502 when $connect throws', async () => {
+    await expect(TestClient.connect(`${stack.websocketUrl}?throw=1`)).rejects.toEqual(
+      new HandshakeRefused(502),
+    );
+  });
+
+  it('refuses with 504 when $connect outlives the integration timeout', async () => {
+    await expect(TestClient.connect(`${stack.websocketUrl}?hang=1`)).rejects.toEqual(
+      new HandshakeRefused(504),
+    );
+  });
+
+  it('returns the subprotocol the handler chose', async () => {
+    // Act
+    const client = await TestClient.connect(`${stack.websocketUrl}?protocol=chat.v1`, {}, [
+      'chat.v1',
+      'chat.v0',
+    ]);
+    // Assess
+    expect(client.socket.protocol).toBe('chat.v1');
+    await client.close();
+  });
+
+  it('answers 410 to a post to the connection while $connect runs', async () => {
+    // Act
+    const client = await TestClient.connect(`${stack.websocketUrl}?postSelf=1`);
+    // Assess
+    const record = await sink.waitFor((r) => r.postSelfDuringConnect !== undefined);
+    expect(record.postSelfDuringConnect).toBe('GoneException');
+    await client.close();
+  });
+
+  it('refuses an upgrade to a path other than the stage with 403', async () => {
+    const wrongStage = stack.websocketUrl.replace(/\/prod$/, '/dev');
+    await expect(TestClient.connect(wrongStage)).rejects.toEqual(new HandshakeRefused(403));
+  });
+
+  it('answers a plain GET of the WebSocket URL with 426', async () => {
+    const response = await fetch(stack.websocketUrl.replace(/^ws/, 'http'));
+    expect(response.status).toBe(426);
+  });
+});
+
+describe('MESSAGE and DISCONNECT events', () => {
+  it('sends MESSAGE without headers, with the body and a messageId', async () => {
+    // Prepare
+    const { client, connectionId, connect } = await connectTagged(stack.websocketUrl, sink, 'msg');
+    // Act
+    client.sendJson({ do: 'echo', text: 'hi' });
+    // Assess
+    expect(await client.frame(0)).toBe('{"do":"echo","text":"hi"}');
+    const message = await sink.waitFor(isEvent('MESSAGE', connectionId));
+    expect(message.event).not.toHaveProperty('headers');
+    expect(message.event).not.toHaveProperty('multiValueHeaders');
+    expect(message.event?.body).toBe('{"do":"echo","text":"hi"}');
+    expect(message.event?.requestContext).toMatchObject({
+      routeKey: '$default',
+      eventType: 'MESSAGE',
+      connectedAt: connect.event?.requestContext.connectedAt,
+    });
+    expect(message.event?.requestContext.messageId).toMatch(GATEWAY_ID);
+    await client.close();
+  });
+
+  it('reports the client close code and reason in $disconnect, with the synthetic headers', async () => {
+    // Prepare
+    const { client, connectionId } = await connectTagged(stack.websocketUrl, sink, 'bye');
+    // Act
+    await client.close(4000, 'bye now');
+    // Assess
+    const disconnect = await sink.waitFor(isEvent('DISCONNECT', connectionId));
+    expect(disconnect.event?.headers).toEqual({
+      Host: new URL(stack.websocketUrl).host,
+      'x-api-key': '',
+      'X-Forwarded-For': '',
+      'x-restapi': '',
+    });
+    expect(disconnect.event?.requestContext).toMatchObject({
+      routeKey: '$disconnect',
+      eventType: 'DISCONNECT',
+      disconnectStatusCode: 4000,
+      disconnectReason: 'bye now',
+    });
+  });
+
+  it('reports 1005 "Client-side close frame status not set" for a close without a code', async () => {
+    const { client, connectionId } = await connectTagged(stack.websocketUrl, sink, 'no-code');
+    await client.close();
+    const disconnect = await sink.waitFor(isEvent('DISCONNECT', connectionId));
+    expect(disconnect.event?.requestContext).toMatchObject({
+      disconnectStatusCode: 1005,
+      disconnectReason: 'Client-side close frame status not set',
+    });
+  });
+
+  it('reports 1006 when the client drops the TCP connection without a close frame', async () => {
+    const { client, connectionId } = await connectTagged(stack.websocketUrl, sink, 'drop');
+    client.socket.terminate();
+    const disconnect = await sink.waitFor(isEvent('DISCONNECT', connectionId));
+    expect(disconnect.event?.requestContext.disconnectStatusCode).toBe(1006);
+  });
+});
+
+describe('error frames and failures', () => {
+  it('sends "Internal server error" when the handler throws, and keeps the connection', async () => {
+    // Prepare
+    const { client, connectionId } = await connectTagged(stack.websocketUrl, sink, 'throws');
+    // Act
+    client.sendJson({ do: 'throw' });
+    // Assess
+    const frame = await client.frame(0);
+    const message = await sink.waitFor(isEvent('MESSAGE', connectionId));
+    expect(frame).toBe(
+      `{"message": "Internal server error", "connectionId":"${connectionId}", ` +
+        `"requestId":"${message.event?.requestContext.requestId}"}`,
+    );
+    client.sendJson({ do: 'echo' });
+    expect(await client.frame(1)).toBe('{"do":"echo"}');
+    await client.close();
+  });
+
+  it('sends "Endpoint request timed out" past the integration timeout', async () => {
+    const { client, connectionId } = await connectTagged(stack.websocketUrl, sink, 'slow');
+    client.sendJson({ do: 'slow', ms: 1200 });
+    const frame = await client.frame(0);
+    const message = await sink.waitFor(isEvent('MESSAGE', connectionId));
+    expect(frame).toBe(
+      `{"message": "Endpoint request timed out", "connectionId":"${connectionId}", ` +
+        `"requestId":"${message.event?.requestContext.requestId}"}`,
+    );
+    await client.close();
+  });
+
+  it.each(['hang', 'exit', 'uncaught'])(
+    'keeps serving after a handler that does "%s"',
+    async (misdeed) => {
+      // Prepare
+      const { client } = await connectTagged(stack.websocketUrl, sink, `misdeed-${misdeed}`);
+      // Act
+      client.sendJson({ do: misdeed });
+      // Assess: an echo gets through. Invocations that were in flight in the dying container may
+      // end with "Internal server error" first, as on Lambda, so a few tries are allowed.
+      const echo = `{"do":"echo","after":"${misdeed}"}`;
+      let frames = 0;
+      for (let attempt = 0; attempt < 5 && !client.received.includes(echo); attempt++) {
+        client.socket.send(echo);
+        await client.frame(frames);
+        frames = client.received.length;
+      }
+      expect(client.received).toContain(echo);
+      const another = await TestClient.connect(stack.websocketUrl);
+      another.sendJson({ do: 'echo' });
+      expect(await another.frame(0)).toBe('{"do":"echo"}');
+      await client.close();
+      await another.close();
+    },
+  );
+});
+
+describe('limits', () => {
+  it('closes with 1003 on a binary frame, without invoking the handler', async () => {
+    const { client, connectionId } = await connectTagged(stack.websocketUrl, sink, 'binary');
+    client.socket.send(Buffer.from([1, 2, 3]), { binary: true });
+    expect((await client.closed).code).toBe(1003);
+    const disconnect = await sink.waitFor(isEvent('DISCONNECT', connectionId));
+    expect(disconnect.event?.requestContext.disconnectStatusCode).toBe(1003);
+    expect(sink.records.some(isEvent('MESSAGE', connectionId))).toBe(false);
+  });
+
+  it('closes with 1009 on a frame over 32 KB', async () => {
+    const { client, connectionId } = await connectTagged(stack.websocketUrl, sink, 'big-frame');
+    client.socket.send(JSON.stringify({ do: 'echo', pad: 'x'.repeat(33 * 1024) }));
+    expect((await client.closed).code).toBe(1009);
+    expect(sink.records.some(isEvent('MESSAGE', connectionId))).toBe(false);
+  });
+
+  it('accepts a 100 KB message split into frames of 25 KB', async () => {
+    // Prepare
+    const { client } = await connectTagged(stack.websocketUrl, sink, 'fragments');
+    const text = JSON.stringify({ do: 'echo', pad: 'y'.repeat(100 * 1024 - 30) });
+    const fragments = splitText(text, 25 * 1024);
+    // Act
+    fragments.forEach((fragment, index) => {
+      client.socket.send(fragment, { fin: index === fragments.length - 1 });
+    });
+    // Assess
+    expect(await client.frame(0)).toBe(text);
+    await client.close();
+  });
+
+  it('closes with 1009 on a message over 128 KB, even in 32 KB frames', async () => {
+    const { client } = await connectTagged(stack.websocketUrl, sink, 'big-message');
+    const fragments = splitText('z'.repeat(129 * 1024), 32 * 1024);
+    fragments.forEach((fragment, index) => {
+      client.socket.send(fragment, { fin: index === fragments.length - 1 });
+    });
+    expect((await client.closed).code).toBe(1009);
+  });
+});
+
+function splitText(text: string, size: number): string[] {
+  const parts: string[] = [];
+  for (let start = 0; start < text.length; start += size)
+    parts.push(text.slice(start, start + size));
+  return parts;
+}
