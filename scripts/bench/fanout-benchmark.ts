@@ -4,14 +4,13 @@
  * management endpoint that answers each post after a set delay. Compared with the ideal time
  * (calls × delay ÷ concurrency) for several concurrency settings, so the default is chosen by
  * measurement. The endpoint runs in a child process, as the real one runs elsewhere; the client
- * is built like the backend's (`new ApiGatewayManagementApiClient({ endpoint })`, the SDK's
- * default HTTP agent), so a socket cap in those defaults shows up here too. The ids are generated and fed to the broadcaster directly: the Scan is not part
+ * is the Lambda's own (`createManagementClient`), so its socket pool is what is measured. The ids are generated and fed to the broadcaster directly: the Scan is not part
  * of what this measures.
  */
-import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { broadcastToConnections } from '../../backend/src/broadcaster.ts';
 import { DEFAULT_SEND_CONCURRENCY } from '../../backend/src/config.ts';
 import contract from '../../backend/src/contract.json' with { type: 'json' };
+import { createManagementClient } from '../../backend/src/management-clients.ts';
 import type { BenchOptions } from './options.ts';
 import type { Progress } from './progress.ts';
 import { startSlowEndpointProcess } from './slow-endpoint-process.ts';
@@ -19,8 +18,6 @@ import { startSlowEndpointProcess } from './slow-endpoint-process.ts';
 /** One concurrency setting's figures. */
 export interface FanoutRun {
   readonly concurrency: number;
-  /** The client's socket cap: undefined for the SDK's default agent (as the backend builds it). */
-  readonly maxSockets: number | undefined;
   readonly calls: number;
   readonly delivered: number;
   readonly failed: number;
@@ -41,9 +38,6 @@ export interface FanoutBenchmarkResult {
   readonly defaultConcurrency: number;
   readonly runs: readonly FanoutRun[];
 }
-
-/** The SDK's default HTTP agent allows this many sockets per host (@smithy/node-http-handler). */
-export const SDK_DEFAULT_MAX_SOCKETS = 50;
 
 /** The payload every post carries: a typical chat event, encoded once as the handler does. */
 const PAYLOAD = JSON.stringify({
@@ -73,39 +67,33 @@ export async function runFanoutBenchmark(
   const endpoint = await startSlowEndpointProcess(options.fanoutDelayMs, contract.stageName);
   const runs: FanoutRun[] = [];
   try {
-    // Every setting with the client as the backend builds it; settings above the SDK's socket cap
-    // again with the cap raised, to show what raising it in the backend would buy.
-    const plan = [
-      ...settings.map((concurrency) => ({ concurrency, maxSockets: undefined })),
-      ...settings
-        .filter((concurrency) => concurrency > SDK_DEFAULT_MAX_SOCKETS)
-        .map((concurrency) => ({ concurrency, maxSockets: concurrency })),
-    ];
-    for (const { concurrency, maxSockets } of plan) {
-      if (signal.aborted) break;
-      const idealMs = (ids.length * options.fanoutDelayMs) / concurrency;
-      progress.log(
-        `Fan-out: ${ids.length} posts at concurrency ${concurrency}${maxSockets === undefined ? '' : `, ${maxSockets} sockets`} (ideal ${(idealMs / 1000).toFixed(1)} s)`,
-      );
-      const client = createClient(endpoint.endpoint, maxSockets);
-      await endpoint.resetCounters();
-      const started = performance.now();
-      const result = await broadcastToConnections(ids, PAYLOAD, { client, concurrency });
-      const wallMs = performance.now() - started;
-      client.destroy();
-      const counters = await endpoint.readCounters();
-      runs.push({
-        concurrency,
-        maxSockets,
-        calls: counters.calls,
-        delivered: result.delivered,
-        failed: result.failed + result.gone,
-        wallMs,
-        idealMs,
-        ratioToIdeal: wallMs / idealMs,
-        peakInFlight: counters.peakInFlight,
-      });
-    }
+    await withFakeAwsEnvironment(async () => {
+      for (const concurrency of settings) {
+        if (signal.aborted) break;
+        const idealMs = (ids.length * options.fanoutDelayMs) / concurrency;
+        progress.log(
+          `Fan-out: ${ids.length} posts at concurrency ${concurrency} (ideal ${(idealMs / 1000).toFixed(1)} s)`,
+        );
+        // A fresh client per setting, as a fresh Lambda container has: no warm sockets.
+        const client = createManagementClient(endpoint.endpoint, concurrency);
+        await endpoint.resetCounters();
+        const started = performance.now();
+        const result = await broadcastToConnections(ids, PAYLOAD, { client, concurrency });
+        const wallMs = performance.now() - started;
+        client.destroy();
+        const counters = await endpoint.readCounters();
+        runs.push({
+          concurrency,
+          calls: counters.calls,
+          delivered: result.delivered,
+          failed: result.failed + result.gone,
+          wallMs,
+          idealMs,
+          ratioToIdeal: wallMs / idealMs,
+          peakInFlight: counters.peakInFlight,
+        });
+      }
+    });
   } finally {
     await endpoint.stop();
   }
@@ -118,24 +106,35 @@ export async function runFanoutBenchmark(
 }
 
 /**
- * Builds a fresh client per run, as a fresh Lambda container has one: no warm sockets.
- * @param endpoint - the management endpoint with its stage
- * @param maxSockets - raise the agent's socket cap; undefined keeps the SDK default
- * @returns the client
+ * Runs `work` with a fake region and fake credentials in the environment, as the Lambda runtime
+ * provides real ones: the client must sign its calls, and nothing of the user's own AWS
+ * configuration may be read or sent anywhere (the endpoint is 127.0.0.1 and checks nothing).
+ * The SDK reads both lazily, at the first call, so they stay set until `work` has finished.
  */
-function createClient(
-  endpoint: string,
-  maxSockets: number | undefined,
-): ApiGatewayManagementApiClient {
-  return new ApiGatewayManagementApiClient({
-    endpoint,
-    region: 'us-east-1',
-    // Signed like any SDK call; the local endpoint never checks the signature.
-    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-    ...(maxSockets === undefined
-      ? {}
-      : { requestHandler: { httpAgent: { maxSockets }, httpsAgent: { maxSockets } } }),
+async function withFakeAwsEnvironment<T>(work: () => Promise<T>): Promise<T> {
+  const names = [
+    'AWS_REGION',
+    'AWS_ACCESS_KEY_ID',
+    'AWS_SECRET_ACCESS_KEY',
+    'AWS_SESSION_TOKEN',
+    'AWS_PROFILE',
+  ];
+  const saved = new Map(names.map((name) => [name, process.env[name]]));
+  Object.assign(process.env, {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'bench',
+    AWS_SECRET_ACCESS_KEY: 'bench',
   });
+  delete process.env.AWS_SESSION_TOKEN;
+  delete process.env.AWS_PROFILE;
+  try {
+    return await work();
+  } finally {
+    for (const [name, value] of saved) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  }
 }
 
 /**

@@ -2,7 +2,6 @@
  * The fan-out benchmark's table, target checks and the concurrency it recommends. Pure.
  */
 import type { FanoutBenchmarkResult, FanoutRun } from './fanout-benchmark.ts';
-import { SDK_DEFAULT_MAX_SOCKETS } from './fanout-benchmark.ts';
 import type { TargetCheck } from './load-report.ts';
 import type { Table } from './table.ts';
 import { formatCount, formatMs } from './table.ts';
@@ -22,20 +21,9 @@ export function fanoutTable(result: FanoutBenchmarkResult): Table {
   const recommended = recommendConcurrency(result.runs);
   return {
     title: `Fan-out: ${formatCount(result.connections)} posts, each answered after ${result.delayMs} ms`,
-    headings: [
-      'concurrency',
-      'client sockets',
-      'delivered',
-      'time',
-      'ideal',
-      'vs ideal',
-      'peak in flight',
-    ],
+    headings: ['concurrency', 'delivered', 'time', 'ideal', 'vs ideal', 'peak in flight'],
     rows: result.runs.map((run) => [
       `${run.concurrency}${isDefault(run, result) ? ' (default)' : ''}`,
-      run.maxSockets === undefined
-        ? `SDK default (${SDK_DEFAULT_MAX_SOCKETS})`
-        : String(run.maxSockets),
       `${formatCount(run.delivered)}/${formatCount(result.connections)}`,
       formatMs(run.wallMs),
       formatMs(run.idealMs),
@@ -44,25 +32,24 @@ export function fanoutTable(result: FanoutBenchmarkResult): Table {
     ]),
     notes: [
       'ideal = posts x delay / concurrency; peak in flight is counted by the endpoint',
-      'SDK default = the client as the backend builds it; other rows raise the agent maxSockets',
+      'client: the Lambda own createManagementClient (sockets = concurrency); ids fed directly, no Scan',
       recommended === undefined
-        ? `no setting with the SDK default agent came within ${FANOUT_TARGETS.maxRatioToIdeal}x of ideal`
-        : `fastest setting with the SDK default agent within ${FANOUT_TARGETS.maxRatioToIdeal}x of ideal: ${recommended.concurrency}`,
+        ? `no setting came within ${FANOUT_TARGETS.maxRatioToIdeal}x of ideal`
+        : `fastest setting within ${FANOUT_TARGETS.maxRatioToIdeal}x of ideal: ${recommended.concurrency}`,
     ],
   };
 }
 
 /**
- * Chooses the concurrency to recommend for the client as the backend builds it: the fastest
- * setting that is still within the ratio target and really reached its concurrency (peak in
- * flight), i.e. where more parallelism still pays off without a client-side cap.
+ * Chooses the concurrency to recommend: the fastest setting that is still within the ratio
+ * target and really reached its concurrency (peak in flight), i.e. where more parallelism still
+ * pays off before the machine, not the endpoint's delay, sets the pace.
  * @param runs - the measured settings
  * @returns the recommended run, or undefined when none meets the ratio target
  */
 export function recommendConcurrency(runs: readonly FanoutRun[]): FanoutRun | undefined {
   const good = runs.filter(
     (run) =>
-      run.maxSockets === undefined &&
       run.failed === 0 &&
       run.ratioToIdeal <= FANOUT_TARGETS.maxRatioToIdeal &&
       run.peakInFlight >= run.concurrency,
@@ -96,5 +83,5 @@ export function checkFanoutTargets(result: FanoutBenchmarkResult): TargetCheck[]
 }
 
 function isDefault(run: FanoutRun, result: FanoutBenchmarkResult): boolean {
-  return run.concurrency === result.defaultConcurrency && run.maxSockets === undefined;
+  return run.concurrency === result.defaultConcurrency;
 }
