@@ -166,6 +166,24 @@ export class DeliveryTracker {
     });
   }
 
+  /**
+   * Forgets measured messages still within their timeout, for a run cut short (Ctrl-C): they
+   * were interrupted, not lost. Messages past their timeout stay and count as lost.
+   * @param nowMs - the current time on the generator's clock
+   * @param timeoutMs - the per-message timeout of the run
+   * @returns how many messages were forgotten
+   */
+  discardInFlight(nowMs: number, timeoutMs: number): number {
+    let discarded = 0;
+    for (const [sequence, message] of this.#messages) {
+      if (message.remaining > 0 && nowMs - message.sentAtMs < timeoutMs) {
+        this.#messages.delete(sequence);
+        if (message.measured) discarded += 1;
+      }
+    }
+    return discarded;
+  }
+
   /** @returns true when every registered message reached all its recipients */
   get allSettled(): boolean {
     for (const message of this.#messages.values()) if (message.remaining > 0) return false;

@@ -62,13 +62,19 @@ if (options.help) {
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const progress = createProgress();
+const DOUBLE_DELIVERY_MS = 1000;
 const controller = new AbortController();
+let firstInterruptAt = 0;
 process.on('SIGINT', () => {
+  const now = Date.now();
   if (controller.signal.aborted) {
-    // Second Ctrl-C: the user does not want to wait for the clean stop.
+    // tsx relays the terminal's SIGINT to this process, which also gets it from the terminal:
+    // one key press can arrive twice, so only a later press means "quit now".
+    if (now - firstInterruptAt < DOUBLE_DELIVERY_MS) return;
     process.stderr.write('\nStopped without cleanup.\n');
     process.exit(130);
   }
+  firstInterruptAt = now;
   progress.log(
     '\nCtrl-C: stopping cleanly and printing the figures so far (Ctrl-C again to quit now)',
   );

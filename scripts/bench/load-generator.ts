@@ -53,6 +53,8 @@ export interface LoadRunResult {
   readonly unexpectedCloses: number;
   /** Frames that were not chat messages (error events, API Gateway error frames). */
   readonly otherFrames: number;
+  /** Measured messages still under way when Ctrl-C came; left out of every figure. */
+  readonly messagesInterrupted: number;
   /** Wall time of the sending phase (warm-up included). */
   readonly sendWallMs: number;
   /** True when Ctrl-C cut the run short. */
@@ -101,6 +103,9 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
   const sendStarted = now();
   if (sockets.length >= 2) await sendMessages(options, runId, sockets, tracker);
   const sendWallMs = now() - sendStarted;
+  const messagesInterrupted = options.signal.aborted
+    ? tracker.discardInFlight(now(), options.messageTimeoutMs)
+    : 0;
 
   closing = true;
   await closeClients(sockets);
@@ -116,6 +121,7 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
     delivery: tracker.counts(),
     unexpectedCloses,
     otherFrames,
+    messagesInterrupted,
     sendWallMs,
     aborted: options.signal.aborted,
   };

@@ -60,6 +60,7 @@ export function loadTables(result: LoadBenchmarkResult): Table[] {
     }),
     notes: [
       'lost = receipts missing after the message timeout; duplicated includes a sender receiving its own message',
+      ...deliveryNotes(result.targets),
     ],
   };
   const connections: Table = {
@@ -179,9 +180,25 @@ function connectionNotes(targets: readonly LoadTargetResult[]): string[] {
         `${TARGET_LABELS[target.target]}: ${target.run.unexpectedCloses} clients closed by the server`,
       );
     }
-    if (target.run.otherFrames > 0) {
+  }
+  return notes;
+}
+
+function deliveryNotes(targets: readonly LoadTargetResult[]): string[] {
+  const notes: string[] = [];
+  for (const target of targets) {
+    const label = TARGET_LABELS[target.target];
+    if (target.run.messagesInterrupted > 0) {
       notes.push(
-        `${TARGET_LABELS[target.target]}: ${target.run.otherFrames} frames that were not chat messages`,
+        `${label}: ${target.run.messagesInterrupted} message(s) cut short by Ctrl-C, left out`,
+      );
+    }
+    if (target.run.otherFrames > 0) {
+      notes.push(`${label}: ${target.run.otherFrames} frames that were not chat messages`);
+    }
+    if (target.run.delivery.receiptsUnknown > 0) {
+      notes.push(
+        `${label}: ${target.run.delivery.receiptsUnknown} receipts of messages never sent`,
       );
     }
   }

@@ -116,4 +116,19 @@ describe('DeliveryTracker', () => {
     // Assess
     await expect(waiting).resolves.toBe(false);
   });
+
+  it('forgets messages cut short by Ctrl-C but keeps those past their timeout as lost', () => {
+    // Prepare: message 1 sent long ago (timed out), message 2 just now
+    const tracker = new DeliveryTracker(3);
+    tracker.registerSent(1, 0, 0, true);
+    tracker.registerSent(2, 0, 9_990, true);
+    tracker.recordReceipt(2, 1, 9_995);
+
+    // Act
+    const discarded = tracker.discardInFlight(10_000, 1_000);
+
+    // Assess
+    expect(discarded).toBe(1);
+    expect(tracker.counts()).toMatchObject({ messagesSent: 1, receiptsLost: 2 });
+  });
 });

@@ -1,0 +1,141 @@
+import { describe, expect, it } from 'vitest';
+import type { LoadBenchmarkResult, LoadTargetResult } from '../load-benchmark.ts';
+import type { LoadRunResult } from '../load-generator.ts';
+import { checkLoadTargets, loadTables, sweepTable } from '../load-report.ts';
+
+const MB = 1024 * 1024;
+
+const target = (
+  name: LoadTargetResult['target'],
+  medianMs: number,
+  overrides: Partial<LoadRunResult['delivery']> = {},
+  idleRssBytes = 100 * MB,
+): LoadTargetResult => ({
+  target: name,
+  idleRssBytes,
+  peakRssBytes: idleRssBytes * 1.5,
+  run: {
+    clientsRequested: 1000,
+    clientsConnected: 1000,
+    connectFailures: 0,
+    connectFailureReasons: {},
+    connectTime: { count: 1000, medianMs: 10, p95Ms: 20, p99Ms: 30, maxMs: 40 },
+    connectWallMs: 1200,
+    allReceived: {
+      count: 30,
+      medianMs,
+      p95Ms: medianMs * 2,
+      p99Ms: medianMs * 3,
+      maxMs: medianMs * 4,
+    },
+    eachReceipt: {
+      count: 29_970,
+      medianMs: medianMs / 2,
+      p95Ms: medianMs,
+      p99Ms: medianMs,
+      maxMs: medianMs,
+    },
+    delivery: {
+      messagesSent: 30,
+      messagesComplete: 30,
+      receiptsLost: 0,
+      receiptsDuplicated: 0,
+      receiptsBySender: 0,
+      receiptsUnknown: 0,
+      ...overrides,
+    },
+    unexpectedCloses: 0,
+    otherFrames: 0,
+    messagesInterrupted: 0,
+    sendWallMs: 9000,
+    aborted: false,
+  },
+});
+
+describe('loadTables', () => {
+  it('prints our figures as ratios to the bare server in the same run', () => {
+    // Prepare
+    const result: LoadBenchmarkResult = {
+      clients: 1000,
+      targets: [target('bare', 10), target('stack', 250)],
+      errors: [],
+    };
+
+    // Act
+    const [latency, connections] = loadTables(result);
+
+    // Assess
+    expect(latency?.rows[1]).toEqual([
+      'local stack',
+      '30/30',
+      '250 ms',
+      '500 ms',
+      '750 ms',
+      '1,000 ms',
+      '0',
+      '0',
+      '25.0x',
+      '25.0x',
+    ]);
+    expect(connections?.rows[1]?.at(-1)).toBe('1.0x');
+  });
+});
+
+describe('checkLoadTargets', () => {
+  it('meets the targets when fast, complete and small', () => {
+    // Prepare
+    const result: LoadBenchmarkResult = {
+      clients: 1000,
+      targets: [target('stack', 250)],
+      errors: [],
+    };
+
+    // Act
+    const checks = checkLoadTargets(result);
+
+    // Assess
+    expect(checks.map((check) => check.met)).toEqual([true, true, true]);
+  });
+
+  it('misses them on a loss, a duplicate, a slow median or too much memory', () => {
+    // Prepare
+    const lossy: LoadBenchmarkResult = {
+      clients: 1000,
+      targets: [target('stack', 1500, { receiptsLost: 1, receiptsBySender: 1 }, 300 * MB)],
+      errors: [],
+    };
+
+    // Act
+    const checks = checkLoadTargets(lossy);
+
+    // Assess
+    expect(checks.map((check) => check.met)).toEqual([false, false, false]);
+    expect(checks[0]?.measured).toBe('1 lost, 1 duplicated, 0 connect failures');
+  });
+
+  it('judges only the correctness target below 1,000 clients, and nothing for the baseline', () => {
+    // Act
+    const small = checkLoadTargets({ clients: 100, targets: [target('stack', 50)], errors: [] });
+    const bareOnly = checkLoadTargets({ clients: 1000, targets: [target('bare', 5)], errors: [] });
+
+    // Assess
+    expect(small.map((check) => check.description)).toEqual(['nothing lost or duplicated']);
+    expect(bareOnly).toEqual([]);
+  });
+});
+
+describe('sweepTable', () => {
+  it('has one row per client count', () => {
+    // Act
+    const table = sweepTable([
+      { clients: 100, targets: [target('bare', 2), target('stack', 40)], errors: [] },
+      { clients: 500, targets: [target('bare', 5), target('stack', 120)], errors: [] },
+    ]);
+
+    // Assess
+    expect(table.rows.map((row) => row.slice(0, 4))).toEqual([
+      ['100', '40.0 ms (80.0 ms)', '2.0 ms (4.0 ms)', '20.0x'],
+      ['500', '120 ms (240 ms)', '5.0 ms (10.0 ms)', '24.0x'],
+    ]);
+  });
+});
