@@ -41,21 +41,22 @@ export function loadTables(result: LoadBenchmarkResult): Table[] {
     ],
     rows: result.targets.map((target) => {
       const { allReceived, delivery } = target.run;
+      // Nothing measured (Ctrl-C before the first message): no figure rather than a fake 0 ms.
+      const measured = allReceived.count > 0;
+      const ms = (value: number): string => (measured ? formatMs(value) : '-');
+      const ratio = (value: number, base: number | undefined): string =>
+        !measured ? '-' : target === baseline ? '1.0x' : formatRatio(value, base);
       return [
         TARGET_LABELS[target.target],
         `${delivery.messagesComplete}/${delivery.messagesSent}`,
-        formatMs(allReceived.medianMs),
-        formatMs(allReceived.p95Ms),
-        formatMs(allReceived.p99Ms),
-        formatMs(allReceived.maxMs),
+        ms(allReceived.medianMs),
+        ms(allReceived.p95Ms),
+        ms(allReceived.p99Ms),
+        ms(allReceived.maxMs),
         formatCount(delivery.receiptsLost),
         formatCount(delivery.receiptsDuplicated + delivery.receiptsBySender),
-        target === baseline
-          ? '1.0x'
-          : formatRatio(allReceived.medianMs, baseline?.run.allReceived.medianMs),
-        target === baseline
-          ? '1.0x'
-          : formatRatio(allReceived.p95Ms, baseline?.run.allReceived.p95Ms),
+        ratio(allReceived.medianMs, baseline?.run.allReceived.medianMs),
+        ratio(allReceived.p95Ms, baseline?.run.allReceived.p95Ms),
       ];
     }),
     notes: [
