@@ -1,0 +1,123 @@
+/**
+ * The real Lambda bundle (`backend/dist/index.mjs`, built by `npm run build`) on the local stack:
+ * real `ws` clients chat, and the connections table is checked through the real SDK.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import contract from '../../../backend/src/contract.json' with { type: 'json' };
+import { type LocalStack, startLocalStack } from '../stack.ts';
+import { FIXTURES, TestClient } from './helpers.ts';
+
+const { partitionKey, ttlAttribute } = contract.table;
+
+let stack: LocalStack;
+/** The same bundle with no `$disconnect` route: a vanished client leaves its item behind. */
+let stackWithoutDisconnect: LocalStack;
+
+beforeAll(async () => {
+  [stack, stackWithoutDisconnect] = await Promise.all([
+    startLocalStack({ siteDir: FIXTURES.site, log: () => {} }),
+    startLocalStack({ siteDir: FIXTURES.site, routes: ['$connect', '$default'], log: () => {} }),
+  ]);
+});
+
+afterAll(async () => {
+  await stack?.stop();
+  await stackWithoutDisconnect?.stop();
+});
+
+function table(target: LocalStack): DynamoDBDocumentClient {
+  return DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: target.dynamoEndpoint,
+      region: target.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    }),
+  );
+}
+
+async function storedIds(target: LocalStack): Promise<string[]> {
+  const output = await table(target).send(new ScanCommand({ TableName: target.tableName }));
+  return (output.Items ?? []).map((item) => item[partitionKey] as string).sort();
+}
+
+/** Connects and returns the client with the connection id the handler stored for it. */
+async function connect(target: LocalStack): Promise<{ client: TestClient; connectionId: string }> {
+  const before = new Set(await storedIds(target));
+  const client = await TestClient.connect(target.websocketUrl);
+  // $connect has returned 2xx before the handshake completes, so the item is already there.
+  const added = (await storedIds(target)).filter((id) => !before.has(id));
+  expect(added).toHaveLength(1);
+  return { client, connectionId: added[0] as string };
+}
+
+function chatFrame(text: string, senderName: string): string {
+  return JSON.stringify({ message: text, senderName });
+}
+
+describe('chatting on the local stack', () => {
+  it('delivers a message to every other client, not to the sender', async () => {
+    // Prepare
+    const alice = (await connect(stack)).client;
+    const bob = (await connect(stack)).client;
+    const carol = (await connect(stack)).client;
+    // Act
+    alice.socket.send(chatFrame('hello, both of you', 'Alice'));
+    // Assess
+    for (const recipient of [bob, carol]) {
+      expect(JSON.parse(await recipient.frame(0))).toMatchObject({
+        type: 'message',
+        message: 'hello, both of you',
+        senderName: 'Alice',
+      });
+    }
+    bob.socket.send(chatFrame('hi Alice', 'Bob'));
+    // Alice's first frame is Bob's answer: her own message never came back to her.
+    expect(JSON.parse(await alice.frame(0))).toMatchObject({
+      message: 'hi Alice',
+      senderName: 'Bob',
+    });
+    expect(JSON.parse(await carol.frame(1))).toMatchObject({ message: 'hi Alice' });
+    await Promise.all([alice.close(), bob.close(), carol.close()]);
+  });
+
+  it('removes the connection item on disconnect', async () => {
+    // Prepare
+    const { client, connectionId } = await connect(stack);
+    expect(await storedIds(stack)).toContain(connectionId);
+    // Act
+    await client.close();
+    // Assess: $disconnect runs after the close, so wait for it.
+    await expect.poll(() => storedIds(stack), { timeout: 10_000 }).not.toContain(connectionId);
+  });
+
+  it('removes a client that vanished without a close frame on the next broadcast, through a real 410', async () => {
+    // Prepare
+    const target = stackWithoutDisconnect;
+    const sender = await connect(target);
+    const listener = await connect(target);
+    const vanished = await connect(target);
+    vanished.client.socket.terminate();
+    await vanished.client.closed;
+    // An id that never existed, as a stale item from an earlier run would be.
+    const staleId = 'StaleStaleStal=';
+    await table(target).send(
+      new PutCommand({
+        TableName: target.tableName,
+        Item: { [partitionKey]: staleId, [ttlAttribute]: Math.floor(Date.now() / 1000) + 3600 },
+      }),
+    );
+    expect(await storedIds(target)).toEqual(
+      [sender.connectionId, listener.connectionId, vanished.connectionId, staleId].sort(),
+    );
+    // Act
+    sender.client.socket.send(chatFrame('anyone there?', 'Sender'));
+    // Assess
+    expect(JSON.parse(await listener.client.frame(0))).toMatchObject({ message: 'anyone there?' });
+    await expect
+      .poll(() => storedIds(target), { timeout: 10_000 })
+      .toEqual([sender.connectionId, listener.connectionId].sort());
+    await Promise.all([sender.client.close(), listener.client.close()]);
+  });
+});

@@ -1,0 +1,122 @@
+/**
+ * Route selection without `$default` (the Forbidden frame), custom route keys, and the idle and
+ * maximum-duration timers, shortened so they run in well under a second.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalStack, startLocalStack } from '../stack.ts';
+import {
+  connectTagged,
+  type EventSink,
+  FIXTURES,
+  isEvent,
+  sleep,
+  startEventSink,
+} from './helpers.ts';
+
+let sink: EventSink;
+let routedStack: LocalStack;
+let timedStack: LocalStack;
+
+beforeAll(async () => {
+  sink = await startEventSink();
+  [routedStack, timedStack] = await Promise.all([
+    startLocalStack({
+      handlerPath: FIXTURES.recordingHandler,
+      siteDir: FIXTURES.site,
+      routes: ['$connect', '$disconnect', 'echo'],
+      env: { EVENT_SINK_URL: sink.url },
+      log: () => {},
+    }),
+    startLocalStack({
+      handlerPath: FIXTURES.recordingHandler,
+      siteDir: FIXTURES.site,
+      env: { EVENT_SINK_URL: sink.url },
+      idleTimeoutMs: 600,
+      maxConnectionMs: 1500,
+      log: () => {},
+    }),
+  ]);
+});
+
+afterAll(async () => {
+  await routedStack?.stop();
+  await timedStack?.stop();
+  await sink?.stop();
+});
+
+describe('route selection by $request.body.action', () => {
+  it('invokes the route whose key equals the action', async () => {
+    // Prepare
+    const { client, connectionId } = await connectTagged(routedStack.websocketUrl, sink, 'route');
+    // Act
+    client.sendJson({ action: 'echo', do: 'echo' });
+    // Assess
+    expect(await client.frame(0)).toBe('{"action":"echo","do":"echo"}');
+    const message = await sink.waitFor(isEvent('MESSAGE', connectionId));
+    expect(message.event?.requestContext.routeKey).toBe('echo');
+    await client.close();
+  });
+
+  it.each([
+    ['an unknown action', '{"action":"shout"}'],
+    ['no action', '{"do":"echo"}'],
+    ['a frame that is not JSON', 'plain text'],
+  ])('answers %s with a Forbidden frame when there is no $default', async (_name, frame) => {
+    // Prepare
+    const { client, connectionId } = await connectTagged(
+      routedStack.websocketUrl,
+      sink,
+      `forbidden-${_name.replaceAll(' ', '-')}`,
+    );
+    // Act
+    client.socket.send(frame);
+    // Assess: AWS's exact bytes; the connection stays open and usable.
+    expect(await client.frame(0)).toMatch(
+      new RegExp(
+        `^\\{"message": "Forbidden", "connectionId":"${escape(connectionId)}", "requestId":"[A-Za-z0-9_-]{15}="\\}$`,
+      ),
+    );
+    client.sendJson({ action: 'echo', do: 'echo' });
+    expect(await client.frame(1)).toBe('{"action":"echo","do":"echo"}');
+    expect(sink.records.filter(isEvent('MESSAGE', connectionId))).toHaveLength(1);
+    await client.close();
+  });
+});
+
+describe('connection timers', () => {
+  it('closes an idle connection with 1001 "Going away"', async () => {
+    // Prepare
+    const { client, connectionId } = await connectTagged(timedStack.websocketUrl, sink, 'idle');
+    // Act: say nothing.
+    const closed = await client.closed;
+    // Assess
+    expect(closed).toEqual({ code: 1001, reason: 'Going away' });
+    const disconnect = await sink.waitFor(isEvent('DISCONNECT', connectionId));
+    expect(disconnect.event?.requestContext).toMatchObject({
+      disconnectStatusCode: 1001,
+      disconnectReason: 'Going away',
+    });
+  });
+
+  it('keeps a connection that sends data alive past the idle timeout, until the maximum duration', async () => {
+    // Prepare
+    const { client } = await connectTagged(timedStack.websocketUrl, sink, 'busy');
+    let openedFor = 0;
+    // Act: a frame every 150 ms, well inside the 600 ms idle timeout, for about 1 s.
+    for (; openedFor < 1000; openedFor += 150) {
+      client.sendJson({ ping: openedFor });
+      await sleep(150);
+    }
+    // Assess: still open after more than the idle timeout, then closed by the 1.5 s limit.
+    expect(client.socket.readyState).toBe(client.socket.OPEN);
+    for (let sent = 0; client.socket.readyState === client.socket.OPEN && sent < 40; sent++) {
+      client.sendJson({ ping: 'late' });
+      await sleep(150);
+    }
+    expect(await client.closed).toEqual({ code: 1001, reason: 'Going away' });
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&');
+}
