@@ -73,7 +73,7 @@ describe('route selection by $request.body.action', () => {
     // Assess: AWS's exact bytes; the connection stays open and usable.
     expect(await client.frame(0)).toMatch(
       new RegExp(
-        `^\\{"message": "Forbidden", "connectionId":"${escape(connectionId)}", "requestId":"[A-Za-z0-9_-]{15}="\\}$`,
+        `^\\{"message": "Forbidden", "connectionId":"${escapeRegExp(connectionId)}", "requestId":"[A-Za-z0-9_-]{15}="\\}$`,
       ),
     );
     client.sendJson({ action: 'echo', do: 'echo' });
@@ -117,6 +117,6 @@ describe('connection timers', () => {
   });
 });
 
-function escape(text: string): string {
+function escapeRegExp(text: string): string {
   return text.replace(/[-/\\^$*+?.()|[\]{}]/g, '\\$&');
 }
