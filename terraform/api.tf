@@ -1,0 +1,127 @@
+resource "aws_apigatewayv2_api" "this" {
+  name                       = "${var.name_prefix}-websocket"
+  description                = "AWSome Chat WebSocket API"
+  protocol_type              = "WEBSOCKET"
+  route_selection_expression = local.contract.routeSelectionExpression
+}
+
+# One Lambda proxy integration serves every route; the function dispatches on the route key.
+resource "aws_apigatewayv2_integration" "lambda" {
+  api_id             = aws_apigatewayv2_api.this.id
+  integration_type   = "AWS_PROXY"
+  integration_method = "POST"
+  integration_uri    = aws_lambda_function.this.invoke_arn
+}
+
+resource "aws_apigatewayv2_route" "this" {
+  for_each = toset(local.contract.routes)
+
+  api_id    = aws_apigatewayv2_api.this.id
+  route_key = each.value
+  target    = "integrations/${aws_apigatewayv2_integration.lambda.id}"
+}
+
+# A new deployment whenever a route or the integration changes; the stage then switches to it.
+resource "aws_apigatewayv2_deployment" "this" {
+  api_id      = aws_apigatewayv2_api.this.id
+  description = "Routes and integration as of this apply"
+
+  triggers = {
+    redeployment = sha1(jsonencode([aws_apigatewayv2_integration.lambda, aws_apigatewayv2_route.this]))
+  }
+
+  lifecycle {
+    create_before_destroy = true
+  }
+
+  depends_on = [aws_apigatewayv2_route.this]
+}
+
+resource "aws_apigatewayv2_stage" "this" {
+  api_id        = aws_apigatewayv2_api.this.id
+  name          = local.stage_name
+  deployment_id = aws_apigatewayv2_deployment.this.id
+
+  # A token bucket shared by all clients of the stage: it caps cost, not one client's share.
+  default_route_settings {
+    throttling_burst_limit = var.throttle_burst_limit
+    throttling_rate_limit  = var.throttle_rate_limit
+  }
+
+  dynamic "access_log_settings" {
+    for_each = var.enable_access_logs ? [1] : []
+
+    content {
+      destination_arn = aws_cloudwatch_log_group.api_access[0].arn
+      # No message bodies: only who, which route and what went wrong.
+      format = jsonencode({
+        requestId        = "$context.requestId"
+        requestTime      = "$context.requestTime"
+        routeKey         = "$context.routeKey"
+        eventType        = "$context.eventType"
+        status           = "$context.status"
+        connectionId     = "$context.connectionId"
+        sourceIp         = "$context.identity.sourceIp"
+        error            = "$context.error.message"
+        integrationError = "$context.integration.error"
+      })
+    }
+  }
+
+  # Access logging fails unless the region's API Gateway account has a CloudWatch role.
+  depends_on = [aws_api_gateway_account.this]
+}
+
+# Scoped to this API's stage: any route of it, nothing else.
+resource "aws_lambda_permission" "api" {
+  statement_id  = "AllowInvokeFromWebSocketApi"
+  action        = "lambda:InvokeFunction"
+  function_name = aws_lambda_function.this.function_name
+  principal     = "apigateway.amazonaws.com"
+  source_arn    = "${aws_apigatewayv2_api.this.execution_arn}/${local.stage_name}/*"
+}
+
+# --- Opt-in access logging --------------------------------------------------------------------
+
+resource "aws_cloudwatch_log_group" "api_access" {
+  count = var.enable_access_logs ? 1 : 0
+
+  name              = "/aws/apigateway/${var.name_prefix}-websocket/access"
+  retention_in_days = var.log_retention_days
+}
+
+# The API Gateway account setting is one per account and region, often owned by another stack:
+# managed here only when asked to.
+resource "aws_iam_role" "apigateway_cloudwatch" {
+  count = var.manage_apigateway_account ? 1 : 0
+
+  name_prefix = "${var.name_prefix}-apigw-logs-"
+  description = "Lets API Gateway write access logs to CloudWatch Logs in this account"
+
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "ApiGatewayAssumesRole"
+      Effect    = "Allow"
+      Principal = { Service = "apigateway.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+
+data "aws_partition" "current" {}
+
+resource "aws_iam_role_policy_attachment" "apigateway_cloudwatch" {
+  count = var.manage_apigateway_account ? 1 : 0
+
+  role       = aws_iam_role.apigateway_cloudwatch[0].name
+  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+}
+
+resource "aws_api_gateway_account" "this" {
+  count = var.manage_apigateway_account ? 1 : 0
+
+  cloudwatch_role_arn = aws_iam_role.apigateway_cloudwatch[0].arn
+
+  depends_on = [aws_iam_role_policy_attachment.apigateway_cloudwatch]
+}

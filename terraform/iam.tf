@@ -1,0 +1,50 @@
+# The function's role. Policies are jsonencode() documents: plain strings that `terraform test`
+# can decode and check (aws_iam_policy_document yields placeholders under mock providers).
+resource "aws_iam_role" "lambda" {
+  # A generated suffix: IAM is global, so the same prefix may be deployed in several regions.
+  name_prefix = "${var.name_prefix}-fn-"
+  description = "Runs the ${local.function_name} Lambda function"
+
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "LambdaAssumesRole"
+      Effect    = "Allow"
+      Principal = { Service = "lambda.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+}
+
+# Least privilege: only what the function calls, only on this stack's resources.
+resource "aws_iam_role_policy" "lambda" {
+  name = "least-privilege"
+  role = aws_iam_role.lambda.id
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        # No logs:CreateLogGroup: Terraform owns the log group.
+        Sid      = "WriteOwnLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = ["${aws_cloudwatch_log_group.lambda.arn}:*"]
+      },
+      {
+        Sid      = "TrackConnections"
+        Effect   = "Allow"
+        Action   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Scan"]
+        Resource = [aws_dynamodb_table.connections.arn]
+      },
+      {
+        # PostToConnection only. Composed from the API, not the stage's execution_arn, which would
+        # close the cycle stage -> deployment -> integration -> function -> this policy -> stage.
+        Sid      = "PostToConnections"
+        Effect   = "Allow"
+        Action   = ["execute-api:ManageConnections"]
+        Resource = ["${aws_apigatewayv2_api.this.execution_arn}/${local.stage_name}/POST/@connections/*"]
+      },
+    ]
+  })
+}

@@ -1,0 +1,53 @@
+locals {
+  function_name = "${var.name_prefix}-chat"
+  env_names     = local.contract.environment
+}
+
+# Created before the function (see depends_on) so Lambda never auto-creates it without retention.
+resource "aws_cloudwatch_log_group" "lambda" {
+  name              = "/aws/lambda/${local.function_name}"
+  retention_in_days = var.log_retention_days
+}
+
+resource "aws_lambda_function" "this" {
+  function_name = local.function_name
+  description   = "AWSome Chat: WebSocket $connect, $disconnect and chat messages"
+  role          = aws_iam_role.lambda.arn
+
+  filename         = var.lambda_zip_path
+  source_code_hash = filebase64sha256(var.lambda_zip_path)
+  handler          = "index.handler"
+  runtime          = "nodejs22.x"
+  architectures    = ["arm64"]
+
+  memory_size                    = var.lambda_memory_mb
+  timeout                        = var.lambda_timeout_seconds
+  reserved_concurrent_executions = var.reserved_concurrency
+
+  environment {
+    variables = merge(
+      {
+        (local.env_names.tableName)        = aws_dynamodb_table.connections.name
+        (local.env_names.apigwEndpoint)    = local.management_endpoint
+        (local.env_names.allowedOrigins)   = join(",", local.allowed_origins)
+        (local.env_names.maxMessageLength) = tostring(local.max_message_length)
+      },
+      # Unset rather than empty, so the function's built-in default applies.
+      var.send_concurrency == null ? {} : {
+        (local.env_names.sendConcurrency) = tostring(var.send_concurrency)
+      },
+    )
+  }
+
+  logging_config {
+    log_format = "JSON"
+    log_group  = aws_cloudwatch_log_group.lambda.name
+  }
+
+  # The policy must be attached before the first invocation, the log group exist before Lambda
+  # could create it on its own.
+  depends_on = [
+    aws_cloudwatch_log_group.lambda,
+    aws_iam_role_policy.lambda,
+  ]
+}

@@ -1,0 +1,23 @@
+locals {
+  # The facts the Lambda, the local stack and this stack share: stage, routes, table key, TTL
+  # attribute, environment variable names and message limits. Never repeat them here.
+  contract = jsondecode(file("${path.module}/../backend/src/contract.json"))
+
+  stage_name         = coalesce(var.stage_name, local.contract.stageName)
+  max_message_length = coalesce(var.max_message_length, local.contract.limits.maxMessageLength)
+
+  # The management API endpoint the function posts to. Built from the API, not the stage: the
+  # stage depends on the function, so referencing it here would close a dependency cycle.
+  management_endpoint = "${replace(aws_apigatewayv2_api.this.api_endpoint, "wss://", "https://")}/${local.stage_name}"
+
+  website_origin  = "http://${aws_s3_bucket_website_configuration.this.website_endpoint}"
+  allowed_origins = concat([local.website_origin], var.extra_allowed_origins)
+
+  tags = merge(
+    {
+      Application = var.name_prefix
+      ManagedBy   = "terraform"
+    },
+    var.tags,
+  )
+}

@@ -1,0 +1,24 @@
+output "function_name" {
+  description = "Name of the chat Lambda function, e.g. for `aws lambda invoke` or the Lambda console."
+  value       = aws_lambda_function.this.function_name
+}
+
+output "log_group_name" {
+  description = "CloudWatch log group of the function: `aws logs tail <name> --follow` shows one JSON line per invocation."
+  value       = aws_cloudwatch_log_group.lambda.name
+}
+
+output "table_name" {
+  description = "DynamoDB table holding one item per open WebSocket connection."
+  value       = aws_dynamodb_table.connections.name
+}
+
+output "website_url" {
+  description = "The chat page (plain HTTP S3 website endpoint): open it in several browser tabs."
+  value       = local.website_origin
+}
+
+output "websocket_url" {
+  description = "wss:// URL of the WebSocket API stage that the page connects to, e.g. for a CLI client such as wscat."
+  value       = aws_apigatewayv2_stage.this.invoke_url
+}

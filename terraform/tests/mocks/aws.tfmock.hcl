@@ -1,0 +1,70 @@
+# Shared by every tests/*.tftest.hcl file. A mock provider invents random strings for computed
+# attributes; the provider validates some of them as ARNs during apply, and the assertions need
+# fixed values to compare with, so these are ARN- and URL-shaped and predictable.
+
+mock_resource "aws_apigatewayv2_api" {
+  defaults = {
+    id            = "abc123"
+    api_endpoint  = "wss://abc123.execute-api.eu-central-1.amazonaws.com"
+    execution_arn = "arn:aws:execute-api:eu-central-1:123456789012:abc123"
+  }
+}
+
+mock_resource "aws_apigatewayv2_stage" {
+  defaults = {
+    invoke_url    = "wss://abc123.execute-api.eu-central-1.amazonaws.com/prod"
+    execution_arn = "arn:aws:execute-api:eu-central-1:123456789012:abc123/prod"
+  }
+}
+
+mock_resource "aws_cloudwatch_log_group" {
+  defaults = {
+    arn = "arn:aws:logs:eu-central-1:123456789012:log-group:/aws/lambda/awsome-chat-chat"
+  }
+}
+
+mock_resource "aws_dynamodb_table" {
+  defaults = {
+    arn = "arn:aws:dynamodb:eu-central-1:123456789012:table/awsome-chat-connections"
+  }
+}
+
+mock_resource "aws_iam_role" {
+  defaults = {
+    arn = "arn:aws:iam::123456789012:role/awsome-chat-fn-mock"
+  }
+}
+
+mock_resource "aws_lambda_function" {
+  defaults = {
+    arn        = "arn:aws:lambda:eu-central-1:123456789012:function:awsome-chat-chat"
+    invoke_arn = "arn:aws:apigateway:eu-central-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-central-1:123456789012:function:awsome-chat-chat/invocations"
+  }
+}
+
+mock_resource "aws_s3_bucket" {
+  defaults = {
+    id  = "awsome-chat-site-mock"
+    arn = "arn:aws:s3:::awsome-chat-site-mock"
+  }
+}
+
+mock_resource "aws_s3_bucket_website_configuration" {
+  defaults = {
+    website_endpoint = "awsome-chat-site-mock.s3-website.eu-central-1.amazonaws.com"
+  }
+}
+
+mock_data "aws_partition" {
+  defaults = {
+    partition = "aws"
+  }
+}
+
+# `acl` is optional and computed, so the mock would invent a value. This sentinel is no canned
+# ACL: an object still carrying it is one the configuration gave no ACL.
+mock_resource "aws_s3_object" {
+  defaults = {
+    acl = "(not set by the configuration)"
+  }
+}

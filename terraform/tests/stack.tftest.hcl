@@ -1,0 +1,377 @@
+# The whole stack applied against a mocked AWS provider: offline, free, no credentials.
+# Expected values are written out literally (the mock defaults live in tests/mocks), so a change
+# in the configuration or in backend/src/contract.json shows up here as a failing assertion.
+
+mock_provider "aws" {
+  source = "./tests/mocks"
+}
+
+variables {
+  aws_region      = "eu-central-1"
+  lambda_zip_path = "tests/fixtures/lambda-package.stub"
+  website_dir     = "tests/fixtures/site"
+}
+
+run "websocket_api" {
+  command = apply
+
+  assert {
+    condition     = aws_apigatewayv2_api.this.protocol_type == "WEBSOCKET"
+    error_message = "The API must be a WebSocket API."
+  }
+
+  assert {
+    condition     = aws_apigatewayv2_api.this.route_selection_expression == "$request.body.action"
+    error_message = "Routes must be selected by $request.body.action."
+  }
+
+  assert {
+    condition     = toset(keys(aws_apigatewayv2_route.this)) == toset(["$connect", "$disconnect", "$default"])
+    error_message = "Expected exactly the routes $connect, $disconnect and $default."
+  }
+
+  assert {
+    condition     = alltrue([for key, route in aws_apigatewayv2_route.this : route.route_key == key && route.target == "integrations/${aws_apigatewayv2_integration.lambda.id}"])
+    error_message = "Every route must target the one Lambda integration."
+  }
+
+  assert {
+    condition     = aws_apigatewayv2_integration.lambda.integration_type == "AWS_PROXY" && aws_apigatewayv2_integration.lambda.integration_uri == aws_lambda_function.this.invoke_arn
+    error_message = "The integration must be AWS_PROXY to the function's invoke_arn."
+  }
+
+  assert {
+    condition     = aws_apigatewayv2_stage.this.name == "prod" && aws_apigatewayv2_stage.this.deployment_id == aws_apigatewayv2_deployment.this.id
+    error_message = "The stage must be \"prod\" and serve the current deployment."
+  }
+
+  assert {
+    condition     = aws_apigatewayv2_stage.this.default_route_settings[0].throttling_burst_limit == 100 && aws_apigatewayv2_stage.this.default_route_settings[0].throttling_rate_limit == 50
+    error_message = "Default throttling must be burst 100, rate 50."
+  }
+
+  assert {
+    condition     = length(aws_apigatewayv2_stage.this.access_log_settings) == 0 && length(aws_cloudwatch_log_group.api_access) == 0 && length(aws_api_gateway_account.this) == 0
+    error_message = "Access logging and the account-wide API Gateway role must be off by default."
+  }
+
+  assert {
+    condition     = aws_lambda_permission.api.principal == "apigateway.amazonaws.com" && aws_lambda_permission.api.function_name == "awsome-chat-chat"
+    error_message = "Only API Gateway may invoke the function."
+  }
+
+  assert {
+    condition     = aws_lambda_permission.api.source_arn == "arn:aws:execute-api:eu-central-1:123456789012:abc123/prod/*"
+    error_message = "The invoke permission must be scoped to this API's stage."
+  }
+}
+
+run "function_role_is_least_privilege" {
+  command = apply
+
+  assert {
+    condition = jsondecode(aws_iam_role_policy.lambda.policy).Statement == [
+      {
+        Sid      = "WriteOwnLogs"
+        Effect   = "Allow"
+        Action   = ["logs:CreateLogStream", "logs:PutLogEvents"]
+        Resource = ["arn:aws:logs:eu-central-1:123456789012:log-group:/aws/lambda/awsome-chat-chat:*"]
+      },
+      {
+        Sid      = "TrackConnections"
+        Effect   = "Allow"
+        Action   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Scan"]
+        Resource = ["arn:aws:dynamodb:eu-central-1:123456789012:table/awsome-chat-connections"]
+      },
+      {
+        Sid      = "PostToConnections"
+        Effect   = "Allow"
+        Action   = ["execute-api:ManageConnections"]
+        Resource = ["arn:aws:execute-api:eu-central-1:123456789012:abc123/prod/POST/@connections/*"]
+      },
+    ]
+    error_message = "The function's policy must grant exactly: log streams of its log group, PutItem/DeleteItem/Scan on its table, ManageConnections on its stage's POST @connections path."
+  }
+
+  assert {
+    condition     = alltrue(flatten([for statement in jsondecode(aws_iam_role_policy.lambda.policy).Statement : [for action in statement.Action : !strcontains(action, "*")]]))
+    error_message = "No action may contain a wildcard."
+  }
+
+  assert {
+    condition     = alltrue(flatten([for statement in jsondecode(aws_iam_role_policy.lambda.policy).Statement : [for resource in statement.Resource : resource != "*" && startswith(resource, "arn:aws:")]]))
+    error_message = "No statement may apply to every resource (\"*\")."
+  }
+
+  assert {
+    condition     = jsondecode(aws_iam_role.lambda.assume_role_policy).Statement[0].Principal == { Service = "lambda.amazonaws.com" }
+    error_message = "Only Lambda may assume the function's role."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.role == aws_iam_role.lambda.arn
+    error_message = "The function must run with its own role."
+  }
+}
+
+run "function" {
+  command = apply
+
+  assert {
+    condition     = aws_lambda_function.this.runtime == "nodejs22.x" && aws_lambda_function.this.handler == "index.handler" && aws_lambda_function.this.architectures == tolist(["arm64"])
+    error_message = "The function must be nodejs22.x on arm64 with handler index.handler."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.filename == "tests/fixtures/lambda-package.stub" && aws_lambda_function.this.source_code_hash == filebase64sha256("tests/fixtures/lambda-package.stub")
+    error_message = "The function must deploy the package at lambda_zip_path with its hash, so a rebuild redeploys."
+  }
+
+  assert {
+    condition = aws_lambda_function.this.environment[0].variables == tomap({
+      TABLE_NAME         = "awsome-chat-connections"
+      APIGW_ENDPOINT     = "https://abc123.execute-api.eu-central-1.amazonaws.com/prod"
+      ALLOWED_ORIGINS    = "http://awsome-chat-site-mock.s3-website.eu-central-1.amazonaws.com"
+      MAX_MESSAGE_LENGTH = tostring(jsondecode(file("../backend/src/contract.json")).limits.maxMessageLength)
+    })
+    error_message = "Environment must be exactly TABLE_NAME, APIGW_ENDPOINT (https, API endpoint + stage), ALLOWED_ORIGINS (the website) and MAX_MESSAGE_LENGTH (the contract's default); SEND_CONCURRENCY unset."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.memory_size == 256 && aws_lambda_function.this.timeout == 10
+    error_message = "Default memory 256 MB and timeout 10 s."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.logging_config[0].log_format == "JSON" && aws_lambda_function.this.logging_config[0].log_group == aws_cloudwatch_log_group.lambda.name
+    error_message = "The function must log JSON to its own log group."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.lambda.name == "/aws/lambda/awsome-chat-chat" && aws_cloudwatch_log_group.lambda.retention_in_days == 14
+    error_message = "The function's log group must keep logs 14 days by default."
+  }
+}
+
+run "connection_table" {
+  command = apply
+
+  assert {
+    condition     = aws_dynamodb_table.connections.billing_mode == "PAY_PER_REQUEST" && aws_dynamodb_table.connections.hash_key == "connectionId"
+    error_message = "The table must be on-demand and keyed by connectionId."
+  }
+
+  assert {
+    condition     = one(aws_dynamodb_table.connections.attribute).name == "connectionId" && one(aws_dynamodb_table.connections.attribute).type == "S"
+    error_message = "connectionId must be the only, string, attribute."
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.connections.ttl[0].enabled && aws_dynamodb_table.connections.ttl[0].attribute_name == "expiresAt"
+    error_message = "TTL must be enabled on expiresAt."
+  }
+}
+
+run "website_bucket" {
+  command = apply
+
+  assert {
+    condition     = startswith(aws_s3_bucket.site.bucket_prefix, "awsome-chat-site-") && aws_s3_bucket.site.force_destroy
+    error_message = "The bucket must be named after the prefix and be removable by terraform destroy while it holds objects."
+  }
+
+  assert {
+    condition     = aws_s3_bucket_ownership_controls.site.rule[0].object_ownership == "BucketOwnerEnforced"
+    error_message = "Object ownership must be enforced (ACLs disabled)."
+  }
+
+  assert {
+    condition = (
+      aws_s3_bucket_public_access_block.site.block_public_acls &&
+      aws_s3_bucket_public_access_block.site.ignore_public_acls &&
+      !aws_s3_bucket_public_access_block.site.block_public_policy &&
+      !aws_s3_bucket_public_access_block.site.restrict_public_buckets
+    )
+    error_message = "Public access block must block and ignore ACLs but allow the public bucket policy."
+  }
+
+  assert {
+    condition = jsondecode(aws_s3_bucket_policy.site.policy).Statement == [{
+      Sid       = "PublicReadObjects"
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = "s3:GetObject"
+      Resource  = "arn:aws:s3:::awsome-chat-site-mock/*"
+    }]
+    error_message = "The bucket policy must allow exactly public s3:GetObject on the bucket's objects."
+  }
+
+  assert {
+    condition     = aws_s3_bucket_website_configuration.this.index_document[0].suffix == "index.html"
+    error_message = "The website must serve index.html."
+  }
+}
+
+run "website_objects" {
+  command = apply
+
+  assert {
+    condition     = toset(keys(aws_s3_object.site)) == toset(["app.js", "style.css", "assets/logo.svg", "LICENSE"])
+    error_message = "Every built file except index.html and config.js (rendered from templates) must be uploaded."
+  }
+
+  assert {
+    condition = {
+      for key, object in aws_s3_object.site : key => object.content_type
+      } == {
+      "app.js"          = "text/javascript; charset=utf-8"
+      "style.css"       = "text/css; charset=utf-8"
+      "assets/logo.svg" = "image/svg+xml"
+      "LICENSE"         = "application/octet-stream"
+    }
+    error_message = "Each file must be served with its content type."
+  }
+
+  assert {
+    condition     = alltrue([for key, object in aws_s3_object.site : object.etag == filemd5("tests/fixtures/site/${key}")])
+    error_message = "Objects must carry their file's MD5, so a changed file is uploaded again."
+  }
+
+  assert {
+    condition     = alltrue([for object in concat(values(aws_s3_object.site), [aws_s3_object.config, aws_s3_object.index]) : object.acl == "(not set by the configuration)"])
+    error_message = "No object may set an ACL: the bucket enforces ownership and rejects them."
+  }
+
+  assert {
+    condition = aws_s3_object.config.content == templatefile("../frontend/config.js.tftpl", {
+      config = {
+        websocketUrl     = "wss://abc123.execute-api.eu-central-1.amazonaws.com/prod"
+        maxMessageLength = jsondecode(file("../backend/src/contract.json")).limits.maxMessageLength
+      }
+    })
+    error_message = "config.js must be frontend/config.js.tftpl rendered with the stage's wss:// URL."
+  }
+
+  assert {
+    condition     = strcontains(aws_s3_object.config.content, "\"websocketUrl\":\"wss://abc123.execute-api.eu-central-1.amazonaws.com/prod\"")
+    error_message = "config.js must hold the WebSocket URL as a JSON string."
+  }
+
+  assert {
+    condition     = aws_s3_object.index.content == templatefile("../frontend/index.html.tftpl", { websocket_url = "wss://abc123.execute-api.eu-central-1.amazonaws.com/prod" })
+    error_message = "index.html must be frontend/index.html.tftpl rendered with the stage's wss:// URL."
+  }
+
+  assert {
+    condition = (
+      aws_s3_object.config.content_type == "text/javascript; charset=utf-8" && aws_s3_object.config.cache_control == "no-cache" &&
+      aws_s3_object.index.content_type == "text/html; charset=utf-8" && aws_s3_object.index.cache_control == "no-cache"
+    )
+    error_message = "config.js and index.html must have their content types and no-cache, so a new deployment is picked up at once."
+  }
+}
+
+run "outputs" {
+  command = apply
+
+  assert {
+    condition     = output.website_url == "http://awsome-chat-site-mock.s3-website.eu-central-1.amazonaws.com"
+    error_message = "website_url must be the bucket's HTTP website endpoint."
+  }
+
+  assert {
+    condition     = output.websocket_url == "wss://abc123.execute-api.eu-central-1.amazonaws.com/prod"
+    error_message = "websocket_url must be the stage's wss:// URL."
+  }
+
+  assert {
+    condition     = output.table_name == "awsome-chat-connections" && output.function_name == "awsome-chat-chat" && output.log_group_name == "/aws/lambda/awsome-chat-chat"
+    error_message = "Outputs must name the table, the function and its log group."
+  }
+}
+
+run "settings_come_from_variables" {
+  command = apply
+
+  variables {
+    name_prefix            = "team-b"
+    stage_name             = "dev"
+    throttle_burst_limit   = 20
+    throttle_rate_limit    = 5
+    log_retention_days     = 30
+    lambda_memory_mb       = 512
+    lambda_timeout_seconds = 20
+    max_message_length     = 500
+    send_concurrency       = 10
+    extra_allowed_origins  = ["http://localhost:8080", "https://chat.example.com"]
+  }
+
+  assert {
+    condition     = aws_apigatewayv2_stage.this.default_route_settings[0].throttling_burst_limit == 20 && aws_apigatewayv2_stage.this.default_route_settings[0].throttling_rate_limit == 5
+    error_message = "Throttling must come from throttle_burst_limit and throttle_rate_limit."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.lambda.retention_in_days == 30
+    error_message = "Log retention must come from log_retention_days."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.memory_size == 512 && aws_lambda_function.this.timeout == 20
+    error_message = "Memory and timeout must come from their variables."
+  }
+
+  assert {
+    condition     = aws_apigatewayv2_stage.this.name == "dev" && aws_lambda_function.this.environment[0].variables.APIGW_ENDPOINT == "https://abc123.execute-api.eu-central-1.amazonaws.com/dev"
+    error_message = "The stage name must come from stage_name and reach the management endpoint."
+  }
+
+  assert {
+    condition     = jsondecode(aws_iam_role_policy.lambda.policy).Statement[2].Resource == ["arn:aws:execute-api:eu-central-1:123456789012:abc123/dev/POST/@connections/*"] && aws_lambda_permission.api.source_arn == "arn:aws:execute-api:eu-central-1:123456789012:abc123/dev/*"
+    error_message = "ManageConnections and the invoke permission must follow the stage name."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables.MAX_MESSAGE_LENGTH == "500" && strcontains(aws_s3_object.config.content, "\"maxMessageLength\":500")
+    error_message = "max_message_length must reach both the function and config.js."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables.SEND_CONCURRENCY == "10"
+    error_message = "send_concurrency must set SEND_CONCURRENCY."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables.ALLOWED_ORIGINS == "http://awsome-chat-site-mock.s3-website.eu-central-1.amazonaws.com,http://localhost:8080,https://chat.example.com"
+    error_message = "ALLOWED_ORIGINS must be the website's origin followed by the extra origins."
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.connections.name == "team-b-connections" && aws_lambda_function.this.function_name == "team-b-chat" && startswith(aws_s3_bucket.site.bucket_prefix, "team-b-site-") && startswith(aws_iam_role.lambda.name_prefix, "team-b-")
+    error_message = "Resource names must start with name_prefix."
+  }
+}
+
+run "access_logs_when_enabled" {
+  command = apply
+
+  variables {
+    enable_access_logs        = true
+    manage_apigateway_account = true
+  }
+
+  assert {
+    condition     = aws_apigatewayv2_stage.this.access_log_settings[0].destination_arn == aws_cloudwatch_log_group.api_access[0].arn
+    error_message = "Access logs must go to their own log group."
+  }
+
+  assert {
+    condition     = jsondecode(aws_apigatewayv2_stage.this.access_log_settings[0].format).requestId == "$context.requestId" && aws_cloudwatch_log_group.api_access[0].retention_in_days == 14
+    error_message = "Access log lines must carry the request id; the log group needs retention."
+  }
+
+  assert {
+    condition     = aws_api_gateway_account.this[0].cloudwatch_role_arn == aws_iam_role.apigateway_cloudwatch[0].arn && aws_iam_role_policy_attachment.apigateway_cloudwatch[0].policy_arn == "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+    error_message = "manage_apigateway_account must give API Gateway its CloudWatch role."
+  }
+}

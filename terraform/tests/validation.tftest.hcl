@@ -1,0 +1,156 @@
+# Variable validations reject bad values at plan time, before anything reaches AWS.
+# Each run changes one variable; every other value is valid.
+
+mock_provider "aws" {
+  source = "./tests/mocks"
+}
+
+variables {
+  aws_region      = "eu-central-1"
+  lambda_zip_path = "tests/fixtures/lambda-package.stub"
+  website_dir     = "tests/fixtures/site"
+}
+
+run "accepts_the_defaults" {
+  command = plan
+}
+
+run "rejects_a_missing_lambda_package" {
+  command = plan
+
+  variables {
+    lambda_zip_path = "tests/fixtures/no-such-lambda.zip"
+  }
+
+  expect_failures = [var.lambda_zip_path]
+}
+
+run "rejects_a_missing_website_build" {
+  command = plan
+
+  variables {
+    website_dir = "tests/fixtures/no-such-dist"
+  }
+
+  expect_failures = [var.website_dir]
+}
+
+run "rejects_a_malformed_region" {
+  command = plan
+
+  variables {
+    aws_region = "Frankfurt"
+  }
+
+  expect_failures = [var.aws_region]
+}
+
+run "rejects_an_origin_with_a_path" {
+  command = plan
+
+  variables {
+    extra_allowed_origins = ["https://chat.example.com/"]
+  }
+
+  expect_failures = [var.extra_allowed_origins]
+}
+
+run "rejects_too_little_memory" {
+  command = plan
+
+  variables {
+    lambda_memory_mb = 64
+  }
+
+  expect_failures = [var.lambda_memory_mb]
+}
+
+run "rejects_a_timeout_beyond_the_integration_timeout" {
+  command = plan
+
+  variables {
+    lambda_timeout_seconds = 30
+  }
+
+  expect_failures = [var.lambda_timeout_seconds]
+}
+
+run "rejects_an_unsupported_log_retention" {
+  command = plan
+
+  variables {
+    log_retention_days = 10
+  }
+
+  expect_failures = [var.log_retention_days]
+}
+
+run "rejects_a_zero_message_length" {
+  command = plan
+
+  variables {
+    max_message_length = 0
+  }
+
+  expect_failures = [var.max_message_length]
+}
+
+run "rejects_a_name_prefix_unfit_for_a_bucket" {
+  command = plan
+
+  variables {
+    name_prefix = "Team_B"
+  }
+
+  expect_failures = [var.name_prefix]
+}
+
+run "rejects_zero_reserved_concurrency" {
+  command = plan
+
+  variables {
+    reserved_concurrency = 0
+  }
+
+  expect_failures = [var.reserved_concurrency]
+}
+
+run "rejects_a_fractional_send_concurrency" {
+  command = plan
+
+  variables {
+    send_concurrency = 2.5
+  }
+
+  expect_failures = [var.send_concurrency]
+}
+
+run "rejects_a_stage_name_with_a_space" {
+  command = plan
+
+  variables {
+    stage_name = "my stage"
+  }
+
+  expect_failures = [var.stage_name]
+}
+
+run "rejects_a_negative_burst" {
+  command = plan
+
+  variables {
+    throttle_burst_limit = -1
+  }
+
+  expect_failures = [var.throttle_burst_limit]
+}
+
+run "rejects_a_rate_above_the_account_quota" {
+  command = plan
+
+  variables {
+    throttle_rate_limit = 20000
+  }
+
+  expect_failures = [var.throttle_rate_limit]
+}

@@ -1,0 +1,171 @@
+variable "aws_region" {
+  description = "AWS region to deploy to, e.g. \"eu-central-1\". null uses AWS_REGION / AWS_DEFAULT_REGION or the AWS CLI profile's region."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.aws_region == null ? true : can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.aws_region))
+    error_message = "aws_region must be a region code such as \"eu-central-1\", or null."
+  }
+}
+
+variable "enable_access_logs" {
+  description = "Write API Gateway access logs (no message bodies) to a log group. Needs the region's API Gateway account CloudWatch role: set manage_apigateway_account or configure it once per account."
+  type        = bool
+  default     = false
+}
+
+variable "extra_allowed_origins" {
+  description = "Origins besides the website's own that may open a WebSocket, e.g. [\"http://localhost:8080\"] to use the deployed API from a page served locally."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for origin in var.extra_allowed_origins : can(regex("^https?://[a-z0-9.-]+(:[0-9]{1,5})?$", origin))])
+    error_message = "Each extra allowed origin must be scheme://host[:port] in lower case, without a path or trailing slash, e.g. \"https://chat.example.com\"."
+  }
+}
+
+variable "lambda_memory_mb" {
+  description = "Memory of the chat function in MB; CPU grows with it."
+  type        = number
+  default     = 256
+
+  validation {
+    condition     = var.lambda_memory_mb >= 128 && var.lambda_memory_mb <= 10240 && floor(var.lambda_memory_mb) == var.lambda_memory_mb
+    error_message = "lambda_memory_mb must be a whole number from 128 to 10240."
+  }
+}
+
+variable "lambda_timeout_seconds" {
+  description = "Timeout of the chat function in seconds. API Gateway waits at most 29 s for an integration, so a longer timeout buys nothing."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.lambda_timeout_seconds >= 1 && var.lambda_timeout_seconds <= 29 && floor(var.lambda_timeout_seconds) == var.lambda_timeout_seconds
+    error_message = "lambda_timeout_seconds must be a whole number from 1 to 29 (API Gateway's integration timeout)."
+  }
+}
+
+variable "lambda_zip_path" {
+  description = "The function's deployment package built by `npm run build`, relative to this folder."
+  type        = string
+  default     = "../backend/dist/lambda.zip"
+
+  validation {
+    condition     = fileexists(var.lambda_zip_path)
+    error_message = "The Lambda package does not exist: run `npm run build` in the repository root first (or `npm run deploy`, which builds)."
+  }
+}
+
+variable "log_retention_days" {
+  description = "Days CloudWatch keeps the function's (and the optional access) logs."
+  type        = number
+  default     = 14
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.log_retention_days)
+    error_message = "log_retention_days must be one of CloudWatch's values: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288 or 3653."
+  }
+}
+
+variable "manage_apigateway_account" {
+  description = "Create the CloudWatch role API Gateway needs for access logs and set it on the region's API Gateway account. That setting is one per account and region: leave false if another stack owns it."
+  type        = bool
+  default     = false
+}
+
+variable "max_message_length" {
+  description = "Longest chat message in characters, enforced by the function and shown by the page. null uses the default in backend/src/contract.json."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.max_message_length == null ? true : (var.max_message_length >= 1 && var.max_message_length <= 8000 && floor(var.max_message_length) == var.max_message_length)
+    error_message = "max_message_length must be a whole number from 1 to 8000 (up to 4 bytes a character must fit API Gateway's 32 KB frame), or null."
+  }
+}
+
+variable "name_prefix" {
+  description = "Prefix of every resource name, so several stacks can share one account and region."
+  type        = string
+  default     = "awsome-chat"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,22}[a-z0-9]$", var.name_prefix))
+    error_message = "name_prefix must be 2 to 24 lower-case letters, digits or hyphens, starting with a letter and not ending with a hyphen (it becomes part of an S3 bucket name)."
+  }
+}
+
+variable "reserved_concurrency" {
+  description = "Optional cap on concurrent executions of the function, as a cost brake. null means no reservation; new accounts with a concurrency quota of 10 cannot reserve any."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.reserved_concurrency == null ? true : (var.reserved_concurrency >= 1 && floor(var.reserved_concurrency) == var.reserved_concurrency)
+    error_message = "reserved_concurrency must be a whole number of at least 1, or null."
+  }
+}
+
+variable "send_concurrency" {
+  description = "PostToConnection calls in flight at once while broadcasting a message. null leaves it unset so the function's default applies."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.send_concurrency == null ? true : (var.send_concurrency >= 1 && var.send_concurrency <= 1000 && floor(var.send_concurrency) == var.send_concurrency)
+    error_message = "send_concurrency must be a whole number from 1 to 1000, or null."
+  }
+}
+
+variable "stage_name" {
+  description = "Name of the WebSocket API stage (the last path segment of the wss:// URL). null uses the stage in backend/src/contract.json."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.stage_name == null ? true : can(regex("^[A-Za-z0-9_-]{1,128}$", var.stage_name))
+    error_message = "stage_name must be 1 to 128 letters, digits, hyphens or underscores, or null."
+  }
+}
+
+variable "tags" {
+  description = "Tags added to every resource (provider default_tags), e.g. { CostCenter = \"chat\" }."
+  type        = map(string)
+  default     = {}
+}
+
+variable "throttle_burst_limit" {
+  description = "Stage-wide burst of messages (and connects) API Gateway accepts before throttling, shared by all clients."
+  type        = number
+  default     = 100
+
+  validation {
+    condition     = var.throttle_burst_limit >= 0 && var.throttle_burst_limit <= 5000 && floor(var.throttle_burst_limit) == var.throttle_burst_limit
+    error_message = "throttle_burst_limit must be a whole number from 0 to 5000 (the account's burst quota)."
+  }
+}
+
+variable "throttle_rate_limit" {
+  description = "Stage-wide steady rate of messages (and connects) per second API Gateway accepts, shared by all clients."
+  type        = number
+  default     = 50
+
+  validation {
+    condition     = var.throttle_rate_limit >= 0 && var.throttle_rate_limit <= 10000
+    error_message = "throttle_rate_limit must be from 0 to 10000 requests per second (the account's quota)."
+  }
+}
+
+variable "website_dir" {
+  description = "The built chat page (`npm run build`), relative to this folder. index.html and config.js are rendered from frontend/*.tftpl instead."
+  type        = string
+  default     = "../frontend/dist"
+
+  validation {
+    condition     = length(fileset(var.website_dir, "**")) > 0
+    error_message = "The built chat page is missing or empty: run `npm run build` in the repository root first (or `npm run deploy`, which builds)."
+  }
+}

@@ -1,0 +1,116 @@
+locals {
+  # Rendered per deployment from the templates in frontend/, not uploaded from the build.
+  rendered_site_files = ["index.html", "config.js"]
+  site_files          = setsubtract(fileset(var.website_dir, "**"), local.rendered_site_files)
+
+  # Without a content type S3 serves binary/octet-stream and browsers download the page.
+  content_types = {
+    css   = "text/css; charset=utf-8"
+    html  = "text/html; charset=utf-8"
+    ico   = "image/x-icon"
+    jpg   = "image/jpeg"
+    js    = "text/javascript; charset=utf-8"
+    json  = "application/json"
+    map   = "application/json"
+    mjs   = "text/javascript; charset=utf-8"
+    png   = "image/png"
+    svg   = "image/svg+xml"
+    txt   = "text/plain; charset=utf-8"
+    webp  = "image/webp"
+    woff2 = "font/woff2"
+  }
+
+  template_dir = "${path.module}/../frontend"
+}
+
+resource "aws_s3_bucket" "site" {
+  bucket_prefix = "${var.name_prefix}-site-"
+
+  # Holds only files this configuration uploads, so `terraform destroy` may empty it.
+  force_destroy = true
+}
+
+# The default since April 2023, declared to make "no ACLs, ever" visible.
+resource "aws_s3_bucket_ownership_controls" "site" {
+  bucket = aws_s3_bucket.site.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+# ACLs stay blocked; only the public-read bucket policy below is allowed through.
+resource "aws_s3_bucket_public_access_block" "site" {
+  bucket = aws_s3_bucket.site.id
+
+  block_public_acls       = true
+  ignore_public_acls      = true
+  block_public_policy     = false
+  restrict_public_buckets = false
+}
+
+resource "aws_s3_bucket_policy" "site" {
+  bucket = aws_s3_bucket.site.id
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "PublicReadObjects"
+      Effect    = "Allow"
+      Principal = "*"
+      Action    = "s3:GetObject"
+      Resource  = "${aws_s3_bucket.site.arn}/*"
+    }]
+  })
+
+  # While the bucket still blocks public policies, S3 rejects this one with AccessDenied.
+  depends_on = [
+    aws_s3_bucket_public_access_block.site,
+    aws_s3_bucket_ownership_controls.site,
+  ]
+}
+
+resource "aws_s3_bucket_website_configuration" "this" {
+  bucket = aws_s3_bucket.site.id
+
+  index_document {
+    suffix = "index.html"
+  }
+}
+
+resource "aws_s3_object" "site" {
+  for_each = local.site_files
+
+  bucket       = aws_s3_bucket.site.id
+  key          = each.value
+  source       = "${var.website_dir}/${each.value}"
+  etag         = filemd5("${var.website_dir}/${each.value}")
+  content_type = lookup(local.content_types, lower(reverse(split(".", each.value))[0]), "application/octet-stream")
+}
+
+# The page's runtime configuration, from the same template the local stack renders.
+resource "aws_s3_object" "config" {
+  bucket        = aws_s3_bucket.site.id
+  key           = "config.js"
+  content_type  = local.content_types.js
+  cache_control = "no-cache"
+
+  content = templatefile("${local.template_dir}/config.js.tftpl", {
+    config = {
+      websocketUrl     = aws_apigatewayv2_stage.this.invoke_url
+      maxMessageLength = local.max_message_length
+    }
+  })
+}
+
+# index.html names the WebSocket URL in its Content-Security-Policy (connect-src).
+resource "aws_s3_object" "index" {
+  bucket        = aws_s3_bucket.site.id
+  key           = "index.html"
+  content_type  = local.content_types.html
+  cache_control = "no-cache"
+
+  content = templatefile("${local.template_dir}/index.html.tftpl", {
+    websocket_url = aws_apigatewayv2_stage.this.invoke_url
+  })
+}
