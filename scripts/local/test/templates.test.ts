@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: these strings are Terraform templates, not JavaScript ones
 /**
  * The local template renderer against real Terraform: `config.js` and `index.html` must come out
  * byte for byte as `templatefile()` renders them on AWS, hostile values included.
@@ -76,7 +77,7 @@ describe('templates compared with terraform', () => {
       return;
     }
     workDir = await mkdtemp(join(tmpdir(), 'local-templates-'));
-    const outputs = CASES.flatMap((values, index) => [
+    const outputs = CASES.flatMap((_values, index) => [
       `output "config_js_${index}" {`,
       `  value = templatefile(${JSON.stringify(CONFIG_TEMPLATE)}, { config = var.cases[${index}] })`,
       '}',
