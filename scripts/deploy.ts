@@ -63,7 +63,12 @@ async function main(argv: readonly string[]): Promise<void> {
  */
 async function ensureBuild(action: Action): Promise<void> {
   if (action === 'apply' || (await missingBuildOutputs()).length > 0) {
-    await run('npm', ['run', 'build'], {}, 'npm run build failed (see above); nothing was changed on AWS.');
+    await run(
+      'npm',
+      ['run', 'build'],
+      {},
+      'npm run build failed (see above); nothing was changed on AWS.',
+    );
   }
   const missing = await missingBuildOutputs();
   if (missing.length > 0) {
