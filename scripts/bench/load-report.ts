@@ -133,6 +133,9 @@ export interface TargetCheck {
   readonly measured: string;
 }
 
+/** Marks the correctness check, which decides the exit code. */
+export const LOSSLESS_CHECK_PREFIX = 'nothing lost or duplicated';
+
 /**
  * Checks the local stack's figures against the issue's targets, where this run can tell.
  * @param result - figures at one client count
@@ -144,7 +147,7 @@ export function checkLoadTargets(result: LoadBenchmarkResult): TargetCheck[] {
   const { delivery, allReceived } = stack.run;
   const checks: TargetCheck[] = [
     {
-      description: 'nothing lost or duplicated',
+      description: `${LOSSLESS_CHECK_PREFIX} with ${formatCount(result.clients)} clients`,
       met:
         delivery.receiptsLost === 0 &&
         delivery.receiptsDuplicated === 0 &&
@@ -153,14 +156,15 @@ export function checkLoadTargets(result: LoadBenchmarkResult): TargetCheck[] {
       measured: `${delivery.receiptsLost} lost, ${delivery.receiptsDuplicated + delivery.receiptsBySender} duplicated, ${stack.run.connectFailures} connect failures`,
     },
   ];
-  if (result.clients >= LOAD_TARGETS.clients) {
+  // The speed and memory targets are stated for exactly 1,000 clients; other counts are context.
+  if (result.clients === LOAD_TARGETS.clients) {
     checks.push({
       description: `median <= ${formatMs(LOAD_TARGETS.maxMedianMs)} with ${formatCount(result.clients)} clients`,
       met: allReceived.medianMs <= LOAD_TARGETS.maxMedianMs,
       measured: formatMs(allReceived.medianMs),
     });
   }
-  if (result.clients >= LOAD_TARGETS.clients && stack.idleRssBytes !== undefined) {
+  if (result.clients === LOAD_TARGETS.clients && stack.idleRssBytes !== undefined) {
     checks.push({
       description: `stack RSS < ${formatMegabytes(LOAD_TARGETS.maxIdleRssBytes)} with ${formatCount(result.clients)} idle connections`,
       met: stack.idleRssBytes < LOAD_TARGETS.maxIdleRssBytes,

@@ -119,7 +119,9 @@ describe('checkLoadTargets', () => {
     const bareOnly = checkLoadTargets({ clients: 1000, targets: [target('bare', 5)], errors: [] });
 
     // Assess
-    expect(small.map((check) => check.description)).toEqual(['nothing lost or duplicated']);
+    expect(small.map((check) => check.description)).toEqual([
+      'nothing lost or duplicated with 100 clients',
+    ]);
     expect(bareOnly).toEqual([]);
   });
 });
