@@ -113,6 +113,24 @@ describe('checkLoadTargets', () => {
     expect(checks[0]?.measured).toBe('1 lost, 1 duplicated, 0 connect failures');
   });
 
+  it('does not call a run fast when no message reached everyone', () => {
+    // Prepare
+    const stuck = target('stack', 0, { messagesComplete: 0, receiptsLost: 999 });
+    const result: LoadBenchmarkResult = {
+      clients: 1000,
+      targets: [
+        { ...stuck, run: { ...stuck.run, allReceived: { ...stuck.run.allReceived, count: 0 } } },
+      ],
+      errors: [],
+    };
+
+    // Act
+    const speed = checkLoadTargets(result).find((check) => check.description.startsWith('median'));
+
+    // Assess
+    expect(speed).toMatchObject({ met: false, measured: 'no message reached everyone' });
+  });
+
   it('judges only the correctness target below 1,000 clients, and nothing for the baseline', () => {
     // Act
     const small = checkLoadTargets({ clients: 100, targets: [target('stack', 50)], errors: [] });
