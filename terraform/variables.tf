@@ -77,13 +77,13 @@ variable "manage_apigateway_account" {
 }
 
 variable "max_message_length" {
-  description = "Longest chat message in characters, enforced by the function and shown by the page. null uses the default in backend/src/contract.json."
+  description = "Longest chat message in UTF-16 code units (what JavaScript's length counts), enforced by the function and by the page. null uses the default in backend/src/contract.json."
   type        = number
   default     = null
 
   validation {
     condition     = var.max_message_length == null ? true : (var.max_message_length >= 1 && var.max_message_length <= 8000 && floor(var.max_message_length) == var.max_message_length)
-    error_message = "max_message_length must be a whole number from 1 to 8000 (up to 4 bytes a character must fit API Gateway's 32 KB frame), or null."
+    error_message = "max_message_length must be a whole number from 1 to 8000 (at most 3 bytes of UTF-8 per code unit: a message must fit API Gateway's 32 KB frame), or null."
   }
 }
 
