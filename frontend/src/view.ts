@@ -1,0 +1,104 @@
+/**
+ * DOM builders for the message list. Everything that came from the network or the user goes into
+ * the page through `textContent` and attributes the page chose, never through HTML parsing, so a
+ * message such as `<img src=x onerror=…>` is shown as the text it is.
+ */
+import { hueOf, initialsOf } from './avatar.ts';
+import { gravatarUrl } from './gravatar.ts';
+
+/** One chat line as the view needs it. */
+export interface MessageView {
+  readonly own: boolean;
+  readonly senderName: string;
+  readonly senderGravatar: string | undefined;
+  readonly text: string;
+  readonly sentAt: Date;
+  /** Set for own messages still waiting in the outbox. */
+  readonly pendingId?: string;
+}
+
+const avatarSizePx = 40;
+
+/** Creates an element with a class and, optionally, text. */
+function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  className: string,
+  text?: string,
+): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/**
+ * An avatar: initials on a colour derived from the name, covered by the Gravatar image once (and
+ * only if) it loads. The image is decorative (`alt=""`) because the name is always shown beside it.
+ */
+export function createAvatar(name: string, gravatar: string | undefined): HTMLElement {
+  const avatar = element('span', 'avatar', initialsOf(name));
+  avatar.setAttribute('aria-hidden', 'true');
+  // CSSOM property writes are allowed under `style-src 'self'`; only inline style markup is not.
+  avatar.style.setProperty('--avatar-hue', String(hueOf(name)));
+  if (gravatar !== undefined) {
+    const image = element('img', 'avatar-image');
+    image.alt = '';
+    image.width = avatarSizePx;
+    image.height = avatarSizePx;
+    image.decoding = 'async';
+    image.referrerPolicy = 'no-referrer';
+    image.addEventListener('error', () => image.remove(), { once: true });
+    image.src = gravatarUrl(gravatar, avatarSizePx * 2);
+    avatar.append(image);
+  }
+  return avatar;
+}
+
+/** Local time as hours and minutes, with the full date in `datetime` and the tooltip. */
+function createTime(date: Date): HTMLTimeElement {
+  const time = element(
+    'time',
+    'time',
+    date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' }),
+  );
+  time.dateTime = date.toISOString();
+  time.title = date.toLocaleString();
+  return time;
+}
+
+/** The list item of one chat message, own or someone else's. */
+export function createMessageItem(view: MessageView): HTMLLIElement {
+  const item = element('li', view.own ? 'message own' : 'message');
+  const bubble = element('div', 'bubble');
+  const meta = element('p', 'meta');
+  const name = element('span', 'sender', view.own ? `${view.senderName} (you)` : view.senderName);
+  meta.append(name, createTime(view.sentAt));
+  const text = element('p', 'text', view.text);
+  bubble.append(meta, text);
+  if (view.pendingId !== undefined) {
+    item.dataset.pendingId = view.pendingId;
+    bubble.append(element('p', 'delivery', 'Waiting for the connection…'));
+  }
+  item.append(createAvatar(view.senderName, view.senderGravatar), bubble);
+  return item;
+}
+
+/** Marks an own message as handed to the server by removing its "waiting" note. */
+export function markSent(item: HTMLElement): void {
+  delete item.dataset.pendingId;
+  item.querySelector('.delivery')?.remove();
+}
+
+/** The tone of a system line: neutral news, or something that went wrong. */
+export type SystemTone = 'info' | 'error';
+
+/** A line about the chat itself rather than from a member: connection changes, server errors. */
+export function createSystemItem(
+  text: string,
+  tone: SystemTone,
+  at: Date = new Date(),
+): HTMLLIElement {
+  const item = element('li', `system ${tone}`);
+  item.append(element('span', 'system-text', text), createTime(at));
+  return item;
+}

@@ -1,0 +1,244 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import {
+  ChatConnection,
+  type ConnectionListener,
+  type ConnectionState,
+  type SocketLike,
+} from '../src/connection.ts';
+
+/** A stand-in for the browser's WebSocket that the test opens, closes and reads. */
+class FakeSocket implements SocketLike {
+  readyState = 0;
+  readonly sent: string[] = [];
+  closedByPage = false;
+  readonly #listeners = new Map<string, ((event: { data: unknown }) => void)[]>();
+
+  send(data: string): void {
+    if (this.readyState !== 1) throw new Error('send on a socket that is not open');
+    this.sent.push(data);
+  }
+
+  close(): void {
+    this.closedByPage = true;
+    this.readyState = 3;
+  }
+
+  addEventListener(type: string, listener: (event: { data: unknown }) => void): void {
+    this.#listeners.set(type, [...(this.#listeners.get(type) ?? []), listener]);
+  }
+
+  serverOpens(): void {
+    this.readyState = 1;
+    this.#emit('open', {});
+  }
+
+  serverSends(data: string): void {
+    this.#emit('message', { data });
+  }
+
+  serverDrops(): void {
+    this.readyState = 3;
+    this.#emit('close', {});
+  }
+
+  #emit(type: string, event: { data?: unknown }): void {
+    for (const listener of this.#listeners.get(type) ?? []) listener({ data: event.data });
+  }
+}
+
+interface Harness {
+  connection: ChatConnection;
+  sockets: FakeSocket[];
+  states: ConnectionState[];
+  frames: string[];
+  sentIds: string[];
+  losses: boolean[];
+  latest(): FakeSocket;
+}
+
+function startHarness(): Harness {
+  const sockets: FakeSocket[] = [];
+  const states: ConnectionState[] = [];
+  const frames: string[] = [];
+  const sentIds: string[] = [];
+  const losses: boolean[] = [];
+  const listener: ConnectionListener = {
+    stateChanged: (state) => states.push(state),
+    frameReceived: (data) => frames.push(data),
+    messagesSent: (ids) => sentIds.push(...ids),
+    connectionLost: (wasOpen) => losses.push(wasOpen),
+  };
+  const connection = new ChatConnection({
+    url: 'wss://chat.example/prod',
+    listener,
+    createSocket: () => {
+      const socket = new FakeSocket();
+      sockets.push(socket);
+      return socket;
+    },
+    timers: {
+      setTimeout: (callback, ms) => setTimeout(callback, ms),
+      clearTimeout: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+      setInterval: (callback, ms) => setInterval(callback, ms),
+      clearInterval: (handle) => clearInterval(handle as ReturnType<typeof setInterval>),
+    },
+    random: () => 0,
+    backoff: { baseMs: 1_000, maxMs: 8_000 },
+    keepAliveMs: 300_000,
+  });
+  return {
+    connection,
+    sockets,
+    states,
+    frames,
+    sentIds,
+    losses,
+    latest: () => {
+      const socket = sockets.at(-1);
+      if (socket === undefined) throw new Error('no socket was created');
+      return socket;
+    },
+  };
+}
+
+describe('ChatConnection', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('connects, sends at once while open and passes frames on', () => {
+    // Prepare
+    const chat = startHarness();
+    chat.connection.connect();
+    chat.latest().serverOpens();
+
+    // Act
+    const sentNow = chat.connection.send({ id: 'm1', frame: '{"message":"hi"}' });
+    chat.latest().serverSends('{"type":"message"}');
+
+    // Assess
+    expect(sentNow).toBe(true);
+    expect(chat.latest().sent).toEqual(['{"message":"hi"}']);
+    expect(chat.sentIds).toEqual(['m1']);
+    expect(chat.frames).toEqual(['{"type":"message"}']);
+    expect(chat.states.map((state) => state.kind)).toEqual(['connecting', 'connected']);
+  });
+
+  it('reconnects with growing delays after unexpected closes, and resets after a success', () => {
+    // Prepare
+    const chat = startHarness();
+    chat.connection.connect();
+    chat.latest().serverOpens();
+
+    // Act: dropped, then two failed handshakes, then success, then dropped again
+    chat.latest().serverDrops();
+    vi.advanceTimersByTime(500);
+    chat.latest().serverDrops();
+    vi.advanceTimersByTime(1_000);
+    chat.latest().serverDrops();
+    vi.advanceTimersByTime(2_000);
+    chat.latest().serverOpens();
+    chat.latest().serverDrops();
+
+    // Assess
+    const waits = chat.states.flatMap((state) => (state.kind === 'waiting' ? [state.delayMs] : []));
+    expect(waits).toEqual([500, 1_000, 2_000, 500]);
+    expect(chat.sockets).toHaveLength(4);
+    expect(chat.losses).toEqual([true, false, false, true]);
+  });
+
+  it('holds messages written while disconnected and sends each exactly once after reconnecting', () => {
+    // Prepare
+    const chat = startHarness();
+    chat.connection.connect();
+    chat.latest().serverOpens();
+    chat.connection.send({ id: 'm1', frame: 'one' });
+    chat.latest().serverDrops();
+
+    // Act
+    const sentNow = chat.connection.send({ id: 'm2', frame: 'two' });
+    chat.connection.send({ id: 'm3', frame: 'three' });
+    vi.advanceTimersByTime(500);
+    chat.latest().serverOpens();
+
+    // Assess
+    expect(sentNow).toBe(false);
+    expect(chat.sockets[0]?.sent).toEqual(['one']);
+    expect(chat.sockets[1]?.sent).toEqual(['two', 'three']);
+    expect(chat.sentIds).toEqual(['m1', 'm2', 'm3']);
+    expect(chat.connection.pendingCount).toBe(0);
+  });
+
+  it('does not reconnect after the user disconnects, and keeps queued messages for later', () => {
+    // Prepare
+    const chat = startHarness();
+    chat.connection.connect();
+    chat.latest().serverOpens();
+
+    // Act
+    chat.connection.disconnect();
+    chat.connection.send({ id: 'm1', frame: 'later' });
+    vi.advanceTimersByTime(60_000);
+
+    // Assess
+    expect(chat.latest().closedByPage).toBe(true);
+    expect(chat.sockets).toHaveLength(1);
+    expect(chat.connection.state).toEqual({ kind: 'disconnected' });
+    expect(chat.connection.pendingCount).toBe(1);
+  });
+
+  it('ignores a late close from a socket it already replaced', () => {
+    // Prepare
+    const chat = startHarness();
+    chat.connection.connect();
+    const first = chat.latest();
+    first.serverOpens();
+    chat.connection.disconnect();
+    chat.connection.connect();
+    chat.latest().serverOpens();
+
+    // Act
+    first.serverDrops();
+    vi.advanceTimersByTime(60_000);
+
+    // Assess
+    expect(chat.connection.state).toEqual({ kind: 'connected' });
+    expect(chat.sockets).toHaveLength(2);
+    expect(chat.losses).toEqual([]);
+  });
+
+  it('sends a keep-alive ping every interval while connected, and stops when closed', () => {
+    // Prepare
+    const chat = startHarness();
+    chat.connection.connect();
+    const socket = chat.latest();
+    socket.serverOpens();
+
+    // Act
+    vi.advanceTimersByTime(600_000);
+    chat.connection.disconnect();
+    vi.advanceTimersByTime(600_000);
+
+    // Assess
+    expect(socket.sent).toEqual(['{"action":"ping"}', '{"action":"ping"}']);
+  });
+
+  it('cuts a reconnect wait short when asked to connect', () => {
+    // Prepare
+    const chat = startHarness();
+    chat.connection.connect();
+    chat.latest().serverOpens();
+    chat.latest().serverDrops();
+
+    // Act
+    chat.connection.connect();
+    vi.advanceTimersByTime(60_000);
+
+    // Assess
+    expect(chat.sockets).toHaveLength(2);
+    expect(chat.connection.state.kind).toBe('connecting');
+  });
+});
