@@ -119,6 +119,9 @@ export function runTerraform(
         resolve({ exitCode, stdout, stderr: stderr || (error?.message ?? '') });
       },
     );
+    // A command that exits without reading stdin makes this write fail with EPIPE; its exit code
+    // and stderr already tell the story, so the write error is dropped.
+    child.stdin?.on('error', () => {});
     child.stdin?.end(options.input ?? '');
   });
 }
@@ -189,7 +192,11 @@ async function isDirectory(path: string): Promise<boolean> {
   }
 }
 
-/** A quoted HCL string; `${` and `%{` would start a template sequence, so they are escaped. */
+/**
+ * A quoted string for the CLI configuration. That file is HCL 1 without interpolation (checked:
+ * a mirror path containing `${x}` is found as written), so only quotes and backslashes need
+ * escaping, which JSON's string syntax does the same way.
+ */
 function hclString(value: string): string {
-  return JSON.stringify(value).replaceAll('${', '$${').replaceAll('%{', '%%{');
+  return JSON.stringify(value);
 }
