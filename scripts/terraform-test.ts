@@ -7,7 +7,7 @@
  * Without Terraform it prints SKIPPED and how to install it, except under CI=true where a
  * skipped check would pass silently, so there it fails.
  */
-import { access, copyFile, cp, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { access, copyFile, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,13 +29,17 @@ const SHARED_INPUTS = [
   'frontend/index.html.tftpl',
 ] as const;
 
-const INDEX_TEMPLATE = 'frontend/index.html.tftpl';
-const INDEX_TEMPLATE_STAND_IN =
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: a Terraform template placeholder.
-  '<meta http-equiv="Content-Security-Policy" content="connect-src ${websocket_url}">\n';
+/**
+ * Never copied: someone's own `terraform init` (providers, lock file), state, and variable files,
+ * which Terraform would load and which would change the values the tests expect.
+ */
+const LOCAL_ONLY =
+  /^(\.terraform|\.terraform\.lock\.hcl|terraform\.tfstate\.d)$|\.(tfstate|tfstate\.backup|tfvars|tfvars\.json)$/;
 
-/** Never copied: local state, providers and lock files of someone's own `terraform init`. */
-const LOCAL_ONLY = new Set(['.terraform', '.terraform.lock.hcl', 'terraform.tfstate']);
+/** A file the configuration needs is missing from the repository. */
+class StagingError extends Error {
+  override readonly name = 'StagingError';
+}
 
 interface Step {
   readonly name: string;
@@ -52,7 +56,14 @@ async function main(): Promise<number> {
   const workDir = await mkdtemp(join(tmpdir(), 'awsome-chat-tf-'));
   try {
     const env = await terraformEnvironment(tool, workDir);
-    const moduleDir = await stageConfiguration(join(workDir, 'repo'));
+    let moduleDir: string;
+    try {
+      moduleDir = await stageConfiguration(join(workDir, 'repo'));
+    } catch (error) {
+      if (!(error instanceof StagingError)) throw error;
+      console.error(`✘ ${error.message}\n\nTerraform checks FAILED.`);
+      return 1;
+    }
     const steps: Step[] = [
       {
         name: 'terraform fmt -check -recursive',
@@ -134,16 +145,13 @@ async function stageConfiguration(stageRoot: string): Promise<string> {
   const moduleDir = join(stageRoot, 'terraform');
   await cp(join(repoRoot, 'terraform'), moduleDir, {
     recursive: true,
-    filter: (source) => !LOCAL_ONLY.has(basename(source)) && !source.endsWith('.tfstate'),
+    filter: (source) => !LOCAL_ONLY.test(basename(source)),
   });
   for (const input of SHARED_INPUTS) {
     const target = join(stageRoot, input);
     await mkdir(dirname(target), { recursive: true });
-    if (input === INDEX_TEMPLATE && !(await exists(join(repoRoot, input)))) {
-      // TODO(frontend): remove once frontend/index.html.tftpl is committed.
-      console.warn(`WARNING: ${input} is missing; testing with a stand-in (a deploy would fail).`);
-      await writeFile(target, INDEX_TEMPLATE_STAND_IN);
-      continue;
+    if (!(await exists(join(repoRoot, input)))) {
+      throw new StagingError(`${input} is missing: the Terraform configuration reads it.`);
     }
     await copyFile(join(repoRoot, input), target);
   }
