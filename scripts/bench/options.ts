@@ -48,8 +48,12 @@ export class BenchUsageError extends Error {
   override readonly name = 'BenchUsageError';
 }
 
-/** Connect pacing used against a deployed stack: well under API Gateway's 500 new connections/s. */
-export const DEFAULT_REMOTE_CONNECT_RATE = 100;
+/**
+ * Connect pacing against a deployed stack: far under API Gateway's account quota of 500 new
+ * connections/s, and under our stage's default throttling rate (terraform `throttle_rate_limit`,
+ * 50 requests/s, which connects count against), so a default run is not throttled.
+ */
+export const DEFAULT_REMOTE_CONNECT_RATE = 40;
 
 const DEFAULT_CLIENTS = 1000;
 const DEFAULT_FANOUT_CONCURRENCIES = [10, 25, 50, 100, 200];
