@@ -1,0 +1,121 @@
+/**
+ * Browser plumbing for the end-to-end tests: Debian's Chromium driven by playwright-core (never a
+ * downloaded browser), and a chat page opened as one member in a browser context of their own.
+ */
+import { existsSync } from 'node:fs';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+
+/** Where Debian's `chromium` package installs the browser. */
+export const chromiumPath = '/usr/bin/chromium';
+
+/** Whether the browser suite can run here. */
+export const hasChromium: boolean = existsSync(chromiumPath);
+
+/** Said when the suite is skipped, and the failure under CI. */
+export const missingChromiumMessage = `Browser tests need Chromium at ${chromiumPath}: apt-get install chromium`;
+
+/**
+ * Launches headless Chromium. Playwright's `launch` gives every run a fresh, throw-away user-data
+ * folder of its own, so no profile state leaks between runs.
+ */
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** One chat member: their own browser context (own storage), page and what the page did. */
+export interface Member {
+  readonly context: BrowserContext;
+  readonly page: Page;
+  /** Texts of any `alert`/`confirm`/`prompt` the page opened (there should be none). */
+  readonly dialogs: string[];
+  /** Uncaught page errors and console errors, CSP violations included. */
+  readonly errors: string[];
+}
+
+/** How to open a member's page. */
+export interface OpenOptions {
+  readonly name: string;
+  readonly email?: string;
+  /** Runs on the fresh page before it loads the chat (routes, clock). */
+  readonly beforeLoad?: (page: Page) => Promise<unknown>;
+}
+
+/**
+ * An SVG standing in for Gravatar: the tests never reach the internet, so Gravatar requests are
+ * answered here, with an image for `knownHash` and a 404 (as `d=404` asks) for everyone else.
+ */
+export function fakeGravatar(knownHash: string): (context: BrowserContext) => Promise<unknown> {
+  const image = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 80 80"><rect width="80" height="80" fill="#ffb74d"/><circle cx="40" cy="32" r="16" fill="#6d4c41"/><rect x="16" y="54" width="48" height="30" rx="15" fill="#6d4c41"/></svg>`;
+  return (context) =>
+    context.route(/^https:\/\/(www\.)?gravatar\.com\//, (route) =>
+      new URL(route.request().url()).pathname.endsWith(knownHash)
+        ? route.fulfill({ status: 200, contentType: 'image/svg+xml', body: image })
+        : route.fulfill({ status: 404, body: '' }),
+    );
+}
+
+/**
+ * Opens the chat as a new member, enters their profile and waits until the page says it is
+ * connected.
+ */
+export async function openMember(
+  browser: Browser,
+  pageUrl: string,
+  options: OpenOptions,
+  prepareContext?: (context: BrowserContext) => Promise<unknown>,
+): Promise<Member> {
+  const context = await browser.newContext({ viewport: { width: 760, height: 720 } });
+  // Shorter than the test timeout, so a wait that never ends fails naming what it waited for.
+  context.setDefaultTimeout(10_000);
+  await prepareContext?.(context);
+  // Nothing outside the local stack is reachable in tests; fail such requests fast and visibly.
+  await context.route(
+    (url) =>
+      !['127.0.0.1', 'localhost'].includes(url.hostname) && !url.hostname.endsWith('gravatar.com'),
+    (route) => route.abort('blockedbyclient'),
+  );
+  const page = await context.newPage();
+  const dialogs: string[] = [];
+  const errors: string[] = [];
+  page.on('dialog', (dialog) => {
+    dialogs.push(dialog.message());
+    void dialog.dismiss();
+  });
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !isExpectedNetworkNoise(message.text())) {
+      errors.push(message.text());
+    }
+  });
+  await options.beforeLoad?.(page);
+  await page.goto(pageUrl);
+  await page.getByLabel('Your name').fill(options.name);
+  if (options.email !== undefined) await page.getByLabel(/Gravatar email/).fill(options.email);
+  await page.locator('#status-text', { hasText: /^Connected$/ }).waitFor();
+  return { context, page, dialogs, errors };
+}
+
+/** Console errors a working page still logs: the 404 Gravatar gives for unknown addresses. */
+function isExpectedNetworkNoise(text: string): boolean {
+  return text.includes('the server responded with a status of 404');
+}
+
+/** Types a message and presses Enter, as a member would. */
+export async function say(member: Member, text: string): Promise<void> {
+  const draft = member.page.getByLabel('Message', { exact: true });
+  await draft.fill(text);
+  await draft.press('Enter');
+}

@@ -1,0 +1,266 @@
+/**
+ * The chat page in a real browser (Debian's Chromium) against the real local stack: the same
+ * Lambda bundle, the `@connections` API and DynamoDB stand-in, and the page and `config.js`
+ * rendered from the Terraform templates.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import {
+  ApiGatewayManagementApiClient,
+  DeleteConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import type { Browser } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import contract from '../../backend/src/contract.json' with { type: 'json' };
+import { type LocalStack, startLocalStack } from '../../scripts/local/stack.ts';
+import {
+  fakeGravatar,
+  hasChromium,
+  launchChromium,
+  type Member,
+  missingChromiumMessage,
+  openMember,
+  say,
+} from './browser.ts';
+
+const underCi = process.env.CI === 'true';
+if (!hasChromium && !underCi) console.warn(`Skipping the browser suite. ${missingChromiumMessage}`);
+
+describe.runIf(!hasChromium && underCi)('browser suite under CI', () => {
+  it('has Chromium', () => {
+    throw new Error(missingChromiumMessage);
+  });
+});
+
+const aliceEmail = 'Alice@Example.com';
+const aliceHash = createHash('sha256').update(aliceEmail.toLowerCase()).digest('hex');
+const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+
+describe.skipIf(!hasChromium)('chat page in Chromium', () => {
+  let stack: LocalStack;
+  let browser: Browser;
+  const members: Member[] = [];
+
+  async function join(
+    name: string,
+    options: Partial<Parameters<typeof openMember>[2]> = {},
+  ): Promise<Member> {
+    const member = await openMember(
+      browser,
+      stack.pageUrl,
+      { name, ...options },
+      fakeGravatar(aliceHash),
+    );
+    members.push(member);
+    return member;
+  }
+
+  /** The connection ids the backend has stored, read from the table like an operator would. */
+  async function storedConnectionIds(): Promise<Set<string>> {
+    const dynamo = new DynamoDBClient({
+      endpoint: stack.dynamoEndpoint,
+      region: stack.region,
+      credentials: localCredentials,
+    });
+    const ids = new Set<string>();
+    let startKey: Record<string, never> | undefined;
+    do {
+      const page = await dynamo.send(
+        new ScanCommand({ TableName: stack.tableName, ExclusiveStartKey: startKey }),
+      );
+      for (const item of page.Items ?? []) {
+        const id = item[contract.table.partitionKey]?.S;
+        if (id !== undefined) ids.add(id);
+      }
+      startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
+    } while (startKey !== undefined);
+    dynamo.destroy();
+    return ids;
+  }
+
+  beforeAll(async () => {
+    stack = await startLocalStack({ httpPort: 0, wsPort: 0, dynamoPort: 0, log: () => {} });
+    browser = await launchChromium();
+  });
+
+  afterEach(async () => {
+    for (const member of members.splice(0)) {
+      // Every test's pages must have run without errors, dialogs or CSP violations.
+      expect(member.errors).toEqual([]);
+      expect(member.dialogs).toEqual([]);
+      await member.context.close();
+    }
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+  });
+
+  it('lets two members chat both ways, each seeing their own messages on one side and the other on the other', async () => {
+    // Prepare
+    const alice = await join('Alice Liddell', { email: aliceEmail });
+    const bob = await join('Bob');
+
+    // Act
+    await say(alice, 'Hi Bob! Is the chat working for you?');
+    const atBob = bob.page.locator('.message:not(.own)', { hasText: 'Is the chat working' });
+    await atBob.waitFor();
+    await say(bob, 'Loud and clear.\nEven with two lines!');
+    const atAlice = alice.page.locator('.message:not(.own)', { hasText: 'Loud and clear.' });
+    await atAlice.waitFor();
+    await say(alice, 'Great! And your avatar falls back to your initials.');
+    await bob.page.locator('.message', { hasText: 'falls back to your initials' }).waitFor();
+
+    // Assess: names and text
+    await expect.poll(() => atBob.locator('.sender').textContent()).toBe('Alice Liddell');
+    await expect.poll(() => atAlice.locator('.sender').textContent()).toBe('Bob');
+    expect(await atAlice.locator('.text').textContent()).toBe(
+      'Loud and clear.\nEven with two lines!',
+    );
+    expect(await alice.page.locator('.message.own .sender').first().textContent()).toBe(
+      'Alice Liddell (you)',
+    );
+
+    // Assess: sides, as laid out on screen
+    const ownBox = await alice.page.locator('.message.own').first().boundingBox();
+    const otherBox = await atAlice.boundingBox();
+    expect(ownBox?.x).toBeGreaterThan((otherBox?.x ?? 0) + (otherBox?.width ?? 0) / 2);
+
+    // Assess: avatars: Alice's Gravatar (from the hash, never the email) and Bob's initials
+    await expect
+      .poll(() => atBob.locator('.avatar-image').getAttribute('src'))
+      .toContain(`/avatar/${aliceHash}`);
+    await expect.poll(() => atAlice.locator('.avatar-image').count()).toBe(0);
+    expect(await atAlice.locator('.avatar').textContent()).toBe('BO');
+
+    // Assess: the conversation as people see it
+    await mkdir('test-results', { recursive: true });
+    await alice.page.screenshot({ path: 'test-results/chat-conversation.png' });
+    await bob.page.setViewportSize({ width: 390, height: 720 });
+    await bob.page.screenshot({ path: 'test-results/chat-conversation-phone.png' });
+  });
+
+  it('shows HTML in a message as literal text and runs none of it', async () => {
+    // Prepare
+    const alice = await join('Alice');
+    const bob = await join('Bob');
+    const payload = '<img src=x onerror=alert(1)>';
+
+    // Act
+    await say(alice, payload);
+    const received = bob.page.locator('.message:not(.own)', { hasText: payload });
+    await received.waitFor();
+
+    // Assess: the text is there verbatim, and no element was made from it on either side
+    expect(await received.locator('.text').textContent()).toBe(payload);
+    for (const member of [alice, bob]) {
+      expect(await member.page.locator('.message .text *').count()).toBe(0);
+      expect(await member.page.locator('#messages img:not(.avatar-image)').count()).toBe(0);
+    }
+    // afterEach asserts that neither page opened a dialog.
+  });
+
+  it('refuses empty and over-long messages in the page, before the server has to', async () => {
+    // Prepare
+    const alice = await join('Alice');
+    const limit = contract.limits.maxMessageLength;
+
+    // Act
+    await say(alice, '   ');
+    const emptyError = await alice.page.locator('#draft-error').textContent();
+    await say(alice, 'x'.repeat(limit + 3));
+    const longError = await alice.page.locator('#draft-error').textContent();
+
+    // Assess
+    expect(emptyError).toBe('Write something first.');
+    expect(longError).toBe(`Too long by 3 characters (the limit is ${limit}).`);
+    expect(await alice.page.locator('#draft-count').textContent()).toBe(`${limit + 3} / ${limit}`);
+    expect(await alice.page.locator('.message').count()).toBe(0);
+  });
+
+  it("shows the server's error when it refuses a message the page let through", async () => {
+    // Prepare: a config.js out of step with the Lambda (say, a page deployed with a higher limit)
+    const limit = contract.limits.maxMessageLength;
+    const alice = await join('Alice', {
+      beforeLoad: (page) =>
+        page.route('**/config.js', async (route) => {
+          const rendered = await (await route.fetch()).text();
+          const raised = rendered.replace(
+            `"maxMessageLength":${limit}`,
+            `"maxMessageLength":${limit * 2}`,
+          );
+          expect(raised).not.toBe(rendered);
+          await route.fulfill({ body: raised, contentType: 'text/javascript' });
+        }),
+    });
+
+    // Act
+    await say(alice, 'y'.repeat(limit + 1));
+    const refusal = alice.page.locator('.system.error', {
+      hasText: 'The server refused a message',
+    });
+    await refusal.waitFor();
+
+    // Assess
+    expect(await refusal.textContent()).toContain(`at most ${limit} characters`);
+    expect(await alice.page.locator('#status-text').textContent()).toBe('Connected');
+  });
+
+  it('reconnects by itself after the server drops the connection, and sends what was typed meanwhile exactly once', async () => {
+    // Prepare: Alice's timers run on a clock the test controls, so her reconnect waits for us
+    const before = await storedConnectionIds();
+    const alice = await join('Alice', { beforeLoad: (page) => page.clock.install() });
+    const aliceIds = [...(await storedConnectionIds())].filter((id) => !before.has(id));
+    expect(aliceIds).toHaveLength(1);
+    const bob = await join('Bob');
+    const pageNow = await alice.page.evaluate(() => Date.now());
+    await alice.page.clock.pauseAt(pageNow + 1_000);
+    const management = new ApiGatewayManagementApiClient({
+      endpoint: stack.managementEndpoint,
+      region: stack.region,
+      credentials: localCredentials,
+    });
+
+    // Act: the server side closes Alice's connection
+    await management.send(new DeleteConnectionCommand({ ConnectionId: aliceIds[0] }));
+    management.destroy();
+    await alice.page.locator('.system.error', { hasText: 'Connection lost' }).waitFor();
+    const statusWhileDown = await alice.page.locator('#status-text').textContent();
+    await say(alice, 'Typed while the connection was down');
+    const queued = alice.page.locator('.message.own', { hasText: 'Typed while' });
+    const noteWhileDown = await queued.locator('.delivery').textContent();
+    await alice.page.clock.resume();
+    await alice.page.locator('.system', { hasText: 'Reconnected.' }).waitFor();
+    await bob.page.locator('.message', { hasText: 'Typed while' }).waitFor();
+    await say(alice, 'And this one after reconnecting');
+    await say(bob, 'Welcome back, Alice');
+
+    // Assess
+    expect(statusWhileDown).toMatch(/^Reconnecting/);
+    expect(noteWhileDown).toBe('Waiting for the connection…');
+    await alice.page.locator('.message:not(.own)', { hasText: 'Welcome back' }).waitFor();
+    await bob.page.locator('.message', { hasText: 'after reconnecting' }).waitFor();
+    expect(await bob.page.locator('.message', { hasText: 'Typed while' }).count()).toBe(1);
+    expect(await queued.locator('.delivery').count()).toBe(0);
+    expect(await alice.page.locator('#status-text').textContent()).toBe('Connected');
+  });
+
+  it('disconnects and connects again with the button', async () => {
+    // Prepare
+    const alice = await join('Alice');
+    const toggle = alice.page.getByRole('button', { name: 'Disconnect' });
+
+    // Act
+    await toggle.click();
+    await alice.page.locator('#status-text', { hasText: 'Disconnected' }).waitFor();
+    await say(alice, 'Queued until I reconnect');
+    await alice.page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await alice.page.locator('.system', { hasText: 'Reconnected.' }).waitFor();
+
+    // Assess
+    await expect.poll(() => alice.page.locator('.message.own .delivery').count()).toBe(0);
+    expect(await alice.page.locator('#status-text').textContent()).toBe('Connected');
+  });
+});
