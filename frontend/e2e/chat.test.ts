@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import {
   ApiGatewayManagementApiClient,
   DeleteConnectionCommand,
@@ -36,6 +37,8 @@ describe.runIf(!hasChromium && underCi)('browser suite under CI', () => {
 const aliceEmail = 'Alice@Example.com';
 const aliceHash = createHash('sha256').update(aliceEmail.toLowerCase()).digest('hex');
 const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
+/** Screenshots land in the repository's git-ignored `test-results/`, wherever vitest was started. */
+const artifactsDir = fileURLToPath(new URL('../../test-results', import.meta.url));
 
 describe.skipIf(!hasChromium)('chat page in Chromium', () => {
   let stack: LocalStack;
@@ -136,10 +139,10 @@ describe.skipIf(!hasChromium)('chat page in Chromium', () => {
     expect(await atAlice.locator('.avatar').textContent()).toBe('BO');
 
     // Assess: the conversation as people see it
-    await mkdir('test-results', { recursive: true });
-    await alice.page.screenshot({ path: 'test-results/chat-conversation.png' });
+    await mkdir(artifactsDir, { recursive: true });
+    await alice.page.screenshot({ path: `${artifactsDir}/chat-conversation.png` });
     await bob.page.setViewportSize({ width: 390, height: 720 });
-    await bob.page.screenshot({ path: 'test-results/chat-conversation-phone.png' });
+    await bob.page.screenshot({ path: `${artifactsDir}/chat-conversation-phone.png` });
   });
 
   it('shows HTML in a message as literal text and runs none of it', async () => {
@@ -245,6 +248,27 @@ describe.skipIf(!hasChromium)('chat page in Chromium', () => {
     expect(await bob.page.locator('.message', { hasText: 'Typed while' }).count()).toBe(1);
     expect(await queued.locator('.delivery').count()).toBe(0);
     expect(await alice.page.locator('#status-text').textContent()).toBe('Connected');
+  });
+
+  it('says so, instead of failing silently, when config.js is missing', async () => {
+    // Prepare
+    const context = await browser.newContext();
+    await context.route('**/config.js', (route) => route.fulfill({ status: 404, body: '' }));
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+
+    // Act
+    await page.goto(stack.pageUrl);
+    const notice = page.locator('.system.error');
+    await notice.waitFor({ timeout: 10_000 });
+
+    // Assess
+    expect(await notice.locator('.system-text').textContent()).toContain('config.js');
+    expect(await page.locator('#status-text').textContent()).toBe('Not configured');
+    expect(await page.getByLabel('Message', { exact: true }).isDisabled()).toBe(true);
+    expect(pageErrors).toEqual([]);
+    await context.close();
   });
 
   it('disconnects and connects again with the button', async () => {
