@@ -40,23 +40,35 @@ export function renderTextTable(table: Table): string {
 }
 
 /**
- * Renders a table as GitHub Markdown, figures right-aligned.
+ * Renders a table as GitHub Markdown, figures right-aligned, columns padded the way the repo's
+ * formatter (Biome) writes Markdown tables, so pasted output stays lint-clean.
  * @param table - the table
  * @returns the Markdown lines joined with newlines
  */
 export function renderMarkdownTable(table: Table): string {
-  const numericColumns = table.headings.map(
-    (_, column) =>
-      column > 0 &&
-      table.rows.length > 0 &&
-      table.rows.every((row) => looksNumeric(row[column] ?? '')),
-  );
   const escapeCell = (cell: string): string => cell.replaceAll('|', '\\|');
-  return [
-    `| ${table.headings.map(escapeCell).join(' | ')} |`,
-    `|${numericColumns.map((numeric) => (numeric ? '---:' : '---')).join('|')}|`,
-    ...table.rows.map((row) => `| ${row.map(escapeCell).join(' | ')} |`),
-  ].join('\n');
+  const headings = table.headings.map(escapeCell);
+  const rows = table.rows.map((row) => headings.map((_, column) => escapeCell(row[column] ?? '')));
+  const rightAligned = headings.map(
+    (_, column) =>
+      column > 0 && rows.length > 0 && rows.every((row) => looksNumeric(row[column] ?? '')),
+  );
+  const widths = headings.map((heading, column) =>
+    Math.max(3, heading.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: readonly string[]): string =>
+    `| ${cells
+      .map((cell, column) => {
+        const width = widths[column] ?? 0;
+        return rightAligned[column] ? cell.padStart(width) : cell.padEnd(width);
+      })
+      .join(' | ')} |`;
+  const rule = `| ${widths
+    .map((width, column) =>
+      rightAligned[column] ? `${'-'.repeat(width - 1)}:` : '-'.repeat(width),
+    )
+    .join(' | ')} |`;
+  return [line(headings), rule, ...rows.map(line)].join('\n');
 }
 
 /**

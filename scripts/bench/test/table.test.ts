@@ -37,7 +37,7 @@ describe('renderTextTable', () => {
 });
 
 describe('renderMarkdownTable', () => {
-  it('right-aligns numeric columns and escapes pipes', () => {
+  it('pads like the formatter, right-aligns numeric columns and escapes pipes', () => {
     // Prepare
     const withPipe: Table = { ...table, rows: [...table.rows, ['a|b', '1 ms']] };
 
@@ -46,11 +46,11 @@ describe('renderMarkdownTable', () => {
 
     // Assess
     expect(markdown.split('\n')).toEqual([
-      '| server | median |',
-      '|---|---:|',
-      '| bare | 4.7 ms |',
+      '| server      |   median |',
+      '| ----------- | -------: |',
+      '| bare        |   4.7 ms |',
       '| local stack | 1,250 ms |',
-      '| a\\|b | 1 ms |',
+      '| a\\|b        |     1 ms |',
     ]);
   });
 });
