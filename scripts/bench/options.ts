@@ -61,7 +61,7 @@ const DEFAULT_FANOUT_CONCURRENCIES = [10, 25, 50, 100, 200];
 /** Text printed by `--help`. */
 export const HELP_TEXT = `Usage: npm run bench -- [options]
 
-Runs the benchmarks and prints their figures; every traffic goes to 127.0.0.1 unless --url is given.
+Runs the benchmarks and prints their figures. All traffic stays on 127.0.0.1 unless --url is given.
 
 Benchmarks:
   --only LIST                 comma-separated subset of: ${BENCHMARK_NAMES.join(', ')} (default: all)

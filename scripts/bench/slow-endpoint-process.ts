@@ -24,6 +24,7 @@ export interface SlowEndpointProcess {
 
 const CHILD_ENTRY = fileURLToPath(new URL('./slow-endpoint-child.ts', import.meta.url));
 const REPLY_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 10_000;
 
 /**
  * Starts the endpoint in a child Node.js process (loaded through tsx).
@@ -39,7 +40,13 @@ export async function startSlowEndpointProcess(
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  const ready = await reply(child, 'ready', undefined);
+  let ready: Record<string, unknown>;
+  try {
+    ready = await reply(child, 'ready', undefined);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw error;
+  }
   const endpoint = String(ready.endpoint);
   return {
     endpoint,
@@ -53,7 +60,12 @@ export async function startSlowEndpointProcess(
     stop: () =>
       new Promise((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
+        // Bounded: a child that ignores the stop request is killed.
+        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+        child.once('exit', () => {
+          clearTimeout(timer);
+          resolve();
+        });
         if (child.connected) child.send({ type: 'stop' });
         else child.kill();
       }),
