@@ -42,8 +42,8 @@ Options:
   --max-connection-duration SECONDS
                                  close any connection after this long with 1001 (default 7200)
   --integration-timeout SECONDS  API Gateway's integration timeout (default 29)
-  --function-timeout SECONDS     the Lambda function timeout (default 30)
-  --concurrency N                most Lambda containers at once (default 4)
+  --function-timeout SECONDS     the Lambda function timeout (default 10)
+  --concurrency N                most Lambda containers at once (default 2)
   -h, --help                     show this help
 `;
 

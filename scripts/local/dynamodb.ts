@@ -48,7 +48,13 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
   });
   const port = await listen(server, options.host, options.port, '--dynamo-port');
   const endpoint = `http://${urlHost(options.host)}:${port}`;
-  const stop = (): Promise<void> => closeServer(server);
+  const stop = async (): Promise<void> => {
+    // Requests already inside dynalite (say, from a Lambda container just terminated) must end
+    // before its store closes, or dynalite throws "Database is closed" out of a callback and takes
+    // the process down. In-memory operations take a few milliseconds; give them a moment.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await closeServer(server);
+  };
   try {
     await createConnectionsTable(endpoint, options);
   } catch (error) {

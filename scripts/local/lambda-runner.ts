@@ -183,6 +183,12 @@ export class LambdaRunner {
       env: { ...options.environment },
       // Handlers are plain JavaScript bundles; do not load this process's loaders (tsx) again.
       execArgv: [],
+      resourceLimits: {
+        // Lambda caps the function's memory; a heap beyond it would hide a leak here. A small
+        // young generation keeps each idle container's footprint low (the stack's memory target).
+        maxOldGenerationSizeMb: options.memoryLimitInMB,
+        maxYoungGenerationSizeMb: 8,
+      },
     });
     const container: Container = {
       worker,

@@ -37,14 +37,21 @@ export function listen(server: Server, host: string, port: number, flag: string)
   });
 }
 
-/** Closes `server`, cutting idle keep-alive connections so it does not wait for clients. */
-export function closeServer(server: Server): Promise<void> {
+/**
+ * Closes `server`: idle keep-alive connections at once, then waits up to `graceMs` for requests in
+ * flight (dynalite throws if its store closes under a running request) before cutting the rest.
+ */
+export function closeServer(server: Server, graceMs = 1000): Promise<void> {
   return new Promise((resolve) => {
     if (!server.listening) {
       resolve();
       return;
     }
-    server.close(() => resolve());
-    server.closeAllConnections();
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
   });
 }
