@@ -2,6 +2,9 @@
  * The real Lambda bundle (`backend/dist/index.mjs`, built by `npm run build`) on the local stack:
  * real `ws` clients chat, and the connections table is checked through the real SDK.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -119,5 +122,25 @@ describe('chatting on the local stack', () => {
       .poll(() => storedIds(target), { timeout: 10_000 })
       .toEqual([sender.connectionId, listener.connectionId].sort());
     await Promise.all([sender.client.close(), listener.client.close()]);
+  });
+});
+
+describe('--persist', () => {
+  it('keeps the table and its items across a restart', async () => {
+    // Prepare
+    const persistDir = await mkdtemp(join(tmpdir(), 'local-stack-persist-'));
+    const first = await startLocalStack({ siteDir: FIXTURES.site, persistDir, log: () => {} });
+    const { connectionId } = await connect(first);
+    // Stopping the stack closes connections without $disconnect, so the item stays.
+    await first.stop();
+    // Act
+    const second = await startLocalStack({ siteDir: FIXTURES.site, persistDir, log: () => {} });
+    // Assess
+    try {
+      expect(await storedIds(second)).toEqual([connectionId]);
+    } finally {
+      await second.stop();
+      await rm(persistDir, { recursive: true, force: true });
+    }
   });
 });
