@@ -32,7 +32,7 @@ export function fanoutTable(result: FanoutBenchmarkResult): Table {
     ]),
     notes: [
       'ideal = posts x delay / concurrency; peak in flight is counted by the endpoint',
-      'client: the Lambda own createManagementClient (sockets = concurrency); ids fed directly, no Scan',
+      "client: the Lambda's own createManagementClient (sockets = concurrency); ids fed directly, no Scan",
       recommended === undefined
         ? `no setting came within ${FANOUT_TARGETS.maxRatioToIdeal}x of ideal`
         : `fastest setting within ${FANOUT_TARGETS.maxRatioToIdeal}x of ideal: ${recommended.concurrency}`,
