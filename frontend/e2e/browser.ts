@@ -41,6 +41,8 @@ export interface Member {
   readonly page: Page;
   /** Texts of any `alert`/`confirm`/`prompt` the page opened (there should be none). */
   readonly dialogs: string[];
+  /** How often the page asked "leave this page?" (it was dismissed, so the page stayed). */
+  readonly leavePrompts: { count: number };
   /** Uncaught page errors and console errors, CSP violations included. */
   readonly errors: string[];
 }
@@ -89,9 +91,11 @@ export async function openMember(
   );
   const page = await context.newPage();
   const dialogs: string[] = [];
+  const leavePrompts = { count: 0 };
   const errors: string[] = [];
   page.on('dialog', (dialog) => {
-    dialogs.push(dialog.message());
+    if (dialog.type() === 'beforeunload') leavePrompts.count += 1;
+    else dialogs.push(dialog.message());
     void dialog.dismiss();
   });
   page.on('pageerror', (error) => errors.push(error.message));
@@ -105,7 +109,7 @@ export async function openMember(
   await page.getByLabel('Your name').fill(options.name);
   if (options.email !== undefined) await page.getByLabel(/Gravatar email/).fill(options.email);
   await page.locator('#status-text', { hasText: /^Connected$/ }).waitFor();
-  return { context, page, dialogs, errors };
+  return { context, page, dialogs, leavePrompts, errors };
 }
 
 /** Console errors a working page still logs: the 404 Gravatar gives for unknown addresses. */

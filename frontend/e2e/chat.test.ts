@@ -271,7 +271,7 @@ describe.skipIf(!hasChromium)('chat page in Chromium', () => {
     await context.close();
   });
 
-  it('disconnects and connects again with the button', async () => {
+  it('disconnects and connects again with the button, keeping what was written meanwhile', async () => {
     // Prepare
     const alice = await join('Alice');
     const toggle = alice.page.getByRole('button', { name: 'Disconnect' });
@@ -280,6 +280,8 @@ describe.skipIf(!hasChromium)('chat page in Chromium', () => {
     await toggle.click();
     await alice.page.locator('#status-text', { hasText: 'Disconnected' }).waitFor();
     await say(alice, 'Queued until I reconnect');
+    await alice.page.close({ runBeforeUnload: true });
+    await expect.poll(() => alice.leavePrompts.count).toBe(1);
     await alice.page.getByRole('button', { name: 'Connect', exact: true }).click();
     await alice.page.locator('.system', { hasText: 'Reconnected.' }).waitFor();
 
