@@ -114,9 +114,11 @@ for (const benchmark of options.only) {
 }
 results.aborted = controller.signal.aborted;
 
-if (options.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
-else process.stdout.write(`\n${renderReport(results)}\n`);
-process.exit(exitCode(results));
+const report = options.json
+  ? `${JSON.stringify(results, null, 2)}\n`
+  : `\n${renderReport(results)}\n`;
+// Exit only once the report is flushed: stdout to a pipe is asynchronous on some platforms.
+process.stdout.write(report, () => process.exit(exitCode(results)));
 
 async function runBenchmark(benchmark: BenchmarkName): Promise<void> {
   if (benchmark === 'load') {
