@@ -47,13 +47,17 @@ export class LatencyRecorder {
     const histogram = this.#histogram;
     const count = histogram.totalCount;
     if (count === 0) return { count: 0, medianMs: 0, p95Ms: 0, p99Ms: 0, maxMs: 0 };
-    const ms = (micros: number): number => micros / MICROS_PER_MS;
+    const max = histogram.maxValue;
+    // A percentile is the top of its bucket (within 0.1 %), which can sit just above the exact
+    // maximum; a p99 printed above the max would only confuse.
+    const percentile = (p: number): number =>
+      Math.min(histogram.getValueAtPercentile(p), max) / MICROS_PER_MS;
     return {
       count,
-      medianMs: ms(histogram.getValueAtPercentile(50)),
-      p95Ms: ms(histogram.getValueAtPercentile(95)),
-      p99Ms: ms(histogram.getValueAtPercentile(99)),
-      maxMs: ms(histogram.maxValue),
+      medianMs: percentile(50),
+      p95Ms: percentile(95),
+      p99Ms: percentile(99),
+      maxMs: max / MICROS_PER_MS,
     };
   }
 }

@@ -39,4 +39,17 @@ describe('LatencyRecorder', () => {
     expect(summary.maxMs).toBeCloseTo(0.25, 3);
     expect(summary.count).toBe(2);
   });
+
+  it('never reports a percentile above the maximum', () => {
+    // Prepare: one value whose bucket top lies above it
+    const recorder = new LatencyRecorder();
+    recorder.record(1049.3);
+
+    // Act
+    const summary = recorder.summary();
+
+    // Assess
+    expect(summary.p99Ms).toBeLessThanOrEqual(summary.maxMs);
+    expect(summary.medianMs).toBeLessThanOrEqual(summary.maxMs);
+  });
 });

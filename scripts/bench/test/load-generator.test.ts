@@ -1,5 +1,4 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { WebSocket } from 'ws';
 import type { BareWsServer } from '../bare-ws-server.ts';
 import { startBareWsServer, toOutgoingEvent } from '../bare-ws-server.ts';
 import type { LoadRunOptions } from '../load-generator.ts';
