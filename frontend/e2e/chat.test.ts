@@ -250,6 +250,35 @@ describe.skipIf(!hasChromium)('chat page in Chromium', () => {
     expect(await alice.page.locator('#status-text').textContent()).toBe('Connected');
   });
 
+  it('is served with a CSP that allows only its own code and the configured WebSocket URL', async () => {
+    // Prepare
+    const alice = await join('Alice');
+
+    // Act
+    const policy = await alice.page
+      .locator('meta[http-equiv="Content-Security-Policy"]')
+      .getAttribute('content');
+    const scriptSources = await alice.page
+      .locator('script')
+      .evaluateAll((scripts) => scripts.map((script) => script.getAttribute('src')));
+
+    // Assess
+    const directives = new Map(
+      (policy ?? '').split(';').map((directive) => {
+        const [name = '', ...sources] = directive.trim().split(/\s+/);
+        return [name, sources.join(' ')] as const;
+      }),
+    );
+    expect(directives.get('default-src')).toBe("'none'");
+    expect(directives.get('script-src')).toBe("'self'");
+    expect(directives.get('style-src')).toBe("'self'");
+    expect(directives.get('connect-src')).toBe(stack.websocketUrl);
+    expect(scriptSources).toEqual(['config.js', 'app.js']);
+    // Inline code in the served HTML would be blocked by this very policy: there must be none.
+    const html = await (await alice.page.request.get(stack.pageUrl)).text();
+    expect(html).not.toMatch(/<style|\sstyle=|\son[a-z]+=|<script>|javascript:/i);
+  });
+
   it('says so, instead of failing silently, when config.js is missing', async () => {
     // Prepare
     const context = await browser.newContext();
