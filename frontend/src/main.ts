@@ -10,7 +10,7 @@ import { gravatarHash } from './gravatar.ts';
 import { MessageList } from './message-list.ts';
 import { loadProfile, saveProfile } from './profile.ts';
 import { anonymousName, buildChatFrame, parseServerEvent } from './protocol.ts';
-import { describeState } from './status.ts';
+import { describeState, outageNote } from './status.ts';
 import { createAvatar, createMessageItem } from './view.ts';
 
 const statusBox = requireElement('status', HTMLElement);
@@ -77,6 +77,8 @@ function startChat(config: ChatConfig): void {
           messages.appendSystem(hasBeenConnected ? 'Reconnected.' : 'Connected. Say hello!');
           hasBeenConnected = true;
         }
+        const note = outageNote(state);
+        if (note !== undefined) messages.appendSystem(note, 'error');
       },
       frameReceived(data) {
         const event = parseServerEvent(data);

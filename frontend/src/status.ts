@@ -29,3 +29,16 @@ export function describeState(state: ConnectionState): StatusView {
       return { label: 'Disconnected', tone: 'offline', action: 'Connect' };
   }
 }
+
+/** After this many failed attempts in a row the page says so in the conversation, once per outage. */
+export const stillTryingAfterAttempts = 3;
+
+/**
+ * A system line for a state, when the state is news worth a line in the conversation: only the
+ * moment an outage outlasts a few retries (the header shows every retry).
+ */
+export function outageNote(state: ConnectionState): string | undefined {
+  return state.kind === 'waiting' && state.attempt === stillTryingAfterAttempts
+    ? 'Still cannot reach the chat server. Retrying in the background…'
+    : undefined;
+}

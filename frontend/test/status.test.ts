@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { describeState } from '../src/status.ts';
+import { describeState, outageNote, stillTryingAfterAttempts } from '../src/status.ts';
 
 describe('describeState', () => {
   it.each([
@@ -19,5 +19,30 @@ describe('describeState', () => {
 
     // Assess
     expect(view).toEqual({ label, tone, action });
+  });
+});
+
+describe('outageNote', () => {
+  it('speaks up once, when an outage outlasts a few retries', () => {
+    // Act
+    const notes = [1, 2, 3, 4, 5].map((attempt) =>
+      outageNote({ kind: 'waiting', attempt, delayMs: 1_000 }),
+    );
+
+    // Assess
+    expect(notes.filter((note) => note !== undefined)).toHaveLength(1);
+    expect(notes[stillTryingAfterAttempts - 1]).toMatch(/^Still cannot reach/);
+  });
+
+  it('stays quiet for every other state', () => {
+    // Act
+    const notes = [
+      outageNote({ kind: 'connected' }),
+      outageNote({ kind: 'disconnected' }),
+      outageNote({ kind: 'connecting', attempt: 3 }),
+    ];
+
+    // Assess
+    expect(notes).toEqual([undefined, undefined, undefined]);
   });
 });
