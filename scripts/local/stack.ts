@@ -180,7 +180,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(() => gateway.stop());
     executeApi.on('request', createConnectionsApi({ stage, gateway }));
     executeApi.on('upgrade', (request, socket, head: Buffer) => {
-      void gateway.handleUpgrade(request, socket, head);
+      // A failure here must cost one handshake, never the whole stack.
+      gateway.handleUpgrade(request, socket, head).catch(() => socket.destroy());
     });
 
     return {

@@ -123,6 +123,18 @@ describe('npm start command line', () => {
     expect(stderr).toContain('this module cannot load');
   });
 
+  it('names a handler file that does not exist', async () => {
+    const { code, stderr } = await startCli([
+      ...FREE_PORTS,
+      '--site',
+      FIXTURES.site,
+      '--handler',
+      '/no/such/handler.mjs',
+    ]).finished;
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe('error: /no/such/handler.mjs does not exist.');
+  });
+
   it("runs a user's handler with --handler FILE#EXPORT and --env, and stops cleanly on SIGTERM", async () => {
     // Prepare
     const cli = startCli([

@@ -2,6 +2,10 @@
  * Route selection without `$default` (the Forbidden frame), custom route keys, and the idle and
  * maximum-duration timers, shortened so they run in well under a second.
  */
+import {
+  ApiGatewayManagementApiClient,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../stack.ts';
 import {
@@ -114,6 +118,28 @@ describe('connection timers', () => {
       await sleep(150);
     }
     expect(await client.closed).toEqual({ code: 1001, reason: 'Going away' });
+  });
+});
+
+describe('idle timer and outbound data', () => {
+  it('counts posts to the client as activity', async () => {
+    // Prepare
+    const { client, connectionId } = await connectTagged(timedStack.websocketUrl, sink, 'posted');
+    const management = new ApiGatewayManagementApiClient({
+      endpoint: timedStack.managementEndpoint,
+      region: timedStack.region,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+    // Act: the client stays silent; the server posts every 150 ms for about 1 s.
+    for (let elapsed = 0; elapsed < 1000; elapsed += 150) {
+      await management.send(
+        new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'tick' }),
+      );
+      await sleep(150);
+    }
+    // Assess: open after more than the 600 ms idle timeout.
+    expect(client.socket.readyState).toBe(client.socket.OPEN);
+    await client.close();
   });
 });
 
