@@ -5,14 +5,14 @@
 import { existsSync } from 'node:fs';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
-/** Where Debian's `chromium` package installs the browser. */
-export const chromiumPath = '/usr/bin/chromium';
+/** Where Debian's `chromium` package installs the browser; `CHROMIUM_BIN` points elsewhere. */
+export const chromiumPath: string = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
 
 /** Whether the browser suite can run here. */
 export const hasChromium: boolean = existsSync(chromiumPath);
 
 /** Said when the suite is skipped, and the failure under CI. */
-export const missingChromiumMessage = `Browser tests need Chromium at ${chromiumPath}: apt-get install chromium`;
+export const missingChromiumMessage = `Browser tests need Chromium at ${chromiumPath}: apt-get install chromium (or set CHROMIUM_BIN)`;
 
 /**
  * Launches headless Chromium. Playwright's `launch` gives every run a fresh, throw-away user-data
