@@ -113,7 +113,17 @@ export class ChatConnection {
   }
 
   #open(): void {
-    const socket = this.#options.createSocket(this.#options.url);
+    let socket: SocketLike;
+    try {
+      socket = this.#options.createSocket(this.#options.url);
+    } catch {
+      // Browsers throw here rather than fire `close` for some refusals (e.g. a blocked port);
+      // treat it as one more failed attempt so the page keeps trying and keeps saying so.
+      this.#socket = undefined;
+      this.#options.listener.connectionLost(false);
+      this.#scheduleRetry();
+      return;
+    }
     this.#socket = socket;
     this.#setState({ kind: 'connecting', attempt: this.#attempt });
     let wasOpen = false;

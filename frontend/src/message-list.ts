@@ -42,6 +42,7 @@ export class MessageList {
     }
   }
 
+  /** Shows the newest line and hides the "New messages" button. */
   scrollToNewest(): void {
     this.#list.scrollTop = this.#list.scrollHeight;
     this.#jumpButton.hidden = true;

@@ -56,7 +56,8 @@ interface Harness {
   latest(): FakeSocket;
 }
 
-function startHarness(): Harness {
+function startHarness(refusals = 0): Harness {
+  let refusalsLeft = refusals;
   const sockets: FakeSocket[] = [];
   const states: ConnectionState[] = [];
   const frames: string[] = [];
@@ -72,6 +73,10 @@ function startHarness(): Harness {
     url: 'wss://chat.example/prod',
     listener,
     createSocket: () => {
+      if (refusalsLeft > 0) {
+        refusalsLeft -= 1;
+        throw new Error('SecurityError');
+      }
       const socket = new FakeSocket();
       sockets.push(socket);
       return socket;
@@ -224,6 +229,26 @@ describe('ChatConnection', () => {
 
     // Assess
     expect(socket.sent).toEqual(['{"action":"ping"}', '{"action":"ping"}']);
+  });
+
+  it('keeps retrying when the browser refuses to even create the socket', () => {
+    // Prepare
+    const chat = startHarness(2);
+
+    // Act
+    chat.connection.connect();
+    vi.advanceTimersByTime(500);
+    vi.advanceTimersByTime(1_000);
+    chat.latest().serverOpens();
+
+    // Assess
+    expect(chat.losses).toEqual([false, false]);
+    expect(chat.states.map((state) => state.kind)).toEqual([
+      'waiting',
+      'waiting',
+      'connecting',
+      'connected',
+    ]);
   });
 
   it('cuts a reconnect wait short when asked to connect', () => {
