@@ -83,7 +83,15 @@ function startChat(config: ChatConfig): void {
       frameReceived(data) {
         const event = parseServerEvent(data);
         if (event?.type === 'message') {
-          messages.append(createMessageItem({ ...event, own: false, text: event.message }));
+          messages.append(
+            createMessageItem({
+              own: false,
+              senderName: event.senderName,
+              senderGravatar: event.senderGravatar,
+              text: event.message,
+              sentAt: event.sentAt,
+            }),
+          );
         } else if (event?.type === 'error') {
           messages.appendSystem(`The server refused a message: ${event.message}`, 'error');
         }
