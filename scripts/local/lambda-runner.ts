@@ -174,6 +174,7 @@ export class LambdaRunner {
       workerData: {
         handlerUrl: pathToFileURL(options.handlerPath).href,
         handlerExport: options.handlerExport,
+        typescript: /\.[cm]?tsx?$/.test(options.handlerPath),
         functionName: options.functionName,
         functionVersion: '$LATEST',
         memoryLimitInMB: String(options.memoryLimitInMB),
@@ -181,7 +182,7 @@ export class LambdaRunner {
         accountId: ACCOUNT_ID,
       },
       env: { ...options.environment },
-      // Handlers are plain JavaScript bundles; do not load this process's loaders (tsx) again.
+      // Handlers load in a clean worker; lambda-worker.mjs registers tsx itself for a .ts handler.
       execArgv: [],
       resourceLimits: {
         // Lambda caps the function's memory; a heap beyond it would hide a leak here. A small

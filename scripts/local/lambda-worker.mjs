@@ -4,7 +4,7 @@
 // start everywhere the stack does.
 import { parentPort, workerData } from 'node:worker_threads';
 
-/** @type {{ handlerUrl: string, handlerExport: string, functionName: string, functionVersion: string, memoryLimitInMB: string, region: string, accountId: string }} */
+/** @type {{ handlerUrl: string, handlerExport: string, typescript: boolean, functionName: string, functionVersion: string, memoryLimitInMB: string, region: string, accountId: string }} */
 const config = workerData;
 
 if (parentPort === null) throw new Error('lambda-worker.mjs must run as a worker thread');
@@ -13,6 +13,9 @@ const port = parentPort;
 let handler;
 let initError;
 try {
+  // A TypeScript handler (e.g. backend/src/handler.ts, to skip the build while developing) loads
+  // through tsx, the dev dependency the project's scripts already run on.
+  if (config.typescript) (await import('tsx/esm/api')).register();
   const module = await import(config.handlerUrl);
   handler = module[config.handlerExport];
   if (typeof handler !== 'function') {

@@ -5,6 +5,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -141,6 +142,31 @@ describe('--persist', () => {
     } finally {
       await second.stop();
       await rm(persistDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('a TypeScript handler', () => {
+  it('runs the backend source itself, through tsx, without a build', async () => {
+    // Prepare
+    const source = fileURLToPath(new URL('../../../backend/src/handler.ts', import.meta.url));
+    const fromSource = await startLocalStack({
+      handlerPath: source,
+      siteDir: FIXTURES.site,
+      log: () => {},
+    });
+    try {
+      const sender = await connect(fromSource);
+      const listener = await connect(fromSource);
+      // Act
+      sender.client.socket.send(chatFrame('compiled on the fly', 'Source'));
+      // Assess
+      expect(JSON.parse(await listener.client.frame(0))).toMatchObject({
+        message: 'compiled on the fly',
+      });
+      await Promise.all([sender.client.close(), listener.client.close()]);
+    } finally {
+      await fromSource.stop();
     }
   });
 });
