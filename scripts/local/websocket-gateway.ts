@@ -314,7 +314,8 @@ export class WebSocketGateway {
 
   #send(connection: LiveConnection, text: string): void {
     if (connection.socket.readyState !== WebSocket.OPEN) return;
-    // Outbound data counts as activity for the idle timeout, as on AWS.
+    // Outbound data counts as activity for the idle timeout, as on AWS. lastActiveAt moves only
+    // on client frames: whether posts move it on AWS is UNCONFIRMED.
     connection.idleTimer.refresh();
     connection.socket.send(text);
   }
