@@ -97,12 +97,20 @@ export class WebSocketGateway {
    */
   async handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     socket.on('error', () => {});
-    const path = new URL(request.url ?? '/', 'http://local').pathname;
+    const url = new URL(request.url ?? '/', 'http://local');
     if (
       this.#stopping ||
-      (path !== `/${this.#options.stage}` && path !== `/${this.#options.stage}/`)
+      (url.pathname !== `/${this.#options.stage}` && url.pathname !== `/${this.#options.stage}/`)
     ) {
       rejectHandshake(socket, 403);
+      return;
+    }
+    // A malformed handshake never reaches the integration (ws would refuse it only afterwards).
+    if (
+      request.headers['sec-websocket-version'] !== '13' ||
+      !/^[A-Za-z0-9+/]{22}==$/.test(request.headers['sec-websocket-key'] ?? '')
+    ) {
+      rejectHandshake(socket, 400);
       return;
     }
     const now = Date.now();
@@ -122,7 +130,7 @@ export class WebSocketGateway {
         connection,
         {
           rawHeaders: request.rawHeaders,
-          query: new URL(request.url ?? '/', 'http://local').search.slice(1),
+          query: url.search.slice(1),
           addedHeaders: {
             // Locally the client talks plain ws:// to this port, and the headers say so.
             'X-Amzn-Trace-Id': newTraceId(now),

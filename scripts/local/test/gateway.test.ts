@@ -2,6 +2,7 @@
  * The WebSocket data plane against the recording fixture handler: event shapes, `$connect`
  * outcomes, AWS's error frames, close codes and limits, through real `ws` clients.
  */
+import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalStack, startLocalStack } from '../stack.ts';
 import {
@@ -343,3 +344,27 @@ function splitText(text: string, size: number): string[] {
     parts.push(text.slice(start, start + size));
   return parts;
 }
+
+describe('malformed handshakes', () => {
+  it('refuses an upgrade without a valid Sec-WebSocket-Key with 400, before $connect', async () => {
+    // Prepare
+    const before = sink.records.filter(isEvent('CONNECT')).length;
+    const { port, pathname } = new URL(stack.websocketUrl);
+    // Act
+    const status = await new Promise<number>((resolve, reject) => {
+      const request = httpRequest({
+        host: '127.0.0.1',
+        port,
+        path: pathname,
+        headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13' },
+      });
+      request.on('response', (response) => resolve(response.statusCode ?? 0));
+      request.on('upgrade', () => reject(new Error('upgraded')));
+      request.on('error', reject);
+      request.end();
+    });
+    // Assess
+    expect(status).toBe(400);
+    expect(sink.records.filter(isEvent('CONNECT'))).toHaveLength(before);
+  });
+});
