@@ -86,6 +86,9 @@ resource "aws_s3_object" "site" {
   source       = "${var.website_dir}/${each.value}"
   etag         = filemd5("${var.website_dir}/${each.value}")
   content_type = lookup(local.content_types, lower(reverse(split(".", each.value))[0]), "application/octet-stream")
+  # The bundle's file names carry no content hash, so browsers must revalidate (a cheap 304 by
+  # ETag) or a new index.html could run last deployment's app.js.
+  cache_control = "no-cache"
 }
 
 # The page's runtime configuration, from the same template the local stack renders.

@@ -233,6 +233,11 @@ run "website_objects" {
   }
 
   assert {
+    condition     = alltrue([for object in aws_s3_object.site : object.cache_control == "no-cache"])
+    error_message = "Built files have no content hash in their names, so browsers must revalidate them."
+  }
+
+  assert {
     condition     = alltrue([for key, object in aws_s3_object.site : object.etag == filemd5("tests/fixtures/site/${key}")])
     error_message = "Objects must carry their file's MD5, so a changed file is uploaded again."
   }
