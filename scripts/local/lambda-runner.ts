@@ -5,6 +5,7 @@
  * timeout) or calls `process.exit` is replaced, and the stack keeps serving.
  */
 import { randomUUID } from 'node:crypto';
+import { createInterface } from 'node:readline';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
@@ -23,6 +24,11 @@ export interface LambdaRunnerOptions {
   readonly functionName: string;
   readonly region: string;
   readonly memoryLimitInMB: number;
+  /**
+   * Receives each line the function writes to stdout or stderr, as CloudWatch Logs would. Unset:
+   * the lines go to this process's own stdout and stderr.
+   */
+  readonly onFunctionOutput?: (line: string) => void;
 }
 
 /** What one invocation ended with. */
@@ -190,7 +196,14 @@ export class LambdaRunner {
         maxOldGenerationSizeMb: options.memoryLimitInMB,
         maxYoungGenerationSizeMb: 8,
       },
+      stdout: options.onFunctionOutput !== undefined,
+      stderr: options.onFunctionOutput !== undefined,
     });
+    if (options.onFunctionOutput !== undefined) {
+      for (const stream of [worker.stdout, worker.stderr]) {
+        createInterface({ input: stream }).on('line', options.onFunctionOutput);
+      }
+    }
     const container: Container = {
       worker,
       state: 'starting',

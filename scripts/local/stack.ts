@@ -54,7 +54,10 @@ export interface LocalStackOptions {
   persistDir?: string;
   /** The built page to serve. Default `frontend/dist`. */
   siteDir?: string;
-  /** Where each log line goes (one per invocation). Default `console.log`. */
+  /**
+   * Where log lines go: one per invocation, and every line the function itself prints.
+   * Default `console.log`; tests pass a no-op or a collector.
+   */
   log?: (line: string) => void;
 }
 
@@ -161,6 +164,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: REGION,
       // Terraform's default lambda_memory_mb (terraform/variables.tf).
       memoryLimitInMB: 256,
+      // The function's own log lines join the stack's, as they would in CloudWatch Logs.
+      onFunctionOutput: printLine,
     });
     stops.push(() => runner.stop());
     await runner.start();
