@@ -7,10 +7,11 @@
  * Without Terraform it prints SKIPPED and how to install it, except under CI=true where a
  * skipped check would pass silently, so there it fails.
  */
-import { access, copyFile, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { pathExists } from './lib/fs.ts';
 import {
   findTerraform,
   offlineEnvironment,
@@ -150,21 +151,12 @@ async function stageConfiguration(stageRoot: string): Promise<string> {
   for (const input of SHARED_INPUTS) {
     const target = join(stageRoot, input);
     await mkdir(dirname(target), { recursive: true });
-    if (!(await exists(join(repoRoot, input)))) {
+    if (!(await pathExists(join(repoRoot, input)))) {
       throw new StagingError(`${input} is missing: the Terraform configuration reads it.`);
     }
     await copyFile(join(repoRoot, input), target);
   }
   return moduleDir;
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 process.exitCode = await main();

@@ -35,7 +35,7 @@ export interface ServerProcess {
 const CHILD_ENTRY = fileURLToPath(new URL('./server-child.ts', import.meta.url));
 const SAMPLE_INTERVAL_MS = 250;
 const START_TIMEOUT_MS = 60_000;
-const STOP_TIMEOUT_MS = 10_000;
+export const STOP_TIMEOUT_MS = 10_000;
 
 /**
  * Starts a server under test in a child Node.js process (loaded through tsx) and samples its
@@ -99,7 +99,13 @@ function waitForReady(child: ChildProcess, target: ServerTarget): Promise<Server
   });
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+/**
+ * Asks a benchmark child process to stop and waits for it to exit; one that ignores the request
+ * is killed after {@link STOP_TIMEOUT_MS}, so stopping is always bounded.
+ * @param child - a process started with `fork`
+ * @returns when the child has exited
+ */
+export function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);

@@ -6,6 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { stopChild } from './server-process.ts';
 
 /** Counters of the endpoint since its last reset. */
 export interface EndpointCounters {
@@ -24,7 +25,6 @@ export interface SlowEndpointProcess {
 
 const CHILD_ENTRY = fileURLToPath(new URL('./slow-endpoint-child.ts', import.meta.url));
 const REPLY_TIMEOUT_MS = 30_000;
-const STOP_TIMEOUT_MS = 10_000;
 
 /**
  * Starts the endpoint in a child Node.js process (loaded through tsx).
@@ -57,18 +57,8 @@ export async function startSlowEndpointProcess(
       const counters = await reply(child, 'counters', { type: 'counters' });
       return { calls: Number(counters.calls), peakInFlight: Number(counters.peakInFlight) };
     },
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        // Bounded: a child that ignores the stop request is killed.
-        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
-        child.once('exit', () => {
-          clearTimeout(timer);
-          resolve();
-        });
-        if (child.connected) child.send({ type: 'stop' });
-        else child.kill();
-      }),
+    // Bounded: a child that ignores the stop request is killed.
+    stop: () => stopChild(child),
   };
 }
 

@@ -2,9 +2,10 @@
  * The local stand-in for the S3 website: serves `frontend/dist`, with `config.js` and
  * `index.html` rendered from the same templates Terraform renders on AWS.
  */
-import { access, readFile, stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
+import { pathExists } from '../lib/fs.ts';
 import { closeServer, listen } from './listen.ts';
 import { renderTemplate } from './templates.ts';
 
@@ -77,13 +78,13 @@ async function renderConfigJs(options: StaticSiteOptions): Promise<string> {
 
 async function renderIndexHtml(options: StaticSiteOptions): Promise<string> {
   const templatePath = join(options.templateDir, 'index.html.tftpl');
-  if (await exists(templatePath)) {
+  if (await pathExists(templatePath)) {
     return renderTemplate(await readFile(templatePath, 'utf8'), {
       websocket_url: options.websocketUrl,
     });
   }
   const built = join(options.distDir, 'index.html');
-  return (await exists(built)) ? readFile(built, 'utf8') : FALLBACK_INDEX;
+  return (await pathExists(built)) ? readFile(built, 'utf8') : FALLBACK_INDEX;
 }
 
 async function serve(
@@ -127,14 +128,5 @@ async function readSiteFile(root: string, path: string): Promise<Buffer | undefi
     return await readFile(file);
   } catch {
     return undefined;
-  }
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
   }
 }
