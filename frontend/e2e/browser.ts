@@ -53,6 +53,8 @@ export interface OpenOptions {
   readonly email?: string;
   /** Runs on the fresh page before it loads the chat (routes, clock). */
   readonly beforeLoad?: (page: Page) => Promise<unknown>;
+  /** Whether to wait until the page says it is connected; false for a page that must not. */
+  readonly waitUntilConnected?: boolean;
 }
 
 /**
@@ -108,7 +110,9 @@ export async function openMember(
   await page.goto(pageUrl);
   await page.getByLabel('Your name').fill(options.name);
   if (options.email !== undefined) await page.getByLabel(/Gravatar email/).fill(options.email);
-  await page.locator('#status-text', { hasText: /^Connected$/ }).waitFor();
+  if (options.waitUntilConnected !== false) {
+    await page.locator('#status-text', { hasText: /^Connected$/ }).waitFor();
+  }
   return { context, page, dialogs, leavePrompts, errors };
 }
 
@@ -122,4 +126,18 @@ export async function say(member: Member, text: string): Promise<void> {
   const draft = member.page.getByLabel('Message', { exact: true });
   await draft.fill(text);
   await draft.press('Enter');
+}
+
+/**
+ * Serves the page a `config.js` whose message limit is `limit` instead of the Lambda's, as a page
+ * deployed out of step with its backend would have: the page then lets through messages the
+ * server refuses. Call before `goto`.
+ */
+export async function raisePageLimit(page: Page, limit: number): Promise<void> {
+  await page.route('**/config.js', async (route) => {
+    const rendered = await (await route.fetch()).text();
+    const raised = rendered.replace(/"maxMessageLength":\d+/, `"maxMessageLength":${limit}`);
+    if (raised === rendered) throw new Error('config.js has no maxMessageLength to raise');
+    await route.fulfill({ body: raised, contentType: 'text/javascript' });
+  });
 }

@@ -11,28 +11,10 @@ import {
   DeleteConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
-import type { Browser } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import contract from '../../backend/src/contract.json' with { type: 'json' };
-import { type LocalStack, startLocalStack } from '../../scripts/local/stack.ts';
-import {
-  fakeGravatar,
-  hasChromium,
-  launchChromium,
-  type Member,
-  missingChromiumMessage,
-  openMember,
-  say,
-} from './browser.ts';
-
-const underCi = process.env.CI === 'true';
-if (!hasChromium && !underCi) console.warn(`Skipping the browser suite. ${missingChromiumMessage}`);
-
-describe.runIf(!hasChromium && underCi)('browser suite under CI', () => {
-  it('has Chromium', () => {
-    throw new Error(missingChromiumMessage);
-  });
-});
+import { fakeGravatar, type Member, type OpenOptions, raisePageLimit, say } from './browser.ts';
+import { describeInChromium } from './suite.ts';
 
 const aliceEmail = 'Alice@Example.com';
 const aliceHash = createHash('sha256').update(aliceEmail.toLowerCase()).digest('hex');
@@ -40,27 +22,15 @@ const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 /** Screenshots land in the repository's git-ignored `test-results/`, wherever vitest was started. */
 const artifactsDir = fileURLToPath(new URL('../../test-results', import.meta.url));
 
-describe.skipIf(!hasChromium)('chat page in Chromium', () => {
-  let stack: LocalStack;
-  let browser: Browser;
-  const members: Member[] = [];
-
-  async function join(
-    name: string,
-    options: Partial<Parameters<typeof openMember>[2]> = {},
-  ): Promise<Member> {
-    const member = await openMember(
-      browser,
-      stack.pageUrl,
-      { name, ...options },
-      fakeGravatar(aliceHash),
-    );
-    members.push(member);
-    return member;
+describeInChromium('chat page in Chromium', (suite) => {
+  /** Opens the chat as a member; Gravatar is answered by the test, knowing only Alice's hash. */
+  function join(name: string, options: Partial<OpenOptions> = {}): Promise<Member> {
+    return suite.join(name, { ...options, prepareContext: fakeGravatar(aliceHash) });
   }
 
   /** The connection ids the backend has stored, read from the table like an operator would. */
   async function storedConnectionIds(): Promise<Set<string>> {
+    const { stack } = suite;
     const dynamo = new DynamoDBClient({
       endpoint: stack.dynamoEndpoint,
       region: stack.region,
@@ -81,25 +51,6 @@ describe.skipIf(!hasChromium)('chat page in Chromium', () => {
     dynamo.destroy();
     return ids;
   }
-
-  beforeAll(async () => {
-    stack = await startLocalStack({ httpPort: 0, wsPort: 0, dynamoPort: 0, log: () => {} });
-    browser = await launchChromium();
-  });
-
-  afterEach(async () => {
-    for (const member of members.splice(0)) {
-      // Every test's pages must have run without errors, dialogs or CSP violations.
-      expect(member.errors).toEqual([]);
-      expect(member.dialogs).toEqual([]);
-      await member.context.close();
-    }
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await stack?.stop();
-  });
 
   it('lets two members chat both ways, each seeing their own messages on one side and the other on the other', async () => {
     // Prepare
@@ -187,16 +138,7 @@ describe.skipIf(!hasChromium)('chat page in Chromium', () => {
     // Prepare: a config.js out of step with the Lambda (say, a page deployed with a higher limit)
     const limit = contract.limits.maxMessageLength;
     const alice = await join('Alice', {
-      beforeLoad: (page) =>
-        page.route('**/config.js', async (route) => {
-          const rendered = await (await route.fetch()).text();
-          const raised = rendered.replace(
-            `"maxMessageLength":${limit}`,
-            `"maxMessageLength":${limit * 2}`,
-          );
-          expect(raised).not.toBe(rendered);
-          await route.fulfill({ body: raised, contentType: 'text/javascript' });
-        }),
+      beforeLoad: (page) => raisePageLimit(page, limit * 2),
     });
 
     // Act
@@ -221,8 +163,8 @@ describe.skipIf(!hasChromium)('chat page in Chromium', () => {
     const pageNow = await alice.page.evaluate(() => Date.now());
     await alice.page.clock.pauseAt(pageNow + 1_000);
     const management = new ApiGatewayManagementApiClient({
-      endpoint: stack.managementEndpoint,
-      region: stack.region,
+      endpoint: suite.stack.managementEndpoint,
+      region: suite.stack.region,
       credentials: localCredentials,
     });
 
@@ -272,23 +214,23 @@ describe.skipIf(!hasChromium)('chat page in Chromium', () => {
     expect(directives.get('default-src')).toBe("'none'");
     expect(directives.get('script-src')).toBe("'self'");
     expect(directives.get('style-src')).toBe("'self'");
-    expect(directives.get('connect-src')).toBe(stack.websocketUrl);
+    expect(directives.get('connect-src')).toBe(suite.stack.websocketUrl);
     expect(scriptSources).toEqual(['config.js', 'app.js']);
     // Inline code in the served HTML would be blocked by this very policy: there must be none.
-    const html = await (await alice.page.request.get(stack.pageUrl)).text();
+    const html = await (await alice.page.request.get(suite.stack.pageUrl)).text();
     expect(html).not.toMatch(/<style|\sstyle=|\son[a-z]+=|<script>|javascript:/i);
   });
 
   it('says so, instead of failing silently, when config.js is missing', async () => {
     // Prepare
-    const context = await browser.newContext();
+    const context = await suite.browser.newContext();
     await context.route('**/config.js', (route) => route.fulfill({ status: 404, body: '' }));
     const page = await context.newPage();
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
 
     // Act
-    await page.goto(stack.pageUrl);
+    await page.goto(suite.stack.pageUrl);
     const notice = page.locator('.system.error');
     await notice.waitFor({ timeout: 10_000 });
 
