@@ -29,3 +29,12 @@ export function hueOf(name: string): number {
   }
   return (hash >>> 0) % 360;
 }
+
+/**
+ * The avatar's background for a hue: dark enough that its white initials keep WCAG's 4.5:1
+ * contrast for small text at every hue (the yellows and cyans are the lightest at equal HSL
+ * lightness, and still reach 4.75:1 here), in light and dark mode alike.
+ */
+export function avatarBackground(hue: number): string {
+  return `hsl(${hue} 55% 30%)`;
+}

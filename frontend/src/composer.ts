@@ -1,4 +1,5 @@
-import { checkDraft } from './protocol.ts';
+import { checkDraft, type DraftCheck } from './protocol.ts';
+import { normaliseText } from './text-rules.ts';
 
 /** The message box's elements, from `index.html.tftpl`. */
 export interface ComposerElements {
@@ -10,21 +11,38 @@ export interface ComposerElements {
   readonly error: HTMLElement;
 }
 
+/** What the composer says when a draft is refused. */
+function refusalText(check: Exclude<DraftCheck, { ok: true }>, maxLength: number): string {
+  switch (check.reason) {
+    case 'empty':
+      return 'Write something first.';
+    case 'invisible':
+      return 'This message has no visible characters: write something that shows.';
+    case 'invalid-character':
+      return `This message cannot be sent. ${check.detail}`;
+    case 'too-long':
+      return `Too long by ${check.excess} characters (the limit is ${maxLength}).`;
+  }
+}
+
 /**
  * Wires the message box: Enter sends, Shift+Enter breaks the line, the length is shown against
- * the limit, and empty or over-long drafts are refused here, before the server has to.
+ * the limit, and drafts the server would refuse (empty, invisible, with control characters, too
+ * long) are refused here, before the server has to.
  *
- * @param send - called with the trimmed text of each accepted draft
+ * @param send - called with the normalised, trimmed text of each accepted draft; returns why it
+ *   cannot be sent after all (the draft then stays), or `undefined` once it is on its way
  */
 export function wireComposer(
   elements: ComposerElements,
   maxLength: number,
-  send: (text: string) => void,
+  send: (text: string) => string | undefined,
 ): void {
   const { form, draft, count, error } = elements;
 
   const refreshCount = (): void => {
-    const length = draft.value.trim().length;
+    // Counted as it will be sent: normalised (NFC) and trimmed.
+    const length = normaliseText(draft.value).trim().length;
     const over = length > maxLength;
     count.textContent = `${length} / ${maxLength}`;
     count.classList.toggle('over', over);
@@ -34,15 +52,12 @@ export function wireComposer(
 
   const submit = (): void => {
     const checked = checkDraft(draft.value, maxLength);
-    if (!checked.ok) {
-      error.textContent =
-        checked.reason === 'empty'
-          ? 'Write something first.'
-          : `Too long by ${checked.excess} characters (the limit is ${maxLength}).`;
+    const refusal = checked.ok ? send(checked.text) : refusalText(checked, maxLength);
+    if (refusal !== undefined) {
+      error.textContent = refusal;
       draft.focus();
       return;
     }
-    send(checked.text);
     draft.value = '';
     refreshCount();
     draft.focus();

@@ -50,6 +50,11 @@ export interface ConnectionOptions {
   readonly backoff?: BackoffPolicy;
   /** API Gateway closes sockets idle for 10 minutes; the default pings every 5. */
   readonly keepAliveMs?: number;
+  /**
+   * Frames to send first on every open, before any queued message (the history request).
+   * Called at each open, so they can depend on what the page has seen so far.
+   */
+  readonly framesOnOpen?: () => readonly string[];
 }
 
 /** Half of API Gateway's 10-minute idle timeout, so one lost ping still leaves time for the next. */
@@ -64,6 +69,7 @@ export const defaultKeepAliveMs = 5 * 60_000;
 export class ChatConnection {
   readonly #options: ConnectionOptions;
   readonly #outbox = new Outbox();
+  #url: string;
   #socket: SocketLike | undefined;
   #state: ConnectionState = { kind: 'disconnected' };
   #attempt = 0;
@@ -72,6 +78,7 @@ export class ChatConnection {
 
   constructor(options: ConnectionOptions) {
     this.#options = options;
+    this.#url = options.url;
   }
 
   /** The current state. */
@@ -103,6 +110,23 @@ export class ChatConnection {
   }
 
   /**
+   * Moves to another URL (another room): closes the current socket, if any, without the loss
+   * being reported or retried, and connects to `url` at once. Nothing queued may be waiting: it
+   * was written for the old URL's room (the page refuses the switch until the outbox is empty).
+   */
+  changeUrl(url: string): void {
+    if (this.#outbox.size > 0) throw new Error('messages are still waiting for the old URL');
+    this.#cancelRetry();
+    this.#stopKeepAlive();
+    const socket = this.#socket;
+    this.#socket = undefined;
+    this.#attempt = 0;
+    socket?.close(1000, 'Switching rooms');
+    this.#url = url;
+    this.#open();
+  }
+
+  /**
    * Queues a message and sends it at once if the socket is open.
    *
    * @returns whether it went out now (otherwise it waits for the next connection)
@@ -115,7 +139,7 @@ export class ChatConnection {
   #open(): void {
     let socket: SocketLike;
     try {
-      socket = this.#options.createSocket(this.#options.url);
+      socket = this.#options.createSocket(this.#url);
     } catch {
       // Browsers throw here rather than fire `close` for some refusals (e.g. a blocked port);
       // treat it as one more failed attempt so the page keeps trying and keeps saying so.
@@ -135,6 +159,7 @@ export class ChatConnection {
       this.#attempt = 0;
       this.#setState({ kind: 'connected' });
       this.#startKeepAlive();
+      for (const frame of this.#options.framesOnOpen?.() ?? []) socket.send(frame);
       this.#flush();
     });
     socket.addEventListener('message', (event) => {

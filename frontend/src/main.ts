@@ -1,26 +1,56 @@
 /**
- * The chat page's composition root: reads `config.js` and wires the profile form, the message
- * list, the composer and the connection together. The logic lives in the modules it imports.
+ * The chat page's composition root: reads `config.js` and the room from the page's URL, and
+ * wires the profile form, the room bar, the message list, the composer and the connection
+ * together. The logic lives in the modules it imports.
  */
 import { wireComposer } from './composer.ts';
 import { type ChatConfig, maxSenderNameLength, readChatConfig } from './config.ts';
 import { ChatConnection, type ConnectionState } from './connection.ts';
 import { requireElement } from './dom.ts';
 import { gravatarHash } from './gravatar.ts';
+import { OwnMessages, SeenMessageIds } from './history.ts';
 import { MessageList } from './message-list.ts';
 import { loadProfile, saveProfile } from './profile.ts';
-import { anonymousName, buildChatFrame, parseServerEvent } from './protocol.ts';
+import {
+  anonymousName,
+  buildChatFrame,
+  buildHistoryRequest,
+  type ChatMessageEvent,
+  describeServerError,
+  historyUnsupportedCode,
+  parseServerEvent,
+} from './protocol.ts';
+import {
+  checkRoomName,
+  defaultRoom,
+  pageUrlForRoom,
+  roomNameFromUrl,
+  websocketUrlForRoom,
+} from './rooms.ts';
 import { describeState, outageNote } from './status.ts';
+import { checkSenderName, normaliseText } from './text-rules.ts';
+import { titleWithUnread, UnreadCounter } from './unread.ts';
 import { createAvatar, createMessageItem } from './view.ts';
 
+const appName = 'AWSome Chat';
 const statusBox = requireElement('status', HTMLElement);
 const statusText = requireElement('status-text', HTMLElement);
 const toggleButton = requireElement('connection-toggle', HTMLButtonElement);
 const nameInput = requireElement('name', HTMLInputElement);
+const nameError = requireElement('name-error', HTMLElement);
 const emailInput = requireElement('email', HTMLInputElement);
 const profileAvatar = requireElement('profile-avatar', HTMLElement);
+const roomTitle = requireElement('room-title', HTMLElement);
+const presence = requireElement('presence', HTMLElement);
+const roomForm = requireElement('room-form', HTMLFormElement);
+const roomInput = requireElement('room', HTMLInputElement);
+const roomError = requireElement('room-error', HTMLElement);
+const roomLink = requireElement('room-link', HTMLAnchorElement);
+const draftInput = requireElement('draft', HTMLTextAreaElement);
+const sendButton = requireElement('send', HTMLButtonElement);
 const messages = new MessageList(
-  requireElement('messages', HTMLOListElement),
+  requireElement('messages', HTMLElement),
+  requireElement('message-items', HTMLOListElement),
   requireElement('jump', HTMLButtonElement),
 );
 
@@ -39,8 +69,18 @@ nameInput.value = profile.name.slice(0, maxSenderNameLength);
 emailInput.value = profile.email;
 let senderGravatar = gravatarHash(profile.email);
 
+/** The name as others see it: normalised and trimmed, or "Anonymous". */
 function displayName(): string {
-  return nameInput.value.trim() || anonymousName;
+  return normaliseText(nameInput.value).trim() || anonymousName;
+}
+
+/** Says, under the name field, why the name cannot be sent; returns that reason or `undefined`. */
+function checkNameField(): string | undefined {
+  const check = checkSenderName(nameInput.value);
+  const problem = check.ok ? undefined : check.message;
+  nameError.textContent = problem ?? '';
+  nameInput.setAttribute('aria-invalid', String(problem !== undefined));
+  return problem;
 }
 
 function profileChanged(): void {
@@ -49,15 +89,47 @@ function profileChanged(): void {
   profileAvatar.replaceChildren(createAvatar(displayName(), senderGravatar));
 }
 
-nameInput.addEventListener('input', profileChanged);
+nameInput.addEventListener('input', () => {
+  checkNameField();
+  profileChanged();
+});
 emailInput.addEventListener('input', profileChanged);
 profileAvatar.replaceChildren(createAvatar(displayName(), senderGravatar));
+checkNameField();
+
+// --- Unread count in the title while the tab is hidden ---------------------------------------
+
+const unread = new UnreadCounter(document.hidden);
+let titleBase = appName;
+
+function showTitle(): void {
+  document.title = titleWithUnread(titleBase, unread.count);
+}
+
+document.addEventListener('visibilitychange', () => {
+  unread.visibilityChanged(document.hidden);
+  showTitle();
+});
 
 // --- Chat ------------------------------------------------------------------------------------
 
-/** Connects, and wires the connect/disconnect button and the composer to the connection. */
+/** What the page keeps about the room it is in; a new room starts afresh. */
+interface RoomSession {
+  readonly room: string;
+  readonly seen: SeenMessageIds;
+  readonly own: OwnMessages;
+  /** Whether a connection to this room has opened before: the next one is a reconnect. */
+  hasBeenConnected: boolean;
+  /** The line that announced the latest open; history from that open is slotted in around it. */
+  anchor: HTMLLIElement | undefined;
+  /** Whether the latest history request asked only for what was missed (so it is news). */
+  catchingUp: boolean;
+}
+
+/** Connects, and wires the room bar, the connect/disconnect button and the composer. */
 function startChat(config: ChatConfig): void {
-  let hasBeenConnected = false;
+  let session: RoomSession | undefined;
+
   const connection = new ChatConnection({
     url: config.websocketUrl,
     createSocket: (url) => new WebSocket(url),
@@ -67,34 +139,29 @@ function startChat(config: ChatConfig): void {
       setInterval: (callback, ms) => window.setInterval(callback, ms),
       clearInterval: (handle) => window.clearInterval(handle as number),
     },
+    framesOnOpen: () => {
+      const after = session?.seen.newest;
+      if (session !== undefined) session.catchingUp = after !== undefined;
+      return [buildHistoryRequest(after)];
+    },
     listener: {
       stateChanged(state: ConnectionState) {
         const view = describeState(state);
         statusText.textContent = view.label;
         statusBox.dataset.tone = view.tone;
         toggleButton.textContent = view.action;
-        if (state.kind === 'connected') {
-          messages.appendSystem(hasBeenConnected ? 'Reconnected.' : 'Connected. Say hello!');
-          hasBeenConnected = true;
+        if (state.kind === 'connected' && session !== undefined) {
+          session.anchor = messages.appendSystem(
+            session.hasBeenConnected ? 'Reconnected.' : `Connected to #${session.room}. Say hello!`,
+          );
+          session.hasBeenConnected = true;
         }
+        if (state.kind !== 'connected') presence.hidden = true;
         const note = outageNote(state);
         if (note !== undefined) messages.appendSystem(note, 'error');
       },
       frameReceived(data) {
-        const event = parseServerEvent(data);
-        if (event?.type === 'message') {
-          messages.append(
-            createMessageItem({
-              own: false,
-              senderName: event.senderName,
-              senderGravatar: event.senderGravatar,
-              text: event.message,
-              sentAt: event.sentAt,
-            }),
-          );
-        } else if (event?.type === 'error') {
-          messages.appendSystem(`The server refused a message: ${event.message}`, 'error');
-        }
+        if (session !== undefined) handleFrame(session, data);
       },
       messagesSent: (ids) => messages.markSent(ids),
       connectionLost(wasOpen) {
@@ -103,6 +170,162 @@ function startChat(config: ChatConfig): void {
       },
     },
   });
+
+  /** Whether an event names another room than this one (a server without rooms names none). */
+  const isElsewhere = (current: RoomSession, room: string | undefined): boolean =>
+    room !== undefined && room !== current.room;
+
+  function messageItem(event: ChatMessageEvent): HTMLLIElement {
+    return createMessageItem({
+      own: false,
+      senderName: event.senderName,
+      senderGravatar: event.senderGravatar,
+      text: event.message,
+      sentAt: event.sentAt,
+      ...(event.id === undefined ? {} : { messageId: event.id }),
+    });
+  }
+
+  function countUnread(): void {
+    unread.messageArrived();
+    showTitle();
+  }
+
+  function handleFrame(current: RoomSession, data: string): void {
+    const event = parseServerEvent(data);
+    switch (event?.type) {
+      case 'message':
+        // Delivery is at least once: a repeated id is a message already on screen.
+        if (isElsewhere(current, event.room)) return;
+        if (event.id !== undefined && !current.seen.add(event.id)) return;
+        messages.append(messageItem(event));
+        countUnread();
+        return;
+      case 'history':
+        if (isElsewhere(current, event.room)) return;
+        for (const message of event.messages) {
+          if (isElsewhere(current, message.room)) continue;
+          const id = message.id ?? '';
+          if (id !== '' && !current.seen.add(id)) continue;
+          // Our own messages come back only here; they are on screen already, as ours.
+          if (current.own.claim(message)) continue;
+          const anchor = current.anchor;
+          if (anchor === undefined) messages.append(messageItem(message));
+          else messages.insertEarlier(messageItem(message), id, anchor);
+          if (current.catchingUp) countUnread();
+        }
+        return;
+      case 'presence':
+        if (isElsewhere(current, event.room)) return;
+        presence.textContent = `${event.count} ${event.count === 1 ? 'person' : 'people'} here`;
+        presence.hidden = false;
+        return;
+      case 'error':
+        // A server without history answers the history request so; it has nothing to show.
+        if (event.code === historyUnsupportedCode) return;
+        messages.appendSystem(describeServerError(event), 'error');
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Shows a room problem under the room field, and returns false. */
+  function refuseRoom(problem: string, typed: string): false {
+    roomInput.value = typed;
+    roomInput.setAttribute('aria-invalid', 'true');
+    roomError.textContent = problem;
+    return false;
+  }
+
+  /**
+   * Moves the page to the room named `raw` (from the room field or the URL): checks the name,
+   * clears the list and connects. Returns whether the page is now in that room.
+   */
+  function joinRoom(raw: string): boolean {
+    const check = checkRoomName(raw);
+    if (!check.ok) {
+      if (session === undefined) {
+        // No valid room yet (the page was opened with a bad one): nothing to connect to.
+        statusText.textContent = 'Not connected: choose a room';
+        statusBox.dataset.tone = 'offline';
+        roomTitle.textContent = 'No room';
+        toggleButton.disabled = true;
+        draftInput.disabled = true;
+        sendButton.disabled = true;
+      }
+      return refuseRoom(check.message, raw);
+    }
+    const room = check.room;
+    if (session?.room === room) {
+      roomInput.value = room;
+      roomInput.setAttribute('aria-invalid', 'false');
+      roomError.textContent = '';
+      return true;
+    }
+    const waiting = connection.pendingCount;
+    if (waiting > 0 && session !== undefined) {
+      return refuseRoom(
+        `${waiting === 1 ? 'A message is' : `${waiting} messages are`} still waiting to be sent to #${session.room}. Switch rooms once ${waiting === 1 ? 'it is' : 'they are'} sent.`,
+        raw,
+      );
+    }
+    session = {
+      room,
+      seen: new SeenMessageIds(),
+      own: new OwnMessages(),
+      hasBeenConnected: false,
+      anchor: undefined,
+      catchingUp: false,
+    };
+    messages.clear();
+    unread.reset();
+    titleBase = room === defaultRoom ? appName : `#${room} · ${appName}`;
+    showTitle();
+    roomTitle.textContent = `#${room}`;
+    presence.hidden = true;
+    roomInput.value = room;
+    roomInput.setAttribute('aria-invalid', 'false');
+    roomError.textContent = '';
+    toggleButton.disabled = false;
+    draftInput.disabled = false;
+    sendButton.disabled = false;
+    connection.changeUrl(websocketUrlForRoom(config.websocketUrl, room));
+    return true;
+  }
+
+  /** The address bar and the share link name the current room, lower-case. */
+  function showRoomUrl(mode: 'push' | 'replace'): void {
+    if (session === undefined) return;
+    const url = pageUrlForRoom(window.location.href, session.room);
+    roomLink.href = url;
+    if (url === window.location.href) return;
+    if (mode === 'push') window.history.pushState(null, '', url);
+    else window.history.replaceState(null, '', url);
+  }
+
+  /** The page URL the room last followed, so one change is handled once. */
+  let followedUrl = window.location.href;
+
+  roomForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (joinRoom(roomInput.value)) showRoomUrl('push');
+    else roomInput.focus();
+    followedUrl = window.location.href;
+  });
+
+  // The back button, or a room typed into the address bar after the `#`. Both events may fire
+  // for one change; the second must not undo what the first showed.
+  const followUrl = (): void => {
+    if (window.location.href === followedUrl) return;
+    const joined = joinRoom(roomNameFromUrl(window.location.href));
+    // A room the page refused to switch to: the address bar goes back to the room it is in.
+    showRoomUrl('replace');
+    followedUrl = window.location.href;
+    if (!joined) roomInput.focus();
+  };
+  window.addEventListener('hashchange', followUrl);
+  window.addEventListener('popstate', followUrl);
 
   toggleButton.addEventListener('click', () => {
     if (connection.state.kind === 'disconnected') {
@@ -127,19 +350,23 @@ function startChat(config: ChatConfig): void {
   wireComposer(
     {
       form: requireElement('composer', HTMLFormElement),
-      draft: requireElement('draft', HTMLTextAreaElement),
+      draft: draftInput,
       count: requireElement('draft-count', HTMLElement),
       error: requireElement('draft-error', HTMLElement),
     },
     config.maxMessageLength,
     (text) => {
+      const nameProblem = checkNameField();
+      if (nameProblem !== undefined) return nameProblem;
+      if (session === undefined) return 'Choose a room first.';
       lastMessageId += 1;
       const id = `m${lastMessageId}`;
+      const senderName = displayName();
       // Shown at once: the backend sends a message to everyone except its sender.
       messages.append(
         createMessageItem({
           own: true,
-          senderName: displayName(),
+          senderName,
           senderGravatar,
           text,
           sentAt: new Date(),
@@ -147,11 +374,14 @@ function startChat(config: ChatConfig): void {
         }),
         true,
       );
+      session.own.sent({ message: text, senderName, senderGravatar });
       connection.send({ id, frame: buildChatFrame(text, nameInput.value, senderGravatar) });
+      return undefined;
     },
   );
 
-  connection.connect();
+  if (joinRoom(roomNameFromUrl(window.location.href))) showRoomUrl('replace');
+  followedUrl = window.location.href;
 }
 
 /** `config.js` as the page needs it, or `undefined` when it did not load or is malformed. */
@@ -172,8 +402,8 @@ if (config === undefined) {
   statusText.textContent = 'Not configured';
   statusBox.dataset.tone = 'offline';
   toggleButton.disabled = true;
-  requireElement('draft', HTMLTextAreaElement).disabled = true;
-  requireElement('send', HTMLButtonElement).disabled = true;
+  draftInput.disabled = true;
+  sendButton.disabled = true;
 } else {
   startChat(config);
 }

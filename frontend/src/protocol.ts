@@ -2,10 +2,24 @@
  * The chat's wire format as the page sees it: what it sends and how it reads what arrives.
  * Everything here is pure so it can be unit-tested without a browser.
  */
+import {
+  describeForbiddenCharacter,
+  findForbiddenCharacter,
+  hasVisibleCharacter,
+  normaliseText,
+} from './text-rules.ts';
 
 /** A chat message another member sent (the backend never echoes our own back). */
 export interface ChatMessageEvent {
   readonly type: 'message';
+  /**
+   * The server's id (a ULID: unique, and sorting by it sorts by time). The same message may
+   * arrive twice, live and in a history frame or from a retried delivery, and the id is how the
+   * page tells. `undefined` from a server that assigns none.
+   */
+  readonly id: string | undefined;
+  /** The room it was said in; `undefined` from a server without rooms. */
+  readonly room: string | undefined;
   readonly message: string;
   readonly senderName: string;
   /** 32 or 64 lower-case hex digits, or `undefined` when the sender gave no Gravatar email. */
@@ -19,10 +33,26 @@ export interface ServerErrorEvent {
   readonly type: 'error';
   readonly code: string;
   readonly message: string;
+  /** With `rate_limited`: how long to wait before the next message is accepted. */
+  readonly retryAfterMs?: number;
+}
+
+/** Part of a room's recent messages, oldest first; a long history comes in several parts. */
+export interface HistoryEvent {
+  readonly type: 'history';
+  readonly room: string | undefined;
+  readonly messages: readonly ChatMessageEvent[];
+}
+
+/** How many people are in the room. */
+export interface PresenceEvent {
+  readonly type: 'presence';
+  readonly room: string | undefined;
+  readonly count: number;
 }
 
 /** Every server frame the page acts on. */
-export type ServerEvent = ChatMessageEvent | ServerErrorEvent;
+export type ServerEvent = ChatMessageEvent | ServerErrorEvent | HistoryEvent | PresenceEvent;
 
 /** The shape of a message we send; optional fields are omitted rather than sent empty. */
 export interface ChatFrame {
@@ -65,28 +95,71 @@ export function parseServerEvent(
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return undefined;
   const event = parsed as Record<string, unknown>;
 
-  if (event.type === 'message' && typeof event.message === 'string') {
-    const name = typeof event.senderName === 'string' ? event.senderName.trim() : '';
-    return {
-      type: 'message',
-      message: event.message,
-      senderName: name === '' ? anonymousName : name,
-      senderGravatar: isGravatarHash(event.senderGravatar) ? event.senderGravatar : undefined,
-      sentAt: readTimestamp(event.sentAt) ?? receivedAt,
-    };
+  if (event.type === 'message') return readMessageEvent(event, receivedAt);
+  if (event.type === 'history' && Array.isArray(event.messages)) {
+    const messages: ChatMessageEvent[] = [];
+    for (const item of event.messages) {
+      const message = isRecord(item) ? readMessageEvent(item, receivedAt) : undefined;
+      if (message !== undefined) messages.push(message);
+    }
+    return { type: 'history', room: readRoom(event.room), messages };
+  }
+  if (
+    event.type === 'presence' &&
+    typeof event.count === 'number' &&
+    Number.isSafeInteger(event.count) &&
+    event.count >= 0
+  ) {
+    return { type: 'presence', room: readRoom(event.room), count: event.count };
   }
   if (event.type === 'error') {
-    return {
+    const error: ServerErrorEvent = {
       type: 'error',
       code: typeof event.code === 'string' ? event.code : 'error',
       message:
         typeof event.message === 'string' ? event.message : 'The server refused the request.',
     };
+    const retryAfterMs = event.retryAfterMs;
+    return typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs) && retryAfterMs >= 0
+      ? { ...error, retryAfterMs }
+      : error;
   }
   if (event.type === undefined && typeof event.message === 'string' && 'requestId' in event) {
     return { type: 'error', code: 'gateway', message: event.message };
   }
   return undefined;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** A message event, live or inside a history frame; `undefined` when it has no text. */
+function readMessageEvent(
+  event: Record<string, unknown>,
+  receivedAt: Date,
+): ChatMessageEvent | undefined {
+  if (typeof event.message !== 'string') return undefined;
+  const name = typeof event.senderName === 'string' ? event.senderName.trim() : '';
+  return {
+    type: 'message',
+    id: typeof event.id === 'string' && messageIdPattern.test(event.id) ? event.id : undefined,
+    room: readRoom(event.room),
+    message: event.message,
+    senderName: name === '' ? anonymousName : name,
+    senderGravatar: isGravatarHash(event.senderGravatar) ? event.senderGravatar : undefined,
+    sentAt: readTimestamp(event.sentAt) ?? receivedAt,
+  };
+}
+
+/**
+ * What the page accepts as a message id: the server sends ULIDs, but any short printable token
+ * serves to tell duplicates apart, so a server that changes its id format does not lose dedup.
+ */
+const messageIdPattern = /^[\x21-\x7e]{1,64}$/;
+
+function readRoom(value: unknown): string | undefined {
+  return typeof value === 'string' ? value.toLowerCase() : undefined;
 }
 
 /** Accepts an ISO string or epoch milliseconds, because either is a reasonable `sentAt`. */
@@ -99,19 +172,66 @@ function readTimestamp(value: unknown): Date | undefined {
 /** Why a draft cannot be sent, or `ok` with the text that will be. */
 export type DraftCheck =
   | { readonly ok: true; readonly text: string }
-  | { readonly ok: false; readonly reason: 'empty' }
+  | { readonly ok: false; readonly reason: 'empty' | 'invisible' }
+  | { readonly ok: false; readonly reason: 'invalid-character'; readonly detail: string }
   | { readonly ok: false; readonly reason: 'too-long'; readonly excess: number };
 
 /**
- * Checks a draft the way the backend will: trimmed, not empty, at most `maxLength` UTF-16 code
- * units (what JavaScript's `length` counts on both sides).
+ * Checks a draft the way the backend will: normalised to NFC and trimmed; not empty; no control
+ * character other than line feed and tab, and no bidirectional override or isolate; at least one
+ * visible character; at most `maxLength` UTF-16 code units (what JavaScript's `length` counts on
+ * both sides). The text it returns is the normalised one, so what the sender sees is what others
+ * get.
  */
 export function checkDraft(draft: string, maxLength: number): DraftCheck {
-  const text = draft.trim();
+  const text = normaliseText(draft).trim();
   if (text === '') return { ok: false, reason: 'empty' };
+  const forbidden = findForbiddenCharacter(text, true);
+  if (forbidden !== undefined) {
+    return {
+      ok: false,
+      reason: 'invalid-character',
+      detail: describeForbiddenCharacter(forbidden),
+    };
+  }
+  if (!hasVisibleCharacter(text)) return { ok: false, reason: 'invisible' };
   if (text.length > maxLength)
     return { ok: false, reason: 'too-long', excess: text.length - maxLength };
   return { ok: true, text };
+}
+
+/**
+ * The request for the room's recent messages, sent after every open. `after` (the newest id
+ * already shown) asks only for what came later, i.e. what was missed while away.
+ */
+export function buildHistoryRequest(after?: string): string {
+  return JSON.stringify(after === undefined ? { action: 'history' } : { action: 'history', after });
+}
+
+/**
+ * The error code a server without history answers `{"action":"history"}` with: it reads every
+ * frame as a chat message, and that one has no `message`. The page itself never sends a chat
+ * frame without one, so this code can only be the answer to a history request.
+ */
+export const historyUnsupportedCode = 'message_required';
+
+/** What the page says about an error event: what went wrong, and what to do about it. */
+export function describeServerError(event: ServerErrorEvent): string {
+  const refused = 'The server refused a message';
+  switch (event.code) {
+    case 'rate_limited': {
+      const seconds = Math.max(1, Math.ceil((event.retryAfterMs ?? 1000) / 1000));
+      return `${refused}: you are sending too fast. Wait ${seconds} s, then send it again.`;
+    }
+    case 'message_invisible':
+      return `${refused}: it has no visible characters.`;
+    case 'message_invalid_characters':
+      return `${refused}: it contains a control character or a text-direction control. Remove it and send again.`;
+    case 'sender_name_invalid_characters':
+      return `${refused}: your name contains a control character or a text-direction control. Change your name and send again.`;
+    default:
+      return `${refused}: ${event.message}`;
+  }
 }
 
 /** Builds the frame for one message, leaving out a blank name and an absent avatar hash. */
@@ -119,7 +239,7 @@ export function buildChatFrame(text: string, senderName: string, senderGravatar?
   const frame: { message: string; senderName?: string; senderGravatar?: string } = {
     message: text,
   };
-  const name = senderName.trim();
+  const name = normaliseText(senderName).trim();
   if (name !== '') frame.senderName = name;
   if (senderGravatar !== undefined) frame.senderGravatar = senderGravatar;
   return JSON.stringify(frame satisfies ChatFrame);

@@ -3,8 +3,9 @@
  * the page through `textContent` and attributes the page chose, never through HTML parsing, so a
  * message such as `<img src=x onerror=…>` is shown as the text it is.
  */
-import { hueOf, initialsOf } from './avatar.ts';
+import { avatarBackground, hueOf, initialsOf } from './avatar.ts';
 import { gravatarUrl } from './gravatar.ts';
+import { tokenizeLinks } from './links.ts';
 
 /** One chat line as the view needs it. */
 export interface MessageView {
@@ -15,7 +16,12 @@ export interface MessageView {
   readonly sentAt: Date;
   /** Set for own messages still waiting in the outbox. */
   readonly pendingId?: string;
+  /** The server's id, for messages that came with one. */
+  readonly messageId?: string;
 }
+
+/** The id of the hidden "opens in a new tab" note that every link in a message points to. */
+export const newTabHintId = 'new-tab-hint';
 
 const avatarSizePx = 40;
 
@@ -39,7 +45,7 @@ export function createAvatar(name: string, gravatar: string | undefined): HTMLEl
   const avatar = element('span', 'avatar', initialsOf(name));
   avatar.setAttribute('aria-hidden', 'true');
   // CSSOM property writes are allowed under `style-src 'self'`; only inline style markup is not.
-  avatar.style.setProperty('--avatar-hue', String(hueOf(name)));
+  avatar.style.backgroundColor = avatarBackground(hueOf(name));
   if (gravatar !== undefined) {
     const image = element('img', 'avatar-image');
     image.alt = '';
@@ -73,14 +79,36 @@ export function createMessageItem(view: MessageView): HTMLLIElement {
   const meta = element('p', 'meta');
   const name = element('span', 'sender', view.own ? `${view.senderName} (you)` : view.senderName);
   meta.append(name, createTime(view.sentAt));
-  const text = element('p', 'text', view.text);
-  bubble.append(meta, text);
+  bubble.append(meta, createMessageText(view.text));
+  if (view.messageId !== undefined) item.dataset.messageId = view.messageId;
   if (view.pendingId !== undefined) {
     item.dataset.pendingId = view.pendingId;
     bubble.append(element('p', 'delivery', 'Waiting for the connection…'));
   }
   item.append(createAvatar(view.senderName, view.senderGravatar), bubble);
   return item;
+}
+
+/**
+ * A message's text: exactly the text that was sent, as text nodes, with its `http(s)` links made
+ * into anchors that open in a new tab and give the site neither this page (`noopener`) nor its
+ * address (`noreferrer`). Nothing is parsed as HTML.
+ */
+function createMessageText(text: string): HTMLParagraphElement {
+  const paragraph = element('p', 'text');
+  for (const part of tokenizeLinks(text)) {
+    if (part.kind === 'text') {
+      paragraph.append(document.createTextNode(part.text));
+      continue;
+    }
+    const link = element('a', 'link', part.text);
+    link.href = part.href;
+    link.target = '_blank';
+    link.rel = 'noopener noreferrer';
+    link.setAttribute('aria-describedby', newTabHintId);
+    paragraph.append(link);
+  }
+  return paragraph;
 }
 
 /** Marks an own message as handed to the server by removing its "waiting" note. */

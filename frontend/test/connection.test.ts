@@ -53,11 +53,14 @@ interface Harness {
   frames: string[];
   sentIds: string[];
   losses: boolean[];
+  /** The URL each socket was created with. */
+  urls: string[];
   latest(): FakeSocket;
 }
 
-function startHarness(refusals = 0): Harness {
+function startHarness(refusals = 0, framesOnOpen?: () => readonly string[]): Harness {
   let refusalsLeft = refusals;
+  const urls: string[] = [];
   const sockets: FakeSocket[] = [];
   const states: ConnectionState[] = [];
   const frames: string[] = [];
@@ -72,7 +75,9 @@ function startHarness(refusals = 0): Harness {
   const connection = new ChatConnection({
     url: 'wss://chat.example/prod',
     listener,
-    createSocket: () => {
+    ...(framesOnOpen === undefined ? {} : { framesOnOpen }),
+    createSocket: (url) => {
+      urls.push(url);
       if (refusalsLeft > 0) {
         refusalsLeft -= 1;
         throw new Error('SecurityError');
@@ -98,6 +103,7 @@ function startHarness(refusals = 0): Harness {
     frames,
     sentIds,
     losses,
+    urls,
     latest: () => {
       const socket = sockets.at(-1);
       if (socket === undefined) throw new Error('no socket was created');
@@ -265,5 +271,80 @@ describe('ChatConnection', () => {
     // Assess
     expect(chat.sockets).toHaveLength(2);
     expect(chat.connection.state.kind).toBe('connecting');
+  });
+
+  it('sends the opening frames first on every open, before the queued messages', () => {
+    // Prepare
+    let opens = 0;
+    const chat = startHarness(0, () => {
+      opens += 1;
+      return [`{"action":"history","open":${opens}}`];
+    });
+    chat.connection.send({ id: 'm1', frame: '{"message":"queued"}' });
+    chat.connection.connect();
+
+    // Act
+    chat.latest().serverOpens();
+    chat.latest().serverDrops();
+    vi.advanceTimersByTime(1_000);
+    chat.latest().serverOpens();
+
+    // Assess
+    expect(chat.sockets[0]?.sent).toEqual([
+      '{"action":"history","open":1}',
+      '{"message":"queued"}',
+    ]);
+    expect(chat.sockets[1]?.sent).toEqual(['{"action":"history","open":2}']);
+  });
+
+  it('moves to another URL at once, closing the old socket without reporting a loss', () => {
+    // Prepare
+    const chat = startHarness();
+    chat.connection.connect();
+    const first = chat.latest();
+    first.serverOpens();
+
+    // Act
+    chat.connection.changeUrl('wss://chat.example/prod?room=dev');
+    first.serverDrops(); // the close event of the old socket arrives after the switch
+    chat.latest().serverOpens();
+    vi.advanceTimersByTime(60_000);
+
+    // Assess
+    expect(first.closedByPage).toBe(true);
+    expect(chat.urls).toEqual(['wss://chat.example/prod', 'wss://chat.example/prod?room=dev']);
+    expect(chat.losses).toEqual([]);
+    expect(chat.sockets).toHaveLength(2);
+    expect(chat.connection.state.kind).toBe('connected');
+  });
+
+  it('connects to the new URL from disconnected, and reconnects to it after a drop', () => {
+    // Prepare
+    const chat = startHarness();
+
+    // Act
+    chat.connection.changeUrl('wss://chat.example/prod?room=dev');
+    chat.latest().serverOpens();
+    chat.latest().serverDrops();
+    vi.advanceTimersByTime(1_000);
+
+    // Assess
+    expect(chat.urls).toEqual([
+      'wss://chat.example/prod?room=dev',
+      'wss://chat.example/prod?room=dev',
+    ]);
+  });
+
+  it('refuses to move while messages written for the old URL are waiting', () => {
+    // Prepare
+    const chat = startHarness();
+    chat.connection.send({ id: 'm1', frame: '{"message":"for the old room"}' });
+
+    // Act
+    const move = (): void => chat.connection.changeUrl('wss://chat.example/prod?room=dev');
+
+    // Assess
+    expect(move).toThrow('messages are still waiting');
+    expect(chat.sockets).toHaveLength(0);
   });
 });

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import {
   anonymousName,
   buildChatFrame,
+  buildHistoryRequest,
   checkDraft,
+  describeServerError,
   isGravatarHash,
   keepAliveFrame,
   parseServerEvent,
@@ -27,10 +29,107 @@ describe('parseServerEvent', () => {
     // Assess
     expect(event).toEqual({
       type: 'message',
+      id: undefined,
+      room: undefined,
       message: 'hello',
       senderName: 'Ada',
       senderGravatar: sha256Hex,
       sentAt: new Date('2026-01-02T03:04:05.000Z'),
+    });
+  });
+
+  it("reads a message event's server id and room (protocol v2)", () => {
+    // Act
+    const event = parseServerEvent(
+      JSON.stringify({
+        type: 'message',
+        id: '01JDQ8ZV3T2X7K9M4N6P8R0S2A',
+        room: 'Support',
+        message: 'hi',
+        senderName: 'Ada',
+        senderGravatar: '',
+        sentAt: '2026-01-02T03:04:05.000Z',
+      }),
+    );
+
+    // Assess
+    expect(event).toMatchObject({ id: '01JDQ8ZV3T2X7K9M4N6P8R0S2A', room: 'support' });
+  });
+
+  it.each([
+    ['a number', 42],
+    ['an empty string', ''],
+    ['an id with a space', 'a b'],
+    ['a 65-character id', 'x'.repeat(65)],
+  ])('treats %s as no id', (_label, id) => {
+    // Act
+    const event = parseServerEvent(JSON.stringify({ type: 'message', id, message: 'hi' }));
+
+    // Assess
+    expect(event).toMatchObject({ type: 'message', id: undefined });
+  });
+
+  it('reads a history frame, oldest first, skipping entries that are not messages', () => {
+    // Prepare
+    const message = (id: string, text: string) => ({
+      type: 'message',
+      id,
+      room: 'lobby',
+      message: text,
+      senderName: 'Ada',
+      senderGravatar: '',
+      sentAt: '2026-01-02T03:04:05.000Z',
+    });
+    const frame = JSON.stringify({
+      type: 'history',
+      room: 'lobby',
+      messages: [message('01A', 'first'), null, { message: 7 }, message('01B', 'second')],
+      part: 1,
+      parts: 1,
+    });
+
+    // Act
+    const event = parseServerEvent(frame);
+
+    // Assess
+    expect(event?.type).toBe('history');
+    if (event?.type !== 'history') return;
+    expect(event.room).toBe('lobby');
+    expect(event.messages.map((each) => [each.id, each.message])).toEqual([
+      ['01A', 'first'],
+      ['01B', 'second'],
+    ]);
+  });
+
+  it('reads an empty history and a presence count, and ignores a count that is not one', () => {
+    // Assess
+    expect(parseServerEvent('{"type":"history","room":"lobby","messages":[]}')).toEqual({
+      type: 'history',
+      room: 'lobby',
+      messages: [],
+    });
+    expect(parseServerEvent('{"type":"presence","room":"dev","count":3}')).toEqual({
+      type: 'presence',
+      room: 'dev',
+      count: 3,
+    });
+    expect(parseServerEvent('{"type":"presence","count":-1}')).toBeUndefined();
+    expect(parseServerEvent('{"type":"presence","count":"3"}')).toBeUndefined();
+    expect(parseServerEvent('{"type":"history","messages":{}}')).toBeUndefined();
+  });
+
+  it('keeps retryAfterMs from a rate_limited error', () => {
+    // Act
+    const event = parseServerEvent(
+      '{"type":"error","code":"rate_limited","message":"slow down","retryAfterMs":2500}',
+    );
+
+    // Assess
+    expect(event).toEqual({
+      type: 'error',
+      code: 'rate_limited',
+      message: 'slow down',
+      retryAfterMs: 2500,
     });
   });
 
@@ -102,6 +201,40 @@ describe('checkDraft', () => {
     expect(check).toEqual({ ok: false, reason: 'empty' });
   });
 
+  it('normalises to NFC before counting, so a decomposed accent counts once, as on the server', () => {
+    // Act
+    const check = checkDraft('Cafe\u0301', 4);
+
+    // Assess
+    expect(check).toEqual({ ok: true, text: 'Caf\u00e9' });
+  });
+
+  it('refuses control characters and text-direction controls, naming the character', () => {
+    // Assess
+    expect(checkDraft('ring \u0007 bell', 100)).toEqual({
+      ok: false,
+      reason: 'invalid-character',
+      detail: 'It contains an invisible control character (U+0007, character 6); remove it.',
+    });
+    expect(checkDraft('abc\u202Etxt.exe', 100)).toMatchObject({ reason: 'invalid-character' });
+  });
+
+  it('keeps line breaks and tabs inside a message', () => {
+    // Act
+    const check = checkDraft('one\n\ttwo', 100);
+
+    // Assess
+    expect(check).toEqual({ ok: true, text: 'one\n\ttwo' });
+  });
+
+  it('refuses a draft with no visible character', () => {
+    // Act
+    const check = checkDraft('\u200b\u2060\u200d', 100);
+
+    // Assess
+    expect(check).toEqual({ ok: false, reason: 'invisible' });
+  });
+
   it('refuses drafts over the limit and says by how much, counting UTF-16 units like the backend', () => {
     // Act
     const check = checkDraft('😀'.repeat(6), 10);
@@ -130,6 +263,57 @@ describe('buildChatFrame', () => {
 
     // Assess
     expect(JSON.parse(frame)).toEqual({ message: 'hi' });
+  });
+});
+
+describe('buildChatFrame and text rules', () => {
+  it('sends the name normalised to NFC', () => {
+    // Act
+    const frame = buildChatFrame('hi', 'Rene\u0301');
+
+    // Assess
+    expect(JSON.parse(frame)).toEqual({ message: 'hi', senderName: 'René' });
+  });
+});
+
+describe('buildHistoryRequest', () => {
+  it('asks for the whole history on a first open, and for what came after an id on a reconnect', () => {
+    // Assess
+    expect(JSON.parse(buildHistoryRequest())).toEqual({ action: 'history' });
+    expect(JSON.parse(buildHistoryRequest('01JD'))).toEqual({ action: 'history', after: '01JD' });
+  });
+});
+
+describe('describeServerError', () => {
+  const error = (code: string, extra: object = {}) =>
+    ({ type: 'error', code, message: 'server text', ...extra }) as const;
+
+  it.each([
+    [
+      error('rate_limited', { retryAfterMs: 2100 }),
+      'The server refused a message: you are sending too fast. Wait 3 s, then send it again.',
+    ],
+    [
+      error('rate_limited'),
+      'The server refused a message: you are sending too fast. Wait 1 s, then send it again.',
+    ],
+    [error('message_invisible'), 'The server refused a message: it has no visible characters.'],
+    [
+      error('message_invalid_characters'),
+      'The server refused a message: it contains a control character or a text-direction control. Remove it and send again.',
+    ],
+    [
+      error('sender_name_invalid_characters'),
+      'The server refused a message: your name contains a control character or a text-direction control. Change your name and send again.',
+    ],
+    [error('message_too_long'), 'The server refused a message: server text'],
+    [error('gateway'), 'The server refused a message: server text'],
+  ])('explains %o', (event, text) => {
+    // Act
+    const result = describeServerError(event);
+
+    // Assess
+    expect(result).toBe(text);
   });
 });
 
