@@ -8,18 +8,10 @@ import { type ChatConfig, maxSenderNameLength, readChatConfig } from './config.t
 import { ChatConnection, type ConnectionState } from './connection.ts';
 import { requireElement } from './dom.ts';
 import { gravatarHash } from './gravatar.ts';
-import { OwnMessages, SeenMessageIds } from './history.ts';
 import { MessageList } from './message-list.ts';
 import { loadProfile, saveProfile } from './profile.ts';
-import {
-  anonymousName,
-  buildChatFrame,
-  buildHistoryRequest,
-  type ChatMessageEvent,
-  describeServerError,
-  historyUnsupportedCode,
-  parseServerEvent,
-} from './protocol.ts';
+import { anonymousName, buildChatFrame } from './protocol.ts';
+import { RoomSession } from './room-session.ts';
 import {
   checkRoomName,
   defaultRoom,
@@ -113,19 +105,6 @@ document.addEventListener('visibilitychange', () => {
 
 // --- Chat ------------------------------------------------------------------------------------
 
-/** What the page keeps about the room it is in; a new room starts afresh. */
-interface RoomSession {
-  readonly room: string;
-  readonly seen: SeenMessageIds;
-  readonly own: OwnMessages;
-  /** Whether a connection to this room has opened before: the next one is a reconnect. */
-  hasBeenConnected: boolean;
-  /** The line that announced the latest open; history from that open is slotted in around it. */
-  anchor: HTMLLIElement | undefined;
-  /** Whether the latest history request asked only for what was missed (so it is news). */
-  catchingUp: boolean;
-}
-
 /** Connects, and wires the room bar, the connect/disconnect button and the composer. */
 function startChat(config: ChatConfig): void {
   let session: RoomSession | undefined;
@@ -139,30 +118,19 @@ function startChat(config: ChatConfig): void {
       setInterval: (callback, ms) => window.setInterval(callback, ms),
       clearInterval: (handle) => window.clearInterval(handle as number),
     },
-    framesOnOpen: () => {
-      const after = session?.seen.newest;
-      if (session !== undefined) session.catchingUp = after !== undefined;
-      return [buildHistoryRequest(after)];
-    },
+    framesOnOpen: () => (session === undefined ? [] : [session.historyRequest()]),
     listener: {
       stateChanged(state: ConnectionState) {
         const view = describeState(state);
         statusText.textContent = view.label;
         statusBox.dataset.tone = view.tone;
         toggleButton.textContent = view.action;
-        if (state.kind === 'connected' && session !== undefined) {
-          session.anchor = messages.appendSystem(
-            session.hasBeenConnected ? 'Reconnected.' : `Connected to #${session.room}. Say hello!`,
-          );
-          session.hasBeenConnected = true;
-        }
+        if (state.kind === 'connected') session?.opened();
         if (state.kind !== 'connected') presence.hidden = true;
         const note = outageNote(state);
         if (note !== undefined) messages.appendSystem(note, 'error');
       },
-      frameReceived(data) {
-        if (session !== undefined) handleFrame(session, data);
-      },
+      frameReceived: (data) => session?.receive(data),
       messagesSent: (ids) => messages.markSent(ids),
       connectionLost(wasOpen) {
         // Failed retries show in the status; only the loss itself earns a line.
@@ -170,65 +138,6 @@ function startChat(config: ChatConfig): void {
       },
     },
   });
-
-  /** Whether an event names another room than this one (a server without rooms names none). */
-  const isElsewhere = (current: RoomSession, room: string | undefined): boolean =>
-    room !== undefined && room !== current.room;
-
-  function messageItem(event: ChatMessageEvent): HTMLLIElement {
-    return createMessageItem({
-      own: false,
-      senderName: event.senderName,
-      senderGravatar: event.senderGravatar,
-      text: event.message,
-      sentAt: event.sentAt,
-      ...(event.id === undefined ? {} : { messageId: event.id }),
-    });
-  }
-
-  function countUnread(): void {
-    unread.messageArrived();
-    showTitle();
-  }
-
-  function handleFrame(current: RoomSession, data: string): void {
-    const event = parseServerEvent(data);
-    switch (event?.type) {
-      case 'message':
-        // Delivery is at least once: a repeated id is a message already on screen.
-        if (isElsewhere(current, event.room)) return;
-        if (event.id !== undefined && !current.seen.add(event.id)) return;
-        messages.append(messageItem(event));
-        countUnread();
-        return;
-      case 'history':
-        if (isElsewhere(current, event.room)) return;
-        for (const message of event.messages) {
-          if (isElsewhere(current, message.room)) continue;
-          const id = message.id ?? '';
-          if (id !== '' && !current.seen.add(id)) continue;
-          // Our own messages come back only here; they are on screen already, as ours.
-          if (current.own.claim(message)) continue;
-          const anchor = current.anchor;
-          if (anchor === undefined) messages.append(messageItem(message));
-          else messages.insertEarlier(messageItem(message), id, anchor);
-          if (current.catchingUp) countUnread();
-        }
-        return;
-      case 'presence':
-        if (isElsewhere(current, event.room)) return;
-        presence.textContent = `${event.count} ${event.count === 1 ? 'person' : 'people'} here`;
-        presence.hidden = false;
-        return;
-      case 'error':
-        // A server without history answers the history request so; it has nothing to show.
-        if (event.code === historyUnsupportedCode) return;
-        messages.appendSystem(describeServerError(event), 'error');
-        return;
-      default:
-        return;
-    }
-  }
 
   /** Shows a room problem under the room field, and returns false. */
   function refuseRoom(problem: string, typed: string): false {
@@ -270,14 +179,16 @@ function startChat(config: ChatConfig): void {
         raw,
       );
     }
-    session = {
-      room,
-      seen: new SeenMessageIds(),
-      own: new OwnMessages(),
-      hasBeenConnected: false,
-      anchor: undefined,
-      catchingUp: false,
-    };
+    session = new RoomSession(room, messages, {
+      messageArrived() {
+        unread.messageArrived();
+        showTitle();
+      },
+      presenceChanged(count) {
+        presence.textContent = `${count} ${count === 1 ? 'person' : 'people'} here`;
+        presence.hidden = false;
+      },
+    });
     messages.clear();
     unread.reset();
     titleBase = room === defaultRoom ? appName : `#${room} · ${appName}`;
@@ -374,7 +285,7 @@ function startChat(config: ChatConfig): void {
         }),
         true,
       );
-      session.own.sent({ message: text, senderName, senderGravatar });
+      session.sent({ message: text, senderName, senderGravatar });
       connection.send({ id, frame: buildChatFrame(text, nameInput.value, senderGravatar) });
       return undefined;
     },
