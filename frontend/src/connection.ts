@@ -100,12 +100,7 @@ export class ChatConnection {
 
   /** Closes the connection on the user's request; no reconnect follows. Queued messages stay queued. */
   disconnect(): void {
-    this.#cancelRetry();
-    this.#stopKeepAlive();
-    const socket = this.#socket;
-    this.#socket = undefined;
-    this.#attempt = 0;
-    socket?.close(1000, 'Closed by the user');
+    this.#closeDeliberately('Closed by the user');
     this.#setState({ kind: 'disconnected' });
   }
 
@@ -116,12 +111,7 @@ export class ChatConnection {
    */
   changeUrl(url: string): void {
     if (this.#outbox.size > 0) throw new Error('messages are still waiting for the old URL');
-    this.#cancelRetry();
-    this.#stopKeepAlive();
-    const socket = this.#socket;
-    this.#socket = undefined;
-    this.#attempt = 0;
-    socket?.close(1000, 'Switching rooms');
+    this.#closeDeliberately('Switching rooms');
     this.#url = url;
     this.#open();
   }
@@ -134,6 +124,19 @@ export class ChatConnection {
   send(message: OutgoingMessage): boolean {
     this.#outbox.enqueue(message);
     return this.#flush().includes(message.id);
+  }
+
+  /**
+   * Closes the socket on purpose and stops retrying. The socket is forgotten first, so its
+   * `close` event is ignored: a deliberate close is not a lost connection.
+   */
+  #closeDeliberately(reason: string): void {
+    this.#cancelRetry();
+    this.#stopKeepAlive();
+    const socket = this.#socket;
+    this.#socket = undefined;
+    this.#attempt = 0;
+    socket?.close(1000, reason);
   }
 
   #open(): void {
