@@ -2,6 +2,7 @@
  * Rooms as the page sees them: which room the page's URL names, whether a name is one the server
  * accepts, and the URLs that carry a room (the WebSocket URL and the link to share).
  */
+import { codePointLabel } from './text-rules.ts';
 
 /** The room of a page URL that names none: everyone who opens the plain website URL meets here. */
 export const defaultRoom = 'lobby';
@@ -44,7 +45,7 @@ export function checkRoomName(raw: string): RoomCheck {
 function describeCharacter(char: string): string {
   if (char === ' ') return 'a space';
   if (/^[\p{L}\p{N}\p{P}\p{S}]$/u.test(char)) return `"${char}"`;
-  return `U+${(char.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`;
+  return codePointLabel(char.codePointAt(0) ?? 0);
 }
 
 /**
