@@ -283,8 +283,9 @@ describeInChromium('chat page features in Chromium', (suite) => {
       JSON.stringify({ type: 'history', room: 'lobby', messages, part: 1, parts: 1 });
     let route: WebSocketRoute | undefined;
     const alice = await suite.join('Alice', {
-      beforeLoad: (page) =>
-        page.routeWebSocket(`${suite.stack.websocketUrl}?room=lobby`, (ws) => {
+      beforeLoad: async (page) => {
+        await installAxe(page);
+        await page.routeWebSocket(`${suite.stack.websocketUrl}?room=lobby`, (ws) => {
           route = ws;
           const server = ws.connectToServer();
           ws.onMessage((frame) => {
@@ -297,7 +298,8 @@ describeInChromium('chat page features in Chromium', (suite) => {
               server.send(frame);
             }
           });
-        }),
+        });
+      },
     });
     const bob = await suite.join('Bob');
     const lines = alice.page.locator('#message-items > li');
@@ -338,5 +340,10 @@ describeInChromium('chat page features in Chromium', (suite) => {
     ]);
     expect(await alice.page.locator('#presence').textContent()).toBe('3 people here');
     expect(await alice.page.locator('.message.own').count()).toBe(1);
+    // The presence count and the history pass axe too.
+    expect({
+      light: await axeViolations(alice.page, 'light'),
+      dark: await axeViolations(alice.page, 'dark'),
+    }).toEqual({ light: [], dark: [] });
   });
 });
