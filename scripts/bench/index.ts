@@ -4,24 +4,24 @@
  * stops cleanly and prints whatever was measured so far.
  */
 import { cpus, totalmem } from 'node:os';
-import type { ColdStartBenchmarkResult } from './coldstart-benchmark.ts';
+import type { ColdStartBenchmarkResult } from './coldstart/report.ts';
 import {
   checkColdStartTargets,
   coldStartTables,
   runColdStartBenchmark,
-} from './coldstart-benchmark.ts';
-import type { FanoutBenchmarkResult } from './fanout-benchmark.ts';
-import { runFanoutBenchmark } from './fanout-benchmark.ts';
-import { checkFanoutTargets, fanoutTable } from './fanout-report.ts';
-import type { LoadBenchmarkResult } from './load-benchmark.ts';
-import { runLoadBenchmark } from './load-benchmark.ts';
-import type { TargetCheck } from './load-report.ts';
-import { checkLoadTargets, LOSSLESS_CHECK_PREFIX, loadTables, sweepTable } from './load-report.ts';
+} from './coldstart/report.ts';
+import type { FanoutBenchmarkResult } from './fanout/benchmark.ts';
+import { runFanoutBenchmark } from './fanout/benchmark.ts';
+import { checkFanoutTargets, fanoutTable } from './fanout/report.ts';
+import type { LoadBenchmarkResult } from './load/benchmark.ts';
+import { runLoadBenchmark } from './load/benchmark.ts';
+import type { TargetCheck } from './load/report.ts';
+import { checkLoadTargets, LOSSLESS_CHECK_PREFIX, loadTables, sweepTable } from './load/report.ts';
 import type { BenchmarkName, BenchOptions } from './options.ts';
 import { BenchUsageError, HELP_TEXT, parseBenchOptions } from './options.ts';
-import { createProgress } from './progress.ts';
-import type { Table } from './table.ts';
-import { renderMarkdownTable, renderTextTable } from './table.ts';
+import { createProgress } from './shared/progress.ts';
+import type { Table } from './shared/report.ts';
+import { renderMarkdownTable, renderTextTable } from './shared/report.ts';
 
 /** Everything one `npm run bench` measured; also the `--json` document. */
 interface BenchResults {

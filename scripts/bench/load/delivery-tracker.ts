@@ -4,8 +4,8 @@
  * are passed in), so the counting rules are unit-tested without sockets.
  */
 
-import type { LatencySummary } from './latency.ts';
-import { LatencyRecorder } from './latency.ts';
+import type { LatencySummary } from '../shared/latency.ts';
+import { LatencyRecorder } from '../shared/latency.ts';
 
 /** Prefix of every benchmark message text, so stray chat traffic is never mistaken for ours. */
 const MESSAGE_PREFIX = 'bench';

@@ -6,7 +6,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { stopChild } from './server-process.ts';
+import { stopChild } from '../load/server-process.ts';
 
 /** Counters of the endpoint since its last reset. */
 export interface EndpointCounters {

@@ -1,10 +1,11 @@
 /**
  * The fan-out benchmark's table, target checks and the concurrency it recommends. Pure.
  */
-import type { FanoutBenchmarkResult, FanoutRun } from './fanout-benchmark.ts';
-import type { TargetCheck } from './load-report.ts';
-import type { Table } from './table.ts';
-import { formatCount, formatMs } from './table.ts';
+
+import type { TargetCheck } from '../load/report.ts';
+import type { Table } from '../shared/report.ts';
+import { formatCount, formatMs } from '../shared/report.ts';
+import type { FanoutBenchmarkResult, FanoutRun } from './benchmark.ts';
 
 /** Targets from the issue: close to ideal, and far inside API Gateway's integration timeout. */
 export const FANOUT_TARGETS = {

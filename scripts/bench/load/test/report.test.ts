@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { LoadBenchmarkResult, LoadTargetResult } from '../load-benchmark.ts';
-import type { LoadRunResult } from '../load-generator.ts';
-import { checkLoadTargets, loadTables, sweepTable } from '../load-report.ts';
+import type { LoadBenchmarkResult, LoadTargetResult } from '../benchmark.ts';
+import type { LoadRunResult } from '../generator.ts';
+import { checkLoadTargets, loadTables, sweepTable } from '../report.ts';
 
 const MB = 1024 * 1024;
 

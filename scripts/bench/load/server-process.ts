@@ -7,7 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { readTreeRss } from './process-memory.ts';
+import { readTreeRss } from '../shared/process-memory.ts';
 
 /** Which server to run. */
 export type ServerTarget = 'bare' | 'stack';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Table } from '../table.ts';
+import type { Table } from '../report.ts';
 import {
   formatCount,
   formatMegabytes,
@@ -7,7 +7,7 @@ import {
   formatRatio,
   renderMarkdownTable,
   renderTextTable,
-} from '../table.ts';
+} from '../report.ts';
 
 const table: Table = {
   title: 'Example',

@@ -7,12 +7,12 @@
  * is the Lambda's own (`createManagementClient`), so its socket pool is what is measured. The ids are generated and fed to the broadcaster directly: the Scan is not part
  * of what this measures.
  */
-import { broadcastToConnections } from '../../backend/src/broadcaster.ts';
-import { DEFAULT_SEND_CONCURRENCY } from '../../backend/src/config.ts';
-import contract from '../../backend/src/contract.json' with { type: 'json' };
-import { createManagementClient } from '../../backend/src/management-clients.ts';
-import type { BenchOptions } from './options.ts';
-import type { Progress } from './progress.ts';
+import { broadcastToConnections } from '../../../backend/src/broadcaster.ts';
+import { DEFAULT_SEND_CONCURRENCY } from '../../../backend/src/config.ts';
+import contract from '../../../backend/src/contract.json' with { type: 'json' };
+import { createManagementClient } from '../../../backend/src/management-clients.ts';
+import type { BenchOptions } from '../options.ts';
+import type { Progress } from '../shared/progress.ts';
 import { startSlowEndpointProcess } from './slow-endpoint-process.ts';
 
 /** One concurrency setting's figures. */

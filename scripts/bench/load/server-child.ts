@@ -19,7 +19,7 @@ async function startTarget(target: ServerTarget): Promise<RunningServer> {
     return { ready: { type: 'ready', websocketUrl: server.websocketUrl }, stop: server.stop };
   }
   // Imported lazily so the bare server's figures never include the stack's modules.
-  const { startLocalStack } = await import('../local/stack.ts');
+  const { startLocalStack } = await import('../../local/stack.ts');
   const stack = await startLocalStack({
     httpPort: 0,
     wsPort: 0,

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { silentProgress } from '../../shared/progress.ts';
 import type { BareWsServer } from '../bare-ws-server.ts';
 import { startBareWsServer, toOutgoingEvent } from '../bare-ws-server.ts';
-import type { LoadRunOptions } from '../load-generator.ts';
-import { pickSender, runLoad } from '../load-generator.ts';
-import { silentProgress } from '../progress.ts';
+import type { LoadRunOptions } from '../generator.ts';
+import { pickSender, runLoad } from '../generator.ts';
 
 let server: BareWsServer | undefined;
 afterEach(async () => {

@@ -3,9 +3,9 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runFanoutBenchmark } from '../fanout-benchmark.ts';
-import { parseBenchOptions } from '../options.ts';
-import { silentProgress } from '../progress.ts';
+import { parseBenchOptions } from '../../options.ts';
+import { silentProgress } from '../../shared/progress.ts';
+import { runFanoutBenchmark } from '../benchmark.ts';
 import type { SlowManagementEndpoint } from '../slow-management-endpoint.ts';
 import { startSlowManagementEndpoint } from '../slow-management-endpoint.ts';
 

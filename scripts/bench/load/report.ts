@@ -1,9 +1,10 @@
 /**
  * Tables and target checks for the load benchmark's results. Pure: results in, tables out.
  */
-import type { LoadBenchmarkResult, LoadTargetName, LoadTargetResult } from './load-benchmark.ts';
-import type { Table } from './table.ts';
-import { formatCount, formatMegabytes, formatMs, formatRatio } from './table.ts';
+
+import type { Table } from '../shared/report.ts';
+import { formatCount, formatMegabytes, formatMs, formatRatio } from '../shared/report.ts';
+import type { LoadBenchmarkResult, LoadTargetName, LoadTargetResult } from './benchmark.ts';
 
 /** Targets from the issues, on the 2-core machine. */
 export const LOAD_TARGETS = {

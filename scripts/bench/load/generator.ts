@@ -4,11 +4,11 @@
  * Works the same against the local stack, the bare baseline server and a deployed stack.
  */
 import { WebSocket } from 'ws';
+import type { LatencySummary } from '../shared/latency.ts';
+import { LatencyRecorder } from '../shared/latency.ts';
+import type { Progress } from '../shared/progress.ts';
 import type { DeliveryCounts } from './delivery-tracker.ts';
 import { DeliveryTracker, decodeBenchMessage, encodeBenchMessage } from './delivery-tracker.ts';
-import type { LatencySummary } from './latency.ts';
-import { LatencyRecorder } from './latency.ts';
-import type { Progress } from './progress.ts';
 
 /** What one load run does. */
 export interface LoadRunOptions {

@@ -4,12 +4,12 @@
  * esbuild bundle of the same SDK clients) and turns its figures into a table and target checks.
  */
 
-import type { ColdStartResult } from './cold-start.ts';
-import { benchColdStart, COLD_START_TARGETS } from './cold-start.ts';
-import type { TargetCheck } from './load-report.ts';
-import type { Progress } from './progress.ts';
-import type { Table } from './table.ts';
-import { formatMs, formatRatio } from './table.ts';
+import type { TargetCheck } from '../load/report.ts';
+import type { Progress } from '../shared/progress.ts';
+import type { Table } from '../shared/report.ts';
+import { formatMs, formatRatio } from '../shared/report.ts';
+import type { ColdStartResult } from './benchmark.ts';
+import { benchColdStart, COLD_START_TARGETS } from './benchmark.ts';
 
 /** The cold-start figures, exactly as cold-start.ts measured them. */
 export type ColdStartBenchmarkResult = ColdStartResult;

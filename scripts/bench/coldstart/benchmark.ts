@@ -4,7 +4,7 @@
  * same run with a plain default esbuild bundle of the same three SDK clients. Runs alternate
  * between the two, so drift of the machine (other load, CPU frequency) hits both alike.
  *
- * Alone: `tsx scripts/bench/cold-start.ts [runs]` (builds the Lambda first).
+ * Alone: `tsx scripts/bench/coldstart/benchmark.ts [runs]` (builds the Lambda first).
  */
 import { execFile } from 'node:child_process';
 import { access, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -13,10 +13,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { BUNDLE_FILE_NAME, buildLambda, LAMBDA_DIST_DIR } from '../build-lambda.ts';
+import { BUNDLE_FILE_NAME, buildLambda, LAMBDA_DIST_DIR } from '../../build-lambda.ts';
 
 const run = promisify(execFile);
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 /** The issue's targets. */
 export const COLD_START_TARGETS = { maxBundleBytes: 400 * 1024, maxInitRatio: 0.75 } as const;
@@ -208,7 +208,7 @@ if (
 ) {
   const runs = process.argv[2] === undefined ? undefined : Number(process.argv[2]);
   if (runs !== undefined && (!Number.isSafeInteger(runs) || runs < 1)) {
-    throw new Error('usage: tsx scripts/bench/cold-start.ts [runs]');
+    throw new Error('usage: tsx scripts/bench/coldstart/benchmark.ts [runs]');
   }
   await buildLambda();
   const onProgress = process.stderr.isTTY

@@ -3,10 +3,11 @@
  * lower bound) and the local stack, each in its own child process so its memory is its own; or,
  * with `--url`, against a deployed stack only.
  */
-import type { LoadRunResult } from './load-generator.ts';
-import { runLoad } from './load-generator.ts';
-import type { BenchOptions } from './options.ts';
-import type { Progress } from './progress.ts';
+
+import type { BenchOptions } from '../options.ts';
+import type { Progress } from '../shared/progress.ts';
+import type { LoadRunResult } from './generator.ts';
+import { runLoad } from './generator.ts';
 import type { ServerProcess, ServerTarget } from './server-process.ts';
 import { startServerProcess } from './server-process.ts';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { FanoutBenchmarkResult, FanoutRun } from '../fanout-benchmark.ts';
-import { generateConnectionIds } from '../fanout-benchmark.ts';
-import { checkFanoutTargets, recommendConcurrency } from '../fanout-report.ts';
+import type { FanoutBenchmarkResult, FanoutRun } from '../benchmark.ts';
+import { generateConnectionIds } from '../benchmark.ts';
+import { checkFanoutTargets, recommendConcurrency } from '../report.ts';
 
 const run = (concurrency: number, wallMs: number, peakInFlight = concurrency): FanoutRun => {
   const idealMs = (10_000 * 20) / concurrency;
