@@ -13,7 +13,7 @@ import contract from '../../../backend/src/contract.json' with { type: 'json' };
 import { createManagementClient } from '../../../backend/src/management-clients.ts';
 import type { BenchOptions } from '../options.ts';
 import type { Progress } from '../shared/progress.ts';
-import { startSlowEndpointProcess } from './slow-endpoint-process.ts';
+import { startSlowEndpointProcess } from './slow-endpoint.ts';
 
 /** One concurrency setting's figures. */
 export interface FanoutRun {

@@ -8,8 +8,8 @@ import type { BenchOptions } from '../options.ts';
 import type { Progress } from '../shared/progress.ts';
 import type { LoadRunResult } from './generator.ts';
 import { runLoad } from './generator.ts';
-import type { ServerProcess, ServerTarget } from './server-process.ts';
-import { startServerProcess } from './server-process.ts';
+import type { ServerProcess, ServerTarget } from './server.ts';
+import { startServerProcess } from './server.ts';
 
 /** Which server a load run measured. */
 export type LoadTargetName = ServerTarget | 'deployed';

@@ -6,8 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseBenchOptions } from '../../options.ts';
 import { silentProgress } from '../../shared/progress.ts';
 import { runFanoutBenchmark } from '../benchmark.ts';
-import type { SlowManagementEndpoint } from '../slow-management-endpoint.ts';
-import { startSlowManagementEndpoint } from '../slow-management-endpoint.ts';
+import type { SlowManagementEndpoint } from '../slow-endpoint.ts';
+import { startSlowManagementEndpoint } from '../slow-endpoint.ts';
 
 let endpoint: SlowManagementEndpoint | undefined;
 afterEach(async () => {

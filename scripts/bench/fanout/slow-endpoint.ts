@@ -2,19 +2,35 @@
  * A stand-in for API Gateway's `@connections` management API that answers every POST after a set
  * delay, like a real PostToConnection round trip, and counts how many calls were in flight at
  * once. The fan-out benchmark points a real ApiGatewayManagementApiClient at it over HTTP.
+ *
+ * On AWS the management API runs on other machines, so the benchmark runs it in a child process
+ * ({@link startSlowEndpointProcess}; this module is that child) instead of letting it compete
+ * with the broadcaster for one event loop.
  */
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
+import { runAsChild, startChild } from '../shared/child-process.ts';
 
-/** A running slow endpoint. */
-export interface SlowManagementEndpoint {
+/** Counters of the endpoint since its last reset. */
+export interface EndpointCounters {
+  readonly calls: number;
+  readonly peakInFlight: number;
+}
+
+/** The endpoint running in its own process. */
+export interface SlowEndpointProcess {
   /** Base URL including the stage, as APIGW_ENDPOINT would be. */
   readonly endpoint: string;
-  /** POSTs answered since the last reset. */
-  readonly calls: number;
-  /** Most requests in flight at once since the last reset. */
-  readonly peakInFlight: number;
+  resetCounters(): Promise<void>;
+  readCounters(): Promise<EndpointCounters>;
+  stop(): Promise<void>;
+}
+
+/** A running slow endpoint. */
+export interface SlowManagementEndpoint extends EndpointCounters {
+  /** Base URL including the stage, as APIGW_ENDPOINT would be. */
+  readonly endpoint: string;
   /** Zeroes the counters between two measurements. */
   resetCounters(): void;
   stop(): Promise<void>;
@@ -82,3 +98,48 @@ export async function startSlowManagementEndpoint(
       }),
   };
 }
+
+/**
+ * Starts the endpoint in a child Node.js process.
+ * @param delayMs - how long every POST takes to answer
+ * @param stage - the stage path segment of the endpoint URL
+ * @returns the endpoint's URL and its counters, read over IPC
+ */
+export async function startSlowEndpointProcess(
+  delayMs: number,
+  stage: string,
+): Promise<SlowEndpointProcess> {
+  const child = await startChild({
+    module: import.meta.url,
+    args: [String(delayMs), stage],
+    name: 'the slow management endpoint',
+  });
+  return {
+    endpoint: String(child.ready.endpoint),
+    resetCounters: async () => {
+      await child.request('reset');
+    },
+    readCounters: async () => {
+      const counters = await child.request('counters');
+      return { calls: Number(counters.calls), peakInFlight: Number(counters.peakInFlight) };
+    },
+    stop: () => child.stop(),
+  };
+}
+
+runAsChild(import.meta.url, 'slow management endpoint', async (args) => {
+  const delayMs = args.number(0, 'the delay in ms', 0);
+  const stage = args.text(1, 'the stage', /^[A-Za-z0-9_-]+$/);
+  const endpoint = await startSlowManagementEndpoint(delayMs, stage);
+  return {
+    ready: { endpoint: endpoint.endpoint },
+    answers: {
+      reset: () => {
+        endpoint.resetCounters();
+        return {};
+      },
+      counters: () => ({ calls: endpoint.calls, peakInFlight: endpoint.peakInFlight }),
+    },
+    stop: endpoint.stop,
+  };
+});

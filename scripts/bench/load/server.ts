@@ -1,0 +1,95 @@
+/**
+ * A server under test (the bare ws server or the local stack) in a child process, its resident
+ * memory sampled from outside, so the figure is the server's own: not the load generator's client
+ * sockets, and including any worker processes the stack starts. This module is also that child.
+ */
+import type { ChildHandle } from '../shared/child-process.ts';
+import { runAsChild, startChild } from '../shared/child-process.ts';
+import { readTreeRss } from '../shared/process-memory.ts';
+
+/** Which server to run. */
+export type ServerTarget = 'bare' | 'stack';
+
+const SERVER_TARGETS: readonly ServerTarget[] = ['bare', 'stack'];
+
+const SERVER_NAMES: Record<ServerTarget, string> = {
+  bare: 'the bare ws server',
+  stack: 'the local stack',
+};
+
+/** A server running in a child process. */
+export interface ServerProcess {
+  readonly websocketUrl: string;
+  /** The chat page's URL (local stack only); its origin is what the page's sockets send. */
+  readonly pageUrl: string | undefined;
+  /** Resident memory of the child and its descendants right now (bytes), if /proc is readable. */
+  sampleRss(): number | undefined;
+  /** @returns the highest RSS seen since start (bytes), if /proc is readable */
+  readonly peakRssBytes: number | undefined;
+  /** Stops the server and waits for the child to exit. */
+  stop(): Promise<void>;
+}
+
+const SAMPLE_INTERVAL_MS = 250;
+
+/**
+ * Starts a server under test in a child Node.js process and samples its memory every 250 ms
+ * until it stops.
+ * @param target - `bare` or `stack`
+ * @returns the running server
+ */
+export async function startServerProcess(target: ServerTarget): Promise<ServerProcess> {
+  const child: ChildHandle = await startChild({
+    module: import.meta.url,
+    args: [target],
+    name: SERVER_NAMES[target],
+    // The handler's one log line per invocation would flood the report (and is what CloudWatch
+    // gets on AWS); errors still reach stderr.
+    stdout: 'ignore',
+  });
+  let peak: number | undefined;
+  const sample = (): number | undefined => {
+    const rss = child.pid === undefined ? undefined : readTreeRss(child.pid);
+    if (rss !== undefined) peak = Math.max(peak ?? 0, rss);
+    return rss;
+  };
+  sample();
+  const sampler = setInterval(sample, SAMPLE_INTERVAL_MS);
+  sampler.unref();
+  const { websocketUrl, pageUrl } = child.ready;
+  return {
+    websocketUrl: String(websocketUrl),
+    pageUrl: typeof pageUrl === 'string' ? pageUrl : undefined,
+    sampleRss: sample,
+    get peakRssBytes() {
+      return peak;
+    },
+    stop: async () => {
+      sample();
+      clearInterval(sampler);
+      await child.stop();
+    },
+  };
+}
+
+runAsChild(import.meta.url, 'bench server', async (args) => {
+  const target = args.choice(0, 'the server', SERVER_TARGETS);
+  if (target === 'bare') {
+    const { startBareWsServer } = await import('./bare-ws-server.ts');
+    const server = await startBareWsServer(0);
+    return { ready: { websocketUrl: server.websocketUrl }, stop: server.stop };
+  }
+  // Imported lazily so the bare server's figures never include the stack's modules.
+  const { startLocalStack } = await import('../../local/stack.ts');
+  const stack = await startLocalStack({
+    httpPort: 0,
+    wsPort: 0,
+    dynamoPort: 0,
+    // One log line per invocation would cost more than the chat itself at 1,000 clients.
+    log: () => {},
+  });
+  return {
+    ready: { websocketUrl: stack.websocketUrl, pageUrl: stack.pageUrl },
+    stop: () => stack.stop(),
+  };
+});
