@@ -4,23 +4,19 @@
  * stops cleanly and prints whatever was measured so far.
  */
 import { cpus, totalmem } from 'node:os';
-import type { ColdStartBenchmarkResult } from './coldstart/report.ts';
-import {
-  checkColdStartTargets,
-  coldStartTables,
-  runColdStartBenchmark,
-} from './coldstart/report.ts';
+import type { ColdStartResult } from './coldstart/benchmark.ts';
+import { runColdStartBenchmark } from './coldstart/benchmark.ts';
+import { checkColdStartTargets, coldStartTables } from './coldstart/report.ts';
 import type { FanoutBenchmarkResult } from './fanout/benchmark.ts';
 import { runFanoutBenchmark } from './fanout/benchmark.ts';
 import { checkFanoutTargets, fanoutTable } from './fanout/report.ts';
 import type { LoadBenchmarkResult } from './load/benchmark.ts';
 import { runLoadBenchmark } from './load/benchmark.ts';
-import type { TargetCheck } from './load/report.ts';
 import { checkLoadTargets, LOSSLESS_CHECK_PREFIX, loadTables, sweepTable } from './load/report.ts';
 import type { BenchmarkName, BenchOptions } from './options.ts';
 import { BenchUsageError, HELP_TEXT, parseBenchOptions } from './options.ts';
 import { createProgress } from './shared/progress.ts';
-import type { Table } from './shared/report.ts';
+import type { Table, TargetCheck } from './shared/report.ts';
 import { renderMarkdownTable, renderTextTable } from './shared/report.ts';
 
 /** Everything one `npm run bench` measured; also the `--json` document. */
@@ -36,7 +32,7 @@ interface BenchResults {
   readonly options: BenchOptions;
   readonly load: LoadBenchmarkResult[];
   fanout: FanoutBenchmarkResult | undefined;
-  coldStart: ColdStartBenchmarkResult | undefined;
+  coldStart: ColdStartResult | undefined;
   readonly errors: { benchmark: BenchmarkName; message: string }[];
   aborted: boolean;
 }

@@ -1,10 +1,8 @@
 /**
- * Cold-start benchmark of the Lambda bundle: its size, and the median time to import it and
+ * The cold-start benchmark of the Lambda bundle: its size, and the median time to import it and
  * initialise the module (configuration, SDK clients) in fresh Node processes, side by side in the
  * same run with a plain default esbuild bundle of the same three SDK clients. Runs alternate
  * between the two, so drift of the machine (other load, CPU frequency) hits both alike.
- *
- * Alone: `tsx scripts/bench/coldstart/benchmark.ts [runs]` (builds the Lambda first).
  */
 import { execFile } from 'node:child_process';
 import { access, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -13,23 +11,14 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
-import { BUNDLE_FILE_NAME, buildLambda, LAMBDA_DIST_DIR } from '../../build-lambda.ts';
+import { BUNDLE_FILE_NAME, LAMBDA_DIST_DIR } from '../../build-lambda.ts';
+import type { Progress } from '../shared/progress.ts';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
-/** The issue's targets. */
-export const COLD_START_TARGETS = { maxBundleBytes: 400 * 1024, maxInitRatio: 0.75 } as const;
-
-/** Options of {@link benchColdStart}; every field has a default. */
-export interface ColdStartOptions {
-  /** Measured runs per bundle (default 20), after 2 unmeasured warm-up runs each. */
-  readonly runs?: number;
-  /** The bundle to measure (default `backend/dist/index.mjs`, as `npm run build` writes it). */
-  readonly bundlePath?: string;
-  /** Receives a short progress line now and then. */
-  readonly onProgress?: (text: string) => void;
-}
+/** Measured runs per bundle, after 2 unmeasured warm-up runs each. */
+const RUNS = 20;
 
 /** Figures of one bundle. */
 export interface BundleColdStart {
@@ -40,7 +29,7 @@ export interface BundleColdStart {
   readonly medianProcessMs: number;
 }
 
-/** What {@link benchColdStart} measured. */
+/** What {@link runColdStartBenchmark} measured. */
 export interface ColdStartResult {
   readonly runs: number;
   readonly nodeVersion: string;
@@ -48,10 +37,8 @@ export interface ColdStartResult {
   readonly lambda: BundleColdStart;
   /** A default esbuild bundle that imports and instantiates the three SDK clients. */
   readonly baseline: BundleColdStart;
-  /** lambda.medianInitMs / baseline.medianInitMs; the target is at most 0.75. */
+  /** lambda.medianInitMs / baseline.medianInitMs. */
   readonly initRatio: number;
-  readonly bundleWithinTarget: boolean;
-  readonly initWithinTarget: boolean;
 }
 
 /** The baseline's source: what a handler without any bundling care starts with. */
@@ -71,13 +58,13 @@ process.stdout.write(String(performance.now() - startedAt));
 `;
 
 /**
- * Measures the Lambda bundle against the baseline.
- * @param options - runs, bundle path and progress callback
- * @returns sizes, medians, their ratio and whether the targets are met
+ * Measures the bundle `npm run build` wrote against the baseline.
+ * @param progress - where to report progress
+ * @returns sizes, medians and their ratio
  */
-export async function benchColdStart(options: ColdStartOptions = {}): Promise<ColdStartResult> {
-  const runs = options.runs ?? 20;
-  const lambdaPath = options.bundlePath ?? path.join(LAMBDA_DIST_DIR, BUNDLE_FILE_NAME);
+export async function runColdStartBenchmark(progress: Progress): Promise<ColdStartResult> {
+  progress.log('Cold start: fresh Node.js processes, our bundle and the baseline alternating');
+  const lambdaPath = path.join(LAMBDA_DIST_DIR, BUNDLE_FILE_NAME);
   await access(lambdaPath).catch(() => {
     throw new Error(`${lambdaPath} is missing; run npm run build first`);
   });
@@ -90,7 +77,7 @@ export async function benchColdStart(options: ColdStartOptions = {}): Promise<Co
 
     const samples = { lambda: [] as Sample[], baseline: [] as Sample[] };
     const warmUps = 2;
-    for (let round = 0; round < warmUps + runs; round++) {
+    for (let round = 0; round < warmUps + RUNS; round++) {
       // Alternate which goes first, so neither always runs right after the other.
       const order =
         round % 2 === 0 ? (['lambda', 'baseline'] as const) : (['baseline', 'lambda'] as const);
@@ -101,42 +88,22 @@ export async function benchColdStart(options: ColdStartOptions = {}): Promise<Co
         );
         if (round >= warmUps) samples[which].push(sample);
       }
-      if (round >= warmUps) options.onProgress?.(`Cold start: run ${round - warmUps + 1}/${runs}`);
+      if (round >= warmUps) progress.update(`Cold start: run ${round - warmUps + 1}/${RUNS}`);
     }
 
     const lambda = summarise(lambdaBytes, samples.lambda);
     const baselineFigures = summarise(baseline.bytes, samples.baseline);
     const initRatio = lambda.medianInitMs / baselineFigures.medianInitMs;
     return {
-      runs,
+      runs: RUNS,
       nodeVersion: process.version,
       lambda,
       baseline: baselineFigures,
       initRatio,
-      bundleWithinTarget: lambda.bundleBytes <= COLD_START_TARGETS.maxBundleBytes,
-      initWithinTarget: initRatio <= COLD_START_TARGETS.maxInitRatio,
     };
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
-}
-
-/**
- * Formats the result as a few lines for a terminal.
- * @param result - what {@link benchColdStart} returned
- * @returns the report text
- */
-export function formatColdStart(result: ColdStartResult): string {
-  const row = (name: string, figures: BundleColdStart): string =>
-    `${name.padEnd(26)}${kib(figures.bundleBytes).padStart(12)}${ms(figures.medianInitMs).padStart(14)}${ms(figures.medianProcessMs).padStart(16)}`;
-  return [
-    `Cold start, median of ${result.runs} fresh processes each (Node ${result.nodeVersion})`,
-    `${'bundle'.padEnd(26)}${'size'.padStart(12)}${'import+init'.padStart(14)}${'whole process'.padStart(16)}`,
-    row('Lambda (backend/dist)', result.lambda),
-    row('baseline (default esbuild)', result.baseline),
-    `init ratio ${result.initRatio.toFixed(2)} (target ≤ ${COLD_START_TARGETS.maxInitRatio}): ${result.initWithinTarget ? 'met' : 'MISSED'}; ` +
-      `bundle ${kib(result.lambda.bundleBytes)} (target ≤ ${kib(COLD_START_TARGETS.maxBundleBytes)}): ${result.bundleWithinTarget ? 'met' : 'MISSED'}`,
-  ].join('\n');
 }
 
 interface Sample {
@@ -192,29 +159,4 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1
     ? (sorted[middle] ?? Number.NaN)
     : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
-}
-
-function kib(bytes: number): string {
-  return `${(bytes / 1024).toFixed(1)} KiB`;
-}
-
-function ms(value: number): string {
-  return `${value.toFixed(1)} ms`;
-}
-
-if (
-  process.argv[1] !== undefined &&
-  fileURLToPath(import.meta.url) === path.resolve(process.argv[1])
-) {
-  const runs = process.argv[2] === undefined ? undefined : Number(process.argv[2]);
-  if (runs !== undefined && (!Number.isSafeInteger(runs) || runs < 1)) {
-    throw new Error('usage: tsx scripts/bench/coldstart/benchmark.ts [runs]');
-  }
-  await buildLambda();
-  const onProgress = process.stderr.isTTY
-    ? (text: string): void => void process.stderr.write(`\r\x1b[2K${text}`)
-    : undefined;
-  const result = await benchColdStart({ runs, onProgress });
-  if (onProgress !== undefined) process.stderr.write('\n');
-  console.log(formatColdStart(result));
 }

@@ -1,36 +1,20 @@
 /**
- * The cold-start benchmark: runs the backend's measurement (`benchColdStart` in cold-start.ts:
- * bundle size and median import + init time in fresh Node.js processes, against a default
- * esbuild bundle of the same SDK clients) and turns its figures into a table and target checks.
+ * The cold-start benchmark's table and target checks. Pure: figures in, table out.
  */
-
-import type { TargetCheck } from '../load/report.ts';
-import type { Progress } from '../shared/progress.ts';
-import type { Table } from '../shared/report.ts';
+import type { Table, TargetCheck } from '../shared/report.ts';
 import { formatMs, formatRatio } from '../shared/report.ts';
-import type { ColdStartResult } from './benchmark.ts';
-import { benchColdStart, COLD_START_TARGETS } from './benchmark.ts';
+import type { BundleColdStart, ColdStartResult } from './benchmark.ts';
 
-/** The cold-start figures, exactly as cold-start.ts measured them. */
-export type ColdStartBenchmarkResult = ColdStartResult;
-
-/**
- * Runs the cold-start measurement on the bundle `npm run build` wrote.
- * @param progress - where to report progress
- * @returns its figures
- */
-export async function runColdStartBenchmark(progress: Progress): Promise<ColdStartBenchmarkResult> {
-  progress.log('Cold start: fresh Node.js processes, our bundle and the baseline alternating');
-  return benchColdStart({ onProgress: (text) => progress.update(text) });
-}
+/** Bundle size and init time against the default bundle. */
+export const COLD_START_TARGETS = { maxBundleBytes: 400 * 1024, maxInitRatio: 0.75 } as const;
 
 /**
  * Builds the cold-start table.
  * @param result - the figures
  * @returns one table with a row per bundle
  */
-export function coldStartTables(result: ColdStartBenchmarkResult): Table[] {
-  const row = (name: string, figures: ColdStartResult['lambda']): string[] => [
+export function coldStartTables(result: ColdStartResult): Table[] {
+  const row = (name: string, figures: BundleColdStart): string[] => [
     name,
     `${(figures.bundleBytes / 1024).toFixed(1)} KB`,
     formatMs(figures.medianInitMs),
@@ -50,20 +34,20 @@ export function coldStartTables(result: ColdStartBenchmarkResult): Table[] {
 }
 
 /**
- * Checks the cold-start figures against the backend issue's targets.
+ * Checks the cold-start figures against the targets.
  * @param result - the figures
  * @returns the bundle size and init ratio checks
  */
-export function checkColdStartTargets(result: ColdStartBenchmarkResult): TargetCheck[] {
+export function checkColdStartTargets(result: ColdStartResult): TargetCheck[] {
   return [
     {
       description: `Lambda bundle <= ${COLD_START_TARGETS.maxBundleBytes / 1024} KB`,
-      met: result.bundleWithinTarget,
+      met: result.lambda.bundleBytes <= COLD_START_TARGETS.maxBundleBytes,
       measured: `${(result.lambda.bundleBytes / 1024).toFixed(1)} KB`,
     },
     {
       description: `median import + init <= ${COLD_START_TARGETS.maxInitRatio}x the default bundle's`,
-      met: result.initWithinTarget,
+      met: result.initRatio <= COLD_START_TARGETS.maxInitRatio,
       measured: `${result.initRatio.toFixed(2)}x`,
     },
   ];

@@ -2,8 +2,7 @@
  * The fan-out benchmark's table, target checks and the concurrency it recommends. Pure.
  */
 
-import type { TargetCheck } from '../load/report.ts';
-import type { Table } from '../shared/report.ts';
+import type { Table, TargetCheck } from '../shared/report.ts';
 import { formatCount, formatMs } from '../shared/report.ts';
 import type { FanoutBenchmarkResult, FanoutRun } from './benchmark.ts';
 

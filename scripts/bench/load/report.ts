@@ -2,7 +2,7 @@
  * Tables and target checks for the load benchmark's results. Pure: results in, tables out.
  */
 
-import type { Table } from '../shared/report.ts';
+import type { Table, TargetCheck } from '../shared/report.ts';
 import { formatCount, formatMegabytes, formatMs, formatRatio } from '../shared/report.ts';
 import type { LoadBenchmarkResult, LoadTargetName, LoadTargetResult } from './benchmark.ts';
 
@@ -125,13 +125,6 @@ export function sweepTable(results: readonly LoadBenchmarkResult[]): Table {
       ];
     }),
   };
-}
-
-/** The verdict on one target. */
-export interface TargetCheck {
-  readonly description: string;
-  readonly met: boolean;
-  readonly measured: string;
 }
 
 /** Marks the correctness check, which decides the exit code. */

@@ -1,6 +1,7 @@
 /**
- * Plain-text tables for the terminal and Markdown tables for the README, from the same rows, so
- * the figures pasted into the README look exactly like what the run printed.
+ * What every benchmark's report is made of: tables, rendered as plain text for the terminal or as
+ * Markdown for the README from the same rows (so pasted figures look exactly like what the run
+ * printed), the formatters of their cells, and verdicts on targets.
  */
 
 /** A table: a title, column headings and rows of already formatted cells. */
@@ -10,6 +11,13 @@ export interface Table {
   readonly rows: readonly (readonly string[])[];
   /** Lines printed under the table (targets, notes). */
   readonly notes?: readonly string[];
+}
+
+/** The verdict on one target. */
+export interface TargetCheck {
+  readonly description: string;
+  readonly met: boolean;
+  readonly measured: string;
 }
 
 /**
