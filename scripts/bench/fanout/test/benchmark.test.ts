@@ -65,10 +65,10 @@ describe('runFanoutBenchmark', () => {
   });
 
   it('reaches a concurrency above the SDK default of 50 sockets with the Lambda client', async () => {
-    // Prepare
+    // Prepare: each post held long enough that a busy machine still starts 60 before one returns
     const options = parseBenchOptions([
-      '--fanout-connections=240',
-      '--fanout-delay-ms=50',
+      '--fanout-connections=120',
+      '--fanout-delay-ms=250',
       '--fanout-concurrency=60',
     ]);
 
@@ -77,8 +77,8 @@ describe('runFanoutBenchmark', () => {
 
     // Assess
     const run = result.runs.find((candidate) => candidate.concurrency === 60);
-    expect(run?.peakInFlight).toBe(60);
-    expect(run?.delivered).toBe(240);
+    expect(run?.peakInFlight).toBeGreaterThan(50);
+    expect(run?.delivered).toBe(120);
   });
 
   it('leaves the environment as it found it', async () => {
