@@ -5,7 +5,7 @@ import type { Table, TargetCheck } from '../shared/report.ts';
 import { formatMs, formatRatio } from '../shared/report.ts';
 import type { BundleColdStart, ColdStartResult } from './benchmark.ts';
 
-/** Bundle size and init time against the default bundle. */
+/** The targets and their reasons: README, "Benchmarks", "Targets". */
 export const COLD_START_TARGETS = { maxBundleBytes: 400 * 1024, maxInitRatio: 0.75 } as const;
 
 /**

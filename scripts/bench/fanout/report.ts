@@ -6,7 +6,7 @@ import type { Table, TargetCheck } from '../shared/report.ts';
 import { formatCount, formatMs } from '../shared/report.ts';
 import type { FanoutBenchmarkResult, FanoutRun } from './benchmark.ts';
 
-/** Targets from the issue: close to ideal, and far inside API Gateway's integration timeout. */
+/** The targets and their reasons: README, "Benchmarks", "Targets". */
 export const FANOUT_TARGETS = {
   maxRatioToIdeal: 1.3,
   integrationTimeoutMs: 29_000,

@@ -6,7 +6,7 @@ import type { Table, TargetCheck } from '../shared/report.ts';
 import { formatCount, formatMegabytes, formatMs, formatRatio } from '../shared/report.ts';
 import type { LoadBenchmarkResult, LoadTargetName, LoadTargetResult } from './benchmark.ts';
 
-/** Targets from the issues, on the 2-core machine. */
+/** The targets and their reasons: README, "Benchmarks", "Targets". */
 export const LOAD_TARGETS = {
   clients: 1000,
   maxMedianMs: 1000,
@@ -131,7 +131,7 @@ export function sweepTable(results: readonly LoadBenchmarkResult[]): Table {
 export const LOSSLESS_CHECK_PREFIX = 'nothing lost or duplicated';
 
 /**
- * Checks the local stack's figures against the issue's targets, where this run can tell.
+ * Checks the local stack's figures against the targets, where this run can tell.
  * @param result - figures at one client count
  * @returns one check per applicable target (none for the baseline or a deployed stack)
  */
