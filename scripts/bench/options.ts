@@ -36,7 +36,7 @@ export interface BenchOptions {
   readonly origin: string | undefined;
   /** How long one message may take to reach everyone before its missing receipts count as lost. */
   readonly messageTimeoutMs: number;
-  /** Run the bare `ws` broadcast server as the lower bound in the same run. */
+  /** Run the baselines (the bare `ws` server, the naive handler) in the same run. */
   readonly baseline: boolean;
   readonly fanoutConnections: number;
   readonly fanoutDelayMs: number;
@@ -77,7 +77,7 @@ Load (N WebSocket clients; one message must reach all N-1 others):
                               (default 0 locally, ${DEFAULT_REMOTE_CONNECT_RATE} with --url)
   --connect-concurrency K     handshakes in flight at once (default 50)
   --message-timeout-ms T      after T ms a message's missing receipts count as lost (default 10000)
-  --no-baseline               skip the bare ws broadcast server (the lower bound)
+  --no-baseline               skip both baselines: the bare ws server and the naive handler
   --url wss://...             load a deployed stack instead of the local one (costs money; see README)
   --origin ORIGIN             Origin header for the handshakes (default: the local page's origin)
 

@@ -7,6 +7,7 @@
 
 import type { WebSocket } from 'ws';
 import { WebSocketServer } from 'ws';
+import { toOutgoingEvent } from './chat-event.ts';
 
 /** A running bare broadcast server. */
 export interface BareWsServer {
@@ -38,29 +39,6 @@ export async function startBareWsServer(port = 0): Promise<BareWsServer> {
     websocketUrl: `ws://127.0.0.1:${address.port}`,
     stop: () => stopServer(server),
   };
-}
-
-/**
- * Builds the event the chat sends for a client frame, with the same fields as the backend.
- * @param frame - the client's text frame
- * @returns the serialized event, or undefined for a frame that is not a chat message
- */
-export function toOutgoingEvent(frame: string): string | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(frame);
-  } catch {
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const { message, senderName } = parsed as { message?: unknown; senderName?: unknown };
-  if (typeof message !== 'string' || message.trim() === '') return undefined;
-  return JSON.stringify({
-    type: 'message',
-    message,
-    senderName: typeof senderName === 'string' ? senderName : '',
-    sentAt: new Date().toISOString(),
-  });
 }
 
 function broadcastExcept(clients: Set<WebSocket>, sender: WebSocket, data: string): void {

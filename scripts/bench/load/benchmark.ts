@@ -1,7 +1,8 @@
 /**
- * The load benchmark: the same clients and messages against the bare `ws` broadcast server (the
- * lower bound) and the local stack, each in its own child process so its memory is its own; or,
- * with `--url`, against a deployed stack only.
+ * The load benchmark: the same clients and messages against two baselines, the bare `ws`
+ * broadcast server (the lower bound) and the naive handler on the local stack (a first design),
+ * then against our stack, each in its own child process so its memory is its own; or, with
+ * `--url`, against a deployed stack only.
  */
 
 import type { BenchOptions } from '../options.ts';
@@ -9,7 +10,7 @@ import type { Progress } from '../shared/progress.ts';
 import type { LoadRunResult } from './generator.ts';
 import { runLoad } from './generator.ts';
 import type { ServerProcess, ServerTarget } from './server.ts';
-import { startServerProcess } from './server.ts';
+import { SERVER_NAMES, startServerProcess } from './server.ts';
 
 /** Which server a load run measured. */
 export type LoadTargetName = ServerTarget | 'deployed';
@@ -41,7 +42,7 @@ const IDLE_SETTLE_MS = 1000;
  * @param clients - how many clients this round connects
  * @param signal - Ctrl-C
  * @param progress - where to report progress
- * @returns each server's figures (the baseline first), as far as the run got
+ * @returns each server's figures (the baselines first), as far as the run got
  */
 export async function runLoadBenchmark(
   options: BenchOptions,
@@ -74,10 +75,10 @@ export async function runLoadBenchmark(
     return { clients, targets, errors: [] };
   }
   const errors: string[] = [];
-  const serverTargets: ServerTarget[] = options.baseline ? ['bare', 'stack'] : ['stack'];
+  const serverTargets: ServerTarget[] = options.baseline ? ['bare', 'naive', 'stack'] : ['stack'];
   for (const target of serverTargets) {
     if (signal.aborted) break;
-    progress.log(`Load: starting the ${target === 'bare' ? 'bare ws server' : 'local stack'}`);
+    progress.log(`Load: starting ${SERVER_NAMES[target]}`);
     let server: ServerProcess;
     try {
       server = await startServerProcess(target);
@@ -94,7 +95,7 @@ export async function runLoadBenchmark(
         ...common,
         websocketUrl: server.websocketUrl,
         origin: options.origin ?? pageOrigin,
-        label: target === 'bare' ? 'bare ws' : 'stack',
+        label: target === 'bare' ? 'bare ws' : target,
         onAllConnected: async () => {
           await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
           idleRssBytes = server.sampleRss();

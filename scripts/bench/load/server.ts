@@ -1,21 +1,30 @@
 /**
- * A server under test (the bare ws server or the local stack) in a child process, its resident
- * memory sampled from outside, so the figure is the server's own: not the load generator's client
- * sockets, and including any worker processes the stack starts. This module is also that child.
+ * A server under test in a child process, its resident memory sampled from outside, so the figure
+ * is the server's own: not the load generator's client sockets, and including any worker
+ * processes the stack starts. This module is also that child.
  */
+import { fileURLToPath } from 'node:url';
 import type { ChildHandle } from '../shared/child-process.ts';
 import { runAsChild, startChild } from '../shared/child-process.ts';
 import { readTreeRss } from '../shared/process-memory.ts';
 
-/** Which server to run. */
-export type ServerTarget = 'bare' | 'stack';
+/**
+ * Which server to run: the bare ws server (the lower bound), the local stack running the naive
+ * handler (a first design's figures), or the local stack running our bundle.
+ */
+export type ServerTarget = 'bare' | 'naive' | 'stack';
 
-const SERVER_TARGETS: readonly ServerTarget[] = ['bare', 'stack'];
+const SERVER_TARGETS: readonly ServerTarget[] = ['bare', 'naive', 'stack'];
 
-const SERVER_NAMES: Record<ServerTarget, string> = {
+/** What each server is called in progress lines and errors. */
+export const SERVER_NAMES: Record<ServerTarget, string> = {
   bare: 'the bare ws server',
+  naive: 'the local stack with the naive handler',
   stack: 'the local stack',
 };
+
+/** The naive handler's module, which the local stack loads as it loads our bundle. */
+export const NAIVE_HANDLER = fileURLToPath(new URL('./naive-handler.ts', import.meta.url));
 
 /** A server running in a child process. */
 export interface ServerProcess {
@@ -35,7 +44,7 @@ const SAMPLE_INTERVAL_MS = 250;
 /**
  * Starts a server under test in a child Node.js process and samples its memory every 250 ms
  * until it stops.
- * @param target - `bare` or `stack`
+ * @param target - which server
  * @returns the running server
  */
 export async function startServerProcess(target: ServerTarget): Promise<ServerProcess> {
@@ -85,6 +94,7 @@ runAsChild(import.meta.url, 'bench server', async (args) => {
     httpPort: 0,
     wsPort: 0,
     dynamoPort: 0,
+    ...(target === 'naive' && { handlerPath: NAIVE_HANDLER }),
     // One log line per invocation would cost more than the chat itself at 1,000 clients.
     log: () => {},
   });

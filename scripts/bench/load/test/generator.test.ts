@@ -1,34 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentProgress } from '../../shared/progress.ts';
 import type { BareWsServer } from '../bare-ws-server.ts';
-import { startBareWsServer, toOutgoingEvent } from '../bare-ws-server.ts';
-import type { LoadRunOptions } from '../generator.ts';
+import { startBareWsServer } from '../bare-ws-server.ts';
+import { toOutgoingEvent } from '../chat-event.ts';
 import { pickSender, runLoad } from '../generator.ts';
+import { loadOptions } from './helpers.ts';
 
 let server: BareWsServer | undefined;
 afterEach(async () => {
   await server?.stop();
   server = undefined;
-});
-
-const loadOptions = (
-  websocketUrl: string,
-  overrides: Partial<LoadRunOptions> = {},
-): LoadRunOptions => ({
-  websocketUrl,
-  clients: 6,
-  messages: 5,
-  warmup: 1,
-  rate: 0,
-  senders: 0,
-  connectRate: 0,
-  connectConcurrency: 3,
-  origin: undefined,
-  messageTimeoutMs: 5000,
-  signal: new AbortController().signal,
-  progress: silentProgress,
-  label: 'test',
-  ...overrides,
 });
 
 describe('toOutgoingEvent', () => {

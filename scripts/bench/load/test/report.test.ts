@@ -53,11 +53,11 @@ const target = (
 });
 
 describe('loadTables', () => {
-  it('prints our figures as ratios to the bare server in the same run', () => {
+  it('prints our figures as ratios to both baselines in the same run', () => {
     // Prepare
     const result: LoadBenchmarkResult = {
       clients: 1000,
-      targets: [target('bare', 10), target('stack', 250)],
+      targets: [target('bare', 10), target('naive', 500), target('stack', 250)],
       errors: [],
     };
 
@@ -65,7 +65,8 @@ describe('loadTables', () => {
     const [latency, connections] = loadTables(result);
 
     // Assess
-    expect(latency?.rows[1]).toEqual([
+    expect(latency?.rows.map((row) => row.at(-1))).toEqual(['-', '1.0x', '0.5x']);
+    expect(latency?.rows[2]).toEqual([
       'local stack',
       '30/30',
       '250 ms',
@@ -76,8 +77,9 @@ describe('loadTables', () => {
       '0',
       '25.0x',
       '25.0x',
+      '0.5x',
     ]);
-    expect(connections?.rows[1]?.at(-1)).toBe('1.0x');
+    expect(connections?.rows[2]?.at(-1)).toBe('1.0x');
   });
 });
 
@@ -97,11 +99,32 @@ describe('checkLoadTargets', () => {
     expect(checks.map((check) => check.met)).toEqual([true, true, true]);
   });
 
+  it("judges the median against half the naive handler's", () => {
+    // Prepare
+    const result = (stackMedianMs: number): LoadBenchmarkResult => ({
+      clients: 1000,
+      targets: [target('naive', 500), target('stack', stackMedianMs)],
+      errors: [],
+    });
+
+    // Act
+    const [fast, slow] = [250, 260].map((median) =>
+      checkLoadTargets(result(median)).find((check) => check.description.includes('naive')),
+    );
+
+    // Assess
+    expect(fast).toMatchObject({ met: true, measured: '0.50x (250 ms vs 500 ms)' });
+    expect(slow?.met).toBe(false);
+  });
+
   it('misses them on a loss, a duplicate, a slow median or too much memory', () => {
     // Prepare
     const lossy: LoadBenchmarkResult = {
       clients: 1000,
-      targets: [target('stack', 1500, { receiptsLost: 1, receiptsBySender: 1 }, 300 * MB)],
+      targets: [
+        target('naive', 1000),
+        target('stack', 1500, { receiptsLost: 1, receiptsBySender: 1 }, 300 * MB),
+      ],
       errors: [],
     };
 
@@ -109,7 +132,7 @@ describe('checkLoadTargets', () => {
     const checks = checkLoadTargets(lossy);
 
     // Assess
-    expect(checks.map((check) => check.met)).toEqual([false, false, false]);
+    expect(checks.map((check) => check.met)).toEqual([false, false, false, false]);
     expect(checks[0]?.measured).toBe('1 lost, 1 duplicated, 0 connect failures');
   });
 
@@ -131,16 +154,24 @@ describe('checkLoadTargets', () => {
     expect(speed).toMatchObject({ met: false, measured: 'no message reached everyone' });
   });
 
-  it('judges only the correctness target below 1,000 clients, and nothing for the baseline', () => {
+  it('judges only the correctness target below 1,000 clients, and nothing for the baselines', () => {
     // Act
-    const small = checkLoadTargets({ clients: 100, targets: [target('stack', 50)], errors: [] });
-    const bareOnly = checkLoadTargets({ clients: 1000, targets: [target('bare', 5)], errors: [] });
+    const small = checkLoadTargets({
+      clients: 100,
+      targets: [target('naive', 100), target('stack', 50)],
+      errors: [],
+    });
+    const baselinesOnly = checkLoadTargets({
+      clients: 1000,
+      targets: [target('bare', 5), target('naive', 100)],
+      errors: [],
+    });
 
     // Assess
     expect(small.map((check) => check.description)).toEqual([
       'nothing lost or duplicated with 100 clients',
     ]);
-    expect(bareOnly).toEqual([]);
+    expect(baselinesOnly).toEqual([]);
   });
 });
 
@@ -148,14 +179,18 @@ describe('sweepTable', () => {
   it('has one row per client count', () => {
     // Act
     const table = sweepTable([
-      { clients: 100, targets: [target('bare', 2), target('stack', 40)], errors: [] },
+      {
+        clients: 100,
+        targets: [target('bare', 2), target('naive', 80), target('stack', 40)],
+        errors: [],
+      },
       { clients: 500, targets: [target('bare', 5), target('stack', 120)], errors: [] },
     ]);
 
     // Assess
-    expect(table.rows.map((row) => row.slice(0, 4))).toEqual([
-      ['100', '40.0 ms (80.0 ms)', '2.0 ms (4.0 ms)', '20.0x'],
-      ['500', '120 ms (240 ms)', '5.0 ms (10.0 ms)', '24.0x'],
+    expect(table.rows.map((row) => row.slice(0, 6))).toEqual([
+      ['100', '40.0 ms (80.0 ms)', '80.0 ms (160 ms)', '2.0 ms (4.0 ms)', '0.5x', '20.0x'],
+      ['500', '120 ms (240 ms)', '-', '5.0 ms (10.0 ms)', '-', '24.0x'],
     ]);
   });
 });

@@ -1,0 +1,29 @@
+/** Test helpers for the load benchmark. */
+import { silentProgress } from '../../shared/progress.ts';
+import type { LoadRunOptions } from '../generator.ts';
+
+/**
+ * A small, quick load run: 6 clients, 5 measured messages after 1 warm-up, back to back.
+ * @param websocketUrl - the server to load
+ * @param overrides - fields to change
+ * @returns the options for runLoad
+ */
+export const loadOptions = (
+  websocketUrl: string,
+  overrides: Partial<LoadRunOptions> = {},
+): LoadRunOptions => ({
+  websocketUrl,
+  clients: 6,
+  messages: 5,
+  warmup: 1,
+  rate: 0,
+  senders: 0,
+  connectRate: 0,
+  connectConcurrency: 3,
+  origin: undefined,
+  messageTimeoutMs: 5000,
+  signal: new AbortController().signal,
+  progress: silentProgress,
+  label: 'test',
+  ...overrides,
+});
