@@ -9,11 +9,10 @@
  */
 import { broadcastToConnections } from '../../../backend/src/broadcaster.ts';
 import { DEFAULT_SEND_CONCURRENCY } from '../../../backend/src/config.ts';
-import contract from '../../../backend/src/contract.json' with { type: 'json' };
 import { createManagementClient } from '../../../backend/src/management-clients.ts';
 import type { BenchOptions } from '../options.ts';
 import type { Progress } from '../shared/progress.ts';
-import { startSlowEndpointProcess } from './slow-endpoint.ts';
+import { startSlowEndpoint } from './slow-endpoint.ts';
 
 /** One concurrency setting's figures. */
 export interface FanoutRun {
@@ -64,7 +63,7 @@ export async function runFanoutBenchmark(
     (a, b) => a - b,
   );
   const ids = generateConnectionIds(options.fanoutConnections);
-  const endpoint = await startSlowEndpointProcess(options.fanoutDelayMs, contract.stageName);
+  const endpoint = await startSlowEndpoint(options.fanoutDelayMs);
   const runs: FanoutRun[] = [];
   try {
     await withFakeAwsEnvironment(async () => {

@@ -51,18 +51,8 @@ export async function runLoadBenchmark(
   progress: Progress,
 ): Promise<LoadBenchmarkResult> {
   const targets: LoadTargetResult[] = [];
-  const common = {
-    clients,
-    messages: options.messages,
-    warmup: options.warmup,
-    rate: options.rate,
-    senders: options.senders,
-    connectRate: options.connectRate,
-    connectConcurrency: options.connectConcurrency,
-    messageTimeoutMs: options.messageTimeoutMs,
-    signal,
-    progress,
-  };
+  // The flags carry the run's settings under the generator's own names.
+  const common = { ...options, clients, signal, progress };
   if (options.url !== undefined) {
     progress.log(`Load: ${clients} clients against ${options.url}`);
     const run = await runLoad({
@@ -89,12 +79,11 @@ export async function runLoadBenchmark(
     }
     let idleRssBytes: number | undefined;
     try {
-      // Browsers send their page's origin; the stack may check it against its allow-list.
-      const pageOrigin = server.pageUrl === undefined ? undefined : new URL(server.pageUrl).origin;
       const run = await runLoad({
         ...common,
         websocketUrl: server.websocketUrl,
-        origin: options.origin ?? pageOrigin,
+        // Browsers send their page's origin; the stack may check it against its allow-list.
+        origin: options.origin ?? server.pageOrigin,
         label: target === 'bare' ? 'bare ws' : target,
         onAllConnected: async () => {
           await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));

@@ -4,24 +4,21 @@
  * processes the stack starts. This module is also that child.
  */
 import { fileURLToPath } from 'node:url';
-import type { ChildHandle } from '../shared/child-process.ts';
-import { runAsChild, startChild } from '../shared/child-process.ts';
+import { choiceArgument, runAsChild, startChild } from '../shared/child-process.ts';
 import { readTreeRss } from '../shared/process-memory.ts';
 
 /**
- * Which server to run: the bare ws server (the lower bound), the local stack running the naive
- * handler (a first design's figures), or the local stack running our bundle.
+ * The servers, as progress lines and errors name them: the bare ws server (the lower bound), the
+ * local stack running the naive handler (a first design), and the local stack running our bundle.
  */
-export type ServerTarget = 'bare' | 'naive' | 'stack';
-
-const SERVER_TARGETS: readonly ServerTarget[] = ['bare', 'naive', 'stack'];
-
-/** What each server is called in progress lines and errors. */
-export const SERVER_NAMES: Record<ServerTarget, string> = {
+export const SERVER_NAMES = {
   bare: 'the bare ws server',
   naive: 'the local stack with the naive handler',
   stack: 'the local stack',
-};
+} as const;
+
+/** Which server to run. */
+export type ServerTarget = keyof typeof SERVER_NAMES;
 
 /** The naive handler's module, which the local stack loads as it loads our bundle. */
 export const NAIVE_HANDLER = fileURLToPath(new URL('./naive-handler.ts', import.meta.url));
@@ -29,8 +26,8 @@ export const NAIVE_HANDLER = fileURLToPath(new URL('./naive-handler.ts', import.
 /** A server running in a child process. */
 export interface ServerProcess {
   readonly websocketUrl: string;
-  /** The chat page's URL (local stack only); its origin is what the page's sockets send. */
-  readonly pageUrl: string | undefined;
+  /** The chat page's origin (local stack only): browsers send it with every handshake. */
+  readonly pageOrigin: string | undefined;
   /** Resident memory of the child and its descendants right now (bytes), if /proc is readable. */
   sampleRss(): number | undefined;
   /** @returns the highest RSS seen since start (bytes), if /proc is readable */
@@ -48,7 +45,7 @@ const SAMPLE_INTERVAL_MS = 250;
  * @returns the running server
  */
 export async function startServerProcess(target: ServerTarget): Promise<ServerProcess> {
-  const child: ChildHandle = await startChild({
+  const child = await startChild({
     module: import.meta.url,
     args: [target],
     name: SERVER_NAMES[target],
@@ -65,10 +62,10 @@ export async function startServerProcess(target: ServerTarget): Promise<ServerPr
   sample();
   const sampler = setInterval(sample, SAMPLE_INTERVAL_MS);
   sampler.unref();
-  const { websocketUrl, pageUrl } = child.ready;
+  const { websocketUrl, pageOrigin } = child.ready;
   return {
     websocketUrl: String(websocketUrl),
-    pageUrl: typeof pageUrl === 'string' ? pageUrl : undefined,
+    pageOrigin: typeof pageOrigin === 'string' ? pageOrigin : undefined,
     sampleRss: sample,
     get peakRssBytes() {
       return peak;
@@ -82,7 +79,8 @@ export async function startServerProcess(target: ServerTarget): Promise<ServerPr
 }
 
 runAsChild(import.meta.url, 'bench server', async (args) => {
-  const target = args.choice(0, 'the server', SERVER_TARGETS);
+  const servers = Object.keys(SERVER_NAMES) as ServerTarget[];
+  const target = choiceArgument(args[0], 'the server', servers);
   if (target === 'bare') {
     const { startBareWsServer } = await import('./bare-ws-server.ts');
     const server = await startBareWsServer(0);
@@ -99,7 +97,7 @@ runAsChild(import.meta.url, 'bench server', async (args) => {
     log: () => {},
   });
   return {
-    ready: { websocketUrl: stack.websocketUrl, pageUrl: stack.pageUrl },
+    ready: { websocketUrl: stack.websocketUrl, pageOrigin: new URL(stack.pageUrl).origin },
     stop: () => stack.stop(),
   };
 });

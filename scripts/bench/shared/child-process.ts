@@ -1,203 +1,146 @@
 /**
  * The one way the bench runs a piece in its own Node.js process: the servers under test, so their
- * memory is their own, and stand-ins for AWS services, which run on other machines on AWS and
- * must not share an event loop with the code they serve.
- *
- * A module becomes a child by calling {@link runAsChild} at its top level; the parent starts it
- * with {@link startChild}. Over the IPC channel the child says `ready` (with whatever fields the
- * parent needs, such as a URL) or why it `failed`, answers named requests, and stops when asked
- * or when the parent goes away. Arguments are checked before anything starts: a malformed one
- * ends the child with a one-line reason, never a stack trace.
+ * memory is their own, and stand-ins for AWS services, which must not share an event loop with
+ * the code they serve. A module becomes a child by calling {@link runAsChild} at its top level;
+ * the parent starts it with {@link startChild}. Over IPC the child says `ready` (with fields such
+ * as its URL) or why it `failed`, answers named requests, and stops when asked or when the parent
+ * goes away. A malformed argument ends the child with a one-line reason, never a stack trace.
  */
 import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The fields of a child's message: JSON values only, since it crosses the IPC channel. */
+/** A message between parent and child, or its fields: JSON values only. */
 export type ChildFields = Readonly<Record<string, unknown>>;
 
-/** A child process started by {@link startChild}. */
+/** A running child. */
 export interface ChildHandle {
   readonly pid: number | undefined;
-  /** The fields the child sent with its `ready` message. */
+  /** The fields the child sent with `ready`. */
   readonly ready: ChildFields;
-  /**
-   * Asks the child one of its named requests.
-   * @param name - a key of the child's `answers`
-   * @returns the fields of its answer
-   */
+  /** Asks the child one of its named `answers`. */
   request(name: string): Promise<ChildFields>;
-  /** Asks the child to stop and waits for it to exit; one that ignores the request is killed. */
+  /** Asks the child to stop and waits until it exits; one that does not is killed. */
   stop(): Promise<void>;
 }
 
 /** How to start a child. */
 export interface StartChildOptions {
-  /** The module that calls {@link runAsChild}, e.g. `import.meta.url`; run through tsx. */
+  /** The `import.meta.url` of a module that calls {@link runAsChild}; run through tsx. */
   readonly module: string;
   readonly args: readonly string[];
   /** What the child is, for error messages: e.g. `the local stack`. */
   readonly name: string;
-  /** `ignore` for a child whose own log lines would flood the report; its errors still show. */
+  /** `ignore` for a child whose log lines would flood the report; its errors still show. */
   readonly stdout?: 'inherit' | 'ignore';
-  /** Default 60 s: the local stack starts DynamoDB and its Lambda containers first. */
-  readonly startTimeoutMs?: number;
   /** How long a child may take to stop before it is killed. Default 10 s. */
   readonly stopTimeoutMs?: number;
 }
 
-/** What a child module runs once its arguments are read. */
+/** What a child runs once its arguments are read. */
 export interface ChildService {
-  /** Sent to the parent with `ready`. */
   readonly ready: ChildFields;
-  /** Named requests the parent may send, each answered with the returned fields. */
   readonly answers?: Readonly<Record<string, () => ChildFields>>;
   stop(): Promise<void>;
 }
 
-/** A malformed child argument; its message is all the parent is shown. */
+/** A malformed child argument; its message is all anyone is shown. */
 export class ChildArgumentError extends Error {
   override readonly name = 'ChildArgumentError';
 }
 
-/** The child's arguments, read by position, each checked as it is read. */
-export class ChildArguments {
-  readonly #values: readonly string[];
-
-  constructor(values: readonly string[]) {
-    this.#values = values;
-  }
-
-  /**
-   * @param index - position among the child's arguments
-   * @param name - what the argument means, for the error message
-   * @param choices - the values it may take
-   * @returns the argument
-   * @throws ChildArgumentError when it is missing or not one of `choices`
-   */
-  choice<T extends string>(index: number, name: string, choices: readonly T[]): T {
-    const value = this.#read(index, name);
-    if (!(choices as readonly string[]).includes(value)) {
-      throw new ChildArgumentError(`${name} must be one of ${choices.join(', ')}, got '${value}'`);
-    }
-    return value as T;
-  }
-
-  /**
-   * @returns the argument as a number of at least `min`
-   * @throws ChildArgumentError when it is missing, not a finite number, or below `min`
-   */
-  number(index: number, name: string, min: number): number {
-    const raw = this.#read(index, name);
-    const value = Number(raw);
-    if (raw.trim() === '' || !Number.isFinite(value) || value < min) {
-      throw new ChildArgumentError(`${name} must be a number of at least ${min}, got '${raw}'`);
-    }
-    return value;
-  }
-
-  /**
-   * @returns the argument when it matches `pattern`
-   * @throws ChildArgumentError when it is missing or does not match
-   */
-  text(index: number, name: string, pattern: RegExp): string {
-    const value = this.#read(index, name);
-    if (!pattern.test(value)) {
-      throw new ChildArgumentError(`${name} must match ${pattern}, got '${value}'`);
-    }
-    return value;
-  }
-
-  #read(index: number, name: string): string {
-    const value = this.#values[index];
-    if (value === undefined) throw new ChildArgumentError(`${name} is missing`);
-    return value;
-  }
+/**
+ * Checks that a child argument is one of `choices`.
+ * @throws ChildArgumentError naming the argument, what it may be and what it was
+ */
+export function choiceArgument<T extends string>(
+  value: string | undefined,
+  name: string,
+  choices: readonly T[],
+): T {
+  if ((choices as readonly (string | undefined)[]).includes(value)) return value as T;
+  throw new ChildArgumentError(`${name} must be one of ${choices.join(', ')}, got ${shown(value)}`);
 }
 
-const DEFAULT_START_TIMEOUT_MS = 60_000;
-const DEFAULT_STOP_TIMEOUT_MS = 10_000;
+/**
+ * Reads a child argument as a number of at least `min`.
+ * @throws ChildArgumentError naming the argument, what it may be and what it was
+ */
+export function numberArgument(value: string | undefined, name: string, min: number): number {
+  const number = Number(value);
+  if (value?.trim() && Number.isFinite(number) && number >= min) return number;
+  throw new ChildArgumentError(`${name} must be a number of at least ${min}, got ${shown(value)}`);
+}
+
+function shown(value: string | undefined): string {
+  return value === undefined ? 'nothing' : `'${value}'`;
+}
+
+// The local stack starts DynamoDB and its Lambda containers before it is ready.
+const START_TIMEOUT_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 
 /**
  * Starts a child module in a fresh Node.js process and waits until it is ready.
  * @param options - the module, its arguments and how to treat it
  * @returns the running child
- * @throws Error naming the child when it fails, exits or times out before it is ready
+ * @throws Error naming the child when it fails, exits or hangs before it is ready
  */
 export async function startChild(options: StartChildOptions): Promise<ChildHandle> {
+  const { name } = options;
   const child = fork(fileURLToPath(options.module), [...options.args], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', options.stdout ?? 'inherit', 'inherit', 'ipc'],
   });
-  let ready: ChildFields;
-  try {
-    const message = await nextMessage(child, options.name, {
-      accept: (candidate) => candidate.type === 'ready' || candidate.type === 'failed',
-      timeoutMs: options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS,
-      before: 'it was ready',
-      timedOut: 'start',
-    });
-    if (message.type === 'failed') {
-      throw new Error(`${options.name} failed to start: ${String(message.reason)}`);
-    }
-    ready = fieldsOf(message);
-  } catch (error) {
-    // A child that failed exits by itself; one that hangs in its start-up must not linger.
-    child.kill('SIGKILL');
+  const started = await reply(child, name, 'start', START_TIMEOUT_MS, (message) =>
+    ['ready', 'failed'].includes(String(message.type)),
+  ).catch((error: unknown) => {
+    child.kill('SIGKILL'); // it must not linger half-started
     throw error;
-  }
-  let nextRequestId = 1;
+  });
+  if (started.type === 'failed') throw new Error(`${name} failed to start: ${started.reason}`);
+  let lastId = 0;
   return {
     pid: child.pid,
-    ready,
-    async request(name) {
-      const id = nextRequestId++;
-      child.send({ type: 'request', id, name });
-      const answer = await nextMessage(child, options.name, {
-        accept: (candidate) => candidate.type === 'answer' && candidate.id === id,
-        timeoutMs: REQUEST_TIMEOUT_MS,
-        before: `it answered '${name}'`,
-        timedOut: `answer '${name}'`,
-      });
-      if (typeof answer.error === 'string') throw new Error(`${options.name}: ${answer.error}`);
+    ready: fieldsOf(started),
+    async request(request) {
+      const id = ++lastId;
+      child.send({ type: 'request', id, name: request });
+      const answer = await reply(child, name, `answer '${request}'`, REQUEST_TIMEOUT_MS, (m) =>
+        Boolean(m.type === 'answer' && m.id === id),
+      );
+      if (answer.error !== undefined) throw new Error(`${name}: ${answer.error}`);
       return fieldsOf(answer);
     },
-    stop: () => stopChild(child, options.stopTimeoutMs ?? DEFAULT_STOP_TIMEOUT_MS),
+    stop: () => stopChild(child, options.stopTimeoutMs ?? 10_000),
   };
 }
 
 /**
- * Runs `start` as a child service when `moduleUrl` is the module this process was started with;
- * does nothing when the module is merely imported (by the parent, or a test).
+ * Serves the parent with `start`'s service when `moduleUrl` is the module this process was
+ * started with; does nothing when the module is merely imported (by the parent, or a test).
  * @param moduleUrl - the calling module's `import.meta.url`
- * @param name - what the child is, for a message on stderr when it is run without a parent
- * @param start - reads the arguments and starts the service
+ * @param name - what the child is, for stderr when it runs without a parent
+ * @param start - checks the arguments and starts the service
  */
 export function runAsChild(
   moduleUrl: string,
   name: string,
-  start: (args: ChildArguments) => Promise<ChildService>,
+  start: (args: readonly string[]) => Promise<ChildService>,
 ): void {
   const main = process.argv[1];
-  if (main === undefined || path.resolve(main) !== fileURLToPath(moduleUrl)) return;
-  void serveParent(name, start);
+  if (main !== undefined && path.resolve(main) === fileURLToPath(moduleUrl)) {
+    start(process.argv.slice(2)).then(serveParent, (error: unknown) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (process.send === undefined) process.stderr.write(`${name}: ${reason}\n`);
+      else process.send({ type: 'failed', reason });
+      process.exit(error instanceof ChildArgumentError ? 2 : 1);
+    });
+  }
 }
 
-async function serveParent(
-  name: string,
-  start: (args: ChildArguments) => Promise<ChildService>,
-): Promise<void> {
-  let service: ChildService;
-  try {
-    service = await start(new ChildArguments(process.argv.slice(2)));
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    if (process.send === undefined) process.stderr.write(`${name}: ${reason}\n`);
-    else process.send({ type: 'failed', reason });
-    process.exit(error instanceof ChildArgumentError ? 2 : 1);
-  }
+function serveParent(service: ChildService): void {
   let stopping = false;
   const stop = async (): Promise<void> => {
     if (stopping) return;
@@ -205,16 +148,16 @@ async function serveParent(
     await service.stop().catch(() => {});
     process.exit(0);
   };
-  process.on('message', (message: unknown) => {
-    if (!isMessage(message)) return;
+  process.on('message', (message: ChildFields) => {
     if (message.type === 'stop') void stop();
     if (message.type !== 'request') return;
     const answer = service.answers?.[String(message.name)];
-    process.send?.(
-      answer === undefined
-        ? { type: 'answer', id: message.id, error: `no request named '${String(message.name)}'` }
-        : { type: 'answer', id: message.id, fields: answer() },
-    );
+    const error = `no request named '${String(message.name)}'`;
+    process.send?.({
+      type: 'answer',
+      id: message.id,
+      ...(answer ? { fields: answer() } : { error }),
+    });
   });
   // Never outlive the parent (e.g. after a second Ctrl-C closed the channel).
   process.on('disconnect', () => void stop());
@@ -223,10 +166,7 @@ async function serveParent(
   process.send?.({ type: 'ready', fields: service.ready });
 }
 
-/**
- * Asks a child to stop and waits for it to exit; one that ignores the request is killed after
- * `timeoutMs`, so stopping is always bounded.
- */
+/** Bounded: a child that ignores the stop request is killed after `timeoutMs`. */
 function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
@@ -240,51 +180,38 @@ function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> {
   });
 }
 
-type Message = Readonly<Record<string, unknown>> & { readonly type: unknown };
-
-function isMessage(value: unknown): value is Message {
-  return typeof value === 'object' && value !== null && 'type' in value;
-}
-
-function fieldsOf(message: Message): ChildFields {
+function fieldsOf(message: ChildFields): ChildFields {
   const { fields } = message;
   return typeof fields === 'object' && fields !== null ? (fields as ChildFields) : {};
 }
 
-/** Waits for the child's next message that `accept` takes; rejects if it exits or times out. */
-function nextMessage(
+/** The child's next message that `accept` takes; rejects when it exits or takes too long. */
+function reply(
   child: ChildProcess,
   name: string,
-  wait: {
-    accept: (message: Message) => boolean;
-    timeoutMs: number;
-    /** Completes "exited before ...". */
-    before: string;
-    /** Completes "did not ... within". */
-    timedOut: string;
-  },
-): Promise<Message> {
+  awaited: string,
+  timeoutMs: number,
+  accept: (message: ChildFields) => boolean,
+): Promise<ChildFields> {
   return new Promise((resolve, reject) => {
-    const cleanUp = (): void => {
+    const settle = (outcome: () => void): void => {
       clearTimeout(timer);
-      child.off('message', onMessage);
-      child.off('exit', onExit);
+      child.off('message', onMessage).off('exit', onExit);
+      outcome();
     };
     const onMessage = (message: unknown): void => {
-      if (!isMessage(message) || !wait.accept(message)) return;
-      cleanUp();
-      resolve(message);
+      if (typeof message === 'object' && message !== null && accept(message as ChildFields)) {
+        settle(() => resolve(message as ChildFields));
+      }
     };
-    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
-      cleanUp();
-      const how = signal === null ? `with code ${code}` : `on ${signal}`;
-      reject(new Error(`${name} exited ${how} before ${wait.before}`));
-    };
-    const timer = setTimeout(() => {
-      cleanUp();
-      reject(new Error(`${name} did not ${wait.timedOut} within ${wait.timeoutMs / 1000} s`));
-    }, wait.timeoutMs);
-    child.on('message', onMessage);
-    child.once('exit', onExit);
+    const onExit = (code: number | null, signal: string | null): void =>
+      settle(() =>
+        reject(new Error(`${name} exited (${signal ?? `code ${code}`}) before its ${awaited}`)),
+      );
+    const timer = setTimeout(
+      () => settle(() => reject(new Error(`${name}: no ${awaited} within ${timeoutMs / 1000} s`))),
+      timeoutMs,
+    );
+    child.on('message', onMessage).once('exit', onExit);
   });
 }

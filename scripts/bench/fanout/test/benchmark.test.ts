@@ -6,10 +6,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parseBenchOptions } from '../../options.ts';
 import { silentProgress } from '../../shared/progress.ts';
 import { runFanoutBenchmark } from '../benchmark.ts';
-import type { SlowManagementEndpoint } from '../slow-endpoint.ts';
-import { startSlowManagementEndpoint } from '../slow-endpoint.ts';
+import type { SlowEndpoint } from '../slow-endpoint.ts';
+import { startSlowEndpoint } from '../slow-endpoint.ts';
 
-let endpoint: SlowManagementEndpoint | undefined;
+let endpoint: SlowEndpoint | undefined;
 afterEach(async () => {
   await endpoint?.stop();
   endpoint = undefined;
@@ -18,7 +18,7 @@ afterEach(async () => {
 describe('the slow management endpoint', () => {
   it('answers a real SDK PostToConnection on the stage path and counts it', async () => {
     // Prepare
-    endpoint = await startSlowManagementEndpoint(1, 'prod');
+    endpoint = await startSlowEndpoint(1);
     const client = new ApiGatewayManagementApiClient({
       endpoint: endpoint.endpoint,
       region: 'us-east-1',
@@ -33,8 +33,10 @@ describe('the slow management endpoint', () => {
 
     // Assess
     expect(output.$metadata.httpStatusCode).toBe(200);
-    expect(endpoint.calls).toBe(1);
-    expect(endpoint.peakInFlight).toBe(1);
+    expect(endpoint.endpoint).toMatch(/\/prod$/);
+    expect(await endpoint.readCounters()).toEqual({ calls: 1, peakInFlight: 1 });
+    await endpoint.resetCounters();
+    expect(await endpoint.readCounters()).toEqual({ calls: 0, peakInFlight: 0 });
   });
 });
 

@@ -37,7 +37,10 @@ describe('startChild', () => {
       ['serve', 'many'],
       "the test child failed to start: the answer must be a number of at least 0, got 'many'",
     ],
-    [['serve'], 'the test child failed to start: the answer is missing'],
+    [
+      ['serve'],
+      'the test child failed to start: the answer must be a number of at least 0, got nothing',
+    ],
     [['dance', '1'], "the behaviour must be one of serve, fail, ignore-stop, got 'dance'"],
   ])('refuses the arguments %j with one clear line', async (args, message) => {
     // Act
