@@ -10,6 +10,7 @@ export interface ProcessEntry {
   readonly pid: number;
   readonly parentPid: number;
   readonly command: string;
+  /** 0 for processes without memory of their own (kernel threads, zombies). */
   readonly rssBytes: number;
 }
 
@@ -20,29 +21,19 @@ export interface ProcessEntry {
 const EXCLUDED_COMMANDS = new Set(['esbuild']);
 
 /**
- * Parses one `/proc/<pid>/stat` line.
- * @param stat - the file's content
- * @param pageSize - bytes per memory page
- * @returns the entry, or undefined when the line is not in the expected format
+ * Parses a `/proc/<pid>/status` text: its name, parent and VmRSS (in kB whatever the page size).
+ * @param pid - the process the text belongs to
+ * @param status - the file's content
+ * @returns the entry, or undefined when the text lacks a name or a parent
  */
-export function parseProcStat(stat: string, pageSize: number): ProcessEntry | undefined {
-  // The command sits in parentheses and may itself contain spaces or parentheses.
-  const open = stat.indexOf('(');
-  const close = stat.lastIndexOf(')');
-  if (open < 0 || close < open) return undefined;
-  const pid = Number(stat.slice(0, open).trim());
-  const command = stat.slice(open + 1, close);
-  // After ")": state(3) ppid(4) ... rss is field 24, i.e. index 21 of the remaining fields.
-  const fields = stat
-    .slice(close + 1)
-    .trim()
-    .split(/\s+/);
-  const parentPid = Number(fields[1]);
-  const rssPages = Number(fields[21]);
-  if (!Number.isInteger(pid) || !Number.isInteger(parentPid) || !Number.isFinite(rssPages)) {
-    return undefined;
-  }
-  return { pid, parentPid, command, rssBytes: rssPages * pageSize };
+export function parseProcStatus(pid: number, status: string): ProcessEntry | undefined {
+  const field = (name: string): string | undefined =>
+    new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(status)?.[1];
+  const command = field('Name');
+  const parentPid = Number(field('PPid'));
+  if (command === undefined || !Number.isInteger(parentPid)) return undefined;
+  const rssKilobytes = /^(\d+) kB$/.exec(field('VmRSS') ?? '')?.[1];
+  return { pid, parentPid, command, rssBytes: Number(rssKilobytes ?? 0) * 1024 };
 }
 
 /**
@@ -68,19 +59,6 @@ export function selectTree(rootPid: number, entries: readonly ProcessEntry[]): P
   return members;
 }
 
-/** Linux's usual page size; only a fallback, since VmRSS in /proc/<pid>/status is exact. */
-const PAGE_SIZE = 4096;
-
-/**
- * Reads VmRSS from a `/proc/<pid>/status` text, which is in kB whatever the page size.
- * @param status - the file's content
- * @returns bytes, or undefined when the line is missing (kernel threads, zombies)
- */
-export function parseVmRss(status: string): number | undefined {
-  const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(status);
-  return match?.[1] === undefined ? undefined : Number(match[1]) * 1024;
-}
-
 /**
  * Reads the resident memory of a process tree from /proc.
  * @param rootPid - the process to measure
@@ -96,7 +74,7 @@ export function readTreeRss(rootPid: number): number | undefined {
   const entries: ProcessEntry[] = [];
   for (const pid of pids) {
     try {
-      const entry = parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'), PAGE_SIZE);
+      const entry = parseProcStatus(Number(pid), readFileSync(`/proc/${pid}/status`, 'utf8'));
       if (entry !== undefined) entries.push(entry);
     } catch {
       // The process ended between listing and reading: it has no memory left to count.
@@ -104,18 +82,5 @@ export function readTreeRss(rootPid: number): number | undefined {
   }
   const members = selectTree(rootPid, entries);
   if (members.length === 0) return undefined;
-  let total = 0;
-  for (const member of members) {
-    // VmRSS is exact in kB; the page count from stat assumes a page size.
-    total += readExactRss(member.pid) ?? member.rssBytes;
-  }
-  return total;
-}
-
-function readExactRss(pid: number): number | undefined {
-  try {
-    return parseVmRss(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  } catch {
-    return undefined;
-  }
+  return members.reduce((total, member) => total + member.rssBytes, 0);
 }

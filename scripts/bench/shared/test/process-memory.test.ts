@@ -1,37 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import type { ProcessEntry } from '../process-memory.ts';
-import { parseProcStat, parseVmRss, readTreeRss, selectTree } from '../process-memory.ts';
+import { parseProcStatus, readTreeRss, selectTree } from '../process-memory.ts';
 
-describe('parseProcStat', () => {
-  it('reads pid, parent, command and RSS, even with spaces and parentheses in the command', () => {
-    // Prepare: fields after the command: state ppid pgrp session tty tpgid flags minflt cminflt
-    // majflt cmajflt utime stime cutime cstime priority nice threads itrealvalue starttime vsize rss
-    const stat =
-      '4242 (node (worker) x) S 4200 4242 4200 0 -1 4194560 1 0 0 0 5 1 0 0 20 0 11 0 100 1000000 2560 18446744073709551615';
+describe('parseProcStatus', () => {
+  it('reads the name, even with spaces and parentheses, the parent and VmRSS in bytes', () => {
+    // Prepare
+    const status = 'Name:\tnode (worker) x\nState:\tS\nPPid:\t4200\nVmRSS:\t  123456 kB\n';
 
     // Act
-    const entry = parseProcStat(stat, 4096);
+    const entry = parseProcStatus(4242, status);
 
     // Assess
     expect(entry).toEqual({
       pid: 4242,
       parentPid: 4200,
       command: 'node (worker) x',
-      rssBytes: 2560 * 4096,
+      rssBytes: 123456 * 1024,
     });
   });
 
-  it('rejects text that is not a stat line', () => {
+  it('counts no memory for a kernel thread and rejects text that is not a status file', () => {
     // Act / Assess
-    expect(parseProcStat('garbage', 4096)).toBeUndefined();
-  });
-});
-
-describe('parseVmRss', () => {
-  it('reads VmRSS in kB as bytes', () => {
-    // Act / Assess
-    expect(parseVmRss('Name:\tnode\nVmRSS:\t  123456 kB\nThreads:\t11\n')).toBe(123456 * 1024);
-    expect(parseVmRss('Name:\tkthreadd\n')).toBeUndefined();
+    expect(parseProcStatus(2, 'Name:\tkthreadd\nPPid:\t0\n')?.rssBytes).toBe(0);
+    expect(parseProcStatus(1, 'garbage')).toBeUndefined();
   });
 });
 
