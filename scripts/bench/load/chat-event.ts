@@ -1,11 +1,6 @@
 /**
- * The chat event both load baselines send for a client frame (`{"message","senderName"}` in,
- * `{"type":"message",...,"sentAt"}` out), with the backend's fields, so all three servers carry
- * the same bytes to every client.
- */
-
-/**
- * Builds the event the chat sends for a client frame.
+ * Builds the event both load baselines send for a client frame (`{"message","senderName"}` in,
+ * `{"type":"message",...,"sentAt"}` out), with the backend's fields.
  * @param frame - the client's text frame
  * @returns the serialized event, or undefined for a frame that is not a chat message
  */

@@ -4,7 +4,6 @@
  * are passed in), so the counting rules are unit-tested without sockets.
  */
 
-import type { LatencySummary } from '../shared/latency.ts';
 import { LatencyRecorder } from '../shared/latency.ts';
 
 /** Prefix of every benchmark message text, so stray chat traffic is never mistaken for ours. */
@@ -184,12 +183,6 @@ export class DeliveryTracker {
     return discarded;
   }
 
-  /** @returns true when every registered message reached all its recipients */
-  get allSettled(): boolean {
-    for (const message of this.#messages.values()) if (message.remaining > 0) return false;
-    return true;
-  }
-
   /** @returns the counts so far; messages still in flight count their missing receipts as lost */
   counts(): DeliveryCounts {
     let messagesSent = 0;
@@ -209,11 +202,6 @@ export class DeliveryTracker {
       receiptsBySender: this.#bySender,
       receiptsUnknown: this.#unknown,
     };
-  }
-
-  /** @returns latency until the last recipient had each message */
-  allReceivedSummary(): LatencySummary {
-    return this.allReceived.summary();
   }
 
   #settle(message: TrackedMessage): void {

@@ -116,7 +116,7 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
     connectFailureReasons: Object.fromEntries(failures),
     connectTime: connectTime.summary(),
     connectWallMs,
-    allReceived: tracker.allReceivedSummary(),
+    allReceived: tracker.allReceived.summary(),
     eachReceipt: tracker.eachReceipt.summary(),
     delivery: tracker.counts(),
     unexpectedCloses,
@@ -233,7 +233,7 @@ async function sendMessages(
     } else {
       pending.push({ sequence: k, sentAt });
     }
-    const { count, medianMs } = tracker.allReceivedSummary();
+    const { count, medianMs } = tracker.allReceived.summary();
     const soFar = count === 0 ? '' : `; median so far ${medianMs.toFixed(1)} ms`;
     options.progress.update(
       `[${options.label}] sent ${k + 1}/${total} (first ${options.warmup} unmeasured)${soFar}`,

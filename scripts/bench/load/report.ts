@@ -204,37 +204,32 @@ export function checkLoadTargets(result: LoadBenchmarkResult): TargetCheck[] {
 }
 
 function connectionNotes(targets: readonly LoadTargetResult[]): string[] {
-  const notes: string[] = [];
-  for (const target of targets) {
-    for (const [reason, count] of Object.entries(target.run.connectFailureReasons)) {
-      notes.push(`${TARGET_LABELS[target.target]}: ${count} x ${reason}`);
-    }
-    if (target.run.unexpectedCloses > 0) {
-      notes.push(
-        `${TARGET_LABELS[target.target]}: ${target.run.unexpectedCloses} clients closed by the server`,
-      );
-    }
-  }
-  return notes;
+  return targets.flatMap(({ target, run }) =>
+    notesFor(target, [
+      ...Object.entries(run.connectFailureReasons).map(
+        ([reason, count]) => [count, `x ${reason}`] as const,
+      ),
+      [run.unexpectedCloses, 'clients closed by the server'],
+    ]),
+  );
 }
 
 function deliveryNotes(targets: readonly LoadTargetResult[]): string[] {
-  const notes: string[] = [];
-  for (const target of targets) {
-    const label = TARGET_LABELS[target.target];
-    if (target.run.messagesInterrupted > 0) {
-      notes.push(
-        `${label}: ${target.run.messagesInterrupted} message(s) cut short by Ctrl-C, left out`,
-      );
-    }
-    if (target.run.otherFrames > 0) {
-      notes.push(`${label}: ${target.run.otherFrames} frames that were not chat messages`);
-    }
-    if (target.run.delivery.receiptsUnknown > 0) {
-      notes.push(
-        `${label}: ${target.run.delivery.receiptsUnknown} receipts of messages never sent`,
-      );
-    }
-  }
-  return notes;
+  return targets.flatMap(({ target, run }) =>
+    notesFor(target, [
+      [run.messagesInterrupted, 'message(s) cut short by Ctrl-C, left out'],
+      [run.otherFrames, 'frames that were not chat messages'],
+      [run.delivery.receiptsUnknown, 'receipts of messages never sent'],
+    ]),
+  );
+}
+
+/** One note, `label: count text`, for every count above zero. */
+function notesFor(
+  target: LoadTargetName,
+  counts: readonly (readonly [number, string])[],
+): string[] {
+  return counts
+    .filter(([count]) => count > 0)
+    .map(([count, text]) => `${TARGET_LABELS[target]}: ${count} ${text}`);
 }
