@@ -4,27 +4,29 @@
  * Works the same against the local stack, the bare baseline server and a deployed stack.
  */
 import { WebSocket } from 'ws';
+import type { BenchOptions } from '../options.ts';
 import type { LatencySummary } from '../shared/latency.ts';
 import { LatencyRecorder } from '../shared/latency.ts';
 import type { Progress } from '../shared/progress.ts';
+import { jsonFields } from './chat-event.ts';
 import type { DeliveryCounts } from './delivery-tracker.ts';
 import { DeliveryTracker, decodeBenchMessage, encodeBenchMessage } from './delivery-tracker.ts';
 
-/** What one load run does. */
-export interface LoadRunOptions {
+/** What one load run does: the flags' settings (`npm run bench -- --help`) and where to run. */
+export interface LoadRunOptions
+  extends Pick<
+    BenchOptions,
+    | 'messages'
+    | 'warmup'
+    | 'rate'
+    | 'senders'
+    | 'connectRate'
+    | 'connectConcurrency'
+    | 'origin'
+    | 'messageTimeoutMs'
+  > {
   readonly websocketUrl: string;
   readonly clients: number;
-  readonly messages: number;
-  readonly warmup: number;
-  /** Messages per second; 0 = back to back. */
-  readonly rate: number;
-  /** Distinct senders taking turns; 0 = all connected clients. */
-  readonly senders: number;
-  /** New connections per second; 0 = unpaced. */
-  readonly connectRate: number;
-  readonly connectConcurrency: number;
-  readonly origin: string | undefined;
-  readonly messageTimeoutMs: number;
   readonly signal: AbortSignal;
   readonly progress: Progress;
   /** Label for progress lines, e.g. `stack` or `bare ws`. */
@@ -140,14 +142,7 @@ export function pickSender(k: number, connected: number, senders: number): numbe
 }
 
 function readBenchSequence(frame: string, runId: string): number | undefined {
-  let event: unknown;
-  try {
-    event = JSON.parse(frame);
-  } catch {
-    return undefined;
-  }
-  if (typeof event !== 'object' || event === null) return undefined;
-  const { type, message } = event as { type?: unknown; message?: unknown };
+  const { type, message } = jsonFields(frame);
   if (type !== 'message' || typeof message !== 'string') return undefined;
   const decoded = decodeBenchMessage(message);
   return decoded?.runId === runId ? decoded.sequence : undefined;

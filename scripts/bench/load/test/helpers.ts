@@ -1,5 +1,6 @@
 /** Test helpers for the load benchmark. */
 import { silentProgress } from '../../shared/progress.ts';
+import type { DeliveryCounts } from '../delivery-tracker.ts';
 import type { LoadRunOptions } from '../generator.ts';
 
 /**
@@ -26,4 +27,17 @@ export const loadOptions = (
   progress: silentProgress,
   label: 'test',
   ...overrides,
+});
+
+/**
+ * @param messages - measured messages of a run
+ * @returns the counts of a run in which each reached every other client exactly once
+ */
+export const deliveredOnce = (messages: number): DeliveryCounts => ({
+  messagesSent: messages,
+  messagesComplete: messages,
+  receiptsLost: 0,
+  receiptsDuplicated: 0,
+  receiptsBySender: 0,
+  receiptsUnknown: 0,
 });
