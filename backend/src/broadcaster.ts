@@ -1,70 +1,71 @@
 /**
- * The fan-out adapter: posts one payload to many connections through the API Gateway Management
- * API with bounded concurrency. One recipient's failure never stops the others; a recipient that
- * is gone (410) has its own stale item deleted.
+ * Posts one payload to a list of connections with bounded concurrency. One recipient's failure
+ * never stops the others; a recipient that is gone (410) has its own stale item deleted; a
+ * recipient whose post failed for a passing reason (throttled, a full client buffer, a server or
+ * network error) is handed back for a later retry; and once `shouldStop` says the invocation's
+ * deadline is near, no new post starts: the rest are handed back unsent.
  */
-
-import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { forEachWithConcurrency } from './pool.ts';
+import type { PostToConnection } from './poster.ts';
 
 /** How one failed PostToConnection is treated. */
-export type SendFailureKind = 'gone' | 'forbidden' | 'failed';
+export type SendFailureKind = 'gone' | 'forbidden' | 'retryable' | 'failed';
 
-/** Counts of one broadcast. */
+/** Counts and leftovers of one broadcast. */
 export interface BroadcastResult {
   /** Posts the management API accepted. */
   delivered: number;
   /** Recipients that no longer exist (410); their items were deleted. */
   gone: number;
-  /** Recipients whose post failed for any other reason (including `forbidden`). */
+  /** Recipients whose post failed for good (403, 413, anything unknown). */
   failed: number;
   /** Failures that were 403: the endpoint or the IAM policy is wrong, not the recipient. */
   forbidden: number;
   /** Gone recipients whose item could not be deleted (TTL still removes it later). */
   staleDeleteFailed: number;
-  /** Failures by SDK error name, e.g. `{ "ForbiddenException": 3 }`, for the log line. */
+  /** Failures by error name, e.g. `{ "LimitExceededException": 3 }`, for the log line. */
   errorNames: Record<string, number>;
+  /** Recipients whose post failed for a passing reason (429, 5xx, network, timeout). */
+  retry: string[];
+  /** Recipients never attempted because the deadline came first. */
+  unsent: string[];
 }
 
 /** Options of {@link broadcastToConnections}. */
 export interface BroadcastOptions {
-  /** Management API client whose endpoint includes the stage. */
-  readonly client: ApiGatewayManagementApiClient;
+  /** Sends one post. */
+  readonly post: PostToConnection;
   /** Most posts in flight at once. */
   readonly concurrency: number;
   /** Deletes a gone recipient's item; called with that recipient's id, never the sender's. */
   readonly onGone?: (connectionId: string) => Promise<void>;
+  /** True once no new post may start (the invocation must hand the rest off). */
+  readonly shouldStop?: () => boolean;
 }
 
 /**
- * Posts `payload` to every connection id, at most `options.concurrency` at a time. Ids are
- * pulled lazily, so an async source (Scan pages) is consumed while earlier sends are in flight.
+ * Posts `payload` to every connection id, at most `options.concurrency` at a time.
  * @param connectionIds - the recipients
  * @param payload - the serialised event, encoded once and shared by every post
- * @param options - client, concurrency and the gone-recipient clean-up
- * @returns the delivery counts; never rejects because of a recipient
- * @throws only when the id source itself fails (e.g. a Scan error)
+ * @param options - poster, concurrency, gone-recipient clean-up and the deadline check
+ * @returns the counts and the recipients to retry or hand off; never rejects
  */
 export async function broadcastToConnections(
-  connectionIds: Iterable<string> | AsyncIterable<string>,
+  connectionIds: readonly string[],
   payload: string | Uint8Array,
   options: BroadcastOptions,
 ): Promise<BroadcastResult> {
-  const { client, concurrency, onGone } = options;
+  const { post, concurrency, onGone, shouldStop } = options;
   const data = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
-  const result: BroadcastResult = {
-    delivered: 0,
-    gone: 0,
-    failed: 0,
-    forbidden: 0,
-    staleDeleteFailed: 0,
-    errorNames: {},
-  };
+  const result = emptyBroadcastResult();
 
   await forEachWithConcurrency(connectionIds, concurrency, async (connectionId) => {
+    if (shouldStop?.()) {
+      result.unsent.push(connectionId);
+      return;
+    }
     try {
-      await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
+      await post(connectionId, data);
       result.delivered++;
       return;
     } catch (error) {
@@ -72,10 +73,11 @@ export async function broadcastToConnections(
       if (kind === 'gone') {
         result.gone++;
       } else {
-        result.failed++;
-        if (kind === 'forbidden') result.forbidden++;
         const name = errorName(error);
         result.errorNames[name] = (result.errorNames[name] ?? 0) + 1;
+        if (kind === 'retryable') result.retry.push(connectionId);
+        else result.failed++;
+        if (kind === 'forbidden') result.forbidden++;
       }
       if (kind !== 'gone' || onGone === undefined) return;
     }
@@ -88,18 +90,35 @@ export async function broadcastToConnections(
   return result;
 }
 
+/** A result with nothing counted yet. */
+export function emptyBroadcastResult(): BroadcastResult {
+  return {
+    delivered: 0,
+    gone: 0,
+    failed: 0,
+    forbidden: 0,
+    staleDeleteFailed: 0,
+    errorNames: {},
+    retry: [],
+    unsent: [],
+  };
+}
+
 /**
- * Classifies a PostToConnection failure. SDK v3 errors carry `name` and
- * `$metadata.httpStatusCode`; the v2 habit `err.statusCode` is never set.
- * @param error - what the SDK threw
- * @returns `gone` for 410, `forbidden` for 403 (a configuration error: wrong endpoint or IAM),
- *   `failed` for anything else
+ * Classifies a PostToConnection failure. SDK v3 errors (and the signed poster's) carry `name`
+ * and `$metadata.httpStatusCode`; the v2 habit `err.statusCode` is never set.
+ * @param error - what the poster threw
+ * @returns `gone` for 410; `forbidden` for 403 (wrong endpoint or IAM); `retryable` for 429
+ *   (throttled, or the client's buffer is full), 5xx and errors without a status (network,
+ *   timeout); `failed` for anything else, e.g. 413
  */
 export function classifySendFailure(error: unknown): SendFailureKind {
   const name = errorName(error);
   const status = httpStatusCode(error);
   if (name === 'GoneException' || status === 410) return 'gone';
   if (name === 'ForbiddenException' || status === 403) return 'forbidden';
+  if (name === 'LimitExceededException' || status === 429) return 'retryable';
+  if (status === undefined || status >= 500) return 'retryable';
   return 'failed';
 }
 

@@ -6,14 +6,23 @@
 import contract from './contract.json' with { type: 'json' };
 
 /**
- * Fan-out sends in flight at once when SEND_CONCURRENCY is unset. Chosen with the fan-out
- * benchmark (`npm run bench -- --only fanout`, 10,000 posts answered after 20 ms, 2 cores): 25
- * stayed within 1.06-1.19x of the ideal time in every run (about 9 s), while 50 was faster (about
- * 5 s) but reached 1.27x, too close to the 1.3x target on a busy machine, and 100 or more was
- * bound by the CPU work of signing requests (1.3-4.7x). A Lambda with less memory has less CPU,
- * which favours the setting with the margin.
+ * Posts in flight at once per invocation when SEND_CONCURRENCY is unset. A post waits a network
+ * round trip for most of its time, so enough of them must be in flight to keep the container's CPU
+ * share busy: see the README's fan-out section for the measurements behind the value.
  */
-export const DEFAULT_SEND_CONCURRENCY = 25;
+export const DEFAULT_SEND_CONCURRENCY = 50;
+
+/**
+ * Recipients one full vCPU posts to in about one second on the signed path, with room for
+ * reading, handing off and logging. SHARD_SIZE defaults to this times the container's share of a
+ * vCPU (Lambda gives a function one vCPU at 1,769 MB, proportionally less below), so a shard takes
+ * about a second whatever the memory; see the README's fan-out section.
+ */
+const RECIPIENTS_PER_VCPU_SECOND = 2000;
+/** Lambda's memory size at which a function has exactly one vCPU. */
+export const ONE_VCPU_MEMORY_MB = 1769;
+/** Shards stay well inside SQS's 256 KiB message limit (ids plus the payload). */
+const MAX_SHARD_SIZE = 2000;
 
 /** Upper bound for SEND_CONCURRENCY: far beyond useful, low enough to catch a typo. */
 const MAX_SEND_CONCURRENCY = 1000;
@@ -30,6 +39,12 @@ export interface Config {
   readonly maxMessageLength: number;
   /** PostToConnection calls in flight at once during a broadcast. */
   readonly sendConcurrency: number;
+  /** The SQS queue of broadcast shards; undefined: every invocation posts its whole broadcast. */
+  readonly shardQueueUrl: string | undefined;
+  /** Recipients per invocation: the first page posted inline, and each shard. */
+  readonly shardSize: number;
+  /** The per-connection token bucket. */
+  readonly rateLimit: { readonly burst: number; readonly perSecond: number };
 }
 
 /** Thrown when an environment variable is missing or malformed. */
@@ -64,7 +79,42 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       DEFAULT_SEND_CONCURRENCY,
       MAX_SEND_CONCURRENCY,
     ),
+    shardQueueUrl: parseUrl(names.shardQueueUrl, env[names.shardQueueUrl]),
+    shardSize: parsePositiveInteger(
+      names.shardSize,
+      env[names.shardSize],
+      defaultShardSize(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE),
+      MAX_SHARD_SIZE,
+    ),
+    rateLimit: Object.freeze({
+      burst: parsePositiveInteger(
+        names.rateLimitBurst,
+        env[names.rateLimitBurst],
+        contract.limits.rateLimitBurst,
+        MAX_RATE_LIMIT,
+      ),
+      perSecond: parsePositiveInteger(
+        names.rateLimitPerSecond,
+        env[names.rateLimitPerSecond],
+        contract.limits.rateLimitPerSecond,
+        MAX_RATE_LIMIT,
+      ),
+    }),
   });
+}
+
+/** Far above any human's typing, low enough to catch a typo. */
+const MAX_RATE_LIMIT = 1000;
+
+/**
+ * The shard size for a container of `memoryMb` (Lambda sets AWS_LAMBDA_FUNCTION_MEMORY_SIZE).
+ * @param memoryMb - the function's memory, as the environment variable's text
+ * @returns recipients per invocation, between 50 and the maximum shard size
+ */
+export function defaultShardSize(memoryMb: string | undefined): number {
+  const memory = Number(memoryMb);
+  const share = Number.isFinite(memory) && memory > 0 ? memory / ONE_VCPU_MEMORY_MB : 1;
+  return Math.min(MAX_SHARD_SIZE, Math.max(50, Math.round(RECIPIENTS_PER_VCPU_SECOND * share)));
 }
 
 /**
@@ -89,19 +139,23 @@ export function normaliseOrigin(value: string): string | undefined {
 }
 
 function parseEndpoint(raw: string | undefined): string | undefined {
+  // The SDK appends "/@connections/..." to the path; a trailing slash would double it.
+  return parseUrl(names.apigwEndpoint, raw)?.replace(/\/+$/, '');
+}
+
+function parseUrl(name: string, raw: string | undefined): string | undefined {
   const value = raw?.trim();
   if (!value) return undefined;
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new ConfigError(`${names.apigwEndpoint} must be an http(s) URL`);
+    throw new ConfigError(`${name} must be an http(s) URL`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(`${names.apigwEndpoint} must be an http(s) URL`);
+    throw new ConfigError(`${name} must be an http(s) URL`);
   }
-  // The SDK appends "/@connections/..." to the path; a trailing slash would double it.
-  return value.replace(/\/+$/, '');
+  return value;
 }
 
 function parseAllowedOrigins(raw: string | undefined): ReadonlySet<string> | undefined {

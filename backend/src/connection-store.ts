@@ -23,19 +23,33 @@ export interface ConnectionStore {
    */
   remove(connectionId: string): Promise<void>;
   /**
-   * Lists the ids whose TTL has not passed, one Scan page at a time, so the caller can start
-   * sending before the whole table was read.
+   * Lists the ids whose TTL has not passed, one page at a time, so the caller can start sending
+   * (or hand pages to other invocations) before the whole table was read.
    * @param now - items with `expiresAt` at or before this instant are skipped
+   * @param options - the most items read per page, and where to continue from
    */
-  liveConnectionIdPages(now: Date): AsyncIterable<readonly string[]>;
+  recipientPages(now: Date, options: RecipientPageOptions): AsyncIterable<RecipientPage>;
+}
+
+/** How {@link ConnectionStore.recipientPages} reads. */
+export interface RecipientPageOptions {
+  /** Items read per page (DynamoDB's `Limit`, counted before the TTL filter). */
+  readonly pageSize: number;
+  /** Continue after this key (a previous page's `next`); from the start when absent. */
+  readonly after?: Readonly<Record<string, unknown>>;
+}
+
+/** One page of recipients. */
+export interface RecipientPage {
+  readonly ids: readonly string[];
+  /** The key to continue after, or undefined on the last page. */
+  readonly next: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** Options of {@link createConnectionStore}. */
 export interface ConnectionStoreOptions {
   readonly client: DynamoDBDocumentClient;
   readonly tableName: string;
-  /** Scan `Limit` per page; only tests set it, to force many pages out of a small table. */
-  readonly scanPageSize?: number;
 }
 
 /**
@@ -44,7 +58,7 @@ export interface ConnectionStoreOptions {
  * @returns the store
  */
 export function createConnectionStore(options: ConnectionStoreOptions): ConnectionStore {
-  const { client, tableName, scanPageSize } = options;
+  const { client, tableName } = options;
   return {
     async add(connectionId, connectedAt) {
       await client.send(
@@ -66,8 +80,8 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
       );
     },
 
-    async *liveConnectionIdPages(now) {
-      let exclusiveStartKey: Record<string, unknown> | undefined;
+    async *recipientPages(now, { pageSize, after }) {
+      let exclusiveStartKey = after;
       do {
         const page = await client.send(
           new ScanCommand({
@@ -77,15 +91,15 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
             ExpressionAttributeNames: { '#id': partitionKey, '#expiresAt': ttlAttribute },
             ExpressionAttributeValues: { ':now': toEpochSeconds(now) },
             ExclusiveStartKey: exclusiveStartKey,
-            Limit: scanPageSize,
+            Limit: pageSize,
           }),
         );
         const ids = (page.Items ?? [])
           .map((item) => item[partitionKey])
           .filter((id): id is string => typeof id === 'string');
-        // A filtered page can be empty and still have more after it: only the key ends the scan.
-        if (ids.length > 0) yield ids;
         exclusiveStartKey = page.LastEvaluatedKey;
+        // A filtered page can be empty and still have more after it: only the key ends the scan.
+        yield { ids, next: exclusiveStartKey };
       } while (exclusiveStartKey !== undefined);
     },
   };

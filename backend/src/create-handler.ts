@@ -1,12 +1,17 @@
 /**
- * The Lambda handler, built from injected dependencies: a dispatch table from route key to route
- * function, one log line per invocation, and no error ever escaping to API Gateway as a crash.
+ * The Lambda handler, built from injected dependencies. One function serves two event sources:
+ * API Gateway's WebSocket routes (a dispatch table from route key to route function) and the
+ * shard queue's event source mapping (batches of broadcast shards). Every invocation writes one
+ * log line, and no error ever escapes to the caller as a crash.
  */
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { handleChatMessage } from './routes/chat-message.ts';
 import { handleConnect } from './routes/connect.ts';
 import { handleDisconnect } from './routes/disconnect.ts';
+import { handleShardBatch } from './routes/shard-batch.ts';
 import type {
   HandlerDeps,
+  Invocation,
   RouteHandler,
   RouteOutcome,
   RouteResponse,
@@ -20,43 +25,101 @@ const routes: Readonly<Record<string, RouteHandler>> = {
   $default: handleChatMessage,
 };
 
-/** The Lambda entry point's signature. */
-export type WebSocketHandler = (event: WebSocketEvent) => Promise<RouteResponse>;
+/** The Lambda entry point's signature: a WebSocket route or a batch of shards. */
+export type ChatHandler = {
+  (
+    event: WebSocketEvent,
+    context?: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>,
+  ): Promise<RouteResponse>;
+  (
+    event: SQSEvent,
+    context?: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>,
+  ): Promise<SQSBatchResponse>;
+};
 
 /**
  * Builds the handler.
- * @param deps - configuration, store, management clients, clock and logger
- * @returns the function Lambda invokes for every WebSocket route
+ * @param deps - configuration, stores, clients, clock and logger
+ * @returns the function Lambda invokes for every WebSocket route and every batch of shards
  */
-export function createHandler(deps: HandlerDeps): WebSocketHandler {
-  return async (event) => {
+export function createHandler(deps: HandlerDeps): ChatHandler {
+  const handler = async (
+    event: WebSocketEvent | SQSEvent,
+    context?: Pick<Context, 'getRemainingTimeInMillis' | 'awsRequestId'>,
+  ): Promise<RouteResponse | SQSBatchResponse> => {
     const startedAt = performance.now();
+    const invocation: Invocation = {
+      // Without a context (a test, a local script) there is no deadline.
+      remainingTimeMs: () => context?.getRemainingTimeInMillis() ?? Number.POSITIVE_INFINITY,
+    };
+    if (isShardBatch(event)) {
+      const batch = await handleShardBatch(event, deps, invocation).catch(
+        (error: unknown): Awaited<ReturnType<typeof handleShardBatch>> => ({
+          // Every record goes back to the queue: nothing of the batch is known to be done.
+          response: {
+            batchItemFailures: event.Records.map((record) => ({
+              itemIdentifier: record.messageId,
+            })),
+          },
+          outcome: { level: 'error', outcome: 'error', details: { error: errorName(error) } },
+        }),
+      );
+      writeLog(deps, 'sqs', undefined, context?.awsRequestId, batch.outcome, startedAt);
+      return batch.response;
+    }
+    if (typeof event.requestContext?.routeKey !== 'string') {
+      const outcome = { level: 'error' as const, outcome: 'unknown_event' };
+      writeLog(deps, '(none)', undefined, context?.awsRequestId, outcome, startedAt);
+      return { statusCode: 400 };
+    }
     const { routeKey, connectionId, requestId } = event.requestContext;
     const route = Object.hasOwn(routes, routeKey) ? routes[routeKey] : undefined;
-    const outcome = await runRoute(route, event, deps);
-    deps.log({
-      level: outcome.level ?? 'info',
-      route: routeKey,
-      connectionId,
-      requestId,
-      outcome: outcome.outcome,
-      durationMs: Math.round(performance.now() - startedAt),
-      ...outcome.details,
-    });
+    const outcome = await runRoute(route, event, deps, invocation);
+    writeLog(deps, routeKey, connectionId, requestId, outcome, startedAt);
     return outcome.response;
   };
+  return handler as ChatHandler;
+}
+
+/** Whether Lambda invoked the function with records from the shard queue. */
+function isShardBatch(event: WebSocketEvent | SQSEvent): event is SQSEvent {
+  return (
+    'Records' in event &&
+    Array.isArray(event.Records) &&
+    event.Records.every((record) => record?.eventSource === 'aws:sqs')
+  );
+}
+
+function writeLog(
+  deps: HandlerDeps,
+  route: string,
+  connectionId: string | undefined,
+  requestId: string | undefined,
+  outcome: Omit<RouteOutcome, 'response'>,
+  startedAt: number,
+): void {
+  deps.log({
+    level: outcome.level ?? 'info',
+    route,
+    connectionId,
+    requestId,
+    outcome: outcome.outcome,
+    durationMs: Math.round(performance.now() - startedAt),
+    ...outcome.details,
+  });
 }
 
 async function runRoute(
   route: RouteHandler | undefined,
   event: WebSocketEvent,
   deps: HandlerDeps,
+  invocation: Invocation,
 ): Promise<RouteOutcome> {
   if (route === undefined) {
     return { response: { statusCode: 400 }, level: 'error', outcome: 'unknown_route' };
   }
   try {
-    return await route(event, deps);
+    return await route(event, deps, invocation);
   } catch (error) {
     // API Gateway would show the client a generic error anyway; the log gets the name only,
     // since SDK error messages can quote request data.
@@ -64,9 +127,13 @@ async function runRoute(
       response: { statusCode: 500 },
       level: 'error',
       outcome: 'error',
-      details: { error: error instanceof Error ? error.name : 'UnknownError' },
+      details: { error: errorName(error) },
     };
   }
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'UnknownError';
 }
 
 /** A log line as the console logger takes it: JSON-serialisable fields, one of them the level. */

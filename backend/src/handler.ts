@@ -4,26 +4,51 @@
  * the handler is wired from them.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { loadConfig } from './config.ts';
 import { createConnectionStore } from './connection-store.ts';
-import type { WebSocketHandler } from './create-handler.ts';
+import type { ChatHandler } from './create-handler.ts';
 import { createHandler, logToConsole } from './create-handler.ts';
-import { createManagementClient, createManagementClientCache } from './management-clients.ts';
+import { POST_TIMEOUT_MS } from './fanout.ts';
+import { createManagementClient, createPerEndpointCache } from './management-clients.ts';
+import { newMessageId } from './message-id.ts';
+import { signedPoster } from './poster.ts';
+import { createRateLimiter } from './rate-limiter.ts';
+import { createShardQueue } from './shard-queue.ts';
 
 const config = loadConfig(process.env);
 
-// The SDK reads AWS_ENDPOINT_URL_DYNAMODB itself, which is how the local stack points this
-// client at its DynamoDB server without any variable of ours.
+// The SDK reads AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_SQS itself, which is how the
+// local stack points these clients at its own servers without any variable of ours.
 const dynamoDb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const managementClientFor = createPerEndpointCache((endpoint) =>
+  createManagementClient(endpoint, config.sendConcurrency),
+);
 
-/** The function API Gateway invokes for `$connect`, `$disconnect` and `$default`. */
-export const handler: WebSocketHandler = createHandler({
+/** The function API Gateway invokes for every WebSocket route, and SQS for every shard batch. */
+export const handler: ChatHandler = createHandler({
   config,
   store: createConnectionStore({ client: dynamoDb, tableName: config.tableName }),
-  managementClientFor: createManagementClientCache((endpoint) =>
-    createManagementClient(endpoint, config.sendConcurrency),
+  rateLimiter: createRateLimiter({
+    client: dynamoDb,
+    tableName: config.tableName,
+    limit: config.rateLimit,
+  }),
+  managementClientFor,
+  posterFor: createPerEndpointCache((endpoint) =>
+    signedPoster({
+      client: managementClientFor(endpoint),
+      endpoint,
+      maxSockets: config.sendConcurrency,
+      timeoutMs: POST_TIMEOUT_MS,
+    }),
   ),
+  shardQueue:
+    config.shardQueueUrl === undefined
+      ? undefined
+      : createShardQueue({ client: new SQSClient({}), queueUrl: config.shardQueueUrl }),
   now: () => new Date(),
+  newMessageId,
   log: logToConsole,
 });

@@ -24,21 +24,21 @@ export function createManagementClient(
 }
 
 /**
- * Creates a cached client lookup.
- * @param create - builds a client for an endpoint
- * @returns a function that returns the same client for the same endpoint
+ * Creates a cached per-endpoint lookup (clients and posters keep their sockets).
+ * @param create - builds the value for an endpoint
+ * @returns a function that returns the same value for the same endpoint
  */
-export function createManagementClientCache(
-  create: (endpoint: string) => ApiGatewayManagementApiClient,
-): (endpoint: string) => ApiGatewayManagementApiClient {
-  const clients = new Map<string, ApiGatewayManagementApiClient>();
+export function createPerEndpointCache<T>(
+  create: (endpoint: string) => T,
+): (endpoint: string) => T {
+  const values = new Map<string, T>();
   return (endpoint) => {
-    let client = clients.get(endpoint);
-    if (client === undefined) {
-      client = create(endpoint);
-      clients.set(endpoint, client);
+    let value = values.get(endpoint);
+    if (value === undefined) {
+      value = create(endpoint);
+      values.set(endpoint, value);
     }
-    return client;
+    return value;
   };
 }
 

@@ -41,6 +41,8 @@ export type ParsedFrame =
 /** The event every recipient gets for a chat message. */
 export interface MessageEvent extends ChatMessage {
   readonly type: 'message';
+  /** Server-assigned, unique and time-sortable (message-id.ts): the page drops repeats. */
+  readonly id: string;
   /** When the server accepted the message, ISO-8601 UTC. */
   readonly sentAt: string;
 }
@@ -48,8 +50,10 @@ export interface MessageEvent extends ChatMessage {
 /** The event a sender gets when its frame was refused or could not be delivered. */
 export interface ErrorEvent {
   readonly type: 'error';
-  readonly code: ValidationErrorCode | 'internal_error';
+  readonly code: ValidationErrorCode | 'rate_limited' | 'internal_error';
   readonly message: string;
+  /** With `rate_limited`: milliseconds until the sender may send again. */
+  readonly retryAfterMs?: number;
 }
 
 const { maxSenderNameLength } = contract.limits;
@@ -144,11 +148,17 @@ export function parseClientFrame(body: string | undefined, maxMessageLength: num
  * never the client's object spread through.
  * @param chatMessage - the validated message
  * @param sentAt - when the server accepted it
+ * @param id - the message's server-assigned id
  * @returns the event to serialise
  */
-export function buildMessageEvent(chatMessage: ChatMessage, sentAt: Date): MessageEvent {
+export function buildMessageEvent(
+  chatMessage: ChatMessage,
+  sentAt: Date,
+  id: string,
+): MessageEvent {
   return {
     type: 'message',
+    id,
     message: chatMessage.message,
     senderName: chatMessage.senderName,
     senderGravatar: chatMessage.senderGravatar,
@@ -160,10 +170,15 @@ export function buildMessageEvent(chatMessage: ChatMessage, sentAt: Date): Messa
  * Builds the event that tells a sender what went wrong.
  * @param code - machine-readable reason
  * @param message - human-readable reason; never an internal error's text
+ * @param extra - fields some codes add (`retryAfterMs` with `rate_limited`)
  * @returns the event to serialise
  */
-export function buildErrorEvent(code: ErrorEvent['code'], message: string): ErrorEvent {
-  return { type: 'error', code, message };
+export function buildErrorEvent(
+  code: ErrorEvent['code'],
+  message: string,
+  extra: Pick<ErrorEvent, 'retryAfterMs'> = {},
+): ErrorEvent {
+  return { type: 'error', code, message, ...extra };
 }
 
 function validateChatFields(

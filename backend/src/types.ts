@@ -7,6 +7,9 @@ import type { APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
 import type { Config } from './config.ts';
 import type { ConnectionStore } from './connection-store.ts';
 import type { EventHeaders } from './origin.ts';
+import type { PostToConnection } from './poster.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+import type { ShardQueue } from './shard-queue.ts';
 
 /**
  * A WebSocket proxy event. The DefinitelyTyped type omits `headers`, which `$connect` events
@@ -42,13 +45,30 @@ export interface RouteOutcome {
 export interface HandlerDeps {
   readonly config: Config;
   readonly store: ConnectionStore;
+  readonly rateLimiter: RateLimiter;
   /** The management API client for an endpoint (`https://{domain}/{stage}`), cached. */
   readonly managementClientFor: (endpoint: string) => ApiGatewayManagementApiClient;
+  /** The broadcast's PostToConnection for an endpoint, cached. */
+  readonly posterFor: (endpoint: string) => PostToConnection;
+  /** Where broadcast shards go; undefined when no queue is configured. */
+  readonly shardQueue: ShardQueue | undefined;
   /** The clock; tests fix it. */
   readonly now: () => Date;
+  /** A new message id for a message accepted at `now`; tests fix it. */
+  readonly newMessageId: (now: Date) => string;
   /** Writes the invocation's log line. */
   readonly log: (line: InvocationLog) => void;
 }
 
+/** What a route may ask of the running invocation. */
+export interface Invocation {
+  /** Milliseconds before Lambda stops the invocation. */
+  remainingTimeMs(): number;
+}
+
 /** One route's implementation. */
-export type RouteHandler = (event: WebSocketEvent, deps: HandlerDeps) => Promise<RouteOutcome>;
+export type RouteHandler = (
+  event: WebSocketEvent,
+  deps: HandlerDeps,
+  invocation: Invocation,
+) => Promise<RouteOutcome>;

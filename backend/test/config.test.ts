@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_SEND_CONCURRENCY, loadConfig } from '../src/config.ts';
+import {
+  ConfigError,
+  DEFAULT_SEND_CONCURRENCY,
+  defaultShardSize,
+  loadConfig,
+} from '../src/config.ts';
 import contract from '../src/contract.json' with { type: 'json' };
 
 const names = contract.environment;
@@ -16,6 +21,12 @@ describe('loadConfig', () => {
       allowedOrigins: undefined,
       maxMessageLength: contract.limits.maxMessageLength,
       sendConcurrency: DEFAULT_SEND_CONCURRENCY,
+      shardQueueUrl: undefined,
+      shardSize: defaultShardSize(undefined),
+      rateLimit: {
+        burst: contract.limits.rateLimitBurst,
+        perSecond: contract.limits.rateLimitPerSecond,
+      },
     });
   });
 
@@ -26,17 +37,39 @@ describe('loadConfig', () => {
       [names.apigwEndpoint]: 'http://127.0.0.1:4000/prod/',
       [names.allowedOrigins]: ' https://Chat.Example.com:443 , http://localhost:5173,',
       [names.maxMessageLength]: '500',
-      [names.sendConcurrency]: '50',
+      [names.sendConcurrency]: '60',
+      [names.shardQueueUrl]: 'http://127.0.0.1:9324/000000000000/fanout',
+      [names.shardSize]: '250',
+      [names.rateLimitBurst]: '5',
+      [names.rateLimitPerSecond]: '1',
     });
 
     // Assess
+    expect(config.shardQueueUrl).toBe('http://127.0.0.1:9324/000000000000/fanout');
+    expect(config.shardSize).toBe(250);
+    expect(config.rateLimit).toEqual({ burst: 5, perSecond: 1 });
     expect(config.apigwEndpoint).toBe('http://127.0.0.1:4000/prod');
     expect([...(config.allowedOrigins ?? [])]).toEqual([
       'https://chat.example.com',
       'http://localhost:5173',
     ]);
     expect(config.maxMessageLength).toBe(500);
-    expect(config.sendConcurrency).toBe(50);
+    expect(config.sendConcurrency).toBe(60);
+  });
+
+  it('sizes shards by the memory Lambda reports, so a shard takes about as long at any size', () => {
+    // Act
+    const small = defaultShardSize('256');
+    const oneVcpu = defaultShardSize('1769');
+    const huge = defaultShardSize('10240');
+
+    // Assess: proportional to memory, within the bounds a shard message can carry
+    expect(small).toBeLessThan(oneVcpu);
+    expect(small / oneVcpu).toBeCloseTo(256 / 1769, 1);
+    expect(huge).toBe(2000);
+    expect(
+      loadConfig({ [names.tableName]: 't', AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256' }).shardSize,
+    ).toBe(small);
   });
 
   it('treats a blank allow-list as no Origin check', () => {
@@ -50,6 +83,11 @@ describe('loadConfig', () => {
     ['a blank table', { [names.tableName]: '  ' }],
     ['a non-URL endpoint', { [names.tableName]: 't', [names.apigwEndpoint]: 'not a url' }],
     ['a non-http endpoint', { [names.tableName]: 't', [names.apigwEndpoint]: 'ftp://x/prod' }],
+    ['a non-URL queue', { [names.tableName]: 't', [names.shardQueueUrl]: 'fanout' }],
+    ['a zero shard size', { [names.tableName]: 't', [names.shardSize]: '0' }],
+    ['a huge shard size', { [names.tableName]: 't', [names.shardSize]: '5000' }],
+    ['a zero burst', { [names.tableName]: 't', [names.rateLimitBurst]: '0' }],
+    ['a fractional rate', { [names.tableName]: 't', [names.rateLimitPerSecond]: '1.5' }],
     [
       'an origin with a path',
       { [names.tableName]: 't', [names.allowedOrigins]: 'https://a.com/x' },

@@ -4,6 +4,7 @@
 import { DeleteItemCommand, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { RecipientPage } from '../src/connection-store.ts';
 import { createConnectionStore, expiresAtFor } from '../src/connection-store.ts';
 import contract from '../src/contract.json' with { type: 'json' };
 import type { TestDynamoDb } from './support/dynalite.ts';
@@ -37,9 +38,9 @@ afterEach(async () => {
   }
 });
 
-async function collect(pages: AsyncIterable<readonly string[]>): Promise<string[][]> {
-  const collected: string[][] = [];
-  for await (const page of pages) collected.push([...page]);
+async function collect(pages: AsyncIterable<RecipientPage>): Promise<RecipientPage[]> {
+  const collected: RecipientPage[] = [];
+  for await (const page of pages) collected.push(page);
   return collected;
 }
 
@@ -89,7 +90,6 @@ describe('connection store on dynalite', () => {
     const store = createConnectionStore({
       client: DynamoDBDocumentClient.from(dynamoDb.client),
       tableName: TABLE,
-      scanPageSize: 3,
     });
     const live = Array.from({ length: 7 }, (_, index) => `live-${index}`);
     const expired = Array.from({ length: 5 }, (_, index) => `expired-${index}`);
@@ -97,11 +97,33 @@ describe('connection store on dynalite', () => {
     for (const id of expired) await store.add(id, new Date(NOW.getTime() - TTL_MS - 1000));
 
     // Act
-    const pages = await collect(store.liveConnectionIdPages(NOW));
+    const pages = await collect(store.recipientPages(NOW, { pageSize: 3 }));
 
-    // Assess: 12 items at 3 per page is 4 pages; filtered pages may shrink or vanish
-    expect(pages.length).toBeGreaterThanOrEqual(3);
-    expect(pages.flat().toSorted()).toEqual(live.toSorted());
+    // Assess: 12 items at 3 per page is 4 pages (and maybe an empty last one); filtered pages
+    // shrink or come back empty, and every page but the last says where to continue
+    expect(pages.length).toBeGreaterThanOrEqual(4);
+    expect(pages.flatMap((page) => page.ids).toSorted()).toEqual(live.toSorted());
+    expect(pages.slice(0, -1).every((page) => page.next !== undefined)).toBe(true);
+    expect(pages.at(-1)?.next).toBeUndefined();
+  });
+
+  it("continues after a page's key without reading the pages before it again", async () => {
+    // Prepare
+    const store = createConnectionStore({
+      client: DynamoDBDocumentClient.from(dynamoDb.client),
+      tableName: TABLE,
+    });
+    const ids = Array.from({ length: 6 }, (_, index) => `conn-${index}`);
+    for (const id of ids) await store.add(id, NOW);
+    const [first] = await collect(store.recipientPages(NOW, { pageSize: 2 }));
+
+    // Act
+    const rest = await collect(store.recipientPages(NOW, { pageSize: 2, after: first?.next }));
+
+    // Assess
+    const seen = [...(first?.ids ?? []), ...rest.flatMap((page) => page.ids)];
+    expect(seen.toSorted()).toEqual(ids.toSorted());
+    expect(new Set(seen).size).toBe(ids.length);
   });
 
   it('yields nothing for an empty table', async () => {
@@ -110,7 +132,9 @@ describe('connection store on dynalite', () => {
       tableName: TABLE,
     });
 
-    expect(await collect(store.liveConnectionIdPages(NOW))).toEqual([]);
+    const pages = await collect(store.recipientPages(NOW, { pageSize: 10 }));
+    expect(pages.flatMap((page) => page.ids)).toEqual([]);
+    expect(pages.at(-1)?.next).toBeUndefined();
   });
 });
 

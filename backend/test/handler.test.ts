@@ -9,6 +9,7 @@ import {
   decodePosted,
   forbiddenError,
   goneError,
+  MESSAGE_ID,
   NOW,
   throttledError,
 } from './support/mocks.ts';
@@ -182,6 +183,7 @@ describe('$default', () => {
     for (const post of posts) {
       expect(decodePosted(post.args[0].input.Data)).toStrictEqual({
         type: 'message',
+        id: MESSAGE_ID,
         message: 'hello',
         senderName: 'Ada',
         senderGravatar: '0bc83cb571cd1c50ba6f3e8a78ef1346',

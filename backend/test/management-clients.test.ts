@@ -8,7 +8,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { broadcastToConnections } from '../src/broadcaster.ts';
-import { createManagementClient, createManagementClientCache } from '../src/management-clients.ts';
+import { createManagementClient, createPerEndpointCache } from '../src/management-clients.ts';
+import { sdkPoster } from '../src/poster.ts';
 
 afterEach(() => {
   vi.unstubAllEnvs();
@@ -39,7 +40,10 @@ describe('createManagementClient', () => {
     const ids = Array.from({ length: concurrency * 2 }, (_, index) => `id${index}=`);
 
     // Act
-    const result = await broadcastToConnections(ids, '{"type":"message"}', { client, concurrency });
+    const result = await broadcastToConnections(ids, '{"type":"message"}', {
+      post: sdkPoster(client),
+      concurrency,
+    });
 
     // Assess
     client.destroy();
@@ -50,11 +54,11 @@ describe('createManagementClient', () => {
   });
 });
 
-describe('createManagementClientCache', () => {
+describe('createPerEndpointCache', () => {
   it('creates one client per endpoint', () => {
     // Prepare
     const created: string[] = [];
-    const clientFor = createManagementClientCache((endpoint) => {
+    const clientFor = createPerEndpointCache((endpoint) => {
       created.push(endpoint);
       return createManagementClient(endpoint, 1);
     });

@@ -346,11 +346,15 @@ describe('buildMessageEvent', () => {
     if (frame.kind !== 'message') throw new Error('expected a message');
 
     // Act
-    const event = buildMessageEvent(frame.chatMessage, new Date('2026-11-27T06:00:00.000Z'));
+    const event = buildMessageEvent(
+      frame.chatMessage,
+      new Date('2026-11-27T06:00:00.000Z'),
+      '01KB0000000000000000000000',
+    );
 
     // Assess
     expect(JSON.stringify(event)).toBe(
-      '{"type":"message","message":"hi","senderName":"Ada","senderGravatar":"","sentAt":"2026-11-27T06:00:00.000Z"}',
+      '{"type":"message","id":"01KB0000000000000000000000","message":"hi","senderName":"Ada","senderGravatar":"","sentAt":"2026-11-27T06:00:00.000Z"}',
     );
   });
 });
@@ -361,6 +365,15 @@ describe('buildErrorEvent', () => {
       type: 'error',
       code: 'message_empty',
       message: 'nope',
+    });
+  });
+
+  it('adds the wait to a rate_limited event', () => {
+    expect(buildErrorEvent('rate_limited', 'slow down', { retryAfterMs: 1500 })).toEqual({
+      type: 'error',
+      code: 'rate_limited',
+      message: 'slow down',
+      retryAfterMs: 1500,
     });
   });
 });

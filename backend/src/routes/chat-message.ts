@@ -1,24 +1,27 @@
 /**
- * `$default`: the chat message route. Validates the frame, then broadcasts a server-built event
- * to every live connection except the sender; an invalid frame only earns the sender an error.
+ * `$default`: the chat message route. Validates the frame, spends a token of the sender's rate
+ * limit, then broadcasts a server-built event to every live connection except the sender (see
+ * fanout.ts for how a large broadcast is split). An invalid or rate-limited frame only earns the
+ * sender an error, and never becomes work for other invocations.
  */
 
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
-import { broadcastToConnections } from '../broadcaster.ts';
+import { fanoutDepsFor, runFanout } from '../fanout.ts';
 import { managementEndpointFor } from '../management-clients.ts';
 import type { ErrorEvent } from '../message.ts';
 import { buildErrorEvent, buildMessageEvent, parseClientFrame } from '../message.ts';
+import { sdkPoster } from '../poster.ts';
 import type { RouteHandler } from '../types.ts';
 
 /** Validates and broadcasts one client frame. */
-export const handleChatMessage: RouteHandler = async (event, deps) => {
-  const { config, store } = deps;
+export const handleChatMessage: RouteHandler = async (event, deps, invocation) => {
+  const { config } = deps;
   const senderId = event.requestContext.connectionId;
   const frame = parseClientFrame(event.body, config.maxMessageLength);
   if (frame.kind === 'ping') return { response: { statusCode: 200 }, outcome: 'ping' };
 
-  const client = deps.managementClientFor(managementEndpointFor(event, config.apigwEndpoint));
+  const endpoint = managementEndpointFor(event, config.apigwEndpoint);
+  const client = deps.managementClientFor(endpoint);
   if (frame.kind === 'invalid') {
     const replied = await replyToSender(
       client,
@@ -34,28 +37,43 @@ export const handleChatMessage: RouteHandler = async (event, deps) => {
   }
 
   const now = deps.now();
-  const payload = JSON.stringify(buildMessageEvent(frame.chatMessage, now));
-  try {
-    const result = await broadcastToConnections(
-      recipientsExcept(store.liveConnectionIdPages(now), senderId),
-      payload,
-      {
-        client,
-        concurrency: config.sendConcurrency,
-        onGone: (connectionId) => store.remove(connectionId),
-      },
+  const decision = await deps.rateLimiter.take(senderId, now);
+  if (!decision.allowed) {
+    const replied = await replyToSender(
+      client,
+      senderId,
+      buildErrorEvent(
+        'rate_limited',
+        `Too many messages: wait ${Math.ceil(decision.retryAfterMs / 1000)} s before sending again.`,
+        { retryAfterMs: decision.retryAfterMs },
+      ),
     );
-    const misconfigured = result.forbidden > 0;
+    return {
+      response: { statusCode: 429 },
+      level: 'warn',
+      outcome: 'rate_limited',
+      details: { retryAfterMs: decision.retryAfterMs, replied },
+    };
+  }
+
+  const payload = JSON.stringify(buildMessageEvent(frame.chatMessage, now, deps.newMessageId(now)));
+  try {
+    const report = await runFanout(
+      { endpoint, payload, attempt: 1, cursor: {}, exclude: senderId },
+      fanoutDepsFor(deps, endpoint, invocation),
+    );
+    const { errorNames, forbidden, staleDeleteFailed, lostListRemainder, ...counts } = report;
+    const misconfigured = forbidden > 0;
+    const incomplete = report.lost > 0 || lostListRemainder;
     return {
       response: { statusCode: 200 },
-      level: misconfigured ? 'error' : result.failed > 0 ? 'warn' : 'info',
+      level: misconfigured || incomplete ? 'error' : report.failed > 0 ? 'warn' : 'info',
       outcome: 'broadcast',
       details: {
-        delivered: result.delivered,
-        gone: result.gone,
-        failed: result.failed,
-        ...(result.staleDeleteFailed > 0 && { staleDeleteFailed: result.staleDeleteFailed }),
-        ...(result.failed > 0 && { errors: result.errorNames }),
+        ...counts,
+        ...(staleDeleteFailed > 0 && { staleDeleteFailed }),
+        ...(lostListRemainder && { lostListRemainder }),
+        ...(Object.keys(errorNames).length > 0 && { errors: errorNames }),
         ...(misconfigured && {
           configurationError:
             'ForbiddenException from the management API: check APIGW_ENDPOINT (it must include the stage) and the execute-api:ManageConnections permission',
@@ -78,18 +96,6 @@ export const handleChatMessage: RouteHandler = async (event, deps) => {
   }
 };
 
-/** Flattens Scan pages into recipient ids, leaving the sender out. */
-async function* recipientsExcept(
-  pages: AsyncIterable<readonly string[]>,
-  senderId: string,
-): AsyncGenerator<string> {
-  for await (const page of pages) {
-    for (const connectionId of page) {
-      if (connectionId !== senderId) yield connectionId;
-    }
-  }
-}
-
 /** Posts an error event to the sender; a sender that left meanwhile is no failure of ours. */
 async function replyToSender(
   client: ApiGatewayManagementApiClient,
@@ -97,9 +103,7 @@ async function replyToSender(
   errorEvent: ErrorEvent,
 ): Promise<boolean> {
   try {
-    await client.send(
-      new PostToConnectionCommand({ ConnectionId: senderId, Data: JSON.stringify(errorEvent) }),
-    );
+    await sdkPoster(client)(senderId, new TextEncoder().encode(JSON.stringify(errorEvent)));
     return true;
   } catch {
     return false;

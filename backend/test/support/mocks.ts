@@ -14,9 +14,13 @@ import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Config } from '../../src/config.ts';
 import { createConnectionStore } from '../../src/connection-store.ts';
-import type { WebSocketHandler } from '../../src/create-handler.ts';
+import type { ChatHandler } from '../../src/create-handler.ts';
 import { createHandler } from '../../src/create-handler.ts';
-import { createManagementClientCache } from '../../src/management-clients.ts';
+import { createPerEndpointCache } from '../../src/management-clients.ts';
+import { sdkPoster } from '../../src/poster.ts';
+import { createRateLimiter } from '../../src/rate-limiter.ts';
+import type { ShardJob } from '../../src/shard-job.ts';
+import type { ShardQueue } from '../../src/shard-queue.ts';
 import type { InvocationLog } from '../../src/types.ts';
 
 /** The instant every test handler sees as "now". */
@@ -28,9 +32,41 @@ const clientConfig = {
   credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
 };
 
+/** The id every message built by a test handler carries. */
+export const MESSAGE_ID = '01KB0000000000000000000000';
+
+/** A shard queue that records what was enqueued (and can refuse it). */
+export interface RecordingQueue extends ShardQueue {
+  readonly enqueued: { readonly job: ShardJob; readonly delaySeconds: number }[];
+  /** When set, enqueue hands every job back as not enqueued. */
+  refuse: boolean;
+}
+
+/**
+ * A shard queue double for unit tests.
+ * @returns the queue, recording every job
+ */
+export function recordingQueue(): RecordingQueue {
+  const queue: RecordingQueue = {
+    enqueued: [],
+    refuse: false,
+    async enqueue(jobs, delaySeconds = 0) {
+      if (queue.refuse) return [...jobs];
+      for (const job of jobs) queue.enqueued.push({ job, delaySeconds });
+      return [];
+    },
+  };
+  return queue;
+}
+
+/** Overrides of the test handler's dependencies. */
+export interface RigOptions {
+  readonly queue?: ShardQueue;
+}
+
 /** A handler under test and its doubles. */
 export interface TestRig {
-  readonly handler: WebSocketHandler;
+  readonly handler: ChatHandler;
   readonly dynamoDb: AwsClientStub<DynamoDBDocumentClient>;
   readonly managementApi: AwsClientStub<ApiGatewayManagementApiClient>;
   /** Endpoints the handler asked a management client for, in order of client creation. */
@@ -45,27 +81,41 @@ export interface TestRig {
  * @param config - overrides of the default test configuration
  * @returns the handler, the mocks and what was logged
  */
-export function createTestRig(config: Partial<Config> = {}): TestRig {
+export function createTestRig(config: Partial<Config> = {}, options: RigOptions = {}): TestRig {
   const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig));
   const dynamoDb = mockClient(documentClient);
   const managementApi = mockClient(ApiGatewayManagementApiClient);
   const clientEndpoints: string[] = [];
   const logs: InvocationLog[] = [];
+  const fullConfig: Config = {
+    tableName: 'connections',
+    apigwEndpoint: undefined,
+    allowedOrigins: undefined,
+    maxMessageLength: 2000,
+    sendConcurrency: 4,
+    shardQueueUrl: undefined,
+    shardSize: 100,
+    rateLimit: { burst: 10, perSecond: 2 },
+    ...config,
+  };
+  const managementClientFor = createPerEndpointCache((endpoint) => {
+    clientEndpoints.push(endpoint);
+    return new ApiGatewayManagementApiClient({ ...clientConfig, endpoint });
+  });
   const handler = createHandler({
-    config: {
-      tableName: 'connections',
-      apigwEndpoint: undefined,
-      allowedOrigins: undefined,
-      maxMessageLength: 2000,
-      sendConcurrency: 4,
-      ...config,
-    },
+    config: fullConfig,
     store: createConnectionStore({ client: documentClient, tableName: 'connections' }),
-    managementClientFor: createManagementClientCache((endpoint) => {
-      clientEndpoints.push(endpoint);
-      return new ApiGatewayManagementApiClient({ ...clientConfig, endpoint });
+    rateLimiter: createRateLimiter({
+      client: documentClient,
+      tableName: 'connections',
+      limit: fullConfig.rateLimit,
     }),
+    managementClientFor,
+    // Posts go through the mocked client, so tests see every post as a PostToConnectionCommand.
+    posterFor: (endpoint) => sdkPoster(managementClientFor(endpoint)),
+    shardQueue: options.queue,
     now: () => NOW,
+    newMessageId: () => MESSAGE_ID,
     log: (line) => logs.push(line),
   });
   return {

@@ -10,6 +10,7 @@
 import { broadcastToConnections } from '../../../backend/src/broadcaster.ts';
 import { DEFAULT_SEND_CONCURRENCY } from '../../../backend/src/config.ts';
 import { createManagementClient } from '../../../backend/src/management-clients.ts';
+import { sdkPoster } from '../../../backend/src/poster.ts';
 import type { BenchOptions } from '../options.ts';
 import type { Progress } from '../shared/progress.ts';
 import { startSlowEndpoint } from './slow-endpoint.ts';
@@ -77,7 +78,10 @@ export async function runFanoutBenchmark(
         const client = createManagementClient(endpoint.endpoint, concurrency);
         await endpoint.resetCounters();
         const started = performance.now();
-        const result = await broadcastToConnections(ids, PAYLOAD, { client, concurrency });
+        const result = await broadcastToConnections(ids, PAYLOAD, {
+          post: sdkPoster(client),
+          concurrency,
+        });
         const wallMs = performance.now() - started;
         client.destroy();
         const counters = await endpoint.readCounters();

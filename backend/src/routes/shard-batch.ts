@@ -1,0 +1,94 @@
+/**
+ * The shard queue's event source mapping: SQS delivers broadcast shards (shard-job.ts) in
+ * batches, and each record is run as its own part of a broadcast (fanout.ts). A record that
+ * cannot be parsed is dropped and counted (retrying cannot fix it); a record whose work could
+ * neither finish nor be handed off is reported as a batch item failure, so SQS delivers it again
+ * after its visibility timeout (and to the dead-letter queue after the last receive).
+ */
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { FanoutReport } from '../fanout.ts';
+import { fanoutDepsFor, runFanout } from '../fanout.ts';
+import { parseShardJob } from '../shard-job.ts';
+import type { HandlerDeps, Invocation, RouteOutcome } from '../types.ts';
+
+/** What a batch of shard records ends with: SQS's answer and the log line's fields. */
+export interface ShardBatchOutcome {
+  readonly response: SQSBatchResponse;
+  readonly outcome: Omit<RouteOutcome, 'response'>;
+}
+
+/**
+ * Runs every record of the batch concurrently (they share the invocation's deadline).
+ * @param event - the SQS event
+ * @param deps - the handler's dependencies
+ * @param invocation - the running invocation
+ * @returns the records to deliver again, and the counts for the log line
+ */
+export async function handleShardBatch(
+  event: SQSEvent,
+  deps: HandlerDeps,
+  invocation: Invocation,
+): Promise<ShardBatchOutcome> {
+  const failures: string[] = [];
+  const dropped: Record<string, number> = {};
+  const reports: FanoutReport[] = [];
+  await Promise.all(
+    event.Records.map(async (record) => {
+      const parsed = parseShardJob(record.body);
+      if (!parsed.ok) {
+        dropped[parsed.reason] = (dropped[parsed.reason] ?? 0) + 1;
+        return;
+      }
+      const endpoint = deps.config.apigwEndpoint ?? parsed.job.endpoint;
+      try {
+        const report = await runFanout(parsed.job, fanoutDepsFor(deps, endpoint, invocation));
+        reports.push(report);
+        // Recipients this invocation could neither reach nor hand off: run the record again.
+        if (report.lost > 0 || report.lostListRemainder) failures.push(record.messageId);
+      } catch {
+        failures.push(record.messageId);
+      }
+    }),
+  );
+  const total = sumReports(reports);
+  const droppedCount = Object.values(dropped).reduce((sum, count) => sum + count, 0);
+  return {
+    response: { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) },
+    outcome: {
+      level: failures.length > 0 || droppedCount > 0 ? 'error' : total.failed > 0 ? 'warn' : 'info',
+      outcome: 'shards',
+      details: {
+        records: event.Records.length,
+        delivered: total.delivered,
+        gone: total.gone,
+        failed: total.failed,
+        handedOff: total.handedOff,
+        shards: total.shards,
+        retried: total.retried,
+        ...(failures.length > 0 && { failedRecords: failures.length }),
+        ...(droppedCount > 0 && { dropped }),
+        ...(Object.keys(total.errorNames).length > 0 && { errors: total.errorNames }),
+      },
+    },
+  };
+}
+
+function sumReports(reports: readonly FanoutReport[]): {
+  delivered: number;
+  gone: number;
+  failed: number;
+  handedOff: number;
+  shards: number;
+  retried: number;
+  errorNames: Record<string, number>;
+} {
+  const total = { delivered: 0, gone: 0, failed: 0, handedOff: 0, shards: 0, retried: 0 };
+  const errorNames: Record<string, number> = {};
+  for (const report of reports) {
+    for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += report[key];
+    for (const [name, count] of Object.entries(report.errorNames)) {
+      errorNames[name] = (errorNames[name] ?? 0) + count;
+    }
+  }
+  return { ...total, errorNames };
+}
