@@ -1,13 +1,19 @@
 /**
- * The local stand-in for AWS Lambda: a pool of worker-thread "containers", each importing the
- * handler module once and running one invocation at a time, as Lambda execution environments do.
- * Workers isolate the stack from the handler: one that throws, hangs (terminated at the function
- * timeout) or calls `process.exit` is replaced, and the stack keeps serving.
+ * The local stand-in for AWS Lambda: a pool of "containers", child processes that each import
+ * the handler module once and run one invocation at a time, as Lambda execution environments do.
+ * A process per container keeps the stack safe from the handler (one that throws, hangs past the
+ * function timeout or calls `process.exit` is replaced) and lets the stack hold each container to
+ * the CPU share Lambda gives the function's memory (cpu-share.ts).
+ *
+ * Concurrency is bounded like a Lambda account's: at most `maxConcurrency` containers, and at
+ * most `maxQueued` invocations waiting for one; beyond that an invocation is throttled with
+ * Lambda's `TooManyRequestsException`, as an invocation over the concurrency quota is on AWS.
  */
+import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { CpuLimiter } from './cpu-share.ts';
 
 /** How to run the function. */
 export interface LambdaRunnerOptions {
@@ -21,9 +27,13 @@ export interface LambdaRunnerOptions {
   readonly timeoutMs: number;
   /** Most containers alive at once, i.e. Lambda's concurrency limit for this function. */
   readonly maxConcurrency: number;
+  /** Most invocations waiting for a container; more are throttled. */
+  readonly maxQueued: number;
   readonly functionName: string;
   readonly region: string;
   readonly memoryLimitInMB: number;
+  /** Holds each container to the memory's CPU share; undefined runs them at full CPU. */
+  readonly cpuLimiter?: CpuLimiter;
   /**
    * Receives each line the function writes to stdout or stderr, as CloudWatch Logs would. Unset:
    * the lines go to this process's own stdout and stderr.
@@ -36,51 +46,89 @@ export type InvocationOutcome =
   | { readonly ok: true; readonly result: unknown; readonly awsRequestId: string }
   | {
       readonly ok: false;
-      /** e.g. `Error`, `Sandbox.Timedout`, `Runtime.ExitError`, `Runtime.HandlerNotFound`. */
+      /** e.g. `Error`, `Sandbox.Timedout`, `Runtime.ExitError`, `TooManyRequestsException`. */
       readonly errorType: string;
       readonly errorMessage: string;
       readonly awsRequestId: string;
     };
+
+/** What the runner has done so far, for benchmarks (Lambda bills duration by memory). */
+export interface LambdaRunnerStats {
+  /** Invocations that ran (not the throttled ones). */
+  invocations: number;
+  /** Their summed duration, each rounded up to 1 ms as Lambda bills it. */
+  billedMs: number;
+  /** CPU time the containers spent in invocations, in milliseconds. */
+  cpuMs: number;
+  /** Containers started (cold starts). */
+  coldStarts: number;
+  /** Invocations refused with TooManyRequestsException. */
+  throttled: number;
+  /** Most invocations running at once. */
+  peakConcurrency: number;
+}
 
 /** Thrown by {@link LambdaRunner.start} when the handler module cannot be loaded. */
 export class HandlerLoadError extends Error {
   override readonly name = 'HandlerLoadError';
 }
 
-/** Messages the worker posts back (see lambda-worker.mjs). */
-type WorkerMessage =
+/** Messages a container sends (see lambda-container.mjs). */
+type ContainerMessage =
   | { type: 'ready' }
   | { type: 'init-error'; errorType: string; errorMessage: string }
-  | { type: 'result'; invocationId: number; result: unknown }
-  | { type: 'error'; invocationId: number; errorType: string; errorMessage: string };
+  | { type: 'result'; invocationId: number; result: unknown; cpuMicros: number }
+  | {
+      type: 'error';
+      invocationId: number;
+      errorType: string;
+      errorMessage: string;
+      cpuMicros: number;
+    };
 
 interface PendingInvocation {
   readonly invocationId: number;
   readonly event: unknown;
   readonly awsRequestId: string;
   readonly resolve: (outcome: InvocationOutcome) => void;
+  startedAt: number;
 }
 
 interface Container {
-  readonly worker: Worker;
+  readonly process: ChildProcess;
   state: 'starting' | 'idle' | 'busy' | 'dead';
   current: PendingInvocation | undefined;
   timeout: NodeJS.Timeout | undefined;
+  /** Removes the container's CPU group once it has exited. */
+  release: (() => Promise<void>) | undefined;
 }
 
 const ACCOUNT_ID = '000000000000';
-const WORKER_URL = new URL('./lambda-worker.mjs', import.meta.url);
+const CONTAINER_PATH = fileURLToPath(new URL('./lambda-container.mjs', import.meta.url));
 
 /** A pool of isolated containers running one Lambda function. */
 export class LambdaRunner {
   readonly #options: LambdaRunnerOptions;
   readonly #containers = new Set<Container>();
   readonly #queue: PendingInvocation[] = [];
+  readonly #stats: LambdaRunnerStats = {
+    invocations: 0,
+    billedMs: 0,
+    cpuMs: 0,
+    coldStarts: 0,
+    throttled: 0,
+    peakConcurrency: 0,
+  };
   #nextInvocationId = 1;
   #stopped = false;
 
   constructor(options: LambdaRunnerOptions) {
     this.#options = options;
+  }
+
+  /** A copy of the counters so far. */
+  get stats(): LambdaRunnerStats {
+    return { ...this.#stats };
   }
 
   /**
@@ -92,7 +140,7 @@ export class LambdaRunner {
   async start(): Promise<void> {
     const container = this.#spawn();
     await new Promise<void>((resolve, reject) => {
-      container.worker.once('message', (message: WorkerMessage) => {
+      const onMessage = (message: ContainerMessage): void => {
         if (message.type === 'init-error') {
           reject(
             new HandlerLoadError(
@@ -100,9 +148,11 @@ export class LambdaRunner {
                 `${message.errorType}: ${message.errorMessage}`,
             ),
           );
-        } else resolve();
-      });
-      container.worker.once('error', (error) =>
+        } else if (message.type === 'ready') resolve();
+        container.process.off('message', onMessage);
+      };
+      container.process.on('message', onMessage);
+      container.process.once('error', (error) =>
         reject(
           new HandlerLoadError(`Cannot start the handler: ${error.message}`, { cause: error }),
         ),
@@ -121,13 +171,30 @@ export class LambdaRunner {
         awsRequestId,
       });
     }
+    const free = [...this.#containers].some((container) => container.state === 'idle');
+    const canGrow = this.#containers.size < this.#options.maxConcurrency;
+    if (!free && !canGrow && this.#queue.length >= this.#options.maxQueued) {
+      this.#stats.throttled++;
+      return Promise.resolve({
+        ok: false,
+        errorType: 'TooManyRequestsException',
+        errorMessage: 'Rate Exceeded.',
+        awsRequestId,
+      });
+    }
     return new Promise((resolve) => {
-      this.#queue.push({ invocationId: this.#nextInvocationId++, event, awsRequestId, resolve });
+      this.#queue.push({
+        invocationId: this.#nextInvocationId++,
+        event,
+        awsRequestId,
+        resolve,
+        startedAt: 0,
+      });
       this.#dispatch();
     });
   }
 
-  /** Terminates every container; queued invocations end as errors. */
+  /** Stops every container; queued invocations end as errors. */
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const pending of this.#queue.splice(0)) {
@@ -135,8 +202,11 @@ export class LambdaRunner {
     }
     await Promise.all(
       [...this.#containers].map(async (container) => {
+        const exited = new Promise((resolve) => container.process.once('exit', resolve));
         this.#retire(container, 'ServiceUnavailable', 'The local Lambda runner stopped');
-        await container.worker.terminate();
+        if (container.process.exitCode === null) container.process.kill('SIGKILL');
+        await exited;
+        await container.release?.();
       }),
     );
   }
@@ -158,15 +228,19 @@ export class LambdaRunner {
   #run(container: Container, pending: PendingInvocation): void {
     container.state = 'busy';
     container.current = pending;
+    pending.startedAt = performance.now();
+    const busy = [...this.#containers].filter((c) => c.state === 'busy').length;
+    this.#stats.peakConcurrency = Math.max(this.#stats.peakConcurrency, busy);
     const deadlineMs = Date.now() + this.#options.timeoutMs;
     container.timeout = setTimeout(() => {
       // Like Lambda, a timed-out environment is thrown away, with whatever it was doing.
       const seconds = (this.#options.timeoutMs / 1000).toFixed(2);
       this.#retire(container, 'Sandbox.Timedout', `Task timed out after ${seconds} seconds`);
-      void container.worker.terminate();
+      container.process.kill('SIGKILL');
       this.#dispatch();
     }, this.#options.timeoutMs);
-    container.worker.postMessage({
+    container.process.send({
+      type: 'invoke',
       invocationId: pending.invocationId,
       event: pending.event,
       awsRequestId: pending.awsRequestId,
@@ -176,56 +250,69 @@ export class LambdaRunner {
 
   #spawn(): Container {
     const options = this.#options;
-    const worker = new Worker(WORKER_URL, {
-      workerData: {
-        handlerUrl: pathToFileURL(options.handlerPath).href,
-        handlerExport: options.handlerExport,
-        typescript: /\.[cm]?tsx?$/.test(options.handlerPath),
-        functionName: options.functionName,
-        functionVersion: '$LATEST',
-        memoryLimitInMB: String(options.memoryLimitInMB),
-        region: options.region,
-        accountId: ACCOUNT_ID,
-      },
+    const typescript = /\.[cm]?tsx?$/.test(options.handlerPath);
+    const child = fork(CONTAINER_PATH, [], {
       env: { ...options.environment },
-      // Handlers load in a clean worker; lambda-worker.mjs registers tsx itself for a .ts handler.
-      execArgv: [],
-      resourceLimits: {
-        // Lambda caps the function's memory; a heap beyond it would hide a leak here. A small
-        // young generation keeps each idle container's footprint low (the stack's memory target).
-        maxOldGenerationSizeMb: options.memoryLimitInMB,
-        maxYoungGenerationSizeMb: 8,
-      },
-      stdout: options.onFunctionOutput !== undefined,
-      stderr: options.onFunctionOutput !== undefined,
+      // Lambda caps the function's memory; a heap beyond it would hide a leak here.
+      execArgv: [`--max-old-space-size=${options.memoryLimitInMB}`],
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
-    if (options.onFunctionOutput !== undefined) {
-      for (const stream of [worker.stdout, worker.stderr]) {
-        createInterface({ input: stream }).on('line', options.onFunctionOutput);
-      }
-    }
     const container: Container = {
-      worker,
+      process: child,
       state: 'starting',
       current: undefined,
       timeout: undefined,
+      release: undefined,
     };
     this.#containers.add(container);
-    worker.on('message', (message: WorkerMessage) => this.#onMessage(container, message));
-    // An uncaught error ends the worker; 'exit' follows and does the clean-up.
-    worker.on('error', () => {});
-    worker.on('exit', (code) => {
+    this.#stats.coldStarts++;
+    for (const stream of [child.stdout, child.stderr]) {
+      if (stream === null) continue;
+      if (options.onFunctionOutput !== undefined) {
+        createInterface({ input: stream }).on('line', options.onFunctionOutput);
+      } else {
+        stream.pipe(stream === child.stdout ? process.stdout : process.stderr);
+      }
+    }
+    child.on('message', (message: ContainerMessage) => this.#onMessage(container, message));
+    // A failure to start ends in 'exit' too, which does the clean-up.
+    child.on('error', () => {});
+    child.on('exit', (code, signal) => {
       this.#retire(
         container,
         'Runtime.ExitError',
-        `Runtime exited with error: exit status ${code}`,
+        `Runtime exited with error: ${signal === null ? `exit status ${code}` : `signal: ${signal}`}`,
       );
+      void container.release?.();
       this.#dispatch();
     });
+    const init = {
+      type: 'init',
+      handlerUrl: pathToFileURL(options.handlerPath).href,
+      handlerExport: options.handlerExport,
+      typescript,
+      functionName: options.functionName,
+      functionVersion: '$LATEST',
+      memoryLimitInMB: String(options.memoryLimitInMB),
+      region: options.region,
+      accountId: ACCOUNT_ID,
+    };
+    // The CPU limit applies before the handler loads, so the cold start is held to it too.
+    const limited = options.cpuLimiter?.limit(child.pid ?? -1);
+    void (limited ?? Promise.resolve(undefined))
+      .then((release) => {
+        container.release = release;
+      })
+      .catch(() => {
+        // The process may already be gone; it then runs (briefly) unlimited.
+      })
+      .finally(() => {
+        if (container.state !== 'dead') child.send(init);
+      });
     return container;
   }
 
-  #onMessage(container: Container, message: WorkerMessage): void {
+  #onMessage(container: Container, message: ContainerMessage): void {
     if (container.state === 'dead') return;
     switch (message.type) {
       case 'ready':
@@ -237,7 +324,7 @@ export class LambdaRunner {
         const pending = this.#queue.shift();
         pending?.resolve(failure(pending, message.errorType, message.errorMessage));
         this.#retire(container, message.errorType, message.errorMessage);
-        void container.worker.terminate();
+        container.process.kill('SIGKILL');
         break;
       }
       case 'result':
@@ -247,6 +334,7 @@ export class LambdaRunner {
         container.current = undefined;
         container.state = 'idle';
         if (pending !== undefined && pending.invocationId === message.invocationId) {
+          this.#count(pending, message.cpuMicros);
           pending.resolve(
             message.type === 'result'
               ? { ok: true, result: message.result, awsRequestId: pending.awsRequestId }
@@ -259,6 +347,12 @@ export class LambdaRunner {
     this.#dispatch();
   }
 
+  #count(pending: PendingInvocation, cpuMicros: number): void {
+    this.#stats.invocations++;
+    this.#stats.billedMs += Math.ceil(performance.now() - pending.startedAt);
+    this.#stats.cpuMs += cpuMicros / 1000;
+  }
+
   /** Takes a container out of the pool, failing what it was running. */
   #retire(container: Container, errorType: string, errorMessage: string): void {
     if (container.state === 'dead') return;
@@ -267,7 +361,11 @@ export class LambdaRunner {
     this.#containers.delete(container);
     const pending = container.current;
     container.current = undefined;
-    pending?.resolve(failure(pending, errorType, errorMessage));
+    if (pending !== undefined) {
+      // A timed-out or crashed invocation is billed to the end, as on Lambda.
+      this.#count(pending, 0);
+      pending.resolve(failure(pending, errorType, errorMessage));
+    }
   }
 }
 

@@ -10,10 +10,13 @@ import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import contract from '../../backend/src/contract.json' with { type: 'json' };
 import { createConnectionsApi } from './connections-api.ts';
+import { type CpuLimiterSupport, cpuLimiterFor } from './cpu-share.ts';
 import { startLocalDynamoDb, urlHost } from './dynamodb.ts';
-import { LambdaRunner } from './lambda-runner.ts';
+import { EventSourceMapping } from './event-source-mapping.ts';
+import { LambdaRunner, type LambdaRunnerStats } from './lambda-runner.ts';
 import { closeServer, listen } from './listen.ts';
 import { compileRouteSelectionExpression } from './route-selection.ts';
+import { startLocalSqs } from './sqs.ts';
 import { startStaticSite } from './static-site.ts';
 import { WebSocketGateway } from './websocket-gateway.ts';
 
@@ -46,10 +49,25 @@ export interface LocalStackOptions {
   /** The Lambda function timeout (a hung container is replaced). Default 10_000, Terraform's default. */
   functionTimeoutMs?: number;
   /**
-   * Most Lambda containers at once. Default 2: one per core of the reference machine, which keeps
-   * 1,000 idle connections well under the 250 MB memory target.
+   * Most Lambda containers at once. Default 10: the concurrency quota a new AWS account may have,
+   * so what works here works there.
    */
   maxConcurrency?: number;
+  /** Invocations that may wait for a free container before Lambda-style throttling. Default 1000. */
+  maxQueued?: number;
+  /** The function's memory in MB. Default 256, Terraform's lambda_memory_mb. */
+  memoryMb?: number;
+  /**
+   * Hold each container to the CPU share Lambda gives `memoryMb` (needs Linux cgroups, as root).
+   * Default false; `npm start` turns it on.
+   */
+  limitCpu?: boolean;
+  /** Port of the local SQS (loopback only); 0 = a free port. Default 0 (CLI: 9324). */
+  sqsPort?: number;
+  /** The shard queue's event source mapping: records per invocation. Default 1. */
+  shardBatchSize?: number;
+  /** The shard queue's event source mapping: most concurrent invocations. Default 5. */
+  shardMaxConcurrency?: number;
   /** Folder for DynamoDB's data; in memory when undefined. */
   persistDir?: string;
   /** The built page to serve. Default `frontend/dist`. */
@@ -75,6 +93,14 @@ export interface LocalStack {
   tableName: string;
   /** The region the handler's SDK clients use. */
   region: string;
+  /** The local SQS endpoint (loopback), and the shard queue and its dead-letter queue. */
+  sqsEndpoint: string;
+  shardQueueUrl: string;
+  deadLetterQueueUrl: string;
+  /** Whether containers run at the memory's CPU share, or why not. */
+  cpuLimit: { readonly applied: boolean; readonly description: string };
+  /** What the Lambda containers have done so far (invocations, billed time, CPU). */
+  lambdaStats(): LambdaRunnerStats;
   /** Closes every connection (1001) and server, and terminates the Lambda containers. */
   stop(): Promise<void>;
 }
@@ -91,6 +117,10 @@ const TEMPLATE_DIR = `${REPO_ROOT}frontend`;
 const REGION = 'us-east-1';
 const TABLE_NAME = 'awsome-chat-connections';
 const FUNCTION_NAME = 'awsome-chat-local';
+const SHARD_QUEUE = 'awsome-chat-fanout';
+const DEAD_LETTER_QUEUE = 'awsome-chat-fanout-dlq';
+/** Services the function reaches but browsers never should: always on loopback. */
+const LOOPBACK = '127.0.0.1';
 
 /**
  * Starts the whole chat offline. Each part is stopped again if a later one fails to start.
@@ -149,6 +179,29 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     stops.push(site.stop);
 
+    const functionTimeoutMs = options.functionTimeoutMs ?? 10_000;
+    const sqs = await startLocalSqs({
+      host: LOOPBACK,
+      port: options.sqsPort ?? 0,
+      region: REGION,
+      queues: [
+        {
+          // As Terraform sets them: six function timeouts of visibility, an hour of retention,
+          // and a dead-letter queue after five receives.
+          name: SHARD_QUEUE,
+          visibilityTimeoutSeconds: (6 * functionTimeoutMs) / 1000,
+          retentionSeconds: 3600,
+          redrive: { deadLetterQueue: DEAD_LETTER_QUEUE, maxReceiveCount: 5 },
+        },
+        { name: DEAD_LETTER_QUEUE, visibilityTimeoutSeconds: 30, retentionSeconds: 14 * 86_400 },
+      ],
+    });
+    stops.push(sqs.stop);
+
+    const memoryMb = options.memoryMb ?? 256;
+    const cpu: CpuLimiterSupport = options.limitCpu
+      ? await cpuLimiterFor(memoryMb)
+      : { ok: false, reason: 'not asked for' };
     const runner = new LambdaRunner({
       handlerPath,
       handlerExport: options.handlerExport ?? 'handler',
@@ -156,19 +209,35 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         tableName: TABLE_NAME,
         managementEndpoint,
         dynamoEndpoint: dynamo.endpoint,
+        sqsEndpoint: sqs.endpoint,
+        shardQueueUrl: sqs.queueUrl(SHARD_QUEUE),
+        memoryMb,
         extra: env,
       }),
-      timeoutMs: options.functionTimeoutMs ?? 10_000,
-      maxConcurrency: options.maxConcurrency ?? 2,
+      timeoutMs: functionTimeoutMs,
+      maxConcurrency: options.maxConcurrency ?? 10,
+      maxQueued: options.maxQueued ?? 1000,
       functionName: FUNCTION_NAME,
       region: REGION,
-      // Terraform's default lambda_memory_mb (terraform/variables.tf).
-      memoryLimitInMB: 256,
+      memoryLimitInMB: memoryMb,
+      ...(cpu.ok && { cpuLimiter: cpu.limiter }),
       // The function's own log lines join the stack's, as they would in CloudWatch Logs.
       onFunctionOutput: printLine,
     });
     stops.push(() => runner.stop());
     await runner.start();
+
+    const mapping = new EventSourceMapping({
+      queue: sqs.queue(SHARD_QUEUE),
+      region: REGION,
+      batchSize: options.shardBatchSize ?? 1,
+      maximumConcurrency: options.shardMaxConcurrency ?? 5,
+      invoke: (event) => runner.invoke(event),
+      log,
+    });
+    mapping.start();
+    // Polling stops before the containers do, so no batch is cut off mid-way.
+    stops.push(() => mapping.stop());
 
     const gateway = new WebSocketGateway({
       apiId: randomBytes(5).toString('hex'),
@@ -196,6 +265,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamoEndpoint: dynamo.endpoint,
       tableName: TABLE_NAME,
       region: REGION,
+      sqsEndpoint: sqs.endpoint,
+      shardQueueUrl: sqs.queueUrl(SHARD_QUEUE),
+      deadLetterQueueUrl: sqs.queueUrl(DEAD_LETTER_QUEUE),
+      cpuLimit: cpu.ok
+        ? { applied: true, description: `${memoryMb} MB at ${cpu.limiter.description}` }
+        : { applied: false, description: `${memoryMb} MB at full CPU (${cpu.reason})` },
+      lambdaStats: () => runner.stats,
       stop: stopAll,
     };
   } catch (error) {
@@ -209,6 +285,9 @@ function lambdaEnvironment(parts: {
   tableName: string;
   managementEndpoint: string;
   dynamoEndpoint: string;
+  sqsEndpoint: string;
+  shardQueueUrl: string;
+  memoryMb: number;
   extra: Readonly<Record<string, string>>;
 }): Record<string, string> {
   return {
@@ -218,7 +297,7 @@ function lambdaEnvironment(parts: {
     AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
     AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(parts.memoryMb),
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${FUNCTION_NAME}`,
     TZ: ':UTC',
     // Lambda runs Node.js 22; the SDK's warning about an older local Node.js says nothing about it.
@@ -230,8 +309,10 @@ function lambdaEnvironment(parts: {
     AWS_SESSION_TOKEN: 'local',
     // The SDK's standard per-service endpoint variable: the unmodified bundle reaches dynalite.
     AWS_ENDPOINT_URL_DYNAMODB: parts.dynamoEndpoint,
+    AWS_ENDPOINT_URL_SQS: parts.sqsEndpoint,
     [contract.environment.tableName]: parts.tableName,
     [contract.environment.apigwEndpoint]: parts.managementEndpoint,
+    [contract.environment.shardQueueUrl]: parts.shardQueueUrl,
     ...parts.extra,
   };
 }

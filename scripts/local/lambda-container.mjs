@@ -1,39 +1,57 @@
-// One local "Lambda container": a worker thread that imports the handler module once (its cold
-// start) and then runs one invocation at a time. Plain JavaScript on purpose: worker threads do
-// not inherit tsx's TypeScript loader under every runner (vitest, plain node), and this file must
-// start everywhere the stack does.
-import { parentPort, workerData } from 'node:worker_threads';
+// One local "Lambda container": a child process that imports the handler module once (its cold
+// start) and then runs one invocation at a time. A process of its own, so the stack can hold it to
+// Lambda's CPU share (cpu-share.ts), replace it when it hangs, and read its memory and CPU time.
+// Plain JavaScript on purpose: it must start wherever the stack does, with or without tsx.
+//
+// Protocol (IPC with lambda-runner.ts): the parent sends {type:'init', ...config} once it has put
+// this process in its CPU group; we answer {type:'ready'} or {type:'init-error'}; then each
+// {type:'invoke'} gets one {type:'result'} or {type:'error'}.
 
 /** @type {{ handlerUrl: string, handlerExport: string, typescript: boolean, functionName: string, functionVersion: string, memoryLimitInMB: string, region: string, accountId: string }} */
-const config = workerData;
-
-if (parentPort === null) throw new Error('lambda-worker.mjs must run as a worker thread');
-const port = parentPort;
-
+let config;
 let handler;
-let initError;
-try {
-  // A TypeScript handler (e.g. backend/src/handler.ts, to skip the build while developing) loads
-  // through tsx, the dev dependency the project's scripts already run on.
-  if (config.typescript) (await import('tsx/esm/api')).register();
-  const module = await import(config.handlerUrl);
-  handler = module[config.handlerExport];
-  if (typeof handler !== 'function') {
-    initError = {
-      errorType: 'Runtime.HandlerNotFound',
-      errorMessage: `${config.handlerExport} is not a function exported by the handler module`,
-    };
-  }
-} catch (error) {
-  initError = { errorType: errorName(error), errorMessage: String(error?.message ?? error) };
+
+if (typeof process.send !== 'function') {
+  console.error(
+    'lambda-container.mjs must be started by the local stack (it needs an IPC channel)',
+  );
+  process.exit(2);
 }
-if (initError === undefined) {
-  port.on('message', (message) => {
-    runInvocation(message).then((outcome) => port.postMessage(outcome));
-  });
-  port.postMessage({ type: 'ready' });
-} else {
-  port.postMessage({ type: 'init-error', ...initError });
+
+process.on('message', (message) => {
+  if (message?.type === 'init') void init(message);
+  else if (message?.type === 'invoke') {
+    void runInvocation(message).then((outcome) => process.send(outcome));
+  }
+});
+// The parent going away ends the container too.
+process.on('disconnect', () => process.exit(0));
+
+async function init(message) {
+  config = message;
+  try {
+    // A TypeScript handler (e.g. backend/src/handler.ts, to skip the build while developing) loads
+    // through tsx, the dev dependency the project's scripts already run on.
+    if (config.typescript) (await import('tsx/esm/api')).register();
+    const module = await import(config.handlerUrl);
+    handler = module[config.handlerExport];
+    if (typeof handler !== 'function') {
+      process.send({
+        type: 'init-error',
+        errorType: 'Runtime.HandlerNotFound',
+        errorMessage: `${config.handlerExport} is not a function exported by the handler module`,
+      });
+      return;
+    }
+  } catch (error) {
+    process.send({
+      type: 'init-error',
+      errorType: errorName(error),
+      errorMessage: String(error?.message ?? error),
+    });
+    return;
+  }
+  process.send({ type: 'ready' });
 }
 
 /**
@@ -42,6 +60,12 @@ if (initError === undefined) {
  */
 async function runInvocation(message) {
   const context = lambdaContext(message.awsRequestId, message.deadlineMs);
+  // CPU time of this invocation (one at a time per container), for the benchmarks' CPU per post.
+  const cpuBefore = process.cpuUsage();
+  const cpuMicros = () => {
+    const used = process.cpuUsage(cpuBefore);
+    return used.user + used.system;
+  };
   try {
     const result = await callHandler(message.event, context);
     // Lambda returns the result to API Gateway as JSON; round-tripping here drops what JSON drops.
@@ -50,6 +74,7 @@ async function runInvocation(message) {
       type: 'result',
       invocationId: message.invocationId,
       result: json === undefined ? null : JSON.parse(json),
+      cpuMicros: cpuMicros(),
     };
   } catch (error) {
     return {
@@ -57,6 +82,7 @@ async function runInvocation(message) {
       invocationId: message.invocationId,
       errorType: errorName(error),
       errorMessage: String(error?.message ?? error),
+      cpuMicros: cpuMicros(),
     };
   }
 }
