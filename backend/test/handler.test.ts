@@ -1,7 +1,10 @@
 import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
-import { DeleteCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { SQSEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import contract from '../src/contract.json' with { type: 'json' };
+import { serializeShardJob } from '../src/shard-job.ts';
 import { DOMAIN_NAME, STAGE, webSocketEvent } from './support/events.ts';
 import type { TestRig } from './support/mocks.ts';
 import {
@@ -11,6 +14,7 @@ import {
   goneError,
   MESSAGE_ID,
   NOW,
+  recordingQueue,
   throttledError,
 } from './support/mocks.ts';
 
@@ -453,5 +457,163 @@ describe('management endpoint', () => {
 
     // Assess
     expect(testRig.clientEndpoints).toEqual(['http://127.0.0.1:4001/prod']);
+  });
+});
+
+describe('rate limit', () => {
+  const refused = () =>
+    new ConditionalCheckFailedException({
+      message: 'The conditional request failed',
+      $metadata: {},
+    });
+
+  it('spends a token of the sender before any broadcast work', async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.dynamoDb.on(ScanCommand).resolves({ Items: [{ connectionId: 'a' }] });
+
+    // Act
+    await testRig.handler(
+      webSocketEvent('$default', { connectionId: SENDER, body: chatFrame({ message: 'hi' }) }),
+    );
+
+    // Assess: the conditional write on the sender's own item comes first
+    const calls = testRig.dynamoDb.calls().map((call) => call.args[0].constructor.name);
+    expect(calls[0]).toBe('UpdateCommand');
+    expect(testRig.dynamoDb.commandCalls(UpdateCommand)[0]?.args[0].input.Key).toEqual({
+      connectionId: SENDER,
+    });
+  });
+
+  it('over the limit, answers only the sender with rate_limited and reads no recipients', async () => {
+    // Prepare: both conditional writes fail, as for a bucket with no token left
+    const queue = recordingQueue();
+    const testRig = setUp({}, { queue });
+    testRig.dynamoDb.on(UpdateCommand).rejects(refused());
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    const response = await testRig.handler(
+      webSocketEvent('$default', { connectionId: SENDER, body: chatFrame({ message: 'flood' }) }),
+    );
+
+    // Assess
+    expect(response).toEqual({ statusCode: 429 });
+    expect(testRig.dynamoDb.commandCalls(ScanCommand)).toHaveLength(0);
+    expect(queue.enqueued).toEqual([]);
+    expect(postedTo(testRig)).toEqual([SENDER]);
+    const posted = decodePosted(
+      testRig.managementApi.commandCalls(PostToConnectionCommand)[0]?.args[0].input.Data,
+    );
+    expect(posted).toEqual({
+      type: 'error',
+      code: 'rate_limited',
+      message: expect.stringContaining('Too many messages'),
+      retryAfterMs: 500,
+    });
+    expect(testRig.logs).toMatchObject([{ level: 'warn', outcome: 'rate_limited', replied: true }]);
+    expect(JSON.stringify(testRig.logs)).not.toContain('flood');
+  });
+
+  it('never rate-limits a keep-alive ping', async () => {
+    const testRig = setUp();
+
+    await testRig.handler(webSocketEvent('$default', { body: chatFrame({ action: 'ping' }) }));
+
+    expect(testRig.dynamoDb.calls()).toHaveLength(0);
+  });
+});
+
+describe('shard batches from SQS', () => {
+  const record = (messageId: string, body: string): SQSEvent['Records'][number] => ({
+    messageId,
+    receiptHandle: `${messageId}-handle`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '1795000000000',
+      SenderId: 'AROAEXAMPLE',
+      ApproximateFirstReceiveTimestamp: '1795000000001',
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:eu-west-1:111122223333:awsome-chat-fanout',
+    awsRegion: 'eu-west-1',
+  });
+  const shard = (recipients: string[]) =>
+    serializeShardJob({
+      endpoint: `https://${DOMAIN_NAME}/${STAGE}`,
+      payload: '{"type":"message","id":"x"}',
+      attempt: 1,
+      recipients,
+    });
+
+  it("posts each record's recipients, drops a malformed record, and logs one line", async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    const response = await testRig.handler(
+      {
+        Records: [
+          record('m1', shard(['a', 'b'])),
+          record('m2', 'not json'),
+          record('m3', shard(['c'])),
+        ],
+      },
+      { getRemainingTimeInMillis: () => 9000, awsRequestId: 'req-1' },
+    );
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(postedTo(testRig).toSorted()).toEqual(['a', 'b', 'c']);
+    expect(
+      decodePosted(
+        testRig.managementApi.commandCalls(PostToConnectionCommand)[0]?.args[0].input.Data,
+      ),
+    ).toEqual({
+      type: 'message',
+      id: 'x',
+    });
+    expect(testRig.logs).toEqual([
+      expect.objectContaining({
+        route: 'sqs',
+        requestId: 'req-1',
+        outcome: 'shards',
+        level: 'error',
+        records: 3,
+        delivered: 3,
+        dropped: { 'not JSON': 1 },
+      }),
+    ]);
+  });
+
+  it('reports a record whose recipients could neither be reached nor handed off, so SQS retries it', async () => {
+    // Prepare: no time left to start a post, and the queue refuses the hand-off
+    const queue = recordingQueue();
+    queue.refuse = true;
+    const testRig = setUp({}, { queue });
+
+    // Act
+    const response = await testRig.handler(
+      { Records: [record('m1', shard(['a']))] },
+      { getRemainingTimeInMillis: () => 100, awsRequestId: 'req-2' },
+    );
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
+    expect(postedTo(testRig)).toEqual([]);
+    expect(testRig.logs).toMatchObject([{ outcome: 'shards', failedRecords: 1, level: 'error' }]);
+  });
+
+  it('answers an event it does not know with a logged error', async () => {
+    const testRig = setUp();
+
+    const response = await testRig.handler({ detail: 'x' } as never);
+
+    expect(response).toEqual({ statusCode: 400 });
+    expect(testRig.logs).toMatchObject([{ outcome: 'unknown_event', level: 'error' }]);
   });
 });
