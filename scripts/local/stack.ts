@@ -64,6 +64,11 @@ export interface LocalStackOptions {
   limitCpu?: boolean;
   /** Port of the local SQS (loopback only); 0 = a free port. Default 0 (CLI: 9324). */
   sqsPort?: number;
+  /**
+   * The shard queue's visibility timeout: how long a failed shard waits before SQS offers it
+   * again. Default six function timeouts, as Terraform sets it; tests shorten it.
+   */
+  shardVisibilityTimeoutSeconds?: number;
   /** The shard queue's event source mapping: records per invocation. Default 1. */
   shardBatchSize?: number;
   /** The shard queue's event source mapping: most concurrent invocations. Default 5. */
@@ -189,7 +194,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           // As Terraform sets them: six function timeouts of visibility, an hour of retention,
           // and a dead-letter queue after five receives.
           name: SHARD_QUEUE,
-          visibilityTimeoutSeconds: (6 * functionTimeoutMs) / 1000,
+          visibilityTimeoutSeconds:
+            options.shardVisibilityTimeoutSeconds ?? (6 * functionTimeoutMs) / 1000,
           retentionSeconds: 3600,
           redrive: { deadLetterQueue: DEAD_LETTER_QUEUE, maxReceiveCount: 5 },
         },
