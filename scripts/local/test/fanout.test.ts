@@ -135,13 +135,13 @@ describe('a client that floods', () => {
     await sleep(500);
 
     // Assess
-    const errors = flooder.received.map(
-      (frame) => JSON.parse(frame) as { type: string; code?: string },
+    const frames = flooder.received.map(
+      (frame) => JSON.parse(frame) as { type?: string; code?: string },
     );
-    expect(errors.length).toBeGreaterThan(0);
-    expect(errors.every((event) => event.type === 'error' && event.code === 'rate_limited')).toBe(
-      true,
-    );
+    // The flooder gets its refusals (and, on a machine too busy to keep up, API Gateway's own
+    // timeout frames), never an echo of its messages.
+    expect(frames.filter((event) => event.code === 'rate_limited').length).toBeGreaterThan(0);
+    expect(frames.filter((event) => event.type === 'message')).toEqual([]);
     const floodSeen = messagesOf(watcher).filter((event) => event.message.startsWith('flood'));
     expect(floodSeen.length).toBeGreaterThanOrEqual(rateLimitBurst);
     expect(floodSeen.length).toBeLessThanOrEqual(
