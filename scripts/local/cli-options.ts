@@ -43,11 +43,15 @@ Options:
                                  close any connection after this long with 1001 (default 7200)
   --integration-timeout SECONDS  API Gateway's integration timeout (default 29)
   --function-timeout SECONDS     the Lambda function timeout (default 10)
-  --concurrency N                most Lambda containers at once (default 2)
+  --concurrency N                most Lambda containers at once (default 10, a new account's quota)
+  --memory MB                    the function's memory; containers run at its CPU share
+                                 (default 256, Terraform's lambda_memory_mb)
+  --full-cpu                     run containers at full CPU instead of the memory's share
+  --sqs-port PORT                the shard queue's SQS endpoint, on 127.0.0.1 (default 9324)
   -h, --help                     show this help
 `;
 
-const DEFAULT_PORTS = { http: 3000, ws: 3001, dynamo: 8000 } as const;
+const DEFAULT_PORTS = { http: 3000, ws: 3001, dynamo: 8000, sqs: 9324 } as const;
 
 /**
  * Parses `argv` (without node and script).
@@ -68,6 +72,9 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
     httpPort: port(values['http-port'], '--http-port', DEFAULT_PORTS.http),
     wsPort: port(values['ws-port'], '--ws-port', DEFAULT_PORTS.ws),
     dynamoPort: port(values['dynamo-port'], '--dynamo-port', DEFAULT_PORTS.dynamo),
+    sqsPort: port(values['sqs-port'], '--sqs-port', DEFAULT_PORTS.sqs),
+    // What AWS would show: containers at the CPU share of the function's memory.
+    limitCpu: values['full-cpu'] !== true,
   };
   if (values.stage !== undefined) {
     if (!/^[\w-]+$/.test(values.stage))
@@ -111,6 +118,16 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
     }
     options.maxConcurrency = concurrency;
   }
+  if (values.memory !== undefined) {
+    const memory = Number(values.memory);
+    // Lambda's own range (terraform/variables.tf validates lambda_memory_mb the same way).
+    if (!/^\d+$/.test(values.memory) || memory < 128 || memory > 10_240) {
+      throw new UsageError(
+        `--memory takes a whole number of MB from 128 to 10240, not '${values.memory}'`,
+      );
+    }
+    options.memoryMb = memory;
+  }
   return { help: false, options };
 }
 
@@ -135,6 +152,9 @@ function parse(argv: readonly string[]) {
       'integration-timeout': { type: 'string' },
       'function-timeout': { type: 'string' },
       concurrency: { type: 'string' },
+      memory: { type: 'string' },
+      'full-cpu': { type: 'boolean' },
+      'sqs-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

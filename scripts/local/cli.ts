@@ -46,6 +46,8 @@ async function main(argv: readonly string[]): Promise<number> {
       `  WebSocket URL:        ${stack.websocketUrl}`,
       `  Management endpoint:  ${stack.managementEndpoint}`,
       `  DynamoDB endpoint:    ${stack.dynamoEndpoint} (table ${stack.tableName}, ${storage})`,
+      `  SQS endpoint:         ${stack.sqsEndpoint} (shard queue and its dead-letter queue)`,
+      `  Lambda containers:    ${stack.cpuLimit.description}`,
       'Open the chat page in two browser tabs. Press Ctrl-C to stop.',
     ].join('\n'),
   );

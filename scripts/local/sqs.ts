@@ -275,7 +275,7 @@ export async function startLocalSqs(options: LocalSqsOptions): Promise<LocalSqs>
   const server = createServer((request, response) => {
     void serveJsonProtocol(request, response, queues);
   });
-  const port = await listen(server, options.host, options.port, 'the SQS port');
+  const port = await listen(server, options.host, options.port, '--sqs-port');
   const endpoint = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
   return {
     endpoint,
