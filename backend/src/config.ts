@@ -31,6 +31,12 @@ const MAX_SEND_CONCURRENCY = 1000;
 export interface Config {
   /** DynamoDB table holding one item per open connection. */
   readonly tableName: string;
+  /** DynamoDB table of rooms: head counts and kept messages. */
+  readonly roomsTableName: string;
+  /** The most messages a room keeps for late joiners. */
+  readonly historyMaxMessages: number;
+  /** How long a kept message lives, in seconds; 0 keeps no message text at all. */
+  readonly historyTtlSeconds: number;
   /** Management API endpoint; undefined means derive `https://{domainName}/{stage}` per event. */
   readonly apigwEndpoint: string | undefined;
   /** Origins allowed to connect (normalised); undefined means no Origin check. */
@@ -63,8 +69,18 @@ const names = contract.environment;
 export function loadConfig(env: Readonly<Record<string, string | undefined>>): Config {
   const tableName = env[names.tableName]?.trim();
   if (!tableName) throw new ConfigError(`${names.tableName} must be set`);
+  const roomsTableName = env[names.roomsTableName]?.trim();
+  if (!roomsTableName) throw new ConfigError(`${names.roomsTableName} must be set`);
   return Object.freeze({
     tableName,
+    roomsTableName,
+    historyMaxMessages: parsePositiveInteger(
+      names.historyMaxMessages,
+      env[names.historyMaxMessages],
+      contract.limits.historyMaxMessages,
+      MAX_HISTORY_MESSAGES,
+    ),
+    historyTtlSeconds: parseTtl(env[names.historyTtlSeconds]),
     apigwEndpoint: parseEndpoint(env[names.apigwEndpoint]),
     allowedOrigins: parseAllowedOrigins(env[names.allowedOrigins]),
     maxMessageLength: parsePositiveInteger(
@@ -105,6 +121,21 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
 
 /** Far above any human's typing, low enough to catch a typo. */
 const MAX_RATE_LIMIT = 1000;
+/** A room's history is one Query; this keeps it to a few pages. */
+const MAX_HISTORY_MESSAGES = 500;
+/** DynamoDB TTL works in seconds; a year is far beyond what a chat history needs. */
+const MAX_HISTORY_TTL_SECONDS = 366 * 86_400;
+
+function parseTtl(raw: string | undefined): number {
+  const value = raw?.trim();
+  if (value === '0') return 0;
+  return parsePositiveInteger(
+    names.historyTtlSeconds,
+    value,
+    contract.limits.historyTtlSeconds,
+    MAX_HISTORY_TTL_SECONDS,
+  );
+}
 
 /**
  * The shard size for a container of `memoryMb` (Lambda sets AWS_LAMBDA_FUNCTION_MEMORY_SIZE).

@@ -5,8 +5,8 @@
  * log line, and no error ever escapes to the caller as a crash.
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { handleChatMessage } from './routes/chat-message.ts';
 import { handleConnect } from './routes/connect.ts';
+import { handleDefault } from './routes/default.ts';
 import { handleDisconnect } from './routes/disconnect.ts';
 import { handleShardBatch } from './routes/shard-batch.ts';
 import type {
@@ -22,7 +22,7 @@ import type {
 const routes: Readonly<Record<string, RouteHandler>> = {
   $connect: handleConnect,
   $disconnect: handleDisconnect,
-  $default: handleChatMessage,
+  $default: handleDefault,
 };
 
 /** The Lambda entry point's signature: a WebSocket route or a batch of shards. */

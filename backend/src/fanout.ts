@@ -77,6 +77,12 @@ export interface FanoutReport extends Omit<BroadcastResult, 'retry' | 'unsent'> 
   lost: number;
   /** A cursor job (the rest of the list) could not be handed off: its recipients are lost. */
   lostListRemainder: boolean;
+  /**
+   * Live members this invocation read from the store (the excluded sender included), and whether
+   * that was the whole room: then it is the room's exact head count.
+   */
+  listed: number;
+  listComplete: boolean;
 }
 
 /**
@@ -106,7 +112,9 @@ export async function runFanout(job: ShardJob, deps: FanoutDeps): Promise<Fanout
     const result = await broadcastToConnections(recipients, job.payload, {
       post: deps.post,
       concurrency: deps.concurrency,
-      onGone: (connectionId) => deps.store.remove(connectionId),
+      onGone: async (connectionId) => {
+        await deps.store.remove(connectionId);
+      },
       shouldStop,
     });
     addCounts(report, result);
@@ -131,11 +139,19 @@ export async function runFanout(job: ShardJob, deps: FanoutDeps): Promise<Fanout
   }
 
   // A cursor job: read the list from here, post the first page, hand off the rest.
+  const cursor = job.cursor as NonNullable<ShardJob['cursor']>;
   const pages = deps.store
-    .recipientPages(deps.now(), { pageSize: deps.shardSize, after: job.cursor?.after })
+    .recipientPages(deps.now(), {
+      room: cursor.room,
+      pageSize: deps.shardSize,
+      after: cursor.after,
+    })
     [Symbol.asyncIterator]();
-  const without = (page: RecipientPage): string[] =>
-    page.ids.filter((connectionId) => connectionId !== job.exclude);
+  const without = (page: RecipientPage): string[] => {
+    report.listed += page.ids.length;
+    return page.ids.filter((connectionId) => connectionId !== job.exclude);
+  };
+  const fromStart = cursor.after === undefined;
   const first = await pages.next();
   if (first.done) return report;
   if (deps.queue === undefined) {
@@ -144,6 +160,7 @@ export async function runFanout(job: ShardJob, deps: FanoutDeps): Promise<Fanout
     for (let page = await pages.next(); !page.done; page = await pages.next()) {
       await post(without(page.value), job.attempt);
     }
+    report.listComplete = fromStart;
     return report;
   }
   const posting = post(without(first.value), job.attempt);
@@ -152,12 +169,16 @@ export async function runFanout(job: ShardJob, deps: FanoutDeps): Promise<Fanout
     handingOff = handingOff.then(() => handOff(jobs));
   };
   let next = first.value.next;
+  const continueFrom = (after: Readonly<Record<string, unknown>>): ShardJob => ({
+    ...template,
+    attempt: job.attempt,
+    cursor: { room: cursor.room, after },
+    ...(job.exclude !== undefined && { exclude: job.exclude }),
+  });
   while (next !== undefined) {
     if (shouldStop()) {
       // Out of time while reading: another invocation continues from here.
-      queueInOrder([
-        { ...template, attempt: job.attempt, cursor: { after: next }, exclude: job.exclude },
-      ]);
+      queueInOrder([continueFrom(next)]);
       break;
     }
     let page: IteratorResult<RecipientPage>;
@@ -165,22 +186,30 @@ export async function runFanout(job: ShardJob, deps: FanoutDeps): Promise<Fanout
       page = await pages.next();
     } catch {
       // The list could not be read further: another invocation tries again from here.
-      queueInOrder([
-        { ...template, attempt: job.attempt, cursor: { after: next }, exclude: job.exclude },
-      ]);
+      queueInOrder([continueFrom(next)]);
       break;
     }
     if (page.done) break;
     queueInOrder(splitIntoJobs(without(page.value), deps.shardSize, { ...template, attempt: 1 }));
     next = page.value.next;
   }
+  report.listComplete = fromStart && next === undefined;
   await Promise.all([posting, handingOff]);
   return report;
 }
 
 function emptyReport(): FanoutReport {
   const { retry: _retry, unsent: _unsent, ...counts } = emptyBroadcastResult();
-  return { ...counts, handedOff: 0, shards: 0, retried: 0, lost: 0, lostListRemainder: false };
+  return {
+    ...counts,
+    handedOff: 0,
+    shards: 0,
+    retried: 0,
+    lost: 0,
+    lostListRemainder: false,
+    listed: 0,
+    listComplete: false,
+  };
 }
 
 function addCounts(report: FanoutReport, result: BroadcastResult): void {

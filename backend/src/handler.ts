@@ -15,6 +15,7 @@ import { createManagementClient, createPerEndpointCache } from './management-cli
 import { newMessageId } from './message-id.ts';
 import { signedPoster } from './poster.ts';
 import { createRateLimiter } from './rate-limiter.ts';
+import { createRoomStore } from './room-store.ts';
 import { createShardQueue } from './shard-queue.ts';
 
 const config = loadConfig(process.env);
@@ -30,6 +31,12 @@ const managementClientFor = createPerEndpointCache((endpoint) =>
 export const handler: ChatHandler = createHandler({
   config,
   store: createConnectionStore({ client: dynamoDb, tableName: config.tableName }),
+  rooms: createRoomStore({
+    client: dynamoDb,
+    tableName: config.roomsTableName,
+    historyMaxMessages: config.historyMaxMessages,
+    historyTtlSeconds: config.historyTtlSeconds,
+  }),
   rateLimiter: createRateLimiter({
     client: dynamoDb,
     tableName: config.tableName,

@@ -3,6 +3,7 @@
  * sends. Nothing here touches the network, so every rule is unit-tested directly.
  */
 import contract from './contract.json' with { type: 'json' };
+import { MESSAGE_ID_PATTERN } from './message-id.ts';
 
 /** Why a client frame was refused; sent to the client as the error event's `code`. */
 export type ValidationErrorCode =
@@ -18,7 +19,8 @@ export type ValidationErrorCode =
   | 'sender_name_too_long'
   | 'sender_name_invalid_characters'
   | 'sender_name_invisible'
-  | 'sender_gravatar_invalid';
+  | 'sender_gravatar_invalid'
+  | 'history_after_invalid';
 
 /**
  * A validated chat message with only the fields the server forwards; its text normalised to NFC
@@ -36,11 +38,14 @@ export interface ChatMessage {
 export type ParsedFrame =
   | { readonly kind: 'message'; readonly chatMessage: ChatMessage }
   | { readonly kind: 'ping' }
+  | { readonly kind: 'history'; readonly after: string | undefined }
   | { readonly kind: 'invalid'; readonly code: ValidationErrorCode; readonly reason: string };
 
 /** The event every recipient gets for a chat message. */
 export interface MessageEvent extends ChatMessage {
   readonly type: 'message';
+  /** The room it was sent to. */
+  readonly room: string;
   /** Server-assigned, unique and time-sortable (message-id.ts): the page drops repeats. */
   readonly id: string;
   /** When the server accepted the message, ISO-8601 UTC. */
@@ -140,6 +145,7 @@ export function parseClientFrame(body: string | undefined, maxMessageLength: num
   }
   const fields = parsed as Record<string, unknown>;
   if (fields.action === 'ping') return { kind: 'ping' };
+  if (fields.action === 'history') return validateHistoryRequest(fields);
   return validateChatFields(fields, maxMessageLength);
 }
 
@@ -149,16 +155,19 @@ export function parseClientFrame(body: string | undefined, maxMessageLength: num
  * @param chatMessage - the validated message
  * @param sentAt - when the server accepted it
  * @param id - the message's server-assigned id
+ * @param room - the sender's room
  * @returns the event to serialise
  */
 export function buildMessageEvent(
   chatMessage: ChatMessage,
   sentAt: Date,
   id: string,
+  room: string,
 ): MessageEvent {
   return {
     type: 'message',
     id,
+    room,
     message: chatMessage.message,
     senderName: chatMessage.senderName,
     senderGravatar: chatMessage.senderGravatar,
@@ -260,6 +269,14 @@ function normaliseText(text: string): string {
 
 function isGravatarHash(value: string): boolean {
   return value === '' || /^(?:[0-9a-f]{32}|[0-9a-f]{64})$/i.test(value);
+}
+
+function validateHistoryRequest(fields: Record<string, unknown>): ParsedFrame {
+  const after = fields.after;
+  if (after !== undefined && (typeof after !== 'string' || !MESSAGE_ID_PATTERN.test(after))) {
+    return invalid('history_after_invalid', '"after" must be the id of a message.');
+  }
+  return { kind: 'history', after };
 }
 
 function invalid(code: ValidationErrorCode, reason: string): ParsedFrame {

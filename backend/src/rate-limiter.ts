@@ -15,9 +15,9 @@ export interface RateLimit {
   readonly perSecond: number;
 }
 
-/** Whether a message may go out now. */
+/** Whether a message may go out now; an accepted one comes with the sender's room. */
 export type RateDecision =
-  | { readonly allowed: true }
+  | { readonly allowed: true; readonly room: string | undefined }
   | { readonly allowed: false; readonly retryAfterMs: number };
 
 /** Spends one token of a connection's bucket. */
@@ -100,10 +100,12 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
               ':next': bounds.nowMs + bounds.intervalMs,
               ':now': bounds.nowMs,
             },
+            // The same write reads the sender's room, which message events do not carry.
+            ReturnValues: 'ALL_NEW',
           }),
         ),
       );
-      if (idle.accepted) return { allowed: true };
+      if (idle.accepted) return { allowed: true, room: roomOf(idle.item) };
       // A busy bucket: accept while fewer than `burst` messages are ahead of the clock.
       const busy = await conditionally(
         client.send(
@@ -118,11 +120,12 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
               ':now': bounds.nowMs,
               ':latest': bounds.latestTatMs,
             },
+            ReturnValues: 'ALL_NEW',
             ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
       );
-      if (busy.accepted) return { allowed: true };
+      if (busy.accepted) return { allowed: true, room: roomOf(busy.item) };
       const tat = numberValue(busy.item?.[RATE_ATTRIBUTE]);
       return {
         allowed: false,
@@ -134,19 +137,27 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   };
 }
 
-type ConditionalOutcome =
-  | { readonly accepted: true }
-  | { readonly accepted: false; readonly item: Record<string, unknown> | undefined };
+interface ConditionalOutcome {
+  readonly accepted: boolean;
+  /** The item after an accepted write, or as it was when the condition failed (if returned). */
+  readonly item: Record<string, unknown> | undefined;
+}
 
-async function conditionally(write: Promise<unknown>): Promise<ConditionalOutcome> {
+async function conditionally(
+  write: Promise<{ Attributes?: Record<string, unknown> }>,
+): Promise<ConditionalOutcome> {
   try {
-    await write;
-    return { accepted: true };
+    return { accepted: true, item: (await write).Attributes };
   } catch (error) {
     if (!(error instanceof Error) || error.name !== 'ConditionalCheckFailedException') throw error;
     const item = (error as { Item?: Record<string, unknown> }).Item;
     return { accepted: false, item };
   }
+}
+
+function roomOf(item: Record<string, unknown> | undefined): string | undefined {
+  const room = item?.[contract.table.roomAttribute];
+  return typeof room === 'string' ? room : undefined;
 }
 
 /** The exception's `Item` comes in DynamoDB's wire format (`{ N: "123" }`). */

@@ -5,8 +5,9 @@
  * splitting, so every rule is unit-tested without a queue.
  */
 
-/** Where to continue reading recipients: the store's own key of the last item read. */
+/** Where to continue reading recipients: a room, and the store's key of the last item read. */
 export interface RecipientCursor {
+  readonly room: string;
   /** The store's exclusive start key; absent means "from the beginning". */
   readonly after?: Readonly<Record<string, unknown>>;
 }
@@ -90,10 +91,15 @@ export function parseShardJob(body: string): ParsedShardJob {
     }
     return { ok: true, job: { ...base, recipients: recipients as string[] } };
   }
-  if (!isObject(cursor) || (cursor.after !== undefined && !isObject(cursor.after))) {
+  if (
+    !isObject(cursor) ||
+    typeof cursor.room !== 'string' ||
+    cursor.room === '' ||
+    (cursor.after !== undefined && !isObject(cursor.after))
+  ) {
     return malformed('bad cursor');
   }
-  return { ok: true, job: { ...base, cursor: cursor as RecipientCursor } };
+  return { ok: true, job: { ...base, cursor: cursor as unknown as RecipientCursor } };
 }
 
 /**

@@ -9,6 +9,7 @@ import type { ConnectionStore } from './connection-store.ts';
 import type { EventHeaders } from './origin.ts';
 import type { PostToConnection } from './poster.ts';
 import type { RateLimiter } from './rate-limiter.ts';
+import type { RoomStore } from './room-store.ts';
 import type { ShardQueue } from './shard-queue.ts';
 
 /**
@@ -45,6 +46,7 @@ export interface RouteOutcome {
 export interface HandlerDeps {
   readonly config: Config;
   readonly store: ConnectionStore;
+  readonly rooms: RoomStore;
   readonly rateLimiter: RateLimiter;
   /** The management API client for an endpoint (`https://{domain}/{stage}`), cached. */
   readonly managementClientFor: (endpoint: string) => ApiGatewayManagementApiClient;

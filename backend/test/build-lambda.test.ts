@@ -92,6 +92,7 @@ describe('buildLambda', () => {
           env: {
             PATH: process.env.PATH,
             TABLE_NAME: dynamoDb.tableName,
+            ROOMS_TABLE_NAME: dynamoDb.roomsTableName,
             ALLOWED_ORIGINS: 'http://localhost:5173',
             AWS_REGION: TEST_REGION,
             AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,

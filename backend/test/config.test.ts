@@ -12,11 +12,17 @@ const names = contract.environment;
 describe('loadConfig', () => {
   it('applies the defaults when only the table is set', () => {
     // Act
-    const config = loadConfig({ [names.tableName]: 'connections' });
+    const config = loadConfig({
+      [names.tableName]: 'connections',
+      [names.roomsTableName]: 'rooms',
+    });
 
     // Assess
     expect(config).toEqual({
       tableName: 'connections',
+      roomsTableName: 'rooms',
+      historyMaxMessages: contract.limits.historyMaxMessages,
+      historyTtlSeconds: contract.limits.historyTtlSeconds,
       apigwEndpoint: undefined,
       allowedOrigins: undefined,
       maxMessageLength: contract.limits.maxMessageLength,
@@ -34,6 +40,9 @@ describe('loadConfig', () => {
     // Act
     const config = loadConfig({
       [names.tableName]: 'connections',
+      [names.roomsTableName]: 'rooms',
+      [names.historyMaxMessages]: '20',
+      [names.historyTtlSeconds]: '0',
       [names.apigwEndpoint]: 'http://127.0.0.1:4000/prod/',
       [names.allowedOrigins]: ' https://Chat.Example.com:443 , http://localhost:5173,',
       [names.maxMessageLength]: '500',
@@ -45,6 +54,8 @@ describe('loadConfig', () => {
     });
 
     // Assess
+    expect(config.historyMaxMessages).toBe(20);
+    expect(config.historyTtlSeconds).toBe(0);
     expect(config.shardQueueUrl).toBe('http://127.0.0.1:9324/000000000000/fanout');
     expect(config.shardSize).toBe(250);
     expect(config.rateLimit).toEqual({ burst: 5, perSecond: 1 });
@@ -68,39 +79,53 @@ describe('loadConfig', () => {
     expect(small / oneVcpu).toBeCloseTo(256 / 1769, 1);
     expect(huge).toBe(2000);
     expect(
-      loadConfig({ [names.tableName]: 't', AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256' }).shardSize,
+      loadConfig({
+        [names.tableName]: 't',
+        [names.roomsTableName]: 'r',
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+      }).shardSize,
     ).toBe(small);
   });
 
   it('treats a blank allow-list as no Origin check', () => {
-    const config = loadConfig({ [names.tableName]: 't', [names.allowedOrigins]: ' , ' });
+    const config = loadConfig({
+      [names.tableName]: 't',
+      [names.roomsTableName]: 'r',
+      [names.allowedOrigins]: ' , ',
+    });
 
     expect(config.allowedOrigins).toBeUndefined();
   });
 
+  /** Both required tables, so each case below fails for its own reason. */
+  const tables = { [names.tableName]: 't', [names.roomsTableName]: 'r' };
   const invalid: ReadonlyArray<readonly [string, Record<string, string>]> = [
-    ['a missing table', {}],
-    ['a blank table', { [names.tableName]: '  ' }],
-    ['a non-URL endpoint', { [names.tableName]: 't', [names.apigwEndpoint]: 'not a url' }],
-    ['a non-http endpoint', { [names.tableName]: 't', [names.apigwEndpoint]: 'ftp://x/prod' }],
-    ['a non-URL queue', { [names.tableName]: 't', [names.shardQueueUrl]: 'fanout' }],
-    ['a zero shard size', { [names.tableName]: 't', [names.shardSize]: '0' }],
-    ['a huge shard size', { [names.tableName]: 't', [names.shardSize]: '5000' }],
-    ['a zero burst', { [names.tableName]: 't', [names.rateLimitBurst]: '0' }],
-    ['a fractional rate', { [names.tableName]: 't', [names.rateLimitPerSecond]: '1.5' }],
-    [
-      'an origin with a path',
-      { [names.tableName]: 't', [names.allowedOrigins]: 'https://a.com/x' },
-    ],
-    ['a bare host as origin', { [names.tableName]: 't', [names.allowedOrigins]: 'a.com' }],
-    ['a zero length', { [names.tableName]: 't', [names.maxMessageLength]: '0' }],
-    ['a fractional length', { [names.tableName]: 't', [names.maxMessageLength]: '2.5' }],
-    ['a negative concurrency', { [names.tableName]: 't', [names.sendConcurrency]: '-1' }],
-    ['a huge concurrency', { [names.tableName]: 't', [names.sendConcurrency]: '100000' }],
-    ['a non-numeric concurrency', { [names.tableName]: 't', [names.sendConcurrency]: 'ten' }],
+    ['a missing table', { [names.roomsTableName]: 'r' }],
+    ['a missing rooms table', { [names.tableName]: 't' }],
+    ['a blank table', { [names.tableName]: '  ', [names.roomsTableName]: 'r' }],
+    ['a negative history TTL', { ...tables, [names.historyTtlSeconds]: '-1' }],
+    ['a zero history size', { ...tables, [names.historyMaxMessages]: '0' }],
+    ['a non-URL endpoint', { ...tables, [names.apigwEndpoint]: 'not a url' }],
+    ['a non-http endpoint', { ...tables, [names.apigwEndpoint]: 'ftp://x/prod' }],
+    ['a non-URL queue', { ...tables, [names.shardQueueUrl]: 'fanout' }],
+    ['a zero shard size', { ...tables, [names.shardSize]: '0' }],
+    ['a huge shard size', { ...tables, [names.shardSize]: '5000' }],
+    ['a zero burst', { ...tables, [names.rateLimitBurst]: '0' }],
+    ['a fractional rate', { ...tables, [names.rateLimitPerSecond]: '1.5' }],
+    ['an origin with a path', { ...tables, [names.allowedOrigins]: 'https://a.com/x' }],
+    ['a bare host as origin', { ...tables, [names.allowedOrigins]: 'a.com' }],
+    ['a zero length', { ...tables, [names.maxMessageLength]: '0' }],
+    ['a fractional length', { ...tables, [names.maxMessageLength]: '2.5' }],
+    ['a negative concurrency', { ...tables, [names.sendConcurrency]: '-1' }],
+    ['a huge concurrency', { ...tables, [names.sendConcurrency]: '100000' }],
+    ['a non-numeric concurrency', { ...tables, [names.sendConcurrency]: 'ten' }],
   ];
 
   it.each(invalid)('rejects %s', (_, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
+  });
+
+  it('accepts the two tables alone', () => {
+    expect(() => loadConfig(tables)).not.toThrow();
   });
 });

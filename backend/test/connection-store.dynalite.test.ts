@@ -53,7 +53,7 @@ describe('connection store on dynalite', () => {
     });
 
     // Act
-    await store.add('conn-1', NOW);
+    await store.add('conn-1', NOW, 'support');
 
     // Assess
     const { Item } = await dynamoDb.client.send(
@@ -61,6 +61,7 @@ describe('connection store on dynalite', () => {
     );
     expect(Item).toEqual({
       connectionId: { S: 'conn-1' },
+      room: { S: 'support' },
       connectedAt: { S: NOW.toISOString() },
       expiresAt: { N: String(expiresAtFor(NOW)) },
     });
@@ -72,17 +73,36 @@ describe('connection store on dynalite', () => {
       client: DynamoDBDocumentClient.from(dynamoDb.client),
       tableName: TABLE,
     });
-    await store.add('conn-1', NOW);
+    await store.add('conn-1', NOW, 'support');
 
     // Act
-    await store.remove('conn-1');
-    await store.remove('never-existed');
+    const room = await store.remove('conn-1');
+    const none = await store.remove('never-existed');
 
     // Assess
     const { Item } = await dynamoDb.client.send(
       new GetItemCommand({ TableName: TABLE, Key: { connectionId: { S: 'conn-1' } } }),
     );
     expect(Item).toBeUndefined();
+    expect(room).toBe('support');
+    expect(none).toBeUndefined();
+  });
+
+  it("lists only the room's members, through its index", async () => {
+    // Prepare
+    const store = createConnectionStore({
+      client: DynamoDBDocumentClient.from(dynamoDb.client),
+      tableName: TABLE,
+    });
+    await store.add('in-1', NOW, 'support');
+    await store.add('other', NOW, 'lobby');
+    await store.add('in-2', NOW, 'support');
+
+    // Act
+    const pages = await collect(store.recipientPages(NOW, { room: 'support', pageSize: 10 }));
+
+    // Assess
+    expect(pages.flatMap((page) => page.ids).toSorted()).toEqual(['in-1', 'in-2']);
   });
 
   it('lists live ids over many pages and skips items whose TTL has passed', async () => {
@@ -93,11 +113,11 @@ describe('connection store on dynalite', () => {
     });
     const live = Array.from({ length: 7 }, (_, index) => `live-${index}`);
     const expired = Array.from({ length: 5 }, (_, index) => `expired-${index}`);
-    for (const id of live) await store.add(id, new Date(NOW.getTime() - 60_000));
-    for (const id of expired) await store.add(id, new Date(NOW.getTime() - TTL_MS - 1000));
+    for (const id of live) await store.add(id, new Date(NOW.getTime() - 60_000), 'lobby');
+    for (const id of expired) await store.add(id, new Date(NOW.getTime() - TTL_MS - 1000), 'lobby');
 
     // Act
-    const pages = await collect(store.recipientPages(NOW, { pageSize: 3 }));
+    const pages = await collect(store.recipientPages(NOW, { room: 'lobby', pageSize: 3 }));
 
     // Assess: 12 items at 3 per page is 4 pages (and maybe an empty last one); filtered pages
     // shrink or come back empty, and every page but the last says where to continue
@@ -114,11 +134,13 @@ describe('connection store on dynalite', () => {
       tableName: TABLE,
     });
     const ids = Array.from({ length: 6 }, (_, index) => `conn-${index}`);
-    for (const id of ids) await store.add(id, NOW);
-    const [first] = await collect(store.recipientPages(NOW, { pageSize: 2 }));
+    for (const id of ids) await store.add(id, NOW, 'lobby');
+    const [first] = await collect(store.recipientPages(NOW, { room: 'lobby', pageSize: 2 }));
 
     // Act
-    const rest = await collect(store.recipientPages(NOW, { pageSize: 2, after: first?.next }));
+    const rest = await collect(
+      store.recipientPages(NOW, { room: 'lobby', pageSize: 2, after: first?.next }),
+    );
 
     // Assess
     const seen = [...(first?.ids ?? []), ...rest.flatMap((page) => page.ids)];
@@ -132,7 +154,7 @@ describe('connection store on dynalite', () => {
       tableName: TABLE,
     });
 
-    const pages = await collect(store.recipientPages(NOW, { pageSize: 10 }));
+    const pages = await collect(store.recipientPages(NOW, { room: 'lobby', pageSize: 10 }));
     expect(pages.flatMap((page) => page.ids)).toEqual([]);
     expect(pages.at(-1)?.next).toBeUndefined();
   });
@@ -148,6 +170,7 @@ describe('the Lambda entry point on dynalite', () => {
   it('reaches DynamoDB through the SDK-standard AWS_ENDPOINT_URL_DYNAMODB variable', async () => {
     // Prepare: the environment the local stack gives the handler, then a cold start
     vi.stubEnv(contract.environment.tableName, TABLE);
+    vi.stubEnv(contract.environment.roomsTableName, dynamoDb.roomsTableName);
     vi.stubEnv('AWS_ENDPOINT_URL_DYNAMODB', dynamoDb.endpoint);
     vi.stubEnv('AWS_REGION', TEST_REGION);
     vi.stubEnv('AWS_ACCESS_KEY_ID', TEST_CREDENTIALS.accessKeyId);

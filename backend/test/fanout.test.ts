@@ -20,16 +20,20 @@ const ids = (count: number, prefix = 'c'): string[] =>
 function listStore(all: readonly string[], failAfterPages = Number.POSITIVE_INFINITY) {
   const removed: string[] = [];
   const reads: (number | undefined)[] = [];
+  const rooms: string[] = [];
   return {
     removed,
     reads,
-    async remove(connectionId: string) {
+    rooms,
+    async remove(connectionId: string): Promise<string | undefined> {
       removed.push(connectionId);
+      return 'lobby';
     },
     async *recipientPages(
       _now: Date,
-      options: { pageSize: number; after?: Readonly<Record<string, unknown>> },
+      options: { room: string; pageSize: number; after?: Readonly<Record<string, unknown>> },
     ) {
+      rooms.push(options.room);
       let start = typeof options.after?.index === 'number' ? options.after.index : 0;
       let pages = 0;
       while (true) {
@@ -72,7 +76,7 @@ describe('runFanout from the start of the list', () => {
     endpoint: ENDPOINT,
     payload: PAYLOAD,
     attempt: 1,
-    cursor: {},
+    cursor: { room: 'support' },
     exclude: 'c1=',
   };
 
@@ -87,6 +91,7 @@ describe('runFanout from the start of the list', () => {
     // Assess
     expect(posted.toSorted()).toEqual(['c0=', 'c2=']);
     expect(queue.enqueued).toEqual([]);
+    expect(report).toMatchObject({ listed: 3, listComplete: true });
     expect(report).toMatchObject({ delivered: 2, handedOff: 0, shards: 0, lost: 0 });
   });
 
@@ -143,7 +148,7 @@ describe('runFanout from the start of the list', () => {
     const cursors = queue.enqueued.filter(({ job }) => job.cursor !== undefined);
     expect(cursors).toHaveLength(1);
     expect(cursors[0]?.job).toMatchObject({
-      cursor: { after: { index: expect.any(Number) } },
+      cursor: { room: 'support', after: { index: expect.any(Number) } },
       exclude: 'c1=',
     });
     const continueAt = cursors[0]?.job.cursor?.after?.index as number;
@@ -159,7 +164,9 @@ describe('runFanout from the start of the list', () => {
 
     const report = await runFanout(start, deps({ queue, store: listStore(ids(9), 1) }));
 
-    expect(queue.enqueued.map(({ job }) => job.cursor)).toEqual([{ after: { index: 3 } }]);
+    expect(queue.enqueued.map(({ job }) => job.cursor)).toEqual([
+      { room: 'support', after: { index: 3 } },
+    ]);
     expect(report.lostListRemainder).toBe(false);
   });
 

@@ -1,6 +1,6 @@
 import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, PutCommand, ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
 import contract from '../src/contract.json' with { type: 'json' };
@@ -58,15 +58,51 @@ describe('$connect', () => {
       TableName: TABLE,
       Item: {
         connectionId: 'c1',
+        room: contract.limits.defaultRoom,
         connectedAt: NOW.toISOString(),
         expiresAt: nowSeconds + contract.limits.connectionTtlSeconds,
       },
     });
     expect(contract.limits.connectionTtlSeconds).toBeGreaterThan(2 * 60 * 60);
     expect(testRig.logs).toMatchObject([
-      { route: '$connect', connectionId: 'c1', outcome: 'connected' },
+      { route: '$connect', connectionId: 'c1', outcome: 'connected', room: 'lobby' },
     ]);
   });
+
+  it('stores the room named in the URL, lower-case, and counts the connection in', async () => {
+    // Prepare
+    const testRig = setUp();
+
+    // Act
+    await testRig.handler(
+      webSocketEvent('$connect', { connectionId: 'c1', query: { room: 'Support' } }),
+    );
+
+    // Assess
+    expect(testRig.dynamoDb.commandCalls(PutCommand)[0]?.args[0].input.Item).toMatchObject({
+      connectionId: 'c1',
+      room: 'support',
+    });
+    expect(testRig.dynamoDb.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({
+      TableName: 'rooms',
+      Key: { room: 'support', slot: -1 },
+      UpdateExpression: expect.stringContaining('ADD members :delta'),
+      ExpressionAttributeValues: { ':delta': 1 },
+    });
+  });
+
+  it.each(['', 'a'.repeat(33), '-lead', 'sp ace', 'ünï', '../x'])(
+    'refuses the room name "%s" with 400 and stores nothing',
+    async (room) => {
+      const testRig = setUp();
+
+      const response = await testRig.handler(webSocketEvent('$connect', { query: { room } }));
+
+      expect(response).toEqual({ statusCode: 400 });
+      expect(testRig.dynamoDb.calls()).toHaveLength(0);
+      expect(testRig.logs).toMatchObject([{ level: 'warn', outcome: 'room_invalid' }]);
+    },
+  );
 
   it('accepts an allowed Origin whatever the header-name case', async () => {
     // Prepare
@@ -128,8 +164,40 @@ describe('$disconnect', () => {
     expect(testRig.dynamoDb.commandCalls(DeleteCommand)[0]?.args[0].input).toEqual({
       TableName: TABLE,
       Key: { connectionId: 'c1' },
+      ReturnValues: 'ALL_OLD',
     });
     expect(testRig.logs).toMatchObject([{ route: '$disconnect', outcome: 'disconnected' }]);
+  });
+
+  it('counts the connection out of its room and tells a small room its new head count', async () => {
+    // Prepare: c1 was in "support", which now has 2 members
+    const testRig = setUp();
+    testRig.dynamoDb
+      .on(DeleteCommand)
+      .resolves({ Attributes: { connectionId: 'c1', room: 'support' } });
+    testRig.dynamoDb.on(UpdateCommand).resolves({ Attributes: { members: 2 } });
+    testRig.dynamoDb
+      .on(QueryCommand)
+      .resolves({ Items: [{ connectionId: 'a' }, { connectionId: 'b' }] });
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    await testRig.handler(webSocketEvent('$disconnect', { connectionId: 'c1' }));
+
+    // Assess
+    const update = testRig.dynamoDb.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(update).toMatchObject({
+      TableName: 'rooms',
+      Key: { room: 'support', slot: -1 },
+      ExpressionAttributeValues: { ':delta': -1 },
+    });
+    expect(postedTo(testRig).toSorted()).toEqual(['a', 'b']);
+    const posted =
+      testRig.managementApi.commandCalls(PostToConnectionCommand)[0]?.args[0].input.Data;
+    expect(decodePosted(posted)).toEqual({ type: 'presence', room: 'support', count: 2 });
+    expect(testRig.logs).toMatchObject([
+      { outcome: 'disconnected', room: 'support', members: 2, presenceTold: 2 },
+    ]);
   });
 });
 
@@ -163,7 +231,7 @@ describe('$default', () => {
   it('sends the exact server-built event to every live connection except the sender', async () => {
     // Prepare
     const testRig = setUp();
-    testRig.dynamoDb.on(ScanCommand).resolves({
+    testRig.dynamoDb.on(QueryCommand).resolves({
       Items: [{ connectionId: 'a' }, { connectionId: SENDER }, { connectionId: 'b' }],
     });
     testRig.managementApi.on(PostToConnectionCommand).resolves({});
@@ -188,6 +256,7 @@ describe('$default', () => {
       expect(decodePosted(post.args[0].input.Data)).toStrictEqual({
         type: 'message',
         id: MESSAGE_ID,
+        room: 'lobby',
         message: 'hello',
         senderName: 'Ada',
         senderGravatar: '0bc83cb571cd1c50ba6f3e8a78ef1346',
@@ -200,29 +269,40 @@ describe('$default', () => {
     expect(JSON.stringify(testRig.logs)).not.toContain('hello');
   });
 
-  it('scans with a projection of the id and a TTL filter', async () => {
-    // Prepare
+  it("queries the sender's room on the room index, with a projection of the id and a TTL filter", async () => {
+    // Prepare: the rate limiter's write returns the sender's item, room included
     const testRig = setUp();
-    testRig.dynamoDb.on(ScanCommand).resolves({ Items: [] });
+    testRig.dynamoDb
+      .on(UpdateCommand)
+      .resolves({ Attributes: { connectionId: SENDER, room: 'support' } });
+    testRig.dynamoDb.on(QueryCommand).resolves({ Items: [] });
 
     // Act
-    await testRig.handler(webSocketEvent('$default', { body: chatFrame({ message: 'hi' }) }));
+    await testRig.handler(
+      webSocketEvent('$default', { connectionId: SENDER, body: chatFrame({ message: 'hi' }) }),
+    );
 
     // Assess
-    expect(testRig.dynamoDb.commandCalls(ScanCommand)[0]?.args[0].input).toMatchObject({
+    expect(testRig.dynamoDb.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({
       TableName: TABLE,
+      IndexName: 'byRoom',
+      KeyConditionExpression: '#room = :room',
       ProjectionExpression: '#id',
       FilterExpression: '#expiresAt > :now',
-      ExpressionAttributeNames: { '#id': 'connectionId', '#expiresAt': 'expiresAt' },
-      ExpressionAttributeValues: { ':now': nowSeconds },
+      ExpressionAttributeNames: {
+        '#room': 'room',
+        '#id': 'connectionId',
+        '#expiresAt': 'expiresAt',
+      },
+      ExpressionAttributeValues: { ':room': 'support', ':now': nowSeconds },
     });
   });
 
-  it('reads every Scan page, including an empty page that still has a LastEvaluatedKey', async () => {
+  it('reads every page of the room, including an empty page that still has a LastEvaluatedKey', async () => {
     // Prepare
     const testRig = setUp();
     testRig.dynamoDb
-      .on(ScanCommand)
+      .on(QueryCommand)
       .resolvesOnce({
         Items: [{ connectionId: 'p1a' }, { connectionId: 'p1b' }],
         LastEvaluatedKey: { connectionId: 'p1b' },
@@ -236,10 +316,10 @@ describe('$default', () => {
     await testRig.handler(webSocketEvent('$default', { body: chatFrame({ message: 'hi' }) }));
 
     // Assess
-    const scans = testRig.dynamoDb
-      .commandCalls(ScanCommand)
+    const queries = testRig.dynamoDb
+      .commandCalls(QueryCommand)
       .map((call) => call.args[0].input.ExclusiveStartKey);
-    expect(scans).toEqual([
+    expect(queries).toEqual([
       undefined,
       { connectionId: 'p1b' },
       { connectionId: 'x' },
@@ -252,7 +332,7 @@ describe('$default', () => {
     // Prepare
     const testRig = setUp();
     testRig.dynamoDb
-      .on(ScanCommand)
+      .on(QueryCommand)
       .resolves({ Items: ['a', 'stale', 'b', SENDER].map((id) => ({ connectionId: id })) });
     testRig.dynamoDb.on(DeleteCommand).resolves({});
     testRig.managementApi.on(PostToConnectionCommand).resolves({});
@@ -267,7 +347,9 @@ describe('$default', () => {
 
     // Assess
     const deletes = testRig.dynamoDb.commandCalls(DeleteCommand).map((call) => call.args[0].input);
-    expect(deletes).toEqual([{ TableName: TABLE, Key: { connectionId: 'stale' } }]);
+    expect(deletes).toEqual([
+      { TableName: TABLE, Key: { connectionId: 'stale' }, ReturnValues: 'ALL_OLD' },
+    ]);
     expect(testRig.logs).toMatchObject([
       { outcome: 'broadcast', delivered: 2, gone: 1, failed: 0 },
     ]);
@@ -276,7 +358,7 @@ describe('$default', () => {
   it('treats a bare HTTP 410 without the error name as gone too', async () => {
     // Prepare: an endpoint that sends no x-amzn-ErrorType makes the SDK throw an "Unknown" error
     const testRig = setUp();
-    testRig.dynamoDb.on(ScanCommand).resolves({ Items: [{ connectionId: 'stale' }] });
+    testRig.dynamoDb.on(QueryCommand).resolves({ Items: [{ connectionId: 'stale' }] });
     testRig.dynamoDb.on(DeleteCommand).resolves({});
     const bare = Object.assign(new Error('Unknown'), {
       name: 'Unknown',
@@ -297,7 +379,7 @@ describe('$default', () => {
     // Prepare
     const testRig = setUp();
     testRig.dynamoDb
-      .on(ScanCommand)
+      .on(QueryCommand)
       .resolves({ Items: ['a', 'slow', 'b', 'c'].map((id) => ({ connectionId: id })) });
     testRig.managementApi.on(PostToConnectionCommand).resolves({});
     testRig.managementApi
@@ -322,7 +404,7 @@ describe('$default', () => {
     // Prepare
     const testRig = setUp();
     testRig.dynamoDb
-      .on(ScanCommand)
+      .on(QueryCommand)
       .resolves({ Items: [{ connectionId: 'a' }, { connectionId: 'b' }] });
     testRig.managementApi.on(PostToConnectionCommand).rejects(forbiddenError());
 
@@ -348,7 +430,7 @@ describe('$default', () => {
       Items: Array.from({ length: 20 }, (_, index) => ({ connectionId: `p${page}-${index}` })),
       ...(page < 5 && { LastEvaluatedKey: { connectionId: `p${page}-19` } }),
     }));
-    let scan = testRig.dynamoDb.on(ScanCommand);
+    let scan = testRig.dynamoDb.on(QueryCommand);
     for (const page of pages) scan = scan.resolvesOnce(page);
     let inFlight = 0;
     let peak = 0;
@@ -412,7 +494,9 @@ describe('$default', () => {
   it('tells the sender, without details, when the connection list cannot be read', async () => {
     // Prepare
     const testRig = setUp();
-    testRig.dynamoDb.on(ScanCommand).rejects(new Error('ProvisionedThroughputExceeded on table x'));
+    testRig.dynamoDb
+      .on(QueryCommand)
+      .rejects(new Error('ProvisionedThroughputExceeded on table x'));
     testRig.managementApi.on(PostToConnectionCommand).resolves({});
 
     // Act
@@ -437,7 +521,7 @@ describe('management endpoint', () => {
   it('is derived from the event when APIGW_ENDPOINT is unset, and the client is reused', async () => {
     // Prepare
     const testRig = setUp();
-    testRig.dynamoDb.on(ScanCommand).resolves({ Items: [] });
+    testRig.dynamoDb.on(QueryCommand).resolves({ Items: [] });
 
     // Act
     await testRig.handler(webSocketEvent('$default', { body: chatFrame({ message: 'one' }) }));
@@ -450,7 +534,7 @@ describe('management endpoint', () => {
   it('comes from APIGW_ENDPOINT when it is set', async () => {
     // Prepare
     const testRig = setUp({ apigwEndpoint: 'http://127.0.0.1:4001/prod' });
-    testRig.dynamoDb.on(ScanCommand).resolves({ Items: [] });
+    testRig.dynamoDb.on(QueryCommand).resolves({ Items: [] });
 
     // Act
     await testRig.handler(webSocketEvent('$default', { body: chatFrame({ message: 'hi' }) }));
@@ -470,7 +554,7 @@ describe('rate limit', () => {
   it('spends a token of the sender before any broadcast work', async () => {
     // Prepare
     const testRig = setUp();
-    testRig.dynamoDb.on(ScanCommand).resolves({ Items: [{ connectionId: 'a' }] });
+    testRig.dynamoDb.on(QueryCommand).resolves({ Items: [{ connectionId: 'a' }] });
 
     // Act
     await testRig.handler(
@@ -499,7 +583,7 @@ describe('rate limit', () => {
 
     // Assess
     expect(response).toEqual({ statusCode: 429 });
-    expect(testRig.dynamoDb.commandCalls(ScanCommand)).toHaveLength(0);
+    expect(testRig.dynamoDb.commandCalls(QueryCommand)).toHaveLength(0);
     expect(queue.enqueued).toEqual([]);
     expect(postedTo(testRig)).toEqual([SENDER]);
     const posted = decodePosted(

@@ -350,11 +350,12 @@ describe('buildMessageEvent', () => {
       frame.chatMessage,
       new Date('2026-11-27T06:00:00.000Z'),
       '01KB0000000000000000000000',
+      'support',
     );
 
     // Assess
     expect(JSON.stringify(event)).toBe(
-      '{"type":"message","id":"01KB0000000000000000000000","message":"hi","senderName":"Ada","senderGravatar":"","sentAt":"2026-11-27T06:00:00.000Z"}',
+      '{"type":"message","id":"01KB0000000000000000000000","room":"support","message":"hi","senderName":"Ada","senderGravatar":"","sentAt":"2026-11-27T06:00:00.000Z"}',
     );
   });
 });

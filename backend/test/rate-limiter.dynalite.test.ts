@@ -27,7 +27,7 @@ function setUp(connectionId: string) {
   const client = DynamoDBDocumentClient.from(dynamoDb.client);
   const store = createConnectionStore({ client, tableName: TABLE });
   const limiter = createRateLimiter({ client, tableName: TABLE, limit: LIMIT });
-  return { store, limiter, add: () => store.add(connectionId, T0) };
+  return { store, limiter, add: () => store.add(connectionId, T0, 'support') };
 }
 
 describe('bucketBounds and retryAfterMs (pure)', () => {
@@ -57,8 +57,10 @@ describe('the rate limiter on dynalite', () => {
     const afterOneInterval = await limiter.take('burst=', at(500));
     const againTooSoon = await limiter.take('burst=', at(600));
 
-    // Assess
+    // Assess: an accepted message learns its sender's room from the same write
     expect(burst.slice(0, 10).every((decision) => decision.allowed)).toBe(true);
+    expect(burst[0]).toEqual({ allowed: true, room: 'support' });
+    expect(afterOneInterval).toEqual({ allowed: true, room: 'support' });
     expect(burst[10]).toEqual({ allowed: false, retryAfterMs: expect.any(Number) });
     expect(tooSoon.allowed).toBe(false);
     expect(afterOneInterval.allowed).toBe(true);

@@ -18,9 +18,9 @@ describe('shard jobs on the wire', () => {
     ['a recipient list', { ...base, recipients: ['a=', 'b='] }],
     [
       'a cursor with a sender to leave out',
-      { ...base, cursor: { after: { connectionId: 'x=' } }, exclude: 's=' },
+      { ...base, cursor: { room: 'support', after: { connectionId: 'x=' } }, exclude: 's=' },
     ],
-    ['a cursor from the start', { ...base, cursor: {} }],
+    ['a cursor from the start', { ...base, cursor: { room: 'lobby' } }],
   ])('round-trips %s', (_, job) => {
     expect(parseShardJob(serializeShardJob(job))).toEqual({ ok: true, job });
   });
@@ -38,7 +38,8 @@ describe('shard jobs on the wire', () => {
     ['a recipient that is not a string', { ...base, v: 1, recipients: ['a=', 7] }],
     ['an empty recipient', { ...base, v: 1, recipients: [''] }],
     ['a cursor that is not an object', { ...base, v: 1, cursor: 'after' }],
-    ['an exclude that is not a string', { ...base, v: 1, cursor: {}, exclude: 3 }],
+    ['an exclude that is not a string', { ...base, v: 1, cursor: { room: 'lobby' }, exclude: 3 }],
+    ['a cursor without a room', { ...base, v: 1, cursor: {} }],
   ])('refuses %s, with a reason', (_, value) => {
     const parsed = parseShardJob(typeof value === 'string' ? value : JSON.stringify(value));
     expect(parsed.ok).toBe(false);

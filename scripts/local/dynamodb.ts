@@ -29,12 +29,14 @@ export interface LocalDynamoDbOptions {
   /** Folder for LevelDB files; in memory when undefined. */
   readonly persistDir: string | undefined;
   readonly tableName: string;
+  /** The rooms table (head counts and history). */
+  readonly roomsTableName: string;
   readonly region: string;
 }
 
 /**
- * Starts dynalite and makes sure the connections table exists (keyed by contract.json's partition
- * key). dynalite has no UpdateTimeToLive, so the TTL attribute is stored but items never expire
+ * Starts dynalite and makes sure the connections table (with its room index) and the rooms table
+ * exist, keyed as contract.json says. dynalite has no UpdateTimeToLive, so the TTL attribute is stored but items never expire
  * locally; stale ids are still cleaned up by the handler on its next 410.
  *
  * @throws PortInUseError when the port is taken.
@@ -56,7 +58,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
     await closeServer(server);
   };
   try {
-    await createConnectionsTable(endpoint, options);
+    await createTables(endpoint, options);
   } catch (error) {
     await stop();
     throw error;
@@ -64,29 +66,64 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
   return { endpoint, stop };
 }
 
-async function createConnectionsTable(
-  endpoint: string,
-  options: LocalDynamoDbOptions,
-): Promise<void> {
+/** The two tables as Terraform declares them (terraform/dynamodb.tf), keys from contract.json. */
+async function createTables(endpoint: string, options: LocalDynamoDbOptions): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
     region: options.region,
     credentials: LOCAL_CREDENTIALS,
   });
+  const { partitionKey, roomAttribute, roomIndex, ttlAttribute } = contract.table;
+  const rooms = contract.roomsTable;
   try {
-    await client.send(
+    await createIfMissing(
+      client,
       new CreateTableCommand({
         TableName: options.tableName,
-        AttributeDefinitions: [{ AttributeName: contract.table.partitionKey, AttributeType: 'S' }],
-        KeySchema: [{ AttributeName: contract.table.partitionKey, KeyType: 'HASH' }],
+        AttributeDefinitions: [
+          { AttributeName: partitionKey, AttributeType: 'S' },
+          { AttributeName: roomAttribute, AttributeType: 'S' },
+        ],
+        KeySchema: [{ AttributeName: partitionKey, KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: roomIndex,
+            KeySchema: [
+              { AttributeName: roomAttribute, KeyType: 'HASH' },
+              { AttributeName: partitionKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'INCLUDE', NonKeyAttributes: [ttlAttribute] },
+          },
+        ],
         BillingMode: 'PAY_PER_REQUEST',
       }),
     );
-  } catch (error) {
-    // With --persist the table survives restarts.
-    if (!(error instanceof ResourceInUseException)) throw error;
+    await createIfMissing(
+      client,
+      new CreateTableCommand({
+        TableName: options.roomsTableName,
+        AttributeDefinitions: [
+          { AttributeName: rooms.partitionKey, AttributeType: 'S' },
+          { AttributeName: rooms.sortKey, AttributeType: 'N' },
+        ],
+        KeySchema: [
+          { AttributeName: rooms.partitionKey, KeyType: 'HASH' },
+          { AttributeName: rooms.sortKey, KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
   } finally {
     client.destroy();
+  }
+}
+
+async function createIfMissing(client: DynamoDBClient, command: CreateTableCommand): Promise<void> {
+  try {
+    await client.send(command);
+  } catch (error) {
+    // With --persist the tables survive restarts.
+    if (!(error instanceof ResourceInUseException)) throw error;
   }
 }
 

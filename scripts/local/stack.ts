@@ -96,6 +96,8 @@ export interface LocalStack {
   dynamoEndpoint: string;
   /** The connections table. */
   tableName: string;
+  /** The rooms table (head counts and kept messages). */
+  roomsTableName: string;
   /** The region the handler's SDK clients use. */
   region: string;
   /** The local SQS endpoint (loopback), and the shard queue and its dead-letter queue. */
@@ -121,6 +123,7 @@ const DEFAULT_SITE = `${REPO_ROOT}frontend/dist`;
 const TEMPLATE_DIR = `${REPO_ROOT}frontend`;
 const REGION = 'us-east-1';
 const TABLE_NAME = 'awsome-chat-connections';
+const ROOMS_TABLE_NAME = 'awsome-chat-rooms';
 const FUNCTION_NAME = 'awsome-chat-local';
 const SHARD_QUEUE = 'awsome-chat-fanout';
 const DEAD_LETTER_QUEUE = 'awsome-chat-fanout-dlq';
@@ -158,6 +161,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       port: options.dynamoPort ?? 0,
       persistDir: options.persistDir,
       tableName: TABLE_NAME,
+      roomsTableName: ROOMS_TABLE_NAME,
       region: REGION,
     });
     stops.push(dynamo.stop);
@@ -270,6 +274,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       managementEndpoint,
       dynamoEndpoint: dynamo.endpoint,
       tableName: TABLE_NAME,
+      roomsTableName: ROOMS_TABLE_NAME,
       region: REGION,
       sqsEndpoint: sqs.endpoint,
       shardQueueUrl: sqs.queueUrl(SHARD_QUEUE),
@@ -317,6 +322,7 @@ function lambdaEnvironment(parts: {
     AWS_ENDPOINT_URL_DYNAMODB: parts.dynamoEndpoint,
     AWS_ENDPOINT_URL_SQS: parts.sqsEndpoint,
     [contract.environment.tableName]: parts.tableName,
+    [contract.environment.roomsTableName]: ROOMS_TABLE_NAME,
     [contract.environment.apigwEndpoint]: parts.managementEndpoint,
     [contract.environment.shardQueueUrl]: parts.shardQueueUrl,
     ...parts.extra,

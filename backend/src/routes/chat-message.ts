@@ -1,76 +1,60 @@
 /**
- * `$default`: the chat message route. Validates the frame, spends a token of the sender's rate
- * limit, then broadcasts a server-built event to every live connection except the sender (see
- * fanout.ts for how a large broadcast is split). An invalid or rate-limited frame only earns the
- * sender an error, and never becomes work for other invocations.
+ * A chat message: spends a token of the sender's rate limit, keeps the message for the room's
+ * history, then broadcasts a server-built event to every member of the sender's room but the
+ * sender (see fanout.ts for how a large room is split into shards). A rate-limited message never
+ * becomes work for other invocations.
  */
-
-import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { fanoutDepsFor, runFanout } from '../fanout.ts';
-import { managementEndpointFor } from '../management-clients.ts';
-import type { ErrorEvent } from '../message.ts';
-import { buildErrorEvent, buildMessageEvent, parseClientFrame } from '../message.ts';
-import { sdkPoster } from '../poster.ts';
-import type { RouteHandler } from '../types.ts';
+import { buildErrorEvent, buildMessageEvent } from '../message.ts';
+import { DEFAULT_ROOM } from '../room.ts';
+import type { FrameHandler } from './default.ts';
+import { spendToken } from './default.ts';
+import { replyToSender } from './reply.ts';
 
-/** Validates and broadcasts one client frame. */
-export const handleChatMessage: RouteHandler = async (event, deps, invocation) => {
-  const { config } = deps;
-  const senderId = event.requestContext.connectionId;
-  const frame = parseClientFrame(event.body, config.maxMessageLength);
-  if (frame.kind === 'ping') return { response: { statusCode: 200 }, outcome: 'ping' };
-
-  const endpoint = managementEndpointFor(event, config.apigwEndpoint);
-  const client = deps.managementClientFor(endpoint);
-  if (frame.kind === 'invalid') {
-    const replied = await replyToSender(
-      client,
-      senderId,
-      buildErrorEvent(frame.code, frame.reason),
-    );
-    return {
-      response: { statusCode: 400 },
-      level: 'warn',
-      outcome: 'invalid',
-      details: { code: frame.code, replied },
-    };
-  }
-
+/** Broadcasts one validated chat message to the sender's room. */
+export const sendChatMessage: FrameHandler<'message'> = async (frame, context) => {
+  const { deps, senderId, endpoint, invocation } = context;
+  const token = await spendToken(context);
+  if ('refused' in token) return token.refused;
+  // A connection stored before rooms existed has none: it is in the default room.
+  const room = token.room ?? DEFAULT_ROOM;
   const now = deps.now();
-  const decision = await deps.rateLimiter.take(senderId, now);
-  if (!decision.allowed) {
-    const replied = await replyToSender(
-      client,
-      senderId,
-      buildErrorEvent(
-        'rate_limited',
-        `Too many messages: wait ${Math.ceil(decision.retryAfterMs / 1000)} s before sending again.`,
-        { retryAfterMs: decision.retryAfterMs },
-      ),
-    );
-    return {
-      response: { statusCode: 429 },
-      level: 'warn',
-      outcome: 'rate_limited',
-      details: { retryAfterMs: decision.retryAfterMs, replied },
-    };
-  }
+  const id = deps.newMessageId(now);
+  const payload = JSON.stringify(buildMessageEvent(frame.chatMessage, now, id, room));
 
-  const payload = JSON.stringify(buildMessageEvent(frame.chatMessage, now, deps.newMessageId(now)));
+  // History is a courtesy: a message that could not be kept is still delivered.
+  const kept = await deps.rooms.keepMessage(room, { id, event: payload }, now).then(
+    () => true,
+    () => false,
+  );
   try {
     const report = await runFanout(
-      { endpoint, payload, attempt: 1, cursor: {}, exclude: senderId },
+      { endpoint, payload, attempt: 1, cursor: { room }, exclude: senderId },
       fanoutDepsFor(deps, endpoint, invocation),
     );
-    const { errorNames, forbidden, staleDeleteFailed, lostListRemainder, ...counts } = report;
+    if (report.listComplete) {
+      // This invocation read the whole room: its exact head count corrects any drift from lost
+      // $disconnects, at the cost of one small write.
+      await deps.rooms.setMembers(room, report.listed, now).catch(() => {});
+    }
+    const {
+      errorNames,
+      forbidden,
+      staleDeleteFailed,
+      lostListRemainder,
+      listComplete: _listComplete,
+      ...counts
+    } = report;
     const misconfigured = forbidden > 0;
     const incomplete = report.lost > 0 || lostListRemainder;
     return {
       response: { statusCode: 200 },
-      level: misconfigured || incomplete ? 'error' : report.failed > 0 ? 'warn' : 'info',
+      level: misconfigured || incomplete || !kept ? 'error' : report.failed > 0 ? 'warn' : 'info',
       outcome: 'broadcast',
       details: {
+        room,
         ...counts,
+        ...(!kept && { historyFailed: true }),
         ...(staleDeleteFailed > 0 && { staleDeleteFailed }),
         ...(lostListRemainder && { lostListRemainder }),
         ...(Object.keys(errorNames).length > 0 && { errors: errorNames }),
@@ -81,31 +65,19 @@ export const handleChatMessage: RouteHandler = async (event, deps, invocation) =
       },
     };
   } catch (error) {
-    // The connection list could not be read; tell the sender without revealing why.
+    // The room's members could not be read; tell the sender without revealing why.
     const replied = await replyToSender(
-      client,
+      context.client,
       senderId,
-      buildErrorEvent('internal_error', 'The message could not be delivered. Please try again.'),
+      JSON.stringify(
+        buildErrorEvent('internal_error', 'The message could not be delivered. Please try again.'),
+      ),
     );
     return {
       response: { statusCode: 500 },
       level: 'error',
       outcome: 'broadcast_failed',
-      details: { error: error instanceof Error ? error.name : 'UnknownError', replied },
+      details: { room, error: error instanceof Error ? error.name : 'UnknownError', replied },
     };
   }
 };
-
-/** Posts an error event to the sender; a sender that left meanwhile is no failure of ours. */
-async function replyToSender(
-  client: ApiGatewayManagementApiClient,
-  senderId: string,
-  errorEvent: ErrorEvent,
-): Promise<boolean> {
-  try {
-    await sdkPoster(client)(senderId, new TextEncoder().encode(JSON.stringify(errorEvent)));
-    return true;
-  } catch {
-    return false;
-  }
-}

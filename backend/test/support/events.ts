@@ -12,6 +12,8 @@ interface EventOptions {
   readonly connectionId?: string;
   readonly headers?: Record<string, string>;
   readonly body?: string;
+  /** The handshake URL's query string parameters (`$connect` only). */
+  readonly query?: Record<string, string>;
 }
 
 /**
@@ -42,5 +44,6 @@ export function webSocketEvent(routeKey: string, options: EventOptions = {}): We
     isBase64Encoded: false,
     ...(options.headers !== undefined && { headers: options.headers }),
     ...(options.body !== undefined && { body: options.body }),
+    ...(options.query !== undefined && { queryStringParameters: options.query }),
   };
 }

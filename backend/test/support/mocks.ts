@@ -9,7 +9,12 @@ import {
   LimitExceededException,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Config } from '../../src/config.ts';
@@ -19,6 +24,7 @@ import { createHandler } from '../../src/create-handler.ts';
 import { createPerEndpointCache } from '../../src/management-clients.ts';
 import { sdkPoster } from '../../src/poster.ts';
 import { createRateLimiter } from '../../src/rate-limiter.ts';
+import { createRoomStore } from '../../src/room-store.ts';
 import type { ShardJob } from '../../src/shard-job.ts';
 import type { ShardQueue } from '../../src/shard-queue.ts';
 import type { InvocationLog } from '../../src/types.ts';
@@ -84,11 +90,18 @@ export interface TestRig {
 export function createTestRig(config: Partial<Config> = {}, options: RigOptions = {}): TestRig {
   const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient(clientConfig));
   const dynamoDb = mockClient(documentClient);
+  // Writes succeed with an empty answer unless a test says otherwise (aws-sdk-client-mock
+  // resolves unmocked commands with undefined, which no real client does).
+  for (const command of [PutCommand, UpdateCommand, DeleteCommand])
+    dynamoDb.on(command).resolves({});
   const managementApi = mockClient(ApiGatewayManagementApiClient);
   const clientEndpoints: string[] = [];
   const logs: InvocationLog[] = [];
   const fullConfig: Config = {
     tableName: 'connections',
+    roomsTableName: 'rooms',
+    historyMaxMessages: 50,
+    historyTtlSeconds: 86_400,
     apigwEndpoint: undefined,
     allowedOrigins: undefined,
     maxMessageLength: 2000,
@@ -105,6 +118,12 @@ export function createTestRig(config: Partial<Config> = {}, options: RigOptions 
   const handler = createHandler({
     config: fullConfig,
     store: createConnectionStore({ client: documentClient, tableName: 'connections' }),
+    rooms: createRoomStore({
+      client: documentClient,
+      tableName: 'rooms',
+      historyMaxMessages: fullConfig.historyMaxMessages,
+      historyTtlSeconds: fullConfig.historyTtlSeconds,
+    }),
     rateLimiter: createRateLimiter({
       client: documentClient,
       tableName: 'connections',

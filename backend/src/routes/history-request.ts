@@ -1,0 +1,61 @@
+/**
+ * A history request (`{"action":"history"}`, sent by the page once its socket is open, since
+ * nothing can be posted during `$connect`): the room's kept messages, oldest first, in as many
+ * frames as the 128 KB message limit needs, then its head count; a small room hears the new count
+ * too. With `after`, only what a reconnecting client missed.
+ */
+import { historyFrames, presenceFrame } from '../history.ts';
+import { buildErrorEvent } from '../message.ts';
+import { DEFAULT_ROOM } from '../room.ts';
+import type { FrameHandler } from './default.ts';
+import { spendToken } from './default.ts';
+import { announcePresence } from './presence.ts';
+import { replyToSender } from './reply.ts';
+
+/** Sends the sender its room's history and head count. */
+export const sendHistory: FrameHandler<'history'> = async (frame, context) => {
+  const { deps, senderId, endpoint, client, invocation } = context;
+  const token = await spendToken(context);
+  if ('refused' in token) return token.refused;
+  const room = token.room ?? DEFAULT_ROOM;
+  let snapshot: Awaited<ReturnType<typeof deps.rooms.snapshot>>;
+  try {
+    snapshot = await deps.rooms.snapshot(room, deps.now());
+  } catch (error) {
+    const replied = await replyToSender(
+      client,
+      senderId,
+      JSON.stringify(
+        buildErrorEvent('internal_error', 'The history could not be read. Please reconnect.'),
+      ),
+    );
+    return {
+      response: { statusCode: 500 },
+      level: 'error',
+      outcome: 'history_failed',
+      details: { room, error: error instanceof Error ? error.name : 'UnknownError', replied },
+    };
+  }
+  const history = historyFrames(room, snapshot.messages, frame.after);
+  // In order, one after another: the client shows them as they come.
+  let delivered = 0;
+  for (const part of history.frames) if (await replyToSender(client, senderId, part)) delivered++;
+  // The sender itself is counted even if its $connect's count has not landed yet.
+  const members = Math.max(1, snapshot.members);
+  await replyToSender(client, senderId, presenceFrame(room, members));
+  const told = await announcePresence(room, members, senderId, endpoint, deps, invocation).catch(
+    () => 0,
+  );
+  return {
+    response: { statusCode: 200 },
+    outcome: 'history',
+    details: {
+      room,
+      messages: history.messages,
+      frames: history.frames.length,
+      framesDelivered: delivered,
+      members,
+      presenceTold: told,
+    },
+  };
+};
