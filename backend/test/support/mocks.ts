@@ -92,8 +92,9 @@ export function createTestRig(config: Partial<Config> = {}, options: RigOptions 
   const dynamoDb = mockClient(documentClient);
   // Writes succeed with an empty answer unless a test says otherwise (aws-sdk-client-mock
   // resolves unmocked commands with undefined, which no real client does).
-  for (const command of [PutCommand, UpdateCommand, DeleteCommand])
-    dynamoDb.on(command).resolves({});
+  dynamoDb.on(PutCommand).resolves({});
+  dynamoDb.on(UpdateCommand).resolves({});
+  dynamoDb.on(DeleteCommand).resolves({});
   const managementApi = mockClient(ApiGatewayManagementApiClient);
   const clientEndpoints: string[] = [];
   const logs: InvocationLog[] = [];
