@@ -109,7 +109,11 @@ describe('chatting on the local stack', () => {
     await table(target).send(
       new PutCommand({
         TableName: target.tableName,
-        Item: { [partitionKey]: staleId, [ttlAttribute]: Math.floor(Date.now() / 1000) + 3600 },
+        Item: {
+          [partitionKey]: staleId,
+          [contract.table.roomAttribute]: contract.limits.defaultRoom,
+          [ttlAttribute]: Math.floor(Date.now() / 1000) + 3600,
+        },
       }),
     );
     expect(await storedIds(target)).toEqual(
