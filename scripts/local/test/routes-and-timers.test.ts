@@ -2,61 +2,23 @@
  * Route selection without `$default` (the Forbidden frame), custom route keys, and the idle and
  * maximum-duration timers, shortened so they run in well under a second.
  */
-import {
-  ApiGatewayManagementApiClient,
-  PostToConnectionCommand,
-} from '@aws-sdk/client-apigatewaymanagementapi';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../stack.ts';
-import {
-  connectTagged,
-  type EventSink,
-  FIXTURES,
-  isEvent,
-  sleep,
-  startEventSink,
-} from './helpers.ts';
+import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { describe, expect, it } from 'vitest';
+import { isEvent, sleep } from './helpers.ts';
+import { useRecordingStack } from './stack-setup.ts';
 
-let sink: EventSink;
-let routedStack: LocalStack;
-let timedStack: LocalStack;
-
-beforeAll(async () => {
-  sink = await startEventSink();
-  [routedStack, timedStack] = await Promise.all([
-    startLocalStack({
-      handlerPath: FIXTURES.recordingHandler,
-      siteDir: FIXTURES.site,
-      routes: ['$connect', '$disconnect', 'echo'],
-      env: { EVENT_SINK_URL: sink.url },
-      log: () => {},
-    }),
-    startLocalStack({
-      handlerPath: FIXTURES.recordingHandler,
-      siteDir: FIXTURES.site,
-      env: { EVENT_SINK_URL: sink.url },
-      idleTimeoutMs: 600,
-      maxConnectionMs: 1500,
-      log: () => {},
-    }),
-  ]);
-});
-
-afterAll(async () => {
-  await routedStack?.stop();
-  await timedStack?.stop();
-  await sink?.stop();
-});
+const routed = useRecordingStack({ routes: ['$connect', '$disconnect', 'echo'] });
+const timed = useRecordingStack({ idleTimeoutMs: 600, maxConnectionMs: 1500 });
 
 describe('route selection by $request.body.action', () => {
   it('invokes the route whose key equals the action', async () => {
     // Prepare
-    const { client, connectionId } = await connectTagged(routedStack.websocketUrl, sink, 'route');
+    const { client, connectionId } = await routed.connect('route');
     // Act
     client.sendJson({ action: 'echo', do: 'echo' });
     // Assess
     expect(await client.frame(0)).toBe('{"action":"echo","do":"echo"}');
-    const message = await sink.waitFor(isEvent('MESSAGE', connectionId));
+    const message = await routed.sink.waitFor(isEvent('MESSAGE', connectionId));
     expect(message.event?.requestContext.routeKey).toBe('echo');
     await client.close();
   });
@@ -67,9 +29,7 @@ describe('route selection by $request.body.action', () => {
     ['a frame that is not JSON', 'plain text'],
   ])('answers %s with a Forbidden frame when there is no $default', async (_name, frame) => {
     // Prepare
-    const { client, connectionId } = await connectTagged(
-      routedStack.websocketUrl,
-      sink,
+    const { client, connectionId } = await routed.connect(
       `forbidden-${_name.replaceAll(' ', '-')}`,
     );
     // Act
@@ -82,7 +42,7 @@ describe('route selection by $request.body.action', () => {
     );
     client.sendJson({ action: 'echo', do: 'echo' });
     expect(await client.frame(1)).toBe('{"action":"echo","do":"echo"}');
-    expect(sink.records.filter(isEvent('MESSAGE', connectionId))).toHaveLength(1);
+    expect(routed.sink.records.filter(isEvent('MESSAGE', connectionId))).toHaveLength(1);
     await client.close();
   });
 });
@@ -90,12 +50,12 @@ describe('route selection by $request.body.action', () => {
 describe('connection timers', () => {
   it('closes an idle connection with 1001 "Going away"', async () => {
     // Prepare
-    const { client, connectionId } = await connectTagged(timedStack.websocketUrl, sink, 'idle');
+    const { client, connectionId } = await timed.connect('idle');
     // Act: say nothing.
     const closed = await client.closed;
     // Assess
     expect(closed).toEqual({ code: 1001, reason: 'Going away' });
-    const disconnect = await sink.waitFor(isEvent('DISCONNECT', connectionId));
+    const disconnect = await timed.sink.waitFor(isEvent('DISCONNECT', connectionId));
     expect(disconnect.event?.requestContext).toMatchObject({
       disconnectStatusCode: 1001,
       disconnectReason: 'Going away',
@@ -104,7 +64,7 @@ describe('connection timers', () => {
 
   it('keeps a connection that sends data alive past the idle timeout, until the maximum duration', async () => {
     // Prepare
-    const { client } = await connectTagged(timedStack.websocketUrl, sink, 'busy');
+    const { client } = await timed.connect('busy');
     let openedFor = 0;
     // Act: a frame every 150 ms, well inside the 600 ms idle timeout, for about 1 s.
     for (; openedFor < 1000; openedFor += 150) {
@@ -124,15 +84,10 @@ describe('connection timers', () => {
 describe('idle timer and outbound data', () => {
   it('counts posts to the client as activity', async () => {
     // Prepare
-    const { client, connectionId } = await connectTagged(timedStack.websocketUrl, sink, 'posted');
-    const management = new ApiGatewayManagementApiClient({
-      endpoint: timedStack.managementEndpoint,
-      region: timedStack.region,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
+    const { client, connectionId } = await timed.connect('posted');
     // Act: the client stays silent; the server posts every 150 ms for about 1 s.
     for (let elapsed = 0; elapsed < 1000; elapsed += 150) {
-      await management.send(
+      await timed.management.send(
         new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'tick' }),
       );
       await sleep(150);
