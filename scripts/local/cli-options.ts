@@ -5,6 +5,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import contract from '../../backend/src/contract.json' with { type: 'json' };
+import { CLI_PORTS, LOCAL_STACK_DEFAULTS } from './defaults.ts';
 import type { LocalStackOptions } from './stack.ts';
 
 /** The user asked for something the command cannot do; the message says what. */
@@ -17,37 +18,37 @@ export type CliCommand =
   | { readonly help: true }
   | { readonly help: false; readonly options: LocalStackOptions };
 
-/** `npm start -- --help`. */
+const DEFAULTS = LOCAL_STACK_DEFAULTS;
+
+/** `npm start -- --help`; every default comes from defaults.ts. */
 export const HELP_TEXT = `Usage: npm start -- [options]
 
 Runs AWSome Chat offline: DynamoDB (dynalite), the Lambda handler, a local API Gateway
 WebSocket endpoint with its @connections API, and the chat page.
 
 Options:
-  --host ADDRESS                 interface to listen on (default 127.0.0.1)
-  --http-port PORT               chat page port (default 3000; 0 = any free port)
-  --ws-port PORT                 WebSocket + @connections port (default 3001; 0 = any free port)
-  --dynamo-port PORT             DynamoDB port (default 8000; 0 = any free port)
+  --host ADDRESS                 interface to listen on (default ${DEFAULTS.host})
+  --http-port PORT               chat page port (default ${CLI_PORTS.httpPort}; 0 = any free port)
+  --ws-port PORT                 WebSocket + @connections port (default ${CLI_PORTS.wsPort}; 0 = any free port)
+  --dynamo-port PORT             DynamoDB port (default ${CLI_PORTS.dynamoPort}; 0 = any free port)
   --stage NAME                   stage in the WebSocket URL and management endpoint
-                                 (default ${contract.stageName})
+                                 (default ${DEFAULTS.stage})
   --handler FILE[#EXPORT]        run this Lambda handler module instead of the built bundle
-                                 (default backend/dist/index.mjs#handler)
+                                 (default ${DEFAULTS.handlerFile}#${DEFAULTS.handlerExport})
   --route KEY                    a route with an integration; repeat for several
-                                 (default ${contract.routes.join(' ')})
+                                 (default ${DEFAULTS.routes.join(' ')})
   --env NAME=VALUE               extra Lambda environment variable; repeat for several
                                  (e.g. --env ${contract.environment.allowedOrigins}=http://127.0.0.1:3000)
   --persist DIR                  keep DynamoDB data in DIR across restarts (default: in memory)
-  --site DIR                     serve this built page instead of frontend/dist
-  --idle-timeout SECONDS         close idle connections with 1001 (default 600)
+  --site DIR                     serve this built page (default ${DEFAULTS.siteDir})
+  --idle-timeout SECONDS         close idle connections with 1001 (default ${seconds(DEFAULTS.idleTimeoutMs)})
   --max-connection-duration SECONDS
-                                 close any connection after this long with 1001 (default 7200)
-  --integration-timeout SECONDS  API Gateway's integration timeout (default 29)
-  --function-timeout SECONDS     the Lambda function timeout (default 10)
-  --concurrency N                most Lambda containers at once (default 2)
+                                 close any connection after this long with 1001 (default ${seconds(DEFAULTS.maxConnectionMs)})
+  --integration-timeout SECONDS  API Gateway's integration timeout (default ${seconds(DEFAULTS.integrationTimeoutMs)})
+  --function-timeout SECONDS     the Lambda function timeout (default ${seconds(DEFAULTS.functionTimeoutMs)})
+  --concurrency N                most Lambda containers at once (default ${DEFAULTS.maxConcurrency})
   -h, --help                     show this help
 `;
-
-const DEFAULT_PORTS = { http: 3000, ws: 3001, dynamo: 8000 } as const;
 
 /**
  * Parses `argv` (without node and script).
@@ -64,11 +65,11 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   if (values.help === true) return { help: true };
 
   const options: LocalStackOptions = {
-    host: values.host ?? '127.0.0.1',
-    httpPort: port(values['http-port'], '--http-port', DEFAULT_PORTS.http),
-    wsPort: port(values['ws-port'], '--ws-port', DEFAULT_PORTS.ws),
-    dynamoPort: port(values['dynamo-port'], '--dynamo-port', DEFAULT_PORTS.dynamo),
+    httpPort: port(values['http-port'], '--http-port', CLI_PORTS.httpPort),
+    wsPort: port(values['ws-port'], '--ws-port', CLI_PORTS.wsPort),
+    dynamoPort: port(values['dynamo-port'], '--dynamo-port', CLI_PORTS.dynamoPort),
   };
+  if (values.host !== undefined) options.host = values.host;
   if (values.stage !== undefined) {
     if (!/^[\w-]+$/.test(values.stage))
       throw new UsageError('--stage takes letters, digits, - and _');
@@ -176,4 +177,8 @@ function setIfDefined<K extends keyof LocalStackOptions>(
   value: LocalStackOptions[K] | undefined,
 ): void {
   if (value !== undefined) options[key] = value;
+}
+
+function seconds(milliseconds: number): string {
+  return String(milliseconds / 1000);
 }

@@ -12,8 +12,16 @@ import dynalite from 'dynalite';
 import contract from '../../backend/src/contract.json' with { type: 'json' };
 import { closeServer, listen } from './listen.ts';
 
-/** Fake credentials: dynalite does not check signatures, but the SDK insists on signing. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+/**
+ * Fake credentials for every SDK client of the local stack (the function's, the tests'): nothing
+ * local checks signatures, but the SDK insists on signing. A Lambda function always has a session
+ * token, so there is one here too.
+ */
+export const LOCAL_CREDENTIALS = {
+  accessKeyId: 'local',
+  secretAccessKey: 'local',
+  sessionToken: 'local',
+} as const;
 
 /** A running local DynamoDB. */
 export interface LocalDynamoDb {

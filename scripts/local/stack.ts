@@ -10,49 +10,47 @@ import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import contract from '../../backend/src/contract.json' with { type: 'json' };
 import { createConnectionsApi } from './connections-api.ts';
-import { startLocalDynamoDb, urlHost } from './dynamodb.ts';
+import { LOCAL_STACK_DEFAULTS } from './defaults.ts';
+import { LOCAL_CREDENTIALS, startLocalDynamoDb, urlHost } from './dynamodb.ts';
 import { LambdaRunner } from './lambda-runner.ts';
 import { closeServer, listen } from './listen.ts';
 import { compileRouteSelectionExpression } from './route-selection.ts';
 import { startStaticSite } from './static-site.ts';
 import { WebSocketGateway } from './websocket-gateway.ts';
 
-/** Options of {@link startLocalStack}; every one has a default. */
+/** Options of {@link startLocalStack}; defaults.ts gives the default of each one left out. */
 export interface LocalStackOptions {
-  /** Interface to listen on. Default `127.0.0.1`. */
+  /** Interface the page and the WebSocket endpoint listen on. */
   host?: string;
-  /** Port of the chat page; 0 = a free port. Default 0 (the CLI defaults to 3000). */
+  /** Port of the chat page; 0 = a free port. */
   httpPort?: number;
-  /** Port of the WebSocket endpoint and the `@connections` API; 0 = free. Default 0 (CLI: 3001). */
+  /** Port of the WebSocket endpoint and the `@connections` API; 0 = a free port. */
   wsPort?: number;
-  /** Port of DynamoDB; 0 = free. Default 0 (CLI: 8000). */
+  /** Port of DynamoDB; 0 = a free port. */
   dynamoPort?: number;
-  /** Stage name in the WebSocket URL and the management endpoint. Default `contract.stageName`. */
+  /** Stage name in the WebSocket URL and the management endpoint. */
   stage?: string;
-  /** The handler's ES module. Default `backend/dist/index.mjs`, the bundle Lambda runs. */
+  /** The handler's ES module (default: the bundle Lambda runs). */
   handlerPath?: string;
-  /** The handler's export name. Default `handler`. */
+  /** The handler's export name. */
   handlerExport?: string;
-  /** Route keys that have an integration. Default `contract.routes`. */
+  /** Route keys that have an integration. */
   routes?: readonly string[];
   /** Extra Lambda environment (e.g. MAX_MESSAGE_LENGTH, ALLOWED_ORIGINS); wins over the defaults. */
   env?: Record<string, string>;
-  /** Idle timeout; a connection without data frames either way is closed with 1001. Default 600_000. */
+  /** Idle timeout; a connection without data frames either way is closed with 1001. */
   idleTimeoutMs?: number;
-  /** Maximum connection duration, then 1001. Default 7_200_000. */
+  /** Maximum connection duration, then 1001. */
   maxConnectionMs?: number;
-  /** API Gateway's integration timeout. Default 29_000. */
+  /** API Gateway's integration timeout. */
   integrationTimeoutMs?: number;
-  /** The Lambda function timeout (a hung container is replaced). Default 10_000, Terraform's default. */
+  /** The Lambda function timeout (a hung container is replaced). */
   functionTimeoutMs?: number;
-  /**
-   * Most Lambda containers at once. Default 2: one per core of the reference machine, which keeps
-   * 1,000 idle connections well under the 250 MB memory target.
-   */
+  /** Most Lambda containers at once. */
   maxConcurrency?: number;
   /** Folder for DynamoDB's data; in memory when undefined. */
   persistDir?: string;
-  /** The built page to serve. Default `frontend/dist`. */
+  /** The built page to serve. */
   siteDir?: string;
   /**
    * Where log lines go: one per invocation, and every line the function itself prints.
@@ -85,12 +83,42 @@ export class MissingBuildError extends Error {
 }
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const DEFAULT_HANDLER = `${REPO_ROOT}backend/dist/index.mjs`;
-const DEFAULT_SITE = `${REPO_ROOT}frontend/dist`;
 const TEMPLATE_DIR = `${REPO_ROOT}frontend`;
 const REGION = 'us-east-1';
 const TABLE_NAME = 'awsome-chat-connections';
 const FUNCTION_NAME = 'awsome-chat-local';
+
+/** {@link LocalStackOptions} with the defaults filled in. */
+export type ResolvedLocalStackOptions = Required<Omit<LocalStackOptions, 'persistDir' | 'log'>> &
+  Pick<LocalStackOptions, 'persistDir' | 'log'>;
+
+/**
+ * Fills in the defaults (defaults.ts) of every option left out.
+ * @param options - what the caller asked for
+ * @returns every option with a value
+ */
+export function resolveLocalStackOptions(options: LocalStackOptions): ResolvedLocalStackOptions {
+  const defaults = LOCAL_STACK_DEFAULTS;
+  return {
+    host: options.host ?? defaults.host,
+    httpPort: options.httpPort ?? defaults.httpPort,
+    wsPort: options.wsPort ?? defaults.wsPort,
+    dynamoPort: options.dynamoPort ?? defaults.dynamoPort,
+    stage: options.stage ?? defaults.stage,
+    handlerPath: options.handlerPath ?? `${REPO_ROOT}${defaults.handlerFile}`,
+    handlerExport: options.handlerExport ?? defaults.handlerExport,
+    routes: options.routes ?? defaults.routes,
+    env: options.env ?? {},
+    idleTimeoutMs: options.idleTimeoutMs ?? defaults.idleTimeoutMs,
+    maxConnectionMs: options.maxConnectionMs ?? defaults.maxConnectionMs,
+    integrationTimeoutMs: options.integrationTimeoutMs ?? defaults.integrationTimeoutMs,
+    functionTimeoutMs: options.functionTimeoutMs ?? defaults.functionTimeoutMs,
+    maxConcurrency: options.maxConcurrency ?? defaults.maxConcurrency,
+    persistDir: options.persistDir,
+    siteDir: options.siteDir ?? `${REPO_ROOT}${defaults.siteDir}`,
+    log: options.log,
+  };
+}
 
 /**
  * Starts the whole chat offline. Each part is stopped again if a later one fails to start.
@@ -99,19 +127,17 @@ const FUNCTION_NAME = 'awsome-chat-local';
  *   is taken; HandlerLoadError when the handler module cannot be loaded.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
-  const host = options.host ?? '127.0.0.1';
-  const stage = options.stage ?? contract.stageName;
-  const handlerPath = options.handlerPath ?? DEFAULT_HANDLER;
-  const siteDir = options.siteDir ?? DEFAULT_SITE;
-  const printLine = options.log ?? ((line: string) => console.log(line));
+  const settings = resolveLocalStackOptions(options);
+  const { host, stage } = settings;
+  const printLine = settings.log ?? ((line: string) => console.log(line));
   const log = (line: string): void =>
     printLine(`${new Date().toISOString().slice(11, 23)} ${line}`);
   await requireBuilt(
-    handlerPath,
+    settings.handlerPath,
     options.handlerPath === undefined ? 'the Lambda bundle' : undefined,
   );
-  await requireBuilt(siteDir, options.siteDir === undefined ? 'the chat page' : undefined);
-  if (options.persistDir !== undefined) await mkdir(options.persistDir, { recursive: true });
+  await requireBuilt(settings.siteDir, options.siteDir === undefined ? 'the chat page' : undefined);
+  if (settings.persistDir !== undefined) await mkdir(settings.persistDir, { recursive: true });
 
   const stops: (() => Promise<void>)[] = [];
   const stopAll = async (): Promise<void> => {
@@ -120,8 +146,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   try {
     const dynamo = await startLocalDynamoDb({
       host,
-      port: options.dynamoPort ?? 0,
-      persistDir: options.persistDir,
+      port: settings.dynamoPort,
+      persistDir: settings.persistDir,
       tableName: TABLE_NAME,
       region: REGION,
     });
@@ -130,19 +156,19 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const executeApi = createServer();
     // Lambda's SDK clients keep connections alive; do not drop them between broadcasts.
     executeApi.keepAliveTimeout = 65_000;
-    const wsPort = await listen(executeApi, host, options.wsPort ?? 0, '--ws-port');
+    const wsPort = await listen(executeApi, host, settings.wsPort, '--ws-port');
     stops.push(() => closeServer(executeApi));
     const websocketUrl = `ws://${urlHost(host)}:${wsPort}/${stage}`;
     const managementEndpoint = `http://${urlHost(host)}:${wsPort}/${stage}`;
 
-    const env = options.env ?? {};
+    const env = settings.env;
     const maxMessageLength = Number(
       env[contract.environment.maxMessageLength] ?? contract.limits.maxMessageLength,
     );
     const site = await startStaticSite({
       host,
-      port: options.httpPort ?? 0,
-      distDir: siteDir,
+      port: settings.httpPort,
+      distDir: settings.siteDir,
       templateDir: TEMPLATE_DIR,
       websocketUrl,
       maxMessageLength,
@@ -150,20 +176,20 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(site.stop);
 
     const runner = new LambdaRunner({
-      handlerPath,
-      handlerExport: options.handlerExport ?? 'handler',
+      handlerPath: settings.handlerPath,
+      handlerExport: settings.handlerExport,
       environment: lambdaEnvironment({
         tableName: TABLE_NAME,
         managementEndpoint,
         dynamoEndpoint: dynamo.endpoint,
+        memoryMb: LOCAL_STACK_DEFAULTS.memoryMb,
         extra: env,
       }),
-      timeoutMs: options.functionTimeoutMs ?? 10_000,
-      maxConcurrency: options.maxConcurrency ?? 2,
+      timeoutMs: settings.functionTimeoutMs,
+      maxConcurrency: settings.maxConcurrency,
       functionName: FUNCTION_NAME,
       region: REGION,
-      // Terraform's default lambda_memory_mb (terraform/variables.tf).
-      memoryLimitInMB: 256,
+      memoryLimitInMB: LOCAL_STACK_DEFAULTS.memoryMb,
       // The function's own log lines join the stack's, as they would in CloudWatch Logs.
       onFunctionOutput: printLine,
     });
@@ -173,12 +199,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const gateway = new WebSocketGateway({
       apiId: randomBytes(5).toString('hex'),
       stage,
-      routeKeys: new Set(options.routes ?? contract.routes),
+      routeKeys: new Set(settings.routes),
       selectRouteValue: compileRouteSelectionExpression(contract.routeSelectionExpression),
       invoke: (event) => runner.invoke(event),
-      idleTimeoutMs: options.idleTimeoutMs ?? 600_000,
-      maxConnectionMs: options.maxConnectionMs ?? 7_200_000,
-      integrationTimeoutMs: options.integrationTimeoutMs ?? 29_000,
+      idleTimeoutMs: settings.idleTimeoutMs,
+      maxConnectionMs: settings.maxConnectionMs,
+      integrationTimeoutMs: settings.integrationTimeoutMs,
       log,
     });
     // Connections close before the containers stop, so no invocation is cut off mid-way.
@@ -209,6 +235,7 @@ function lambdaEnvironment(parts: {
   tableName: string;
   managementEndpoint: string;
   dynamoEndpoint: string;
+  memoryMb: number;
   extra: Readonly<Record<string, string>>;
 }): Record<string, string> {
   return {
@@ -218,16 +245,16 @@ function lambdaEnvironment(parts: {
     AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
     AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(parts.memoryMb),
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${FUNCTION_NAME}`,
     TZ: ':UTC',
     // Lambda runs Node.js 22; the SDK's warning about an older local Node.js says nothing about it.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     // Fake credentials: nothing local checks signatures, and no real AWS account is ever reached.
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_SESSION_TOKEN: 'local',
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_SESSION_TOKEN: LOCAL_CREDENTIALS.sessionToken,
     // The SDK's standard per-service endpoint variable: the unmodified bundle reaches dynalite.
     AWS_ENDPOINT_URL_DYNAMODB: parts.dynamoEndpoint,
     [contract.environment.tableName]: parts.tableName,

@@ -1,0 +1,40 @@
+/**
+ * The local stack's defaults, stated once: stack.ts falls back to them and the `npm start` help
+ * text prints them (cli-options.ts). A test checks that the help says what the stack does.
+ */
+import contract from '../../backend/src/contract.json' with { type: 'json' };
+
+/** What the stack uses for every option left out. */
+export const LOCAL_STACK_DEFAULTS = {
+  /** Interface the page and the WebSocket endpoint listen on. */
+  host: '127.0.0.1',
+  /** Ports; 0 picks a free one (tests, benchmarks). The CLI passes {@link CLI_PORTS}. */
+  httpPort: 0,
+  wsPort: 0,
+  dynamoPort: 0,
+  stage: contract.stageName,
+  /** The bundle Lambda runs, relative to the repository root. */
+  handlerFile: 'backend/dist/index.mjs',
+  handlerExport: 'handler',
+  routes: contract.routes,
+  /** The built page, relative to the repository root. */
+  siteDir: 'frontend/dist',
+  /** API Gateway's idle connection timeout: 10 minutes. */
+  idleTimeoutMs: 600_000,
+  /** API Gateway's maximum connection duration: 2 hours. */
+  maxConnectionMs: 7_200_000,
+  /** API Gateway's integration timeout: 29 seconds. */
+  integrationTimeoutMs: 29_000,
+  /** Terraform's default `lambda_timeout_seconds`. */
+  functionTimeoutMs: 10_000,
+  /**
+   * Most Lambda containers at once: one per core of the reference machine, which keeps 1,000
+   * idle connections well under the 250 MB memory target.
+   */
+  maxConcurrency: 2,
+  /** Terraform's default `lambda_memory_mb`. */
+  memoryMb: 256,
+} as const;
+
+/** The ports `npm start` uses, so the URLs stay the same from run to run. */
+export const CLI_PORTS = { httpPort: 3000, wsPort: 3001, dynamoPort: 8000 } as const;
