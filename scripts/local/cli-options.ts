@@ -3,15 +3,10 @@
  * node:util's parseArgs into {@link LocalStackOptions}.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import contract from '../../backend/src/contract.json' with { type: 'json' };
+import { parseInteger, parsePositiveNumber, readFlags, UsageError } from '../lib/flags.ts';
 import { CLI_PORTS, LOCAL_STACK_DEFAULTS } from './defaults.ts';
 import type { LocalStackOptions } from './stack.ts';
-
-/** The user asked for something the command cannot do; the message says what. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 /** What the command line asks for. */
 export type CliCommand =
@@ -41,11 +36,11 @@ Options:
                                  (e.g. --env ${contract.environment.allowedOrigins}=http://127.0.0.1:3000)
   --persist DIR                  keep DynamoDB data in DIR across restarts (default: in memory)
   --site DIR                     serve this built page (default ${DEFAULTS.siteDir})
-  --idle-timeout SECONDS         close idle connections with 1001 (default ${seconds(DEFAULTS.idleTimeoutMs)})
+  --idle-timeout SECONDS         close idle connections with 1001 (default ${inSeconds(DEFAULTS.idleTimeoutMs)})
   --max-connection-duration SECONDS
-                                 close any connection after this long with 1001 (default ${seconds(DEFAULTS.maxConnectionMs)})
-  --integration-timeout SECONDS  API Gateway's integration timeout (default ${seconds(DEFAULTS.integrationTimeoutMs)})
-  --function-timeout SECONDS     the Lambda function timeout (default ${seconds(DEFAULTS.functionTimeoutMs)})
+                                 close any connection after this long with 1001 (default ${inSeconds(DEFAULTS.maxConnectionMs)})
+  --integration-timeout SECONDS  API Gateway's integration timeout (default ${inSeconds(DEFAULTS.integrationTimeoutMs)})
+  --function-timeout SECONDS     the Lambda function timeout (default ${inSeconds(DEFAULTS.functionTimeoutMs)})
   --concurrency N                most Lambda containers at once (default ${DEFAULTS.maxConcurrency})
   -h, --help                     show this help
 `;
@@ -56,23 +51,25 @@ Options:
  * @throws UsageError for unknown flags, missing values and malformed numbers.
  */
 export function parseCommandLine(argv: readonly string[]): CliCommand {
-  let values: ReturnType<typeof parse>['values'];
-  try {
-    values = parse(argv).values;
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
-  }
+  const values = readFlags(argv, FLAGS);
   if (values.help === true) return { help: true };
 
   const options: LocalStackOptions = {
-    httpPort: port(values['http-port'], '--http-port', CLI_PORTS.httpPort),
-    wsPort: port(values['ws-port'], '--ws-port', CLI_PORTS.wsPort),
-    dynamoPort: port(values['dynamo-port'], '--dynamo-port', CLI_PORTS.dynamoPort),
+    httpPort: parseInteger('--http-port', values['http-port'], CLI_PORTS.httpPort, 0, 65_535),
+    wsPort: parseInteger('--ws-port', values['ws-port'], CLI_PORTS.wsPort, 0, 65_535),
+    dynamoPort: parseInteger(
+      '--dynamo-port',
+      values['dynamo-port'],
+      CLI_PORTS.dynamoPort,
+      0,
+      65_535,
+    ),
   };
   if (values.host !== undefined) options.host = values.host;
   if (values.stage !== undefined) {
-    if (!/^[\w-]+$/.test(values.stage))
-      throw new UsageError('--stage takes letters, digits, - and _');
+    if (!/^[\w-]+$/.test(values.stage)) {
+      throw new UsageError(`--stage takes letters, digits, - and _, got '${values.stage}'`);
+    }
     options.stage = values.stage;
   }
   if (values.handler !== undefined) {
@@ -87,76 +84,46 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   if (values.env !== undefined) options.env = environment(values.env);
   if (values.persist !== undefined) options.persistDir = resolve(values.persist);
   if (values.site !== undefined) options.siteDir = resolve(values.site);
-  const seconds = (flag: string, raw: string | undefined): number | undefined =>
-    raw === undefined ? undefined : milliseconds(raw, flag);
-  setIfDefined(options, 'idleTimeoutMs', seconds('--idle-timeout', values['idle-timeout']));
+  const milliseconds = (flag: SecondsFlag): number | undefined => {
+    const value = parsePositiveNumber(`--${flag}`, values[flag], undefined);
+    return value === undefined ? undefined : Math.round(value * 1000);
+  };
+  setIfDefined(options, 'idleTimeoutMs', milliseconds('idle-timeout'));
+  setIfDefined(options, 'maxConnectionMs', milliseconds('max-connection-duration'));
+  setIfDefined(options, 'integrationTimeoutMs', milliseconds('integration-timeout'));
+  setIfDefined(options, 'functionTimeoutMs', milliseconds('function-timeout'));
   setIfDefined(
     options,
-    'maxConnectionMs',
-    seconds('--max-connection-duration', values['max-connection-duration']),
+    'maxConcurrency',
+    parseInteger('--concurrency', values.concurrency, undefined, 1, 64),
   );
-  setIfDefined(
-    options,
-    'integrationTimeoutMs',
-    seconds('--integration-timeout', values['integration-timeout']),
-  );
-  setIfDefined(
-    options,
-    'functionTimeoutMs',
-    seconds('--function-timeout', values['function-timeout']),
-  );
-  if (values.concurrency !== undefined) {
-    const concurrency = Number(values.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
-      throw new UsageError('--concurrency takes a whole number from 1 to 64');
-    }
-    options.maxConcurrency = concurrency;
-  }
   return { help: false, options };
 }
 
-function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      host: { type: 'string' },
-      'http-port': { type: 'string' },
-      'ws-port': { type: 'string' },
-      'dynamo-port': { type: 'string' },
-      stage: { type: 'string' },
-      handler: { type: 'string' },
-      route: { type: 'string', multiple: true },
-      env: { type: 'string', multiple: true },
-      persist: { type: 'string' },
-      site: { type: 'string' },
-      'idle-timeout': { type: 'string' },
-      'max-connection-duration': { type: 'string' },
-      'integration-timeout': { type: 'string' },
-      'function-timeout': { type: 'string' },
-      concurrency: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-}
+const FLAGS = {
+  host: { type: 'string' },
+  'http-port': { type: 'string' },
+  'ws-port': { type: 'string' },
+  'dynamo-port': { type: 'string' },
+  stage: { type: 'string' },
+  handler: { type: 'string' },
+  route: { type: 'string', multiple: true },
+  env: { type: 'string', multiple: true },
+  persist: { type: 'string' },
+  site: { type: 'string' },
+  'idle-timeout': { type: 'string' },
+  'max-connection-duration': { type: 'string' },
+  'integration-timeout': { type: 'string' },
+  'function-timeout': { type: 'string' },
+  concurrency: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
-function port(raw: string | undefined, flag: string, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value > 65_535) {
-    throw new UsageError(`${flag} takes a port number from 0 to 65535, not '${raw}'`);
-  }
-  return value;
-}
-
-function milliseconds(raw: string, flag: string): number {
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || value <= 0) {
-    throw new UsageError(`${flag} takes a positive number of seconds, not '${raw}'`);
-  }
-  return Math.round(value * 1000);
-}
+type SecondsFlag =
+  | 'idle-timeout'
+  | 'max-connection-duration'
+  | 'integration-timeout'
+  | 'function-timeout';
 
 function environment(pairs: readonly string[]): Record<string, string> {
   const env: Record<string, string> = {};
@@ -164,7 +131,7 @@ function environment(pairs: readonly string[]): Record<string, string> {
     const separator = pair.indexOf('=');
     const name = pair.slice(0, separator);
     if (separator < 1 || !/^[A-Za-z_]\w*$/.test(name)) {
-      throw new UsageError(`--env takes NAME=VALUE, not '${pair}'`);
+      throw new UsageError(`--env takes NAME=VALUE, got '${pair}'`);
     }
     env[name] = pair.slice(separator + 1);
   }
@@ -179,6 +146,6 @@ function setIfDefined<K extends keyof LocalStackOptions>(
   if (value !== undefined) options[key] = value;
 }
 
-function seconds(milliseconds: number): string {
+function inSeconds(milliseconds: number): string {
   return String(milliseconds / 1000);
 }

@@ -93,7 +93,7 @@ describe('npm start command line', () => {
   it('refuses a malformed value', async () => {
     const { code, stderr } = await startCli(['--idle-timeout', 'soon']).finished;
     expect(code).toBe(2);
-    expect(stderr).toContain("--idle-timeout takes a positive number of seconds, not 'soon'");
+    expect(stderr).toContain("--idle-timeout must be a number greater than 0, got 'soon'");
   });
 
   it.each(['--http-port', '--ws-port', '--dynamo-port'])(

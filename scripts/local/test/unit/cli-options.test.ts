@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../../lib/flags.ts';
 import { HELP_TEXT, parseCommandLine } from '../../cli-options.ts';
 import { type LocalStackOptions, resolveLocalStackOptions } from '../../stack.ts';
 
@@ -101,5 +102,46 @@ describe('parseCommandLine', () => {
   it('asks for help with -h and --help', () => {
     expect(parseCommandLine(['-h'])).toEqual({ help: true });
     expect(parseCommandLine(['--help'])).toEqual({ help: true });
+  });
+
+  it('reads the flags into stack options', () => {
+    // Act
+    const parsed = options([
+      '--host=0.0.0.0',
+      '--http-port=0',
+      '--stage=dev',
+      '--handler=./my.mjs#main',
+      '--route=$connect',
+      '--route=sendmessage',
+      '--env=A=b=c',
+      '--idle-timeout=0.5',
+      '--concurrency=4',
+    ]);
+    // Assess
+    expect(parsed).toMatchObject({
+      host: '0.0.0.0',
+      httpPort: 0,
+      wsPort: 3001,
+      stage: 'dev',
+      handlerExport: 'main',
+      routes: ['$connect', 'sendmessage'],
+      env: { A: 'b=c' },
+      idleTimeoutMs: 500,
+      maxConcurrency: 4,
+    });
+    expect(parsed.handlerPath).toMatch(/\/my\.mjs$/);
+  });
+
+  it.each([
+    [['--ws-port', '70000'], '--ws-port must be at most 65535, got 70000'],
+    [['--dynamo-port', 'x'], "--dynamo-port must be a whole number, got 'x'"],
+    [['--concurrency', '65'], '--concurrency must be at most 64, got 65'],
+    [['--concurrency', '0'], '--concurrency must be at least 1, got 0'],
+    [['--function-timeout', '0'], "--function-timeout must be a number greater than 0, got '0'"],
+    [['--stage', 'a/b'], "--stage takes letters, digits, - and _, got 'a/b'"],
+    [['--handler', 'x.mjs#'], '--handler takes FILE or FILE#EXPORT, e.g. ./my-handler.mjs#handler'],
+    [['--env', '=x'], "--env takes NAME=VALUE, got '=x'"],
+  ])('refuses %j', (argv, message) => {
+    expect(() => parseCommandLine(argv)).toThrow(new UsageError(message));
   });
 });
