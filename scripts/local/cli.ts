@@ -40,6 +40,7 @@ async function main(argv: readonly string[]): Promise<number> {
     throw error;
   }
   const storage = command.options.persistDir ?? 'in memory';
+  for (const warning of stack.warnings) console.error(`warning: ${warning}`);
   console.log(
     [
       'AWSome Chat is running offline.',

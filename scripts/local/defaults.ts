@@ -34,6 +34,12 @@ export const LOCAL_STACK_DEFAULTS = {
   maxConcurrency: 2,
   /** Terraform's default `lambda_memory_mb`. */
   memoryMb: 256,
+  /**
+   * Bytes that may wait to be sent to one client before a post to it answers 429
+   * LimitExceededException: 1 MiB, eight messages of API Gateway's 128 KB maximum. AWS does not
+   * publish its own buffer size.
+   */
+  maxClientBufferBytes: 1_048_576,
 } as const;
 
 /** The ports `npm start` uses, so the URLs stay the same from run to run. */

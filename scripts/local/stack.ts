@@ -6,14 +6,24 @@
  */
 import { randomBytes } from 'node:crypto';
 import { access, mkdir } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
+import { networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import contract from '../../backend/src/contract.json' with { type: 'json' };
 import { createConnectionsApi } from './connections-api.ts';
 import { LOCAL_STACK_DEFAULTS } from './defaults.ts';
-import { LOCAL_CREDENTIALS, startLocalDynamoDb, urlHost } from './dynamodb.ts';
+import { LOCAL_CREDENTIALS, startLocalDynamoDb } from './dynamodb.ts';
 import { LambdaRunner } from './lambda-runner.ts';
 import { closeServer, listen } from './listen.ts';
+import {
+  isLoopbackHost,
+  isWildcardHost,
+  loopbackHostFor,
+  reachableHost,
+  servedHosts,
+  urlHost,
+} from './network.ts';
+import { browserOriginPolicy, listedOrigins, pageOrigins } from './origin-policy.ts';
 import { compileRouteSelectionExpression } from './route-selection.ts';
 import { startStaticSite } from './static-site.ts';
 import { WebSocketGateway } from './websocket-gateway.ts';
@@ -52,6 +62,8 @@ export interface LocalStackOptions {
   persistDir?: string;
   /** The built page to serve. */
   siteDir?: string;
+  /** Bytes that may wait to be sent to one client before posts to it answer 429. */
+  maxClientBufferBytes?: number;
   /**
    * Where log lines go: one per invocation, and every line the function itself prints.
    * Default `console.log`; tests pass a no-op or a collector.
@@ -73,6 +85,8 @@ export interface LocalStack {
   tableName: string;
   /** The region the handler's SDK clients use. */
   region: string;
+  /** What the user should know about how the stack is exposed (a non-loopback `--host`). */
+  warnings: readonly string[];
   /** Closes every connection (1001) and server, and terminates the Lambda containers. */
   stop(): Promise<void>;
 }
@@ -116,6 +130,7 @@ export function resolveLocalStackOptions(options: LocalStackOptions): ResolvedLo
     maxConcurrency: options.maxConcurrency ?? defaults.maxConcurrency,
     persistDir: options.persistDir,
     siteDir: options.siteDir ?? `${REPO_ROOT}${defaults.siteDir}`,
+    maxClientBufferBytes: options.maxClientBufferBytes ?? defaults.maxClientBufferBytes,
     log: options.log,
   };
 }
@@ -144,8 +159,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
   };
   try {
+    // Nothing checks a signature on DynamoDB or @connections: they stay on this machine.
+    const loopbackHost = loopbackHostFor(host);
     const dynamo = await startLocalDynamoDb({
-      host,
+      host: loopbackHost,
       port: settings.dynamoPort,
       persistDir: settings.persistDir,
       tableName: TABLE_NAME,
@@ -153,13 +170,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     });
     stops.push(dynamo.stop);
 
-    const executeApi = createServer();
-    // Lambda's SDK clients keep connections alive; do not drop them between broadcasts.
-    executeApi.keepAliveTimeout = 65_000;
-    const wsPort = await listen(executeApi, host, settings.wsPort, '--ws-port');
-    stops.push(() => closeServer(executeApi));
-    const websocketUrl = `ws://${urlHost(host)}:${wsPort}/${stage}`;
-    const managementEndpoint = `http://${urlHost(host)}:${wsPort}/${stage}`;
+    const executeApi = await listenExecuteApi(host, settings.wsPort);
+    stops.push(executeApi.stop);
+    const wsPort = executeApi.port;
+    const interfaces = networkInterfaces();
+    const browserHost = reachableHost(host, interfaces);
+    const warnings = exposureWarnings(host, browserHost);
+    const publicHost = urlHost(browserHost ?? loopbackHost);
+    const websocketUrl = `ws://${publicHost}:${wsPort}/${stage}`;
+    const managementEndpoint = `http://${urlHost(loopbackHost)}:${wsPort}/${stage}`;
 
     const env = settings.env;
     const maxMessageLength = Number(
@@ -196,6 +215,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     stops.push(() => runner.stop());
     await runner.start();
 
+    const allowOrigin = browserOriginPolicy([
+      ...pageOrigins(servedHosts(host, interfaces), site.port),
+      ...listedOrigins(env[contract.environment.allowedOrigins]),
+    ]);
     const gateway = new WebSocketGateway({
       apiId: randomBytes(5).toString('hex'),
       stage,
@@ -205,29 +228,83 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       idleTimeoutMs: settings.idleTimeoutMs,
       maxConnectionMs: settings.maxConnectionMs,
       integrationTimeoutMs: settings.integrationTimeoutMs,
+      allowOrigin,
+      maxClientBufferBytes: settings.maxClientBufferBytes,
       log,
     });
     // Connections close before the containers stop, so no invocation is cut off mid-way.
     stops.push(() => gateway.stop());
-    executeApi.on('request', createConnectionsApi({ stage, gateway }));
-    executeApi.on('upgrade', (request, socket, head: Buffer) => {
-      // A failure here must cost one handshake, never the whole stack.
-      gateway.handleUpgrade(request, socket, head).catch(() => socket.destroy());
-    });
+    const connectionsApi = createConnectionsApi({ stage, gateway });
+    for (const server of executeApi.servers) {
+      server.on('request', connectionsApi);
+      server.on('upgrade', (request, socket, head: Buffer) => {
+        // A failure here must cost one handshake, never the whole stack.
+        gateway.handleUpgrade(request, socket, head).catch(() => socket.destroy());
+      });
+    }
 
     return {
-      pageUrl: `http://${urlHost(host)}:${site.port}/`,
+      pageUrl: `http://${publicHost}:${site.port}/`,
       websocketUrl,
       managementEndpoint,
       dynamoEndpoint: dynamo.endpoint,
       tableName: TABLE_NAME,
       region: REGION,
+      warnings,
       stop: stopAll,
     };
   } catch (error) {
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * The execute-api host: one port for the WebSocket endpoint and the `@connections` API, on
+ * `host`. When `host` is one address of another interface, the same port also listens on
+ * 127.0.0.1, where the function and local programs reach `@connections` (which answers loopback
+ * peers only).
+ */
+async function listenExecuteApi(
+  host: string,
+  port: number,
+): Promise<{ port: number; servers: Server[]; stop: () => Promise<void> }> {
+  const servers = [createServer()];
+  if (!isLoopbackHost(host) && !isWildcardHost(host)) servers.push(createServer());
+  const listening: Server[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(listening.map((server) => closeServer(server)));
+  };
+  try {
+    let bound = port;
+    for (const [index, server] of servers.entries()) {
+      // Lambda's SDK clients keep connections alive; do not drop them between broadcasts.
+      server.keepAliveTimeout = 65_000;
+      bound = await listen(server, index === 0 ? host : '127.0.0.1', bound, '--ws-port');
+      listening.push(server);
+    }
+    return { port: bound, servers, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** What a user must know when `--host` opens the stack to other machines. */
+function exposureWarnings(host: string, browserHost: string | undefined): string[] {
+  if (isLoopbackHost(host)) return [];
+  const warnings = [
+    `--host ${host}: the chat page and the WebSocket endpoint are open to every machine that ` +
+      'can reach this one, without a login. The @connections API and DynamoDB still answer on ' +
+      'this machine only. Leave --host out to keep the chat on this machine.',
+  ];
+  if (browserHost === undefined) {
+    warnings.push(
+      `--host ${host}: this machine has no network address other than loopback, so the page ` +
+        'points browsers at 127.0.0.1.',
+    );
+  }
+  return warnings;
 }
 
 /** The function's environment: what Lambda and our Terraform set, pointed at the local pieces. */

@@ -27,6 +27,7 @@ import {
 } from './gateway-responses.ts';
 import { newGatewayId, newTraceId } from './ids.ts';
 import type { InvocationOutcome } from './lambda-runner.ts';
+import type { OriginPolicy } from './origin-policy.ts';
 import { type RouteSelector, selectRoute } from './route-selection.ts';
 
 /** API Gateway's WebSocket frame quota (32 KB; read as KiB, UNCONFIRMED which one AWS means). */
@@ -46,8 +47,18 @@ export interface WebSocketGatewayOptions {
   readonly idleTimeoutMs: number;
   readonly maxConnectionMs: number;
   readonly integrationTimeoutMs: number;
+  /** Which handshake Origins may connect (a local guard; see origin-policy.ts). */
+  readonly allowOrigin: OriginPolicy;
+  /**
+   * Bytes that may wait in a connection's send buffer; a post that would pass it is refused, as
+   * AWS refuses posts to a client whose buffer is full.
+   */
+  readonly maxClientBufferBytes: number;
   readonly log: (line: string) => void;
 }
+
+/** What became of a post to a connection. */
+export type PostResult = 'sent' | 'gone' | 'buffer-full';
 
 /** What GetConnection reports. */
 export interface ConnectionInfo {
@@ -117,6 +128,12 @@ export class WebSocketGateway {
       rejectHandshake(socket, 400);
       return;
     }
+    const origin = request.headers.origin;
+    if (!this.#options.allowOrigin(origin)) {
+      this.#options.log(`${'$connect'.padEnd(11)} refused: Origin ${origin} is not allowed -> 403`);
+      rejectHandshake(socket, 403);
+      return;
+    }
     const now = Date.now();
     const localPort = 'localPort' in socket ? String(socket.localPort) : '';
     const connection: ConnectionFacts & { domainName: string } = {
@@ -168,13 +185,17 @@ export class WebSocketGateway {
   /**
    * Sends `data` to a connection as a UTF-8 text frame (PostToConnection).
    *
-   * @returns false when the connection is unknown, still connecting or closed (a 410).
+   * @returns `gone` when the connection is unknown, still connecting or closed (a 410);
+   *   `buffer-full` when the client has not read enough of what was sent before (a 429).
    */
-  postToConnection(connectionId: string, data: Buffer): boolean {
+  postToConnection(connectionId: string, data: Buffer): PostResult {
     const connection = this.#openConnection(connectionId);
-    if (connection === undefined) return false;
+    if (connection === undefined) return 'gone';
+    if (connection.socket.bufferedAmount + data.length > this.#options.maxClientBufferBytes) {
+      return 'buffer-full';
+    }
     this.#send(connection, data.toString('utf8'));
-    return true;
+    return 'sent';
   }
 
   /** GetConnection's facts, or `undefined` when the connection is gone. */

@@ -128,6 +128,25 @@ describe('npm start command line', () => {
     expect(stderr.trim()).toBe('error: /no/such/handler.mjs does not exist.');
   });
 
+  it('warns when --host opens the stack to other machines, and keeps DynamoDB on loopback', async () => {
+    // Prepare
+    const cli = startCli(stackArgs(`${FIXTURES.plainHandler}#greet`, '--host', '0.0.0.0'));
+    let stderr = '';
+    cli.child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    // Act
+    await expect.poll(cli.output, { timeout: 20_000 }).toContain('Press Ctrl-C to stop.');
+    cli.child.kill('SIGTERM');
+    await cli.finished;
+    // Assess
+    expect(stderr).toMatch(
+      /^warning: --host 0\.0\.0\.0: the chat page and the WebSocket endpoint are open/m,
+    );
+    expect(cli.output()).toMatch(/Management endpoint: +http:\/\/127\.0\.0\.1:\d+\/prod/);
+    expect(cli.output()).toMatch(/DynamoDB endpoint: +http:\/\/127\.0\.0\.1:\d+ /);
+  });
+
   it("runs a user's handler with --handler FILE#EXPORT and --env, and stops cleanly on SIGTERM", async () => {
     // Prepare
     const cli = startCli(

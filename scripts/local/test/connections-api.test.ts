@@ -99,6 +99,48 @@ describe('PostToConnection', () => {
   });
 });
 
+describe('a slow client', () => {
+  it('gets 429 LimitExceededException once its buffer is full, and loses no accepted post', async () => {
+    // Prepare: the client stops reading, so what is sent to it piles up in the kernel's buffers,
+    // then in the gateway's.
+    const { client, connectionId } = await recording.connect('slow-reader');
+    client.socket.pause();
+    const impatient = managementClient(recording.stack, undefined, { maxAttempts: 1 });
+    const padding = 'x'.repeat(128 * 1024 - 16);
+    let accepted = 0;
+    let refusal: (Error & { $metadata?: { httpStatusCode?: number } }) | undefined;
+    // Act: post 128 KB messages until one is refused (far fewer than 400 fill any buffer).
+    while (refusal === undefined && accepted < 400) {
+      const post = new PostToConnectionCommand({
+        ConnectionId: connectionId,
+        Data: `${accepted}:${padding}`,
+      });
+      refusal = await impatient.send(post).then(
+        () => {
+          accepted += 1;
+          return undefined;
+        },
+        (error: Error) => error,
+      );
+    }
+    impatient.destroy();
+    // Assess: refused as AWS refuses it; the connection stays open, and once the client reads,
+    // every accepted post arrives, in order, and posting works again.
+    expect(refusal?.name).toBe('LimitExceededException');
+    expect(refusal?.$metadata?.httpStatusCode).toBe(429);
+    client.socket.resume();
+    await client.frame(accepted - 1);
+    expect(client.received.map((frame) => Number(frame.split(':')[0]))).toEqual(
+      Array.from({ length: accepted }, (_, index) => index),
+    );
+    await recording.management.send(
+      new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'after the jam' }),
+    );
+    expect(await client.frame(accepted)).toBe('after the jam');
+    await client.close();
+  });
+});
+
 describe('GetConnection', () => {
   it('reports the connection time, identity and last activity', async () => {
     // Prepare

@@ -7,6 +7,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { LambdaProxyEvent } from '../../events.ts';
 import type { InvocationOutcome } from '../../lambda-runner.ts';
+import { browserOriginPolicy } from '../../origin-policy.ts';
 import { compileRouteSelectionExpression } from '../../route-selection.ts';
 import { WebSocketGateway } from '../../websocket-gateway.ts';
 
@@ -54,6 +55,8 @@ function gatewayAnswering(outcome: InvocationOutcome | 'never') {
     idleTimeoutMs: 600_000,
     maxConnectionMs: 7_200_000,
     integrationTimeoutMs: 50,
+    allowOrigin: browserOriginPolicy(['http://127.0.0.1:3000']),
+    maxClientBufferBytes: 1_048_576,
     log: () => {},
   });
   return { gateway, invoked };
