@@ -1,6 +1,6 @@
 /**
  * Builds the Lambda proxy events API Gateway sends for a WebSocket API (CONNECT, MESSAGE,
- * DISCONNECT), field by field as in real captures (reference §1).
+ * DISCONNECT), field by field as in real captures (docs/apigw-websocket.md, "Event shapes").
  */
 import { commonLogFormatTime, newGatewayId } from './ids.ts';
 
@@ -139,7 +139,7 @@ function requestContext(
   const identity: Record<string, string> = {};
   if (connection.userAgent !== undefined) identity.userAgent = connection.userAgent;
   identity.sourceIp = connection.sourceIp;
-  // Key order follows real events (reference §1.2), for anyone diffing against a capture.
+  // Key order follows real events (docs/apigw-websocket.md), for anyone diffing against a capture.
   const context: Record<string, unknown> = { routeKey: kind.routeKey };
   if (kind.disconnectStatusCode !== undefined) {
     context.disconnectStatusCode = kind.disconnectStatusCode;

@@ -1,7 +1,7 @@
 /**
  * The local stand-in for API Gateway's WebSocket data plane: handshakes gated by `$connect`,
  * route selection, MESSAGE invocations with AWS's error frames, `$disconnect` with the close code
- * and reason, the frame, message, idle and duration limits (reference §1–§4, §6, §7, §9).
+ * and reason, the frame, message, idle and duration limits, as docs/apigw-websocket.md describes.
  * It also owns the live connections, which the `@connections` API (connections-api.ts) acts on.
  */
 import type { IncomingMessage } from 'node:http';
