@@ -22,7 +22,9 @@ Runs AWSome Chat offline: DynamoDB (dynalite), the Lambda handler, a local API G
 WebSocket endpoint with its @connections API, and the chat page.
 
 Options:
-  --host ADDRESS                 interface to listen on (default ${DEFAULTS.host})
+  --host ADDRESS                 interface of the page and the WebSocket endpoint
+                                 (default ${DEFAULTS.host}; @connections and DynamoDB stay on
+                                 loopback; see the README's Local security)
   --http-port PORT               chat page port (default ${CLI_PORTS.httpPort}; 0 = any free port)
   --ws-port PORT                 WebSocket + @connections port (default ${CLI_PORTS.wsPort}; 0 = any free port)
   --dynamo-port PORT             DynamoDB port (default ${CLI_PORTS.dynamoPort}; 0 = any free port)
