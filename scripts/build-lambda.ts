@@ -41,7 +41,7 @@ export interface LambdaBuildResult {
 export interface LambdaBuildOptions {
   /** Output directory; tests build into temporary ones. Defaults to `backend/dist`. */
   readonly outDir?: string;
-  /** Print the sizes (default true). */
+  /** Print nothing; by default the bundle and zip sizes are printed. */
   readonly quiet?: boolean;
 }
 

@@ -6,19 +6,16 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import {
-  ApiGatewayManagementApiClient,
-  DeleteConnectionCommand,
-} from '@aws-sdk/client-apigatewaymanagementapi';
-import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { expect, it } from 'vitest';
 import contract from '../../backend/src/contract.json' with { type: 'json' };
+import { dynamoDbClient, managementClient } from '../../scripts/local/test/helpers.ts';
 import { fakeGravatar, type Member, type OpenOptions, raisePageLimit, say } from './browser.ts';
 import { describeInChromium } from './suite.ts';
 
 const aliceEmail = 'Alice@Example.com';
 const aliceHash = createHash('sha256').update(aliceEmail.toLowerCase()).digest('hex');
-const localCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 /** Screenshots land in the repository's git-ignored `test-results/`, wherever vitest was started. */
 const artifactsDir = fileURLToPath(new URL('../../test-results', import.meta.url));
 
@@ -31,11 +28,7 @@ describeInChromium('chat page in Chromium', (suite) => {
   /** The connection ids the backend has stored, read from the table like an operator would. */
   async function storedConnectionIds(): Promise<Set<string>> {
     const { stack } = suite;
-    const dynamo = new DynamoDBClient({
-      endpoint: stack.dynamoEndpoint,
-      region: stack.region,
-      credentials: localCredentials,
-    });
+    const dynamo = dynamoDbClient(stack);
     const ids = new Set<string>();
     let startKey: Record<string, never> | undefined;
     do {
@@ -162,11 +155,7 @@ describeInChromium('chat page in Chromium', (suite) => {
     const bob = await join('Bob');
     const pageNow = await alice.page.evaluate(() => Date.now());
     await alice.page.clock.pauseAt(pageNow + 1_000);
-    const management = new ApiGatewayManagementApiClient({
-      endpoint: suite.stack.managementEndpoint,
-      region: suite.stack.region,
-      credentials: localCredentials,
-    });
+    const management = managementClient(suite.stack);
 
     // Act: the server side closes Alice's connection
     await management.send(new DeleteConnectionCommand({ ConnectionId: aliceIds[0] }));

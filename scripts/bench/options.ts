@@ -2,7 +2,17 @@
  * Command-line flags of `npm run bench`: parsed with node:util's parseArgs, validated once, and
  * turned into one typed options object so the benchmarks never look at argv themselves.
  */
-import { parseArgs } from 'node:util';
+import {
+  UsageError as BenchUsageError,
+  type FlagValues,
+  parseInteger,
+  parseIntegerList,
+  parseNumber,
+  readFlags,
+} from '../lib/flags.ts';
+
+/** A flag the user got wrong: the error both command lines share (scripts/lib/flags.ts). */
+export { BenchUsageError };
 
 /** The benchmarks `--only` can select, in the order they run. */
 export const BENCHMARK_NAMES = ['load', 'fanout', 'coldstart'] as const;
@@ -41,11 +51,6 @@ export interface BenchOptions {
   readonly fanoutConnections: number;
   readonly fanoutDelayMs: number;
   readonly fanoutConcurrencies: readonly number[];
-}
-
-/** A flag the user got wrong; the message says which and how to get help. */
-export class BenchUsageError extends Error {
-  override readonly name = 'BenchUsageError';
 }
 
 /**
@@ -142,80 +147,30 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   };
 }
 
-type FlagValues = ReturnType<typeof parseFlagsUnchecked>['values'];
+const FLAGS = {
+  help: { type: 'boolean', short: 'h' },
+  json: { type: 'boolean' },
+  markdown: { type: 'boolean' },
+  only: { type: 'string' },
+  clients: { type: 'string' },
+  sweep: { type: 'string' },
+  messages: { type: 'string' },
+  warmup: { type: 'string' },
+  rate: { type: 'string' },
+  senders: { type: 'string' },
+  'connect-rate': { type: 'string' },
+  'connect-concurrency': { type: 'string' },
+  'message-timeout-ms': { type: 'string' },
+  'no-baseline': { type: 'boolean' },
+  url: { type: 'string' },
+  origin: { type: 'string' },
+  'fanout-connections': { type: 'string' },
+  'fanout-delay-ms': { type: 'string' },
+  'fanout-concurrency': { type: 'string' },
+} as const;
 
-function parseFlagsUnchecked(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      help: { type: 'boolean', short: 'h' },
-      json: { type: 'boolean' },
-      markdown: { type: 'boolean' },
-      only: { type: 'string' },
-      clients: { type: 'string' },
-      sweep: { type: 'string' },
-      messages: { type: 'string' },
-      warmup: { type: 'string' },
-      rate: { type: 'string' },
-      senders: { type: 'string' },
-      'connect-rate': { type: 'string' },
-      'connect-concurrency': { type: 'string' },
-      'message-timeout-ms': { type: 'string' },
-      'no-baseline': { type: 'boolean' },
-      url: { type: 'string' },
-      origin: { type: 'string' },
-      'fanout-connections': { type: 'string' },
-      'fanout-delay-ms': { type: 'string' },
-      'fanout-concurrency': { type: 'string' },
-    },
-  });
-}
-
-function parseFlags(argv: readonly string[]): FlagValues {
-  try {
-    return parseFlagsUnchecked(argv).values;
-  } catch (error) {
-    // parseArgs already names the flag ("Unknown option '--foo'"); add where to look next.
-    const reason = (error instanceof Error ? error.message : String(error)).replace(/\.?\s*$/, '');
-    throw new BenchUsageError(`${reason}. Run 'npm run bench -- --help' for the flags.`, {
-      cause: error,
-    });
-  }
-}
-
-function parseInteger(
-  flag: string,
-  raw: string | undefined,
-  fallback: number,
-  min: number,
-): number {
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw.trim())) {
-    throw new BenchUsageError(`${flag} must be a whole number, got '${raw}'`);
-  }
-  const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < min) {
-    throw new BenchUsageError(`${flag} must be at least ${min}, got ${raw}`);
-  }
-  return value;
-}
-
-function parseNumber(flag: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || value < 0) {
-    throw new BenchUsageError(`${flag} must be a number of 0 or more, got '${raw}'`);
-  }
-  return value;
-}
-
-function parseIntegerList(flag: string, raw: string, min: number): number[] {
-  const parts = raw.split(',').filter((part) => part.trim() !== '');
-  if (parts.length === 0)
-    throw new BenchUsageError(`${flag} needs a comma-separated list of numbers`);
-  return parts.map((part) => parseInteger(flag, part.trim(), min, min));
+function parseFlags(argv: readonly string[]): FlagValues<typeof FLAGS> {
+  return readFlags(argv, FLAGS, "Run 'npm run bench -- --help' for the flags.");
 }
 
 function parseBenchmarkNames(raw: string): BenchmarkName[] {

@@ -3,55 +3,55 @@
  * node:util's parseArgs into {@link LocalStackOptions}.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import contract from '../../backend/src/contract.json' with { type: 'json' };
+import { parseInteger, parsePositiveNumber, readFlags, UsageError } from '../lib/flags.ts';
+import { CLI_PORTS, LOCAL_STACK_DEFAULTS } from './defaults.ts';
 import type { LocalStackOptions } from './stack.ts';
-
-/** The user asked for something the command cannot do; the message says what. */
-export class UsageError extends Error {
-  override readonly name = 'UsageError';
-}
 
 /** What the command line asks for. */
 export type CliCommand =
   | { readonly help: true }
   | { readonly help: false; readonly options: LocalStackOptions };
 
-/** `npm start -- --help`. */
+const DEFAULTS = LOCAL_STACK_DEFAULTS;
+
+/** `npm start -- --help`; every default comes from defaults.ts. */
 export const HELP_TEXT = `Usage: npm start -- [options]
 
 Runs AWSome Chat offline: DynamoDB (dynalite), the Lambda handler, a local API Gateway
 WebSocket endpoint with its @connections API, and the chat page.
 
 Options:
-  --host ADDRESS                 interface to listen on (default 127.0.0.1)
-  --http-port PORT               chat page port (default 3000; 0 = any free port)
-  --ws-port PORT                 WebSocket + @connections port (default 3001; 0 = any free port)
-  --dynamo-port PORT             DynamoDB port (default 8000; 0 = any free port)
+  --host ADDRESS                 interface of the page and the WebSocket endpoint
+                                 (default ${DEFAULTS.host}; @connections and DynamoDB stay on
+                                 loopback; see the README's Local security)
+  --http-port PORT               chat page port (default ${CLI_PORTS.httpPort}; 0 = any free port)
+  --ws-port PORT                 WebSocket + @connections port (default ${CLI_PORTS.wsPort}; 0 = any free port)
+  --dynamo-port PORT             DynamoDB port (default ${CLI_PORTS.dynamoPort}; 0 = any free port)
   --stage NAME                   stage in the WebSocket URL and management endpoint
-                                 (default ${contract.stageName})
+                                 (default ${DEFAULTS.stage})
   --handler FILE[#EXPORT]        run this Lambda handler module instead of the built bundle
-                                 (default backend/dist/index.mjs#handler)
+                                 (default ${DEFAULTS.handlerFile}#${DEFAULTS.handlerExport})
   --route KEY                    a route with an integration; repeat for several
-                                 (default ${contract.routes.join(' ')})
+                                 (default ${DEFAULTS.routes.join(' ')})
   --env NAME=VALUE               extra Lambda environment variable; repeat for several
                                  (e.g. --env ${contract.environment.allowedOrigins}=http://127.0.0.1:3000)
   --persist DIR                  keep DynamoDB data in DIR across restarts (default: in memory)
-  --site DIR                     serve this built page instead of frontend/dist
-  --idle-timeout SECONDS         close idle connections with 1001 (default 600)
+  --site DIR                     serve this built page (default ${DEFAULTS.siteDir})
+  --idle-timeout SECONDS         close idle connections with 1001 (default ${inSeconds(DEFAULTS.idleTimeoutMs)})
   --max-connection-duration SECONDS
-                                 close any connection after this long with 1001 (default 7200)
-  --integration-timeout SECONDS  API Gateway's integration timeout (default 29)
-  --function-timeout SECONDS     the Lambda function timeout (default 10)
-  --concurrency N                most Lambda containers at once (default 10, a new account's quota)
-  --memory MB                    the function's memory; containers run at its CPU share
-                                 (default 256, Terraform's lambda_memory_mb)
-  --full-cpu                     run containers at full CPU instead of the memory's share
-  --sqs-port PORT                the shard queue's SQS endpoint, on 127.0.0.1 (default 9324)
+                                 close any connection after this long with 1001 (default ${inSeconds(DEFAULTS.maxConnectionMs)})
+  --integration-timeout SECONDS  API Gateway's integration timeout (default ${inSeconds(DEFAULTS.integrationTimeoutMs)})
+  --function-timeout SECONDS     the Lambda function timeout (default ${inSeconds(DEFAULTS.functionTimeoutMs)})
+  --concurrency N                most Lambda containers at once (default ${DEFAULTS.maxConcurrency}; a new AWS
+                                 account's quota); up to ${DEFAULTS.maxQueued} more invocations wait, the
+                                 rest are throttled
+  --memory MB                    the function's memory; containers run at Lambda's CPU share
+                                 for it (default ${DEFAULTS.memoryMb}; Terraform's lambda_memory_mb)
+  --full-cpu                     run containers at this machine's full CPU instead
+  --sqs-port PORT                the shard queue's SQS endpoint, on loopback (default ${CLI_PORTS.sqsPort})
   -h, --help                     show this help
 `;
-
-const DEFAULT_PORTS = { http: 3000, ws: 3001, dynamo: 8000, sqs: 9324 } as const;
 
 /**
  * Parses `argv` (without node and script).
@@ -59,26 +59,28 @@ const DEFAULT_PORTS = { http: 3000, ws: 3001, dynamo: 8000, sqs: 9324 } as const
  * @throws UsageError for unknown flags, missing values and malformed numbers.
  */
 export function parseCommandLine(argv: readonly string[]): CliCommand {
-  let values: ReturnType<typeof parse>['values'];
-  try {
-    values = parse(argv).values;
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error), { cause: error });
-  }
+  const values = readFlags(argv, FLAGS);
   if (values.help === true) return { help: true };
 
   const options: LocalStackOptions = {
-    host: values.host ?? '127.0.0.1',
-    httpPort: port(values['http-port'], '--http-port', DEFAULT_PORTS.http),
-    wsPort: port(values['ws-port'], '--ws-port', DEFAULT_PORTS.ws),
-    dynamoPort: port(values['dynamo-port'], '--dynamo-port', DEFAULT_PORTS.dynamo),
-    sqsPort: port(values['sqs-port'], '--sqs-port', DEFAULT_PORTS.sqs),
+    httpPort: parseInteger('--http-port', values['http-port'], CLI_PORTS.httpPort, 0, 65_535),
+    wsPort: parseInteger('--ws-port', values['ws-port'], CLI_PORTS.wsPort, 0, 65_535),
+    dynamoPort: parseInteger(
+      '--dynamo-port',
+      values['dynamo-port'],
+      CLI_PORTS.dynamoPort,
+      0,
+      65_535,
+    ),
+    sqsPort: parseInteger('--sqs-port', values['sqs-port'], CLI_PORTS.sqsPort, 0, 65_535),
     // What AWS would show: containers at the CPU share of the function's memory.
     limitCpu: values['full-cpu'] !== true,
   };
+  if (values.host !== undefined) options.host = values.host;
   if (values.stage !== undefined) {
-    if (!/^[\w-]+$/.test(values.stage))
-      throw new UsageError('--stage takes letters, digits, - and _');
+    if (!/^[\w-]+$/.test(values.stage)) {
+      throw new UsageError(`--stage takes letters, digits, - and _, got '${values.stage}'`);
+    }
     options.stage = values.stage;
   }
   if (values.handler !== undefined) {
@@ -93,89 +95,55 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   if (values.env !== undefined) options.env = environment(values.env);
   if (values.persist !== undefined) options.persistDir = resolve(values.persist);
   if (values.site !== undefined) options.siteDir = resolve(values.site);
-  const seconds = (flag: string, raw: string | undefined): number | undefined =>
-    raw === undefined ? undefined : milliseconds(raw, flag);
-  setIfDefined(options, 'idleTimeoutMs', seconds('--idle-timeout', values['idle-timeout']));
+  const milliseconds = (flag: SecondsFlag): number | undefined => {
+    const value = parsePositiveNumber(`--${flag}`, values[flag], undefined);
+    return value === undefined ? undefined : Math.round(value * 1000);
+  };
+  setIfDefined(options, 'idleTimeoutMs', milliseconds('idle-timeout'));
+  setIfDefined(options, 'maxConnectionMs', milliseconds('max-connection-duration'));
+  setIfDefined(options, 'integrationTimeoutMs', milliseconds('integration-timeout'));
+  setIfDefined(options, 'functionTimeoutMs', milliseconds('function-timeout'));
   setIfDefined(
     options,
-    'maxConnectionMs',
-    seconds('--max-connection-duration', values['max-connection-duration']),
+    'maxConcurrency',
+    parseInteger('--concurrency', values.concurrency, undefined, 1, 64),
   );
+  // Lambda's own range (terraform/variables.tf validates lambda_memory_mb the same way).
   setIfDefined(
     options,
-    'integrationTimeoutMs',
-    seconds('--integration-timeout', values['integration-timeout']),
+    'memoryMb',
+    parseInteger('--memory', values.memory, undefined, 128, 10_240),
   );
-  setIfDefined(
-    options,
-    'functionTimeoutMs',
-    seconds('--function-timeout', values['function-timeout']),
-  );
-  if (values.concurrency !== undefined) {
-    const concurrency = Number(values.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) {
-      throw new UsageError('--concurrency takes a whole number from 1 to 64');
-    }
-    options.maxConcurrency = concurrency;
-  }
-  if (values.memory !== undefined) {
-    const memory = Number(values.memory);
-    // Lambda's own range (terraform/variables.tf validates lambda_memory_mb the same way).
-    if (!/^\d+$/.test(values.memory) || memory < 128 || memory > 10_240) {
-      throw new UsageError(
-        `--memory takes a whole number of MB from 128 to 10240, not '${values.memory}'`,
-      );
-    }
-    options.memoryMb = memory;
-  }
   return { help: false, options };
 }
 
-function parse(argv: readonly string[]) {
-  return parseArgs({
-    args: [...argv],
-    strict: true,
-    allowPositionals: false,
-    options: {
-      host: { type: 'string' },
-      'http-port': { type: 'string' },
-      'ws-port': { type: 'string' },
-      'dynamo-port': { type: 'string' },
-      stage: { type: 'string' },
-      handler: { type: 'string' },
-      route: { type: 'string', multiple: true },
-      env: { type: 'string', multiple: true },
-      persist: { type: 'string' },
-      site: { type: 'string' },
-      'idle-timeout': { type: 'string' },
-      'max-connection-duration': { type: 'string' },
-      'integration-timeout': { type: 'string' },
-      'function-timeout': { type: 'string' },
-      concurrency: { type: 'string' },
-      memory: { type: 'string' },
-      'full-cpu': { type: 'boolean' },
-      'sqs-port': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-}
+const FLAGS = {
+  host: { type: 'string' },
+  'http-port': { type: 'string' },
+  'ws-port': { type: 'string' },
+  'dynamo-port': { type: 'string' },
+  stage: { type: 'string' },
+  handler: { type: 'string' },
+  route: { type: 'string', multiple: true },
+  env: { type: 'string', multiple: true },
+  persist: { type: 'string' },
+  site: { type: 'string' },
+  'idle-timeout': { type: 'string' },
+  'max-connection-duration': { type: 'string' },
+  'integration-timeout': { type: 'string' },
+  'function-timeout': { type: 'string' },
+  concurrency: { type: 'string' },
+  memory: { type: 'string' },
+  'full-cpu': { type: 'boolean' },
+  'sqs-port': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
 
-function port(raw: string | undefined, flag: string, fallback: number): number {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!/^\d+$/.test(raw) || value > 65_535) {
-    throw new UsageError(`${flag} takes a port number from 0 to 65535, not '${raw}'`);
-  }
-  return value;
-}
-
-function milliseconds(raw: string, flag: string): number {
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isFinite(value) || value <= 0) {
-    throw new UsageError(`${flag} takes a positive number of seconds, not '${raw}'`);
-  }
-  return Math.round(value * 1000);
-}
+type SecondsFlag =
+  | 'idle-timeout'
+  | 'max-connection-duration'
+  | 'integration-timeout'
+  | 'function-timeout';
 
 function environment(pairs: readonly string[]): Record<string, string> {
   const env: Record<string, string> = {};
@@ -183,7 +151,7 @@ function environment(pairs: readonly string[]): Record<string, string> {
     const separator = pair.indexOf('=');
     const name = pair.slice(0, separator);
     if (separator < 1 || !/^[A-Za-z_]\w*$/.test(name)) {
-      throw new UsageError(`--env takes NAME=VALUE, not '${pair}'`);
+      throw new UsageError(`--env takes NAME=VALUE, got '${pair}'`);
     }
     env[name] = pair.slice(separator + 1);
   }
@@ -196,4 +164,8 @@ function setIfDefined<K extends keyof LocalStackOptions>(
   value: LocalStackOptions[K] | undefined,
 ): void {
   if (value !== undefined) options[key] = value;
+}
+
+function inSeconds(milliseconds: number): string {
+  return String(milliseconds / 1000);
 }

@@ -3,7 +3,8 @@
  * SIGTERM, printing the URLs a user needs and one line per Lambda invocation.
  */
 
-import { HELP_TEXT, parseCommandLine, UsageError } from './cli-options.ts';
+import { UsageError } from '../lib/flags.ts';
+import { HELP_TEXT, parseCommandLine } from './cli-options.ts';
 import { HandlerLoadError } from './lambda-runner.ts';
 import { PortInUseError } from './listen.ts';
 import { type LocalStack, MissingBuildError, startLocalStack } from './stack.ts';
@@ -39,6 +40,7 @@ async function main(argv: readonly string[]): Promise<number> {
     throw error;
   }
   const storage = command.options.persistDir ?? 'in memory';
+  for (const warning of stack.warnings) console.error(`warning: ${warning}`);
   console.log(
     [
       'AWSome Chat is running offline.',

@@ -2,11 +2,17 @@
  * The local stand-in for the API Gateway Management API (`@connections`), served on the same
  * port as the WebSocket endpoint like the execute-api host. Status codes and `x-amzn-ErrorType`
  * headers follow the service model, so the real `ApiGatewayManagementApiClient` raises
- * `GoneException`, `PayloadTooLargeException` and `ForbiddenException` (reference §5).
- * Signatures are not checked.
+ * `GoneException`, `PayloadTooLargeException`, `LimitExceededException` and `ForbiddenException`
+ * (docs/apigw-websocket.md, "The @connections API").
+ *
+ * Signatures are not checked, so the API must not be reachable by anyone but this machine's own
+ * programs: it answers only requests from a loopback address, and refuses any request that
+ * carries a browser's `Origin` header (a web page the developer opens could otherwise post to
+ * it through fetch). Neither refusal exists on AWS, where IAM signatures do this job.
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isLoopbackAddress } from './network.ts';
 import { MAX_MESSAGE_BYTES, type WebSocketGateway } from './websocket-gateway.ts';
 
 /** PostToConnection's Data limit in the service model: 128 KiB. */
@@ -35,6 +41,13 @@ export type ConnectionsRequestHandler = (
 export function createConnectionsApi(options: ConnectionsApiOptions): ConnectionsRequestHandler {
   return (request, response) => {
     const target = parseTarget(request.url ?? '/', options.stage);
+    if (target !== 'stage-root' && !fromThisMachinesPrograms(request)) {
+      drain(request);
+      sendJson(response, 403, 'ForbiddenException', {
+        message: 'The local @connections API answers programs on this machine only',
+      });
+      return;
+    }
     if (target === 'stage-root') {
       sendJson(response, 426, undefined, { message: 'Upgrade Required' });
       return;
@@ -104,9 +117,14 @@ function postToConnection(
   });
   request.on('end', () => {
     if (rejected) return;
-    if (options.gateway.postToConnection(connectionId, Buffer.concat(chunks, size))) {
-      sendJson(response, 200, undefined, undefined);
-    } else sendGone(response);
+    const result = options.gateway.postToConnection(connectionId, Buffer.concat(chunks, size));
+    if (result === 'sent') sendJson(response, 200, undefined, undefined);
+    else if (result === 'gone') sendGone(response);
+    else {
+      sendJson(response, 429, 'LimitExceededException', {
+        message: 'The WebSocket client side buffer is full',
+      });
+    }
   });
   request.on('error', () => response.destroy());
 }
@@ -127,6 +145,11 @@ function parseTarget(url: string, stage: string): string | 'stage-root' | undefi
   } catch {
     return undefined;
   }
+}
+
+/** A loopback peer without a browser's Origin header: a program on this machine. */
+function fromThisMachinesPrograms(request: IncomingMessage): boolean {
+  return isLoopbackAddress(request.socket.remoteAddress) && request.headers.origin === undefined;
 }
 
 function sendGone(response: ServerResponse): void {

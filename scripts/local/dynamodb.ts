@@ -1,8 +1,9 @@
 /**
  * The local stand-in for DynamoDB: dynalite (a DynamoDB-compatible HTTP server on LevelDB), in
  * memory or persisted to a folder, with the connections table created from contract.json's key.
+ * Nothing checks a signature, so the stack starts it on loopback only and it refuses web pages.
  */
-import type { Server } from 'node:http';
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'node:http';
 import {
   CreateTableCommand,
   DynamoDBClient,
@@ -11,9 +12,18 @@ import {
 import dynalite from 'dynalite';
 import contract from '../../backend/src/contract.json' with { type: 'json' };
 import { closeServer, listen } from './listen.ts';
+import { urlHost } from './network.ts';
 
-/** Fake credentials: dynalite does not check signatures, but the SDK insists on signing. */
-export const LOCAL_CREDENTIALS = { accessKeyId: 'local', secretAccessKey: 'local' } as const;
+/**
+ * Fake credentials for every SDK client of the local stack (the function's, the tests'): nothing
+ * local checks signatures, but the SDK insists on signing. A Lambda function always has a session
+ * token, so there is one here too.
+ */
+export const LOCAL_CREDENTIALS = {
+  accessKeyId: 'local',
+  secretAccessKey: 'local',
+  sessionToken: 'local',
+} as const;
 
 /** A running local DynamoDB. */
 export interface LocalDynamoDb {
@@ -48,6 +58,7 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
     deleteTableMs: 0,
     updateTableMs: 0,
   });
+  refuseBrowserRequests(server);
   const port = await listen(server, options.host, options.port, '--dynamo-port');
   const endpoint = `http://${urlHost(options.host)}:${port}`;
   const stop = async (): Promise<void> => {
@@ -64,6 +75,33 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
     throw error;
   }
   return { endpoint, stop };
+}
+
+/**
+ * dynalite answers every web page cross-origin (`Access-Control-Allow-Origin: *`), so any site the
+ * developer visits could read and write the table. SDK clients never send `Origin`; browsers send
+ * it on every cross-origin request and on every POST, which all DynamoDB calls are. So a request
+ * with `Origin` is refused before dynalite sees it, CORS preflights included.
+ */
+function refuseBrowserRequests(server: Server): void {
+  const handlers = server.listeners('request') as RequestListener[];
+  server.removeAllListeners('request');
+  server.on('request', (request: IncomingMessage, response: ServerResponse) => {
+    if (request.headers.origin === undefined) {
+      for (const handler of handlers) handler(request, response);
+      return;
+    }
+    request.resume();
+    const body = JSON.stringify({
+      __type: 'com.amazonaws.dynamodb.v20120810#AccessDeniedException',
+      message: 'The local DynamoDB does not answer web pages (the request had an Origin header)',
+    });
+    response.writeHead(403, {
+      'content-type': 'application/x-amz-json-1.0',
+      'content-length': Buffer.byteLength(body),
+    });
+    response.end(body);
+  });
 }
 
 /** The two tables as Terraform declares them (terraform/dynamodb.tf), keys from contract.json. */
@@ -125,10 +163,4 @@ async function createIfMissing(client: DynamoDBClient, command: CreateTableComma
     // With --persist the tables survive restarts.
     if (!(error instanceof ResourceInUseException)) throw error;
   }
-}
-
-/** A host as it appears in a URL: IPv6 in brackets, the unspecified address as loopback. */
-export function urlHost(host: string): string {
-  if (host === '0.0.0.0' || host === '::') return host === '::' ? '[::1]' : '127.0.0.1';
-  return host.includes(':') ? `[${host}]` : host;
 }

@@ -1,6 +1,6 @@
 /**
  * Builds the Lambda proxy events API Gateway sends for a WebSocket API (CONNECT, MESSAGE,
- * DISCONNECT), field by field as in real captures (reference §1).
+ * DISCONNECT), field by field as in real captures (docs/apigw-websocket.md, "Event shapes").
  */
 import { commonLogFormatTime, newGatewayId } from './ids.ts';
 
@@ -22,8 +22,11 @@ export interface ApiFacts {
   readonly domainName: string;
 }
 
-/** A WebSocket proxy event; loosely typed because its keys differ by event type. */
-export type WebSocketEvent = Record<string, unknown> & {
+/**
+ * A Lambda proxy event as the gateway builds it; loosely typed because its keys differ by event
+ * type. (The backend's own `WebSocketEvent` is the handler's view of the same JSON.)
+ */
+export type LambdaProxyEvent = Record<string, unknown> & {
   readonly requestContext: Record<string, unknown> & { readonly requestId: string };
 };
 
@@ -46,7 +49,7 @@ export function connectEvent(
   connection: ConnectionFacts,
   request: HandshakeRequest,
   now: number,
-): WebSocketEvent {
+): LambdaProxyEvent {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   const addHeader = (name: string, value: string): void => {
@@ -72,7 +75,7 @@ export function connectEvent(
     eventType: 'CONNECT',
   });
   event.isBase64Encoded = false;
-  return event as WebSocketEvent;
+  return event as LambdaProxyEvent;
 }
 
 /** A MESSAGE event for one text frame routed to `routeKey`. No headers, by design of AWS. */
@@ -82,7 +85,7 @@ export function messageEvent(
   routeKey: string,
   body: string,
   now: number,
-): WebSocketEvent {
+): LambdaProxyEvent {
   return {
     requestContext: requestContext(api, connection, now, {
       routeKey,
@@ -101,7 +104,7 @@ export function disconnectEvent(
   closeCode: number,
   closeReason: string,
   now: number,
-): WebSocketEvent {
+): LambdaProxyEvent {
   const headers = { Host: api.domainName, 'x-api-key': '', 'X-Forwarded-For': '', 'x-restapi': '' };
   return {
     headers,
@@ -131,12 +134,12 @@ function requestContext(
   connection: ConnectionFacts,
   now: number,
   kind: EventKind,
-): WebSocketEvent['requestContext'] {
+): LambdaProxyEvent['requestContext'] {
   const requestId = newGatewayId();
   const identity: Record<string, string> = {};
   if (connection.userAgent !== undefined) identity.userAgent = connection.userAgent;
   identity.sourceIp = connection.sourceIp;
-  // Key order follows real events (reference §1.2), for anyone diffing against a capture.
+  // Key order follows real events (docs/apigw-websocket.md), for anyone diffing against a capture.
   const context: Record<string, unknown> = { routeKey: kind.routeKey };
   if (kind.disconnectStatusCode !== undefined) {
     context.disconnectStatusCode = kind.disconnectStatusCode;
@@ -155,7 +158,7 @@ function requestContext(
   context.domainName = api.domainName;
   context.connectionId = connection.connectionId;
   context.apiId = api.apiId;
-  return context as WebSocketEvent['requestContext'];
+  return context as LambdaProxyEvent['requestContext'];
 }
 
 function queryParameters(

@@ -1,11 +1,10 @@
 /**
  * The local stand-in for API Gateway's WebSocket data plane: handshakes gated by `$connect`,
  * route selection, MESSAGE invocations with AWS's error frames, `$disconnect` with the close code
- * and reason, the frame, message, idle and duration limits (reference §1–§4, §6, §7, §9).
+ * and reason, the frame, message, idle and duration limits, as docs/apigw-websocket.md describes.
  * It also owns the live connections, which the `@connections` API (connections-api.ts) acts on.
  */
 import type { IncomingMessage } from 'node:http';
-import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import {
@@ -13,12 +12,22 @@ import {
   type ConnectionFacts,
   connectEvent,
   disconnectEvent,
+  type LambdaProxyEvent,
   messageEvent,
-  type WebSocketEvent,
 } from './events.ts';
 import { FrameSizeGuard } from './frame-size-guard.ts';
+import {
+  clientCloseStatus,
+  errorFrame,
+  type GatewayErrorMessage,
+  handshakeRefusal,
+  handshakeStatus,
+  type IntegrationResult,
+  subprotocolOf,
+} from './gateway-responses.ts';
 import { newGatewayId, newTraceId } from './ids.ts';
 import type { InvocationOutcome } from './lambda-runner.ts';
+import type { OriginPolicy } from './origin-policy.ts';
 import { type RouteSelector, selectRoute } from './route-selection.ts';
 
 /** API Gateway's WebSocket frame quota (32 KB; read as KiB, UNCONFIRMED which one AWS means). */
@@ -34,12 +43,22 @@ export interface WebSocketGatewayOptions {
   readonly routeKeys: ReadonlySet<string>;
   readonly selectRouteValue: RouteSelector;
   /** Invokes the route's Lambda integration. */
-  readonly invoke: (event: WebSocketEvent) => Promise<InvocationOutcome>;
+  readonly invoke: (event: LambdaProxyEvent) => Promise<InvocationOutcome>;
   readonly idleTimeoutMs: number;
   readonly maxConnectionMs: number;
   readonly integrationTimeoutMs: number;
+  /** Which handshake Origins may connect (a local guard; see origin-policy.ts). */
+  readonly allowOrigin: OriginPolicy;
+  /**
+   * Bytes that may wait in a connection's send buffer; a post that would pass it is refused, as
+   * AWS refuses posts to a client whose buffer is full.
+   */
+  readonly maxClientBufferBytes: number;
   readonly log: (line: string) => void;
 }
+
+/** What became of a post to a connection. */
+export type PostResult = 'sent' | 'gone' | 'buffer-full';
 
 /** What GetConnection reports. */
 export interface ConnectionInfo {
@@ -58,10 +77,6 @@ interface LiveConnection extends ConnectionFacts {
   /** Set when the gateway itself closed the connection; reported in `$disconnect`. */
   closedBy: { readonly code: number; readonly reason: string } | undefined;
 }
-
-type IntegrationResult =
-  | { readonly timedOut: true }
-  | { readonly timedOut: false; readonly outcome: InvocationOutcome };
 
 /** The WebSocket side of the local execute-api endpoint. */
 export class WebSocketGateway {
@@ -111,6 +126,12 @@ export class WebSocketGateway {
       !/^[A-Za-z0-9+/]{22}==$/.test(request.headers['sec-websocket-key'] ?? '')
     ) {
       rejectHandshake(socket, 400);
+      return;
+    }
+    const origin = request.headers.origin;
+    if (!this.#options.allowOrigin(origin)) {
+      this.#options.log(`${'$connect'.padEnd(11)} refused: Origin ${origin} is not allowed -> 403`);
+      rejectHandshake(socket, 403);
       return;
     }
     const now = Date.now();
@@ -164,13 +185,17 @@ export class WebSocketGateway {
   /**
    * Sends `data` to a connection as a UTF-8 text frame (PostToConnection).
    *
-   * @returns false when the connection is unknown, still connecting or closed (a 410).
+   * @returns `gone` when the connection is unknown, still connecting or closed (a 410);
+   *   `buffer-full` when the client has not read enough of what was sent before (a 429).
    */
-  postToConnection(connectionId: string, data: Buffer): boolean {
+  postToConnection(connectionId: string, data: Buffer): PostResult {
     const connection = this.#openConnection(connectionId);
-    if (connection === undefined) return false;
+    if (connection === undefined) return 'gone';
+    if (connection.socket.bufferedAmount + data.length > this.#options.maxClientBufferBytes) {
+      return 'buffer-full';
+    }
     this.#send(connection, data.toString('utf8'));
-    return true;
+    return 'sent';
   }
 
   /** GetConnection's facts, or `undefined` when the connection is gone. */
@@ -295,7 +320,7 @@ export class WebSocketGateway {
     this.#logInvocation('$disconnect', connection.connectionId, result, started);
   }
 
-  #integrate(event: WebSocketEvent): Promise<IntegrationResult> {
+  #integrate(event: LambdaProxyEvent): Promise<IntegrationResult> {
     return new Promise((resolve) => {
       // Past the integration timeout the client gets its answer, but the Lambda keeps running
       // (until the function timeout), as on AWS.
@@ -328,12 +353,8 @@ export class WebSocketGateway {
     connection.socket.send(text);
   }
 
-  /** An error frame byte for byte as AWS writes it (note the spacing). */
-  #sendError(connection: LiveConnection, message: string, requestId: string): void {
-    this.#send(
-      connection,
-      `{"message": "${message}", "connectionId":"${connection.connectionId}", "requestId":"${requestId}"}`,
-    );
+  #sendError(connection: LiveConnection, message: GatewayErrorMessage, requestId: string): void {
+    this.#send(connection, errorFrame(message, connection.connectionId, requestId));
   }
 
   #close(connection: LiveConnection, code: number, reason: string): void {
@@ -363,55 +384,8 @@ export class WebSocketGateway {
   }
 }
 
-/**
- * The handshake status for a `$connect` result: the handler's statusCode; 502 when it failed;
- * 504 when it timed out (UNCONFIRMED); 200 when it returned no statusCode (UNCONFIRMED: the Lambda
- * succeeded, so the connection is accepted).
- */
-function handshakeStatus(result: IntegrationResult): number {
-  if (result.timedOut) return 504;
-  if (!result.outcome.ok) return 502;
-  const response = result.outcome.result;
-  if (typeof response === 'object' && response !== null && 'statusCode' in response) {
-    const status = Number(response.statusCode);
-    return Number.isInteger(status) && status >= 100 && status <= 599 ? status : 502;
-  }
-  return 200;
-}
-
-function subprotocolOf(response: unknown): string | undefined {
-  if (typeof response !== 'object' || response === null || !('headers' in response)) {
-    return undefined;
-  }
-  const headers = response.headers;
-  if (typeof headers !== 'object' || headers === null) return undefined;
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.toLowerCase() === 'sec-websocket-protocol' && typeof value === 'string') return value;
-  }
-  return undefined;
-}
-
-/** The close status `$disconnect` reports for a close the client started (reference §6). */
-function clientCloseStatus(code: number, reason: string): { code: number; reason: string } {
-  if (code === 1005) return { code, reason: 'Client-side close frame status not set' };
-  // 1006: the TCP connection ended without a close frame (UNCONFIRMED what AWS reports).
-  return { code, reason };
-}
-
 function rejectHandshake(socket: Duplex, status: number): void {
-  const body =
-    status === 403
-      ? '{"message":"Forbidden"}'
-      : status >= 500
-        ? '{"message": "Internal server error"}'
-        : '';
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n` +
-      'Connection: close\r\n' +
-      'Content-Type: application/json\r\n' +
-      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-      `x-amzn-RequestId: ${newGatewayId()}\r\n\r\n${body}`,
-  );
+  socket.end(handshakeRefusal(status, newGatewayId()));
 }
 
 function clientIp(socket: Duplex): string {

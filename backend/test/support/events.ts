@@ -1,6 +1,6 @@
 /**
  * Builders of API Gateway WebSocket proxy events shaped like real captures (see
- * /work/shared/reference/apigw-websocket.md §1), so tests read as "a $connect from this origin".
+ * docs/apigw-websocket.md, "Event shapes"), so tests read as "a $connect from this origin".
  */
 import type { WebSocketEvent } from '../../src/types.ts';
 

@@ -7,7 +7,13 @@ import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findTerraform, offlineEnvironment, runTerraform } from '../terraform.ts';
+import {
+  findTerraform,
+  offlineEnvironment,
+  runTerraform,
+  TERRAFORM_INSTALL_HINT,
+} from '../terraform.ts';
+import { describeWithTool } from './needs-tool.ts';
 
 let workDir: string;
 
@@ -107,14 +113,18 @@ describe('offlineEnvironment', () => {
   });
 });
 
-describe('runTerraform with the real CLI', async () => {
-  const tool = await findTerraform();
+const withMirror = await findTerraform().then((tool) =>
+  tool?.providerMirror == null ? null : { ...tool, providerMirror: tool.providerMirror },
+);
 
-  it.skipIf(tool === null || tool.providerMirror === null)(
-    'feeds stdin to terraform console and reports a failing command',
-    async () => {
+describeWithTool(
+  'runTerraform with the real CLI',
+  withMirror,
+  `terraform or its provider mirror not found. ${TERRAFORM_INSTALL_HINT} ` +
+    'Point TF_PLUGIN_DIR at a mirror holding hashicorp/aws.',
+  (tool) => {
+    it('feeds stdin to terraform console and reports a failing command', async () => {
       // Prepare
-      if (tool?.providerMirror == null) throw new Error('unreachable: guarded by skipIf');
       const dir = await mkdtemp(join(workDir, 'console-'));
       const env = await offlineEnvironment(tool.providerMirror, dir, join(dir, 'data'));
       // Act
@@ -130,6 +140,6 @@ describe('runTerraform with the real CLI', async () => {
         stdout: '"{\\"a\\":\\"\\\\u003cb\\\\u003e\\"}"\n',
       });
       expect(failed.exitCode).not.toBe(0);
-    },
-  );
-});
+    });
+  },
+);

@@ -6,39 +6,21 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import contract from '../../../backend/src/contract.json' with { type: 'json' };
-import { type LocalStack, startLocalStack } from '../stack.ts';
-import { FIXTURES, TestClient } from './helpers.ts';
+import type { LocalStack } from '../stack.ts';
+import { dynamoDbClient, TestClient } from './helpers.ts';
+import { startTestStack, useLocalStack } from './stack-setup.ts';
 
 const { partitionKey, ttlAttribute } = contract.table;
 
-let stack: LocalStack;
+const bundle = useLocalStack();
 /** The same bundle with no `$disconnect` route: a vanished client leaves its item behind. */
-let stackWithoutDisconnect: LocalStack;
-
-beforeAll(async () => {
-  [stack, stackWithoutDisconnect] = await Promise.all([
-    startLocalStack({ siteDir: FIXTURES.site, log: () => {} }),
-    startLocalStack({ siteDir: FIXTURES.site, routes: ['$connect', '$default'], log: () => {} }),
-  ]);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await stackWithoutDisconnect?.stop();
-});
+const bundleWithoutDisconnect = useLocalStack({ routes: ['$connect', '$default'] });
 
 function table(target: LocalStack): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: target.dynamoEndpoint,
-      region: target.region,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    }),
-  );
+  return DynamoDBDocumentClient.from(dynamoDbClient(target));
 }
 
 async function storedIds(target: LocalStack): Promise<string[]> {
@@ -63,9 +45,9 @@ function chatFrame(text: string, senderName: string): string {
 describe('chatting on the local stack', () => {
   it('delivers a message to every other client, not to the sender', async () => {
     // Prepare
-    const alice = (await connect(stack)).client;
-    const bob = (await connect(stack)).client;
-    const carol = (await connect(stack)).client;
+    const alice = (await connect(bundle.stack)).client;
+    const bob = (await connect(bundle.stack)).client;
+    const carol = (await connect(bundle.stack)).client;
     // Act
     alice.socket.send(chatFrame('hello, both of you', 'Alice'));
     // Assess
@@ -88,17 +70,19 @@ describe('chatting on the local stack', () => {
 
   it('removes the connection item on disconnect', async () => {
     // Prepare
-    const { client, connectionId } = await connect(stack);
-    expect(await storedIds(stack)).toContain(connectionId);
+    const { client, connectionId } = await connect(bundle.stack);
+    expect(await storedIds(bundle.stack)).toContain(connectionId);
     // Act
     await client.close();
     // Assess: $disconnect runs after the close, so wait for it.
-    await expect.poll(() => storedIds(stack), { timeout: 10_000 }).not.toContain(connectionId);
+    await expect
+      .poll(() => storedIds(bundle.stack), { timeout: 10_000 })
+      .not.toContain(connectionId);
   });
 
   it('removes a client that vanished without a close frame on the next broadcast, through a real 410', async () => {
     // Prepare
-    const target = stackWithoutDisconnect;
+    const target = bundleWithoutDisconnect.stack;
     const sender = await connect(target);
     const listener = await connect(target);
     const vanished = await connect(target);
@@ -134,12 +118,12 @@ describe('--persist', () => {
   it('keeps the table and its items across a restart', async () => {
     // Prepare
     const persistDir = await mkdtemp(join(tmpdir(), 'local-stack-persist-'));
-    const first = await startLocalStack({ siteDir: FIXTURES.site, persistDir, log: () => {} });
+    const first = await startTestStack({ persistDir });
     const { connectionId } = await connect(first);
     // Stopping the stack closes connections without $disconnect, so the item stays.
     await first.stop();
     // Act
-    const second = await startLocalStack({ siteDir: FIXTURES.site, persistDir, log: () => {} });
+    const second = await startTestStack({ persistDir });
     // Assess
     try {
       expect(await storedIds(second)).toEqual([connectionId]);
@@ -154,11 +138,7 @@ describe('a TypeScript handler', () => {
   it('runs the backend source itself, through tsx, without a build', async () => {
     // Prepare
     const source = fileURLToPath(new URL('../../../backend/src/handler.ts', import.meta.url));
-    const fromSource = await startLocalStack({
-      handlerPath: source,
-      siteDir: FIXTURES.site,
-      log: () => {},
-    });
+    const fromSource = await startTestStack({ handlerPath: source });
     try {
       const sender = await connect(fromSource);
       const listener = await connect(fromSource);

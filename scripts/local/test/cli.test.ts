@@ -12,6 +12,11 @@ const CLI = fileURLToPath(new URL('../cli.ts', import.meta.url));
 const TSX = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
 const FREE_PORTS = ['--http-port', '0', '--ws-port', '0', '--dynamo-port', '0'];
 
+/** A command line on free ports with the page fixture and `handler`. */
+function stackArgs(handler: string, ...more: string[]): string[] {
+  return [...FREE_PORTS, '--site', FIXTURES.site, '--handler', handler, ...more];
+}
+
 interface Finished {
   readonly code: number | null;
   readonly stdout: string;
@@ -88,7 +93,7 @@ describe('npm start command line', () => {
   it('refuses a malformed value', async () => {
     const { code, stderr } = await startCli(['--idle-timeout', 'soon']).finished;
     expect(code).toBe(2);
-    expect(stderr).toContain("--idle-timeout takes a positive number of seconds, not 'soon'");
+    expect(stderr).toContain("--idle-timeout must be a number greater than 0, got 'soon'");
   });
 
   it.each(['--http-port', '--ws-port', '--dynamo-port'])(
@@ -96,7 +101,7 @@ describe('npm start command line', () => {
     async (flag) => {
       // Prepare
       const { server, port } = await occupyPort();
-      const args = [...FREE_PORTS, '--site', FIXTURES.site, '--handler', FIXTURES.plainHandler];
+      const args = stackArgs(FIXTURES.plainHandler);
       args[args.indexOf(flag) + 1] = String(port);
       // Act
       const { code, stderr } = await startCli(args).finished;
@@ -111,41 +116,42 @@ describe('npm start command line', () => {
   );
 
   it('explains a handler module that cannot be loaded', async () => {
-    const { code, stderr } = await startCli([
-      ...FREE_PORTS,
-      '--site',
-      FIXTURES.site,
-      '--handler',
-      FIXTURES.brokenHandler,
-    ]).finished;
+    const { code, stderr } = await startCli(stackArgs(FIXTURES.brokenHandler)).finished;
     expect(code).toBe(1);
     expect(stderr).toContain('Cannot load handler handler from');
     expect(stderr).toContain('this module cannot load');
   });
 
   it('names a handler file that does not exist', async () => {
-    const { code, stderr } = await startCli([
-      ...FREE_PORTS,
-      '--site',
-      FIXTURES.site,
-      '--handler',
-      '/no/such/handler.mjs',
-    ]).finished;
+    const { code, stderr } = await startCli(stackArgs('/no/such/handler.mjs')).finished;
     expect(code).toBe(1);
     expect(stderr.trim()).toBe('error: /no/such/handler.mjs does not exist.');
   });
 
+  it('warns when --host opens the stack to other machines, and keeps DynamoDB on loopback', async () => {
+    // Prepare
+    const cli = startCli(stackArgs(`${FIXTURES.plainHandler}#greet`, '--host', '0.0.0.0'));
+    let stderr = '';
+    cli.child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    // Act
+    await expect.poll(cli.output, { timeout: 20_000 }).toContain('Press Ctrl-C to stop.');
+    cli.child.kill('SIGTERM');
+    await cli.finished;
+    // Assess
+    expect(stderr).toMatch(
+      /^warning: --host 0\.0\.0\.0: the chat page and the WebSocket endpoint are open/m,
+    );
+    expect(cli.output()).toMatch(/Management endpoint: +http:\/\/127\.0\.0\.1:\d+\/prod/);
+    expect(cli.output()).toMatch(/DynamoDB endpoint: +http:\/\/127\.0\.0\.1:\d+ /);
+  });
+
   it("runs a user's handler with --handler FILE#EXPORT and --env, and stops cleanly on SIGTERM", async () => {
     // Prepare
-    const cli = startCli([
-      ...FREE_PORTS,
-      '--site',
-      FIXTURES.site,
-      '--handler',
-      `${FIXTURES.plainHandler}#greet`,
-      '--env',
-      'GREETER_NAME=the CLI test',
-    ]);
+    const cli = startCli(
+      stackArgs(`${FIXTURES.plainHandler}#greet`, '--env', 'GREETER_NAME=the CLI test'),
+    );
     await expect.poll(cli.output, { timeout: 20_000 }).toContain('Press Ctrl-C to stop.');
     const websocketUrl = /WebSocket URL: +(\S+)/.exec(cli.output())?.[1] as string;
     const pageUrl = /Chat page: +(\S+)/.exec(cli.output())?.[1] as string;

@@ -3,42 +3,15 @@
  * must see the same statuses, bodies and error names it sees on AWS.
  */
 import {
-  ApiGatewayManagementApiClient,
   DeleteConnectionCommand,
   GetConnectionCommand,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../stack.ts';
-import { connectTagged, type EventSink, FIXTURES, isEvent, startEventSink } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { isEvent, managementClient } from './helpers.ts';
+import { useRecordingStack } from './stack-setup.ts';
 
-let sink: EventSink;
-let stack: LocalStack;
-
-beforeAll(async () => {
-  sink = await startEventSink();
-  stack = await startLocalStack({
-    handlerPath: FIXTURES.recordingHandler,
-    siteDir: FIXTURES.site,
-    env: { EVENT_SINK_URL: sink.url },
-    log: () => {},
-  });
-});
-
-afterAll(async () => {
-  await stack?.stop();
-  await sink?.stop();
-});
-
-function managementClient(
-  endpoint: string = stack.managementEndpoint,
-): ApiGatewayManagementApiClient {
-  return new ApiGatewayManagementApiClient({
-    endpoint,
-    region: stack.region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-}
+const recording = useRecordingStack();
 
 /** The rejection of `promise`, for asserting on SDK errors. */
 async function rejectionOf(
@@ -54,14 +27,14 @@ async function rejectionOf(
 
 describe('PostToConnection', () => {
   it.each([
-    ['with the stage', (): string => stack.managementEndpoint],
-    ['with a trailing slash', (): string => `${stack.managementEndpoint}/`],
-    ['without the stage', (): string => stack.managementEndpoint.replace(/\/prod$/, '')],
+    ['with the stage', (): string => recording.stack.managementEndpoint],
+    ['with a trailing slash', (): string => `${recording.stack.managementEndpoint}/`],
+    ['without the stage', (): string => recording.stack.managementEndpoint.replace(/\/prod$/, '')],
   ])('delivers a text frame through an endpoint %s', async (_name, endpoint) => {
     // Prepare
-    const { client, connectionId } = await connectTagged(stack.websocketUrl, sink, `post-${_name}`);
+    const { client, connectionId } = await recording.connect(`post-${_name}`);
     // Act
-    const output = await managementClient(endpoint()).send(
+    const output = await managementClient(recording.stack, endpoint()).send(
       new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'héllo from the SDK' }),
     );
     // Assess
@@ -73,7 +46,7 @@ describe('PostToConnection', () => {
 
   it('raises GoneException for an unknown connection', async () => {
     const error = await rejectionOf(
-      managementClient().send(
+      recording.management.send(
         new PostToConnectionCommand({ ConnectionId: 'AAAAAAAAAAAAAAA=', Data: 'x' }),
       ),
     );
@@ -82,15 +55,15 @@ describe('PostToConnection', () => {
   });
 
   it('raises PayloadTooLargeException for Data over 128 KiB', async () => {
-    const { client, connectionId } = await connectTagged(stack.websocketUrl, sink, 'too-large');
+    const { client, connectionId } = await recording.connect('too-large');
     const error = await rejectionOf(
-      managementClient().send(
+      recording.management.send(
         new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'x'.repeat(131_073) }),
       ),
     );
     expect(error.name).toBe('PayloadTooLargeException');
     expect(error.$metadata?.httpStatusCode).toBe(413);
-    await managementClient().send(
+    await recording.management.send(
       new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'y'.repeat(131_072) }),
     );
     expect((await client.frame(0)).length).toBe(131_072);
@@ -98,10 +71,10 @@ describe('PostToConnection', () => {
   });
 
   it('raises ForbiddenException for an endpoint with the wrong stage', async () => {
-    const { client, connectionId } = await connectTagged(stack.websocketUrl, sink, 'wrong-stage');
-    const wrongStage = stack.managementEndpoint.replace(/\/prod$/, '/dev');
+    const { client, connectionId } = await recording.connect('wrong-stage');
+    const wrongStage = recording.stack.managementEndpoint.replace(/\/prod$/, '/dev');
     const error = await rejectionOf(
-      managementClient(wrongStage).send(
+      managementClient(recording.stack, wrongStage).send(
         new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'x' }),
       ),
     );
@@ -112,10 +85,10 @@ describe('PostToConnection', () => {
 
   it('accepts %40 for @ and a URL-encoded id, and always sends x-amzn-RequestId', async () => {
     // Prepare
-    const { client, connectionId } = await connectTagged(stack.websocketUrl, sink, 'raw');
+    const { client, connectionId } = await recording.connect('raw');
     // Act
     const response = await fetch(
-      `${stack.managementEndpoint}/%40connections/${encodeURIComponent(connectionId)}`,
+      `${recording.stack.managementEndpoint}/%40connections/${encodeURIComponent(connectionId)}`,
       { method: 'POST', body: 'raw post' },
     );
     // Assess
@@ -126,14 +99,56 @@ describe('PostToConnection', () => {
   });
 });
 
+describe('a slow client', () => {
+  it('gets 429 LimitExceededException once its buffer is full, and loses no accepted post', async () => {
+    // Prepare: the client stops reading, so what is sent to it piles up in the kernel's buffers,
+    // then in the gateway's.
+    const { client, connectionId } = await recording.connect('slow-reader');
+    client.socket.pause();
+    const impatient = managementClient(recording.stack, undefined, { maxAttempts: 1 });
+    const padding = 'x'.repeat(128 * 1024 - 16);
+    let accepted = 0;
+    let refusal: (Error & { $metadata?: { httpStatusCode?: number } }) | undefined;
+    // Act: post 128 KB messages until one is refused (far fewer than 400 fill any buffer).
+    while (refusal === undefined && accepted < 400) {
+      const post = new PostToConnectionCommand({
+        ConnectionId: connectionId,
+        Data: `${accepted}:${padding}`,
+      });
+      refusal = await impatient.send(post).then(
+        () => {
+          accepted += 1;
+          return undefined;
+        },
+        (error: Error) => error,
+      );
+    }
+    impatient.destroy();
+    // Assess: refused as AWS refuses it; the connection stays open, and once the client reads,
+    // every accepted post arrives, in order, and posting works again.
+    expect(refusal?.name).toBe('LimitExceededException');
+    expect(refusal?.$metadata?.httpStatusCode).toBe(429);
+    client.socket.resume();
+    await client.frame(accepted - 1);
+    expect(client.received.map((frame) => Number(frame.split(':')[0]))).toEqual(
+      Array.from({ length: accepted }, (_, index) => index),
+    );
+    await recording.management.send(
+      new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'after the jam' }),
+    );
+    expect(await client.frame(accepted)).toBe('after the jam');
+    await client.close();
+  });
+});
+
 describe('GetConnection', () => {
   it('reports the connection time, identity and last activity', async () => {
     // Prepare
-    const { client, connectionId } = await connectTagged(stack.websocketUrl, sink, 'get', {
+    const { client, connectionId } = await recording.connect('get', {
       headers: { 'User-Agent': 'get-test/2.0' },
     });
     // Act
-    const output = await managementClient().send(
+    const output = await recording.management.send(
       new GetConnectionCommand({ ConnectionId: connectionId }),
     );
     // Assess
@@ -148,12 +163,12 @@ describe('GetConnection', () => {
 
   it('sends userAgent null when the client sent none', async () => {
     // Prepare
-    const { client, connectionId } = await connectTagged(stack.websocketUrl, sink, 'get-no-ua');
+    const { client, connectionId } = await recording.connect('get-no-ua');
     // Act
     const response = await fetch(
-      `${stack.managementEndpoint}/@connections/${encodeURIComponent(connectionId)}`,
+      `${recording.stack.managementEndpoint}/@connections/${encodeURIComponent(connectionId)}`,
     );
-    const output = await managementClient().send(
+    const output = await recording.management.send(
       new GetConnectionCommand({ ConnectionId: connectionId }),
     );
     // Assess: null on the wire, as AWS sends it; the SDK leaves the field out.
@@ -169,25 +184,25 @@ describe('GetConnection', () => {
 describe('DeleteConnection', () => {
   it('closes the connection, reports 1000 in $disconnect, and the id is gone afterwards', async () => {
     // Prepare
-    const { client, connectionId } = await connectTagged(stack.websocketUrl, sink, 'delete');
+    const { client, connectionId } = await recording.connect('delete');
     // Act
-    const output = await managementClient().send(
+    const output = await recording.management.send(
       new DeleteConnectionCommand({ ConnectionId: connectionId }),
     );
     // Assess
     expect(output.$metadata.httpStatusCode).toBe(204);
     expect((await client.closed).code).toBe(1000);
-    const disconnect = await sink.waitFor(isEvent('DISCONNECT', connectionId));
+    const disconnect = await recording.sink.waitFor(isEvent('DISCONNECT', connectionId));
     expect(disconnect.event?.requestContext).toMatchObject({
       disconnectStatusCode: 1000,
       disconnectReason: 'Connection Closed Normally',
     });
     const again = await rejectionOf(
-      managementClient().send(new DeleteConnectionCommand({ ConnectionId: connectionId })),
+      recording.management.send(new DeleteConnectionCommand({ ConnectionId: connectionId })),
     );
     expect(again.name).toBe('GoneException');
     const get = await rejectionOf(
-      managementClient().send(new GetConnectionCommand({ ConnectionId: connectionId })),
+      recording.management.send(new GetConnectionCommand({ ConnectionId: connectionId })),
     );
     expect(get.name).toBe('GoneException');
   });

@@ -1,11 +1,19 @@
 /**
- * Test helpers for the local stack: a WebSocket client that queues what it receives, and an
- * HTTP sink where the recording fixture handler reports its events.
+ * Test helpers for the local stack: a WebSocket client that queues what it receives, an HTTP sink
+ * where the recording fixture handler reports its events, and the real SDK clients pointed at a
+ * running stack. stack-setup.ts starts and stops a stack with them around a test file.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import {
+  ApiGatewayManagementApiClient,
+  type ApiGatewayManagementApiClientConfig,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import WebSocket from 'ws';
+import { LOCAL_CREDENTIALS } from '../dynamodb.ts';
+import type { LocalStack } from '../stack.ts';
 
 /** Fixture paths. */
 export const FIXTURES = {
@@ -173,4 +181,40 @@ export async function connectTagged(
       (record.event?.queryStringParameters as Record<string, string> | undefined)?.tag === tag,
   );
   return { client, connectionId: connect.event?.requestContext.connectionId as string, connect };
+}
+
+/** Where a stack's SDK clients point. */
+type StackEndpoints = Pick<LocalStack, 'managementEndpoint' | 'dynamoEndpoint' | 'region'>;
+
+/**
+ * The real `ApiGatewayManagementApiClient` for a running stack, as a handler would build it.
+ * @param stack - the stack
+ * @param endpoint - another form of the management endpoint (without the stage, with a slash...)
+ * @param config - more client settings, e.g. `maxAttempts`
+ * @returns the client; `destroy()` it when done
+ */
+export function managementClient(
+  stack: StackEndpoints,
+  endpoint: string = stack.managementEndpoint,
+  config: Partial<ApiGatewayManagementApiClientConfig> = {},
+): ApiGatewayManagementApiClient {
+  return new ApiGatewayManagementApiClient({
+    endpoint,
+    region: stack.region,
+    credentials: LOCAL_CREDENTIALS,
+    ...config,
+  });
+}
+
+/**
+ * The real `DynamoDBClient` for a running stack's table.
+ * @param stack - the stack
+ * @returns the client; `destroy()` it when done
+ */
+export function dynamoDbClient(stack: StackEndpoints): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint: stack.dynamoEndpoint,
+    region: stack.region,
+    credentials: LOCAL_CREDENTIALS,
+  });
 }

@@ -1,62 +1,26 @@
 /**
  * Route selection without `$default` (the Forbidden frame), custom route keys, and the idle and
- * maximum-duration timers, shortened so they run in well under a second.
+ * maximum-duration timers, shortened to seconds.
  */
-import {
-  ApiGatewayManagementApiClient,
-  PostToConnectionCommand,
-} from '@aws-sdk/client-apigatewaymanagementapi';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../stack.ts';
-import {
-  connectTagged,
-  type EventSink,
-  FIXTURES,
-  isEvent,
-  sleep,
-  startEventSink,
-} from './helpers.ts';
+import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { describe, expect, it } from 'vitest';
+import { isEvent, sleep } from './helpers.ts';
+import { useRecordingStack } from './stack-setup.ts';
 
-let sink: EventSink;
-let routedStack: LocalStack;
-let timedStack: LocalStack;
-
-beforeAll(async () => {
-  sink = await startEventSink();
-  [routedStack, timedStack] = await Promise.all([
-    startLocalStack({
-      handlerPath: FIXTURES.recordingHandler,
-      siteDir: FIXTURES.site,
-      routes: ['$connect', '$disconnect', 'echo'],
-      env: { EVENT_SINK_URL: sink.url },
-      log: () => {},
-    }),
-    startLocalStack({
-      handlerPath: FIXTURES.recordingHandler,
-      siteDir: FIXTURES.site,
-      env: { EVENT_SINK_URL: sink.url },
-      idleTimeoutMs: 600,
-      maxConnectionMs: 3000,
-      log: () => {},
-    }),
-  ]);
-});
-
-afterAll(async () => {
-  await routedStack?.stop();
-  await timedStack?.stop();
-  await sink?.stop();
-});
+const routed = useRecordingStack({ routes: ['$connect', '$disconnect', 'echo'] });
+// Short timers, with margins a busy machine's stalls do not eat: a silent client is closed after
+// 1 s, every client after 5 s.
+const timed = useRecordingStack({ idleTimeoutMs: 1000, maxConnectionMs: 5000 });
 
 describe('route selection by $request.body.action', () => {
   it('invokes the route whose key equals the action', async () => {
     // Prepare
-    const { client, connectionId } = await connectTagged(routedStack.websocketUrl, sink, 'route');
+    const { client, connectionId } = await routed.connect('route');
     // Act
     client.sendJson({ action: 'echo', do: 'echo' });
     // Assess
     expect(await client.frame(0)).toBe('{"action":"echo","do":"echo"}');
-    const message = await sink.waitFor(isEvent('MESSAGE', connectionId));
+    const message = await routed.sink.waitFor(isEvent('MESSAGE', connectionId));
     expect(message.event?.requestContext.routeKey).toBe('echo');
     await client.close();
   });
@@ -67,9 +31,7 @@ describe('route selection by $request.body.action', () => {
     ['a frame that is not JSON', 'plain text'],
   ])('answers %s with a Forbidden frame when there is no $default', async (_name, frame) => {
     // Prepare
-    const { client, connectionId } = await connectTagged(
-      routedStack.websocketUrl,
-      sink,
+    const { client, connectionId } = await routed.connect(
       `forbidden-${_name.replaceAll(' ', '-')}`,
     );
     // Act
@@ -82,7 +44,7 @@ describe('route selection by $request.body.action', () => {
     );
     client.sendJson({ action: 'echo', do: 'echo' });
     expect(await client.frame(1)).toBe('{"action":"echo","do":"echo"}');
-    expect(sink.records.filter(isEvent('MESSAGE', connectionId))).toHaveLength(1);
+    expect(routed.sink.records.filter(isEvent('MESSAGE', connectionId))).toHaveLength(1);
     await client.close();
   });
 });
@@ -90,12 +52,12 @@ describe('route selection by $request.body.action', () => {
 describe('connection timers', () => {
   it('closes an idle connection with 1001 "Going away"', async () => {
     // Prepare
-    const { client, connectionId } = await connectTagged(timedStack.websocketUrl, sink, 'idle');
+    const { client, connectionId } = await timed.connect('idle');
     // Act: say nothing.
     const closed = await client.closed;
     // Assess
     expect(closed).toEqual({ code: 1001, reason: 'Going away' });
-    const disconnect = await sink.waitFor(isEvent('DISCONNECT', connectionId));
+    const disconnect = await timed.sink.waitFor(isEvent('DISCONNECT', connectionId));
     expect(disconnect.event?.requestContext).toMatchObject({
       disconnectStatusCode: 1001,
       disconnectReason: 'Going away',
@@ -104,18 +66,18 @@ describe('connection timers', () => {
 
   it('keeps a connection that sends data alive past the idle timeout, until the maximum duration', async () => {
     // Prepare
-    const { client } = await connectTagged(timedStack.websocketUrl, sink, 'busy');
+    const { client } = await timed.connect('busy');
     let openedFor = 0;
-    // Act: a frame every 150 ms, well inside the 600 ms idle timeout, for about 1 s.
-    for (; openedFor < 1000; openedFor += 150) {
+    // Act: a frame every 200 ms, well inside the 1 s idle timeout, for about 2 s.
+    for (; openedFor < 2000; openedFor += 200) {
       client.sendJson({ ping: openedFor });
-      await sleep(150);
+      await sleep(200);
     }
-    // Assess: still open after more than the idle timeout, then closed by the 3 s limit.
+    // Assess: still open after twice the idle timeout, then closed by the 5 s limit.
     expect(client.socket.readyState).toBe(client.socket.OPEN);
     for (let sent = 0; client.socket.readyState === client.socket.OPEN && sent < 40; sent++) {
       client.sendJson({ ping: 'late' });
-      await sleep(150);
+      await sleep(200);
     }
     expect(await client.closed).toEqual({ code: 1001, reason: 'Going away' });
   });
@@ -124,20 +86,15 @@ describe('connection timers', () => {
 describe('idle timer and outbound data', () => {
   it('counts posts to the client as activity', async () => {
     // Prepare
-    const { client, connectionId } = await connectTagged(timedStack.websocketUrl, sink, 'posted');
-    const management = new ApiGatewayManagementApiClient({
-      endpoint: timedStack.managementEndpoint,
-      region: timedStack.region,
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    });
-    // Act: the client stays silent; the server posts every 150 ms for about 1 s.
-    for (let elapsed = 0; elapsed < 1000; elapsed += 150) {
-      await management.send(
+    const { client, connectionId } = await timed.connect('posted');
+    // Act: the client stays silent; the server posts every 200 ms for about 2 s.
+    for (let elapsed = 0; elapsed < 2000; elapsed += 200) {
+      await timed.management.send(
         new PostToConnectionCommand({ ConnectionId: connectionId, Data: 'tick' }),
       );
-      await sleep(150);
+      await sleep(200);
     }
-    // Assess: open after more than the 600 ms idle timeout.
+    // Assess: open after twice the 1 s idle timeout.
     expect(client.socket.readyState).toBe(client.socket.OPEN);
     await client.close();
   });

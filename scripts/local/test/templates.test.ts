@@ -13,8 +13,9 @@ import {
   findTerraform,
   offlineEnvironment,
   runTerraform,
-  type TerraformTool,
+  TERRAFORM_INSTALL_HINT,
 } from '../../lib/terraform.ts';
+import { describeWithTool } from '../../lib/test/needs-tool.ts';
 import { renderTemplate, TemplateError, terraformJsonEncode } from '../templates.ts';
 
 const FRONTEND = fileURLToPath(new URL('../../../frontend/', import.meta.url));
@@ -61,84 +62,80 @@ describe('renderTemplate', () => {
   });
 });
 
-describe('templates compared with terraform', () => {
-  let terraform: TerraformTool | null;
-  let workDir: string;
-  let rendered: { configJs: string[]; indexHtml: string[] } | undefined;
-  const hasIndexTemplate = existsSync(INDEX_TEMPLATE);
+const terraform = await findTerraform();
 
-  beforeAll(async () => {
-    terraform = await findTerraform();
-    if (terraform === null) {
-      if (process.env.CI === 'true') throw new Error('terraform is required in CI for this test');
-      console.warn(
-        'templates.test.ts: terraform not found, skipping the comparison with Terraform',
-      );
-      return;
-    }
-    workDir = await mkdtemp(join(tmpdir(), 'local-templates-'));
-    const outputs = CASES.flatMap((_values, index) => [
-      `output "config_js_${index}" {`,
-      `  value = templatefile(${JSON.stringify(CONFIG_TEMPLATE)}, { config = var.cases[${index}] })`,
-      '}',
-      ...(hasIndexTemplate
-        ? [
-            `output "index_html_${index}" {`,
-            `  value = templatefile(${JSON.stringify(INDEX_TEMPLATE)}, { websocket_url = var.cases[${index}].websocketUrl })`,
-            '}',
-          ]
-        : []),
-    ]);
-    await writeFile(
-      join(workDir, 'main.tf'),
-      [
-        'variable "cases" {',
-        '  type = list(object({ websocketUrl = string, maxMessageLength = number }))',
+describeWithTool(
+  'templates compared with terraform',
+  terraform,
+  `terraform not found. ${TERRAFORM_INSTALL_HINT}`,
+  (tool) => {
+    let workDir: string;
+    let rendered: { configJs: string[]; indexHtml: string[] } | undefined;
+    const hasIndexTemplate = existsSync(INDEX_TEMPLATE);
+
+    beforeAll(async () => {
+      workDir = await mkdtemp(join(tmpdir(), 'local-templates-'));
+      const outputs = CASES.flatMap((_values, index) => [
+        `output "config_js_${index}" {`,
+        `  value = templatefile(${JSON.stringify(CONFIG_TEMPLATE)}, { config = var.cases[${index}] })`,
         '}',
-        ...outputs,
-        '',
-      ].join('\n'),
+        ...(hasIndexTemplate
+          ? [
+              `output "index_html_${index}" {`,
+              `  value = templatefile(${JSON.stringify(INDEX_TEMPLATE)}, { websocket_url = var.cases[${index}].websocketUrl })`,
+              '}',
+            ]
+          : []),
+      ]);
+      await writeFile(
+        join(workDir, 'main.tf'),
+        [
+          'variable "cases" {',
+          '  type = list(object({ websocketUrl = string, maxMessageLength = number }))',
+          '}',
+          ...outputs,
+          '',
+        ].join('\n'),
+      );
+      await writeFile(join(workDir, 'cases.tfvars.json'), JSON.stringify({ cases: CASES }));
+      const env = await offlineEnvironment(tool.providerMirror ?? workDir, workDir);
+      const run = async (args: string[]): Promise<string> => {
+        const result = await runTerraform(tool, args, { cwd: workDir, env });
+        if (result.exitCode !== 0) throw new Error(`terraform ${args[0]} failed: ${result.stderr}`);
+        return result.stdout;
+      };
+      await run(['init', '-input=false']);
+      await run(['apply', '-input=false', '-auto-approve', '-var-file=cases.tfvars.json']);
+      const json = JSON.parse(await run(['output', '-json'])) as Record<string, { value: string }>;
+      rendered = {
+        configJs: CASES.map((_, index) => json[`config_js_${index}`]?.value ?? ''),
+        indexHtml: CASES.map((_, index) => json[`index_html_${index}`]?.value ?? ''),
+      };
+    }, 120_000);
+
+    afterAll(async () => {
+      if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
+    });
+
+    it.each(CASES.map((values, index) => [index, values] as const))(
+      'renders config.js like terraform (case %i)',
+      async (index, values) => {
+        // Act
+        const local = renderTemplate(await readFile(CONFIG_TEMPLATE, 'utf8'), { config: values });
+        // Assess
+        expect(rendered?.configJs[index]).toMatch(/window\.CHAT_CONFIG/);
+        expect(local).toBe(rendered?.configJs[index]);
+      },
     );
-    await writeFile(join(workDir, 'cases.tfvars.json'), JSON.stringify({ cases: CASES }));
-    const env = await offlineEnvironment(terraform.providerMirror ?? workDir, workDir);
-    const run = async (args: string[]): Promise<string> => {
-      const result = await runTerraform(terraform as TerraformTool, args, { cwd: workDir, env });
-      if (result.exitCode !== 0) throw new Error(`terraform ${args[0]} failed: ${result.stderr}`);
-      return result.stdout;
-    };
-    await run(['init', '-input=false']);
-    await run(['apply', '-input=false', '-auto-approve', '-var-file=cases.tfvars.json']);
-    const json = JSON.parse(await run(['output', '-json'])) as Record<string, { value: string }>;
-    rendered = {
-      configJs: CASES.map((_, index) => json[`config_js_${index}`]?.value ?? ''),
-      indexHtml: CASES.map((_, index) => json[`index_html_${index}`]?.value ?? ''),
-    };
-  }, 120_000);
 
-  afterAll(async () => {
-    if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
-  });
-
-  it.each(CASES.map((values, index) => [index, values] as const))(
-    'renders config.js like terraform (case %i)',
-    async (index, values) => {
-      if (terraform === null) return;
-      // Act
-      const local = renderTemplate(await readFile(CONFIG_TEMPLATE, 'utf8'), { config: values });
-      // Assess
-      expect(rendered?.configJs[index]).toMatch(/window\.CHAT_CONFIG/);
-      expect(local).toBe(rendered?.configJs[index]);
-    },
-  );
-
-  it.runIf(hasIndexTemplate).each(CASES.map((values, index) => [index, values] as const))(
-    'renders index.html like terraform (case %i)',
-    async (index, values) => {
-      if (terraform === null) return;
-      const local = renderTemplate(await readFile(INDEX_TEMPLATE, 'utf8'), {
-        websocket_url: values.websocketUrl,
-      });
-      expect(local).toBe(rendered?.indexHtml[index]);
-    },
-  );
-});
+    it.runIf(hasIndexTemplate).each(CASES.map((values, index) => [index, values] as const))(
+      'renders index.html like terraform (case %i)',
+      async (index, values) => {
+        const local = renderTemplate(await readFile(INDEX_TEMPLATE, 'utf8'), {
+          websocket_url: values.websocketUrl,
+        });
+        expect(local).toBe(rendered?.indexHtml[index]);
+      },
+    );
+  },
+);
