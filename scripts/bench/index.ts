@@ -9,7 +9,7 @@ import { runColdStartBenchmark } from './coldstart/benchmark.ts';
 import { checkColdStartTargets, coldStartTables } from './coldstart/report.ts';
 import type { FanoutBenchmarkResult } from './fanout/benchmark.ts';
 import { runFanoutBenchmark } from './fanout/benchmark.ts';
-import { checkFanoutTargets, fanoutTable } from './fanout/report.ts';
+import { checkFanoutTargets, fanoutTables, LOSSLESS_FANOUT_PREFIX } from './fanout/report.ts';
 import type { LoadBenchmarkResult } from './load/benchmark.ts';
 import { runLoadBenchmark } from './load/benchmark.ts';
 import { checkLoadTargets, LOSSLESS_CHECK_PREFIX, loadTables, sweepTable } from './load/report.ts';
@@ -140,7 +140,7 @@ function renderReport(all: BenchResults): string {
   }
   if (all.load.length > 1) tables.push(sweepTable(all.load));
   if (all.fanout !== undefined) {
-    tables.push(fanoutTable(all.fanout));
+    tables.push(...fanoutTables(all.fanout));
     checks.push(...checkFanoutTargets(all.fanout));
   }
   if (all.coldStart !== undefined) {
@@ -190,5 +190,10 @@ function exitCode(all: BenchResults): number {
       .filter((check) => check.description.startsWith(LOSSLESS_CHECK_PREFIX))
       .every((check) => check.met),
   );
-  return lossless ? 0 : 1;
+  const fanoutLossless =
+    all.fanout === undefined ||
+    checkFanoutTargets(all.fanout)
+      .filter((check) => check.description.startsWith(LOSSLESS_FANOUT_PREFIX))
+      .every((check) => check.met);
+  return lossless && fanoutLossless ? 0 : 1;
 }

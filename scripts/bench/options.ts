@@ -10,6 +10,7 @@ import {
   parseNumber,
   readFlags,
 } from '../lib/flags.ts';
+import { LOCAL_STACK_DEFAULTS } from '../local/defaults.ts';
 
 /** A flag the user got wrong: the error both command lines share (scripts/lib/flags.ts). */
 export { BenchUsageError };
@@ -48,9 +49,18 @@ export interface BenchOptions {
   readonly messageTimeoutMs: number;
   /** Run the baselines (the bare `ws` server, the naive handler) in the same run. */
   readonly baseline: boolean;
-  readonly fanoutConnections: number;
-  readonly fanoutDelayMs: number;
-  readonly fanoutConcurrencies: readonly number[];
+  /** Recipients of each measured broadcast, e.g. 1,000 and 10,000. */
+  readonly fanoutRecipients: readonly number[];
+  /** Lambda memory sizes to run the function at (each at its CPU share). */
+  readonly fanoutMemory: readonly number[];
+  /** How long the management endpoint takes to answer each post. */
+  readonly fanoutRoundTripMs: number;
+  /** Measured broadcasts per setting, after one unmeasured warm-up. */
+  readonly fanoutRounds: number;
+  /** SHARD_SIZE for the function; undefined leaves its default (by memory). */
+  readonly fanoutShardSize: number | undefined;
+  /** Posts per round when measuring CPU per post on each path. */
+  readonly fanoutPosterPosts: number;
 }
 
 /**
@@ -61,7 +71,7 @@ export interface BenchOptions {
 export const DEFAULT_REMOTE_CONNECT_RATE = 40;
 
 const DEFAULT_CLIENTS = 1000;
-const DEFAULT_FANOUT_CONCURRENCIES = [10, 25, 50, 100, 200];
+const DEFAULT_FANOUT_RECIPIENTS = [1000, 10_000];
 
 /** Text printed by `--help`. */
 export const HELP_TEXT = `Usage: npm run bench -- [options]
@@ -86,10 +96,14 @@ Load (N WebSocket clients; one message must reach all N-1 others):
   --url wss://...             load a deployed stack instead of the local one (costs money; see README)
   --origin ORIGIN             Origin header for the handshakes (default: the local page's origin)
 
-Fan-out (the backend's broadcaster against a management endpoint that answers after a delay):
-  --fanout-connections N      connection ids to broadcast to (default 10000)
-  --fanout-delay-ms D         delay of every @connections POST (default 20)
-  --fanout-concurrency LIST   concurrency settings to compare (default ${DEFAULT_FANOUT_CONCURRENCIES.join(',')})
+Fan-out (the Lambda bundle and its shard workers at Lambda's CPU share, posting to a
+management endpoint that answers after a round trip):
+  --fanout-recipients LIST    recipients per broadcast (default ${DEFAULT_FANOUT_RECIPIENTS.join(',')})
+  --fanout-memory LIST        Lambda memory sizes in MB (default ${LOCAL_STACK_DEFAULTS.memoryMb}, Terraform's default)
+  --fanout-round-trip-ms D    time the endpoint takes to answer each post (default 20)
+  --fanout-rounds N           measured broadcasts per setting, after one warm-up (default 3)
+  --fanout-shard-size N       recipients per invocation (default: the function's, by memory)
+  --fanout-poster-posts N     posts per round when measuring CPU per post (default 2000)
 
 Output:
   --json                      print one JSON document on stdout (progress stays on stderr)
@@ -133,17 +147,25 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     origin: values.origin === undefined ? undefined : parseOrigin(values.origin),
     messageTimeoutMs: parseInteger('--message-timeout-ms', values['message-timeout-ms'], 10_000, 1),
     baseline: values['no-baseline'] !== true && url === undefined,
-    fanoutConnections: parseInteger(
-      '--fanout-connections',
-      values['fanout-connections'],
-      10_000,
+    fanoutRecipients: parseIntegerList(
+      '--fanout-recipients',
+      values['fanout-recipients'] ?? DEFAULT_FANOUT_RECIPIENTS.join(','),
       1,
     ),
-    fanoutDelayMs: parseNumber('--fanout-delay-ms', values['fanout-delay-ms'], 20),
-    fanoutConcurrencies:
-      values['fanout-concurrency'] === undefined
-        ? DEFAULT_FANOUT_CONCURRENCIES
-        : parseIntegerList('--fanout-concurrency', values['fanout-concurrency'], 1),
+    fanoutMemory: parseIntegerList(
+      '--fanout-memory',
+      values['fanout-memory'] ?? String(LOCAL_STACK_DEFAULTS.memoryMb),
+      128,
+    ),
+    fanoutRoundTripMs: parseNumber('--fanout-round-trip-ms', values['fanout-round-trip-ms'], 20),
+    fanoutRounds: parseInteger('--fanout-rounds', values['fanout-rounds'], 3, 1),
+    fanoutShardSize: parseInteger('--fanout-shard-size', values['fanout-shard-size'], undefined, 1),
+    fanoutPosterPosts: parseInteger(
+      '--fanout-poster-posts',
+      values['fanout-poster-posts'],
+      2000,
+      1,
+    ),
   };
 }
 
@@ -164,9 +186,12 @@ const FLAGS = {
   'no-baseline': { type: 'boolean' },
   url: { type: 'string' },
   origin: { type: 'string' },
-  'fanout-connections': { type: 'string' },
-  'fanout-delay-ms': { type: 'string' },
-  'fanout-concurrency': { type: 'string' },
+  'fanout-recipients': { type: 'string' },
+  'fanout-memory': { type: 'string' },
+  'fanout-round-trip-ms': { type: 'string' },
+  'fanout-rounds': { type: 'string' },
+  'fanout-shard-size': { type: 'string' },
+  'fanout-poster-posts': { type: 'string' },
 } as const;
 
 function parseFlags(argv: readonly string[]): FlagValues<typeof FLAGS> {

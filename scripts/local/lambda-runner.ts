@@ -64,6 +64,8 @@ export interface LambdaRunnerStats {
   coldStarts: number;
   /** Invocations refused with TooManyRequestsException. */
   throttled: number;
+  /** Invocations stopped at the function timeout. */
+  timedOut: number;
   /** Most invocations running at once. */
   peakConcurrency: number;
 }
@@ -117,6 +119,7 @@ export class LambdaRunner {
     cpuMs: 0,
     coldStarts: 0,
     throttled: 0,
+    timedOut: 0,
     peakConcurrency: 0,
   };
   #nextInvocationId = 1;
@@ -235,6 +238,7 @@ export class LambdaRunner {
     container.timeout = setTimeout(() => {
       // Like Lambda, a timed-out environment is thrown away, with whatever it was doing.
       const seconds = (this.#options.timeoutMs / 1000).toFixed(2);
+      this.#stats.timedOut++;
       this.#retire(container, 'Sandbox.Timedout', `Task timed out after ${seconds} seconds`);
       container.process.kill('SIGKILL');
       this.#dispatch();

@@ -13,6 +13,7 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { BUNDLE_FILE_NAME, LAMBDA_DIST_DIR } from '../../build-lambda.ts';
 import type { Progress } from '../shared/progress.ts';
+import { median } from '../shared/report.ts';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -150,13 +151,4 @@ function summarise(bundleBytes: number, samples: readonly Sample[]): BundleColdS
     medianInitMs: median(samples.map((sample) => sample.initMs)),
     medianProcessMs: median(samples.map((sample) => sample.processMs)),
   };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = values.toSorted((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  if (sorted.length === 0) return Number.NaN;
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? Number.NaN)
-    : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
 }

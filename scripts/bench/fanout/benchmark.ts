@@ -1,118 +1,300 @@
 /**
- * The fan-out benchmark: the backend's own broadcaster (`broadcastToConnections`) posting to
- * 10,000 connection ids through a real ApiGatewayManagementApiClient, over HTTP, to a local
- * management endpoint that answers each post after a set delay. Compared with the ideal time
- * (calls × delay ÷ concurrency) for several concurrency settings, so the default is chosen by
- * measurement. The endpoint runs in a child process, as the real one runs elsewhere; the client
- * is the Lambda's own (`createManagementClient`), so its socket pool is what is measured. The ids are generated and fed to the broadcaster directly: the Scan is not part
- * of what this measures.
+ * The fan-out benchmark, in deployed terms: the real Lambda bundle on the local stack, its shard
+ * workers fed by the local SQS, every container held to the CPU share Lambda gives the configured
+ * memory, posting to a management endpoint (in a child process, as the real one is elsewhere)
+ * that answers each post after a network round trip. A sender broadcasts to N recipients stored
+ * in DynamoDB; the endpoint counts who got what, and when. Before that, the CPU one post costs on
+ * each PostToConnection path (the SDK command and the signed request) is measured at full CPU,
+ * one path after the other in the same run.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import WebSocket from 'ws';
 import { broadcastToConnections } from '../../../backend/src/broadcaster.ts';
 import { DEFAULT_SEND_CONCURRENCY } from '../../../backend/src/config.ts';
+import { expiresAtFor } from '../../../backend/src/connection-store.ts';
+import contract from '../../../backend/src/contract.json' with { type: 'json' };
 import { createManagementClient } from '../../../backend/src/management-clients.ts';
-import { sdkPoster } from '../../../backend/src/poster.ts';
+import type { PostToConnection } from '../../../backend/src/poster.ts';
+import { sdkPoster, signedPoster } from '../../../backend/src/poster.ts';
+import { LOCAL_CREDENTIALS } from '../../local/dynamodb.ts';
+import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import type { BenchOptions } from '../options.ts';
-import type { Progress } from '../shared/progress.ts';
-import { startSlowEndpoint } from './slow-endpoint.ts';
 
-/** One concurrency setting's figures. */
-export interface FanoutRun {
-  readonly concurrency: number;
-  readonly calls: number;
+import type { Progress } from '../shared/progress.ts';
+import { median } from '../shared/report.ts';
+import { type SlowEndpoint, startSlowEndpoint } from './slow-endpoint.ts';
+
+/** CPU per post of one PostToConnection path, at this machine's full CPU. */
+export interface PosterRun {
+  readonly path: 'sdk' | 'signed';
+  /** Median over the measured rounds, in milliseconds of CPU per post. */
+  readonly cpuPerPostMs: number;
+  readonly postsPerRound: number;
+}
+
+/** One broadcast, as the endpoint and the Lambda containers saw it. */
+export interface BroadcastRound {
   readonly delivered: number;
-  readonly failed: number;
-  readonly wallMs: number;
-  /** calls × delay ÷ concurrency: what a broadcaster with zero overhead would take. */
-  readonly idealMs: number;
-  /** wallMs ÷ idealMs; 1.0 is perfect. */
-  readonly ratioToIdeal: number;
-  /** Most posts the endpoint saw in flight at once. */
-  readonly peakInFlight: number;
+  readonly duplicates: number;
+  /** From the sender's frame to the last post answered. */
+  readonly lastDeliveryMs: number;
+  readonly invocations: number;
+  readonly timedOut: number;
+  readonly throttled: number;
+  /** The containers' CPU time per post, in milliseconds (reading and handing off included). */
+  readonly cpuPerPostMs: number;
+  /** Lambda's billed duration times the memory: what the broadcast costs in compute. */
+  readonly gbSeconds: number;
+}
+
+/** One memory size and recipient count: a warm-up broadcast, then the measured ones. */
+export interface BroadcastRun {
+  readonly memoryMb: number;
+  readonly recipients: number;
+  /** How the containers ran: `256 MB at 0.14 vCPU (cgroup v1)` or why at full CPU. */
+  readonly cpu: string;
+  readonly cpuLimited: boolean;
+  /** The first broadcast: containers cold. */
+  readonly warmUp: BroadcastRound;
+  readonly rounds: readonly BroadcastRound[];
 }
 
 /** The whole fan-out benchmark. */
 export interface FanoutBenchmarkResult {
-  readonly connections: number;
-  readonly delayMs: number;
-  /** The backend's current default SEND_CONCURRENCY. */
-  readonly defaultConcurrency: number;
-  readonly runs: readonly FanoutRun[];
+  readonly roundTripMs: number;
+  readonly defaultMemoryMb: number;
+  readonly posters: readonly PosterRun[];
+  readonly broadcasts: readonly BroadcastRun[];
 }
 
-/** The payload every post carries: a typical chat event, encoded once as the handler does. */
-const PAYLOAD = JSON.stringify({
-  type: 'message',
-  message: 'x'.repeat(120),
-  senderName: 'bench',
-  sentAt: new Date(0).toISOString(),
-});
+/** How long a broadcast may take before what has not arrived counts as lost. */
+const SETTLE_TIMEOUT_MS = 30_000;
+/** After the last expected post, how long to keep counting (late duplicates). */
+const AFTER_LAST_MS = 1000;
 
 /**
- * Runs the fan-out benchmark for every concurrency setting; the backend's default is always
- * included so its verdict is measured, not assumed.
- * @param options - the parsed flags (connections, delay, settings)
- * @param signal - Ctrl-C stops after the setting in progress
+ * Runs the benchmark.
+ * @param options - the parsed flags
+ * @param signal - Ctrl-C stops after the broadcast in progress
  * @param progress - where to report progress
- * @returns the figures per setting, as far as the run got
+ * @returns the figures, as far as the run got
  */
 export async function runFanoutBenchmark(
   options: BenchOptions,
   signal: AbortSignal,
   progress: Progress,
 ): Promise<FanoutBenchmarkResult> {
-  const settings = [...new Set([...options.fanoutConcurrencies, DEFAULT_SEND_CONCURRENCY])].sort(
-    (a, b) => a - b,
-  );
-  const ids = generateConnectionIds(options.fanoutConnections);
-  const endpoint = await startSlowEndpoint(options.fanoutDelayMs);
-  const runs: FanoutRun[] = [];
+  const endpoint = await startSlowEndpoint(options.fanoutRoundTripMs);
+  const broadcasts: BroadcastRun[] = [];
   try {
-    await withFakeAwsEnvironment(async () => {
-      for (const concurrency of settings) {
-        if (signal.aborted) break;
-        const idealMs = (ids.length * options.fanoutDelayMs) / concurrency;
-        progress.log(
-          `Fan-out: ${ids.length} posts at concurrency ${concurrency} (ideal ${(idealMs / 1000).toFixed(1)} s)`,
-        );
-        // A fresh client per setting, as a fresh Lambda container has: no warm sockets.
-        const client = createManagementClient(endpoint.endpoint, concurrency);
-        await endpoint.resetCounters();
-        const started = performance.now();
-        const result = await broadcastToConnections(ids, PAYLOAD, {
-          post: sdkPoster(client),
-          concurrency,
-        });
-        const wallMs = performance.now() - started;
-        client.destroy();
-        const counters = await endpoint.readCounters();
-        runs.push({
-          concurrency,
-          calls: counters.calls,
-          delivered: result.delivered,
-          failed: result.failed + result.gone,
-          wallMs,
-          idealMs,
-          ratioToIdeal: wallMs / idealMs,
-          peakInFlight: counters.peakInFlight,
-        });
-      }
-    });
+    progress.log('Fan-out: CPU per post of the SDK command and the signed request, full CPU');
+    const posters = await measurePosters(endpoint.endpoint, options.fanoutPosterPosts, signal);
+    for (const memoryMb of options.fanoutMemory) {
+      if (signal.aborted) break;
+      broadcasts.push(...(await measureBroadcasts(memoryMb, options, endpoint, signal, progress)));
+    }
+    return {
+      roundTripMs: options.fanoutRoundTripMs,
+      defaultMemoryMb: options.fanoutMemory[0] ?? 0,
+      posters,
+      broadcasts,
+    };
   } finally {
     await endpoint.stop();
   }
+}
+
+/** Both paths in turns (sdk, signed, sdk, …), after one unmeasured round each. */
+async function measurePosters(
+  endpoint: string,
+  postsPerRound: number,
+  signal: AbortSignal,
+): Promise<PosterRun[]> {
+  return withFakeAwsEnvironment(async () => {
+    const client = createManagementClient(endpoint, DEFAULT_SEND_CONCURRENCY);
+    const paths: Record<PosterRun['path'], PostToConnection> = {
+      sdk: sdkPoster(client),
+      signed: signedPoster({
+        client,
+        endpoint,
+        maxSockets: DEFAULT_SEND_CONCURRENCY,
+        timeoutMs: 5000,
+      }),
+    };
+    const samples: Record<PosterRun['path'], number[]> = { sdk: [], signed: [] };
+    const payload = samplePayload();
+    for (let round = 0; round < 4 && !signal.aborted; round++) {
+      for (const path of ['sdk', 'signed'] as const) {
+        const ids = fakeConnectionIds(postsPerRound, `${path}${round}`);
+        const before = process.cpuUsage();
+        await broadcastToConnections(ids, payload, {
+          post: paths[path],
+          concurrency: DEFAULT_SEND_CONCURRENCY,
+        });
+        const used = process.cpuUsage(before);
+        if (round > 0) samples[path].push((used.user + used.system) / 1000 / ids.length);
+      }
+    }
+    client.destroy();
+    return (['sdk', 'signed'] as const).map((path) => ({
+      path,
+      cpuPerPostMs: median(samples[path]),
+      postsPerRound,
+    }));
+  });
+}
+
+/** One stack at `memoryMb`; each recipient count in turn, the table topped up between them. */
+async function measureBroadcasts(
+  memoryMb: number,
+  options: BenchOptions,
+  endpoint: SlowEndpoint,
+  signal: AbortSignal,
+  progress: Progress,
+): Promise<BroadcastRun[]> {
+  const stack = await startLocalStack({
+    memoryMb,
+    limitCpu: true,
+    env: {
+      [contract.environment.apigwEndpoint]: endpoint.endpoint,
+      ...(options.fanoutShardSize !== undefined && {
+        [contract.environment.shardSize]: String(options.fanoutShardSize),
+      }),
+    },
+    log: () => {},
+  });
+  const runs: BroadcastRun[] = [];
+  const sender = new WebSocket(stack.websocketUrl);
+  try {
+    await new Promise((resolve, reject) => sender.once('open', resolve).once('error', reject));
+    let stored = 0;
+    for (const recipients of [...options.fanoutRecipients].sort((a, b) => a - b)) {
+      if (signal.aborted) break;
+      stored = await storeRecipients(stack, stored, recipients);
+      progress.log(`Fan-out: ${recipients} recipients at ${stack.cpuLimit.description}`);
+      const broadcast = (): Promise<BroadcastRound> =>
+        measureOne(stack, sender, endpoint, recipients);
+      const warmUp = await broadcast();
+      const rounds: BroadcastRound[] = [];
+      for (let round = 0; round < options.fanoutRounds && !signal.aborted; round++) {
+        // One message a second stays inside the sender's rate limit.
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        rounds.push(await broadcast());
+      }
+      runs.push({
+        memoryMb,
+        recipients,
+        cpu: stack.cpuLimit.description,
+        cpuLimited: stack.cpuLimit.applied,
+        warmUp,
+        rounds,
+      });
+    }
+  } finally {
+    sender.close();
+    await stack.stop();
+  }
+  return runs;
+}
+
+async function measureOne(
+  stack: LocalStack,
+  sender: WebSocket,
+  endpoint: SlowEndpoint,
+  recipients: number,
+): Promise<BroadcastRound> {
+  await endpoint.resetCounters();
+  const before = stack.lambdaStats();
+  const sentAt = Date.now();
+  sender.send(JSON.stringify({ message: `fan-out bench ${sentAt}`, senderName: 'bench' }));
+  let counters = await endpoint.readCounters();
+  while (counters.delivered < recipients && Date.now() - sentAt < SETTLE_TIMEOUT_MS) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    counters = await endpoint.readCounters();
+  }
+  await new Promise((resolve) => setTimeout(resolve, AFTER_LAST_MS));
+  counters = await endpoint.readCounters();
+  const after = stack.lambdaStats();
+  const billedMs = after.billedMs - before.billedMs;
   return {
-    connections: ids.length,
-    delayMs: options.fanoutDelayMs,
-    defaultConcurrency: DEFAULT_SEND_CONCURRENCY,
-    runs,
+    delivered: counters.delivered,
+    duplicates: counters.duplicates,
+    lastDeliveryMs: counters.lastAt === 0 ? Number.NaN : counters.lastAt - sentAt,
+    invocations: after.invocations - before.invocations,
+    timedOut: after.timedOut - before.timedOut,
+    throttled: after.throttled - before.throttled,
+    cpuPerPostMs: (after.cpuMs - before.cpuMs) / Math.max(1, counters.calls),
+    gbSeconds: ((billedMs / 1000) * stackMemoryMb(stack)) / 1024,
   };
+}
+
+function stackMemoryMb(stack: LocalStack): number {
+  return Number(/^(\d+) MB/.exec(stack.cpuLimit.description)?.[1] ?? 0);
+}
+
+/** Stores connection items for recipients `from`…`to` - 1 in the default room, as $connect would. */
+async function storeRecipients(stack: LocalStack, from: number, to: number): Promise<number> {
+  const client = DynamoDBDocumentClient.from(
+    new DynamoDBClient({
+      endpoint: stack.dynamoEndpoint,
+      region: stack.region,
+      credentials: LOCAL_CREDENTIALS,
+    }),
+  );
+  const now = new Date();
+  const items = fakeConnectionIds(to - from, `r${from}`).map((connectionId) => ({
+    PutRequest: {
+      Item: {
+        [contract.table.partitionKey]: connectionId,
+        [contract.table.roomAttribute]: contract.limits.defaultRoom,
+        connectedAt: now.toISOString(),
+        [contract.table.ttlAttribute]: expiresAtFor(now),
+      },
+    },
+  }));
+  for (let start = 0; start < items.length; start += 25) {
+    await client.send(
+      new BatchWriteCommand({
+        RequestItems: { [stack.tableName]: items.slice(start, start + 25) },
+      }),
+    );
+  }
+  client.destroy();
+  return to;
+}
+
+/**
+ * Connection ids in API Gateway's format (16 characters of base64url ending in `=`), distinct
+ * per prefix.
+ * @param count - how many
+ * @param prefix - makes ids of different batches distinct
+ * @returns the ids
+ */
+export function fakeConnectionIds(count: number, prefix: string): string[] {
+  return Array.from(
+    { length: count },
+    (_, index) =>
+      `${Buffer.from(`${prefix}:${index}`).toString('base64url').slice(0, 15).padEnd(15, 'A')}=`,
+  );
+}
+
+function samplePayload(): string {
+  return JSON.stringify({
+    type: 'message',
+    id: '01KB0000000000000000000000',
+    room: contract.limits.defaultRoom,
+    message: 'x'.repeat(120),
+    senderName: 'bench',
+    senderGravatar: '',
+    sentAt: new Date(0).toISOString(),
+  });
 }
 
 /**
  * Runs `work` with a fake region and fake credentials in the environment, as the Lambda runtime
  * provides real ones: the client must sign its calls, and nothing of the user's own AWS
  * configuration may be read or sent anywhere (the endpoint is 127.0.0.1 and checks nothing).
- * The SDK reads both lazily, at the first call, so they stay set until `work` has finished.
  */
 async function withFakeAwsEnvironment<T>(work: () => Promise<T>): Promise<T> {
   const names = [
@@ -125,8 +307,8 @@ async function withFakeAwsEnvironment<T>(work: () => Promise<T>): Promise<T> {
   const saved = new Map(names.map((name) => [name, process.env[name]]));
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'bench',
-    AWS_SECRET_ACCESS_KEY: 'bench',
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
   });
   delete process.env.AWS_SESSION_TOKEN;
   delete process.env.AWS_PROFILE;
@@ -138,17 +320,4 @@ async function withFakeAwsEnvironment<T>(work: () => Promise<T>): Promise<T> {
       else process.env[name] = value;
     }
   }
-}
-
-/**
- * Makes connection ids in API Gateway's format: 16 characters of base64url ending in `=`.
- * @param count - how many
- * @returns distinct ids, deterministic so runs compare
- */
-export function generateConnectionIds(count: number): string[] {
-  return Array.from({ length: count }, (_, index) => {
-    const bytes = Buffer.alloc(11);
-    bytes.writeUInt32BE(index, 7);
-    return `${bytes.toString('base64url').slice(0, 15)}=`;
-  });
 }

@@ -1,87 +1,127 @@
 /**
- * The fan-out benchmark's table, target checks and the concurrency it recommends. Pure.
+ * The fan-out benchmark's tables and target checks. Pure.
  */
-
 import type { Table, TargetCheck } from '../shared/report.ts';
-import { formatCount, formatMs } from '../shared/report.ts';
-import type { FanoutBenchmarkResult, FanoutRun } from './benchmark.ts';
+import { formatCount, formatMs, median } from '../shared/report.ts';
+import type { BroadcastRun, FanoutBenchmarkResult } from './benchmark.ts';
 
 /** The targets and their reasons: README, "Benchmarks", "Targets". */
 export const FANOUT_TARGETS = {
-  maxRatioToIdeal: 1.3,
-  integrationTimeoutMs: 29_000,
+  /** CPU one post may cost on the broadcast's path, at this machine's full CPU. */
+  maxCpuPerPostMs: 0.5,
+  /** Time to the last delivery at the default memory, by recipient count. */
+  maxLastDeliveryMs: { 1000: 1500, 10000: 5000 } as Readonly<Record<number, number>>,
 } as const;
 
 /**
- * Builds the fan-out table, one row per concurrency setting.
+ * The tables: CPU per post by path, then one row per memory size and recipient count.
  * @param result - the benchmark's figures
- * @returns the table, the backend's default marked
+ * @returns the tables
  */
-export function fanoutTable(result: FanoutBenchmarkResult): Table {
-  const recommended = recommendConcurrency(result.runs);
-  return {
-    title: `Fan-out: ${formatCount(result.connections)} posts, each answered after ${result.delayMs} ms`,
-    headings: ['concurrency', 'delivered', 'time', 'ideal', 'vs ideal', 'peak in flight'],
-    rows: result.runs.map((run) => [
-      `${run.concurrency}${isDefault(run, result) ? ' (default)' : ''}`,
-      `${formatCount(run.delivered)}/${formatCount(result.connections)}`,
-      formatMs(run.wallMs),
-      formatMs(run.idealMs),
-      `${run.ratioToIdeal.toFixed(2)}x`,
-      formatCount(run.peakInFlight),
-    ]),
-    notes: [
-      'ideal = posts x delay / concurrency; peak in flight is counted by the endpoint',
-      "client: the Lambda's own createManagementClient (sockets = concurrency); ids fed directly, no Scan",
-      recommended === undefined
-        ? `no setting came within ${FANOUT_TARGETS.maxRatioToIdeal}x of ideal`
-        : `fastest setting within ${FANOUT_TARGETS.maxRatioToIdeal}x of ideal: ${recommended.concurrency}`,
-    ],
-  };
-}
-
-/**
- * Chooses the concurrency to recommend: the fastest setting that is still within the ratio
- * target and really reached its concurrency (peak in flight), i.e. where more parallelism still
- * pays off before the machine, not the endpoint's delay, sets the pace.
- * @param runs - the measured settings
- * @returns the recommended run, or undefined when none meets the ratio target
- */
-export function recommendConcurrency(runs: readonly FanoutRun[]): FanoutRun | undefined {
-  const good = runs.filter(
-    (run) =>
-      run.failed === 0 &&
-      run.ratioToIdeal <= FANOUT_TARGETS.maxRatioToIdeal &&
-      run.peakInFlight >= run.concurrency,
-  );
-  return good.reduce<FanoutRun | undefined>(
-    (best, run) => (best === undefined || run.wallMs < best.wallMs ? run : best),
-    undefined,
-  );
-}
-
-/**
- * Checks the backend's default concurrency against the targets.
- * @param result - the benchmark's figures
- * @returns the checks; none when the default setting did not run (Ctrl-C)
- */
-export function checkFanoutTargets(result: FanoutBenchmarkResult): TargetCheck[] {
-  const run = result.runs.find((candidate) => isDefault(candidate, result));
-  if (run === undefined) return [];
-  return [
+export function fanoutTables(result: FanoutBenchmarkResult): Table[] {
+  const sdk = result.posters.find((poster) => poster.path === 'sdk');
+  const tables: Table[] = [
     {
-      description: `fan-out within ${FANOUT_TARGETS.maxRatioToIdeal}x of ideal at the default concurrency ${run.concurrency}`,
-      met: run.ratioToIdeal <= FANOUT_TARGETS.maxRatioToIdeal && run.failed === 0,
-      measured: `${run.ratioToIdeal.toFixed(2)}x (${formatMs(run.wallMs)} vs ${formatMs(run.idealMs)})`,
-    },
-    {
-      description: `fan-out of ${formatCount(result.connections)} inside the ${FANOUT_TARGETS.integrationTimeoutMs / 1000} s integration timeout`,
-      met: run.wallMs < FANOUT_TARGETS.integrationTimeoutMs,
-      measured: formatMs(run.wallMs),
+      title: 'Fan-out: CPU per PostToConnection at full CPU',
+      headings: ['path', 'CPU per post', 'vs SDK command'],
+      rows: result.posters.map((poster) => [
+        poster.path === 'sdk'
+          ? 'SDK command (PostToConnectionCommand)'
+          : 'signed request (broadcasts)',
+        `${poster.cpuPerPostMs.toFixed(3)} ms`,
+        sdk === undefined ? '-' : `${(poster.cpuPerPostMs / sdk.cpuPerPostMs).toFixed(2)}x`,
+      ]),
+      notes: [
+        `median of 3 rounds of ${formatCount(result.posters[0]?.postsPerRound ?? 0)} posts each, taking turns, after a warm-up round`,
+      ],
     },
   ];
+  if (result.broadcasts.length > 0) {
+    tables.push({
+      title: `Fan-out at Lambda's CPU share, each post answered after ${result.roundTripMs} ms: median of the measured broadcasts`,
+      headings: [
+        'memory',
+        'recipients',
+        'delivered',
+        'duplicates',
+        'to last delivery',
+        'first (cold)',
+        'invocations',
+        'timed out',
+        'CPU per post',
+        'GB-s per broadcast',
+      ],
+      rows: result.broadcasts.map((run) => {
+        const rounds = run.rounds.length > 0 ? run.rounds : [run.warmUp];
+        return [
+          `${run.memoryMb} MB${run.memoryMb === result.defaultMemoryMb ? ' (default)' : ''}`,
+          formatCount(run.recipients),
+          `${formatCount(Math.min(...rounds.map((round) => round.delivered)))}/${formatCount(run.recipients)}`,
+          formatCount(Math.max(...rounds.map((round) => round.duplicates))),
+          formatMs(median(rounds.map((round) => round.lastDeliveryMs))),
+          formatMs(run.warmUp.lastDeliveryMs),
+          formatCount(median(rounds.map((round) => round.invocations))),
+          formatCount(Math.max(run.warmUp.timedOut, ...rounds.map((round) => round.timedOut))),
+          `${median(rounds.map((round) => round.cpuPerPostMs)).toFixed(2)} ms`,
+          median(rounds.map((round) => round.gbSeconds)).toFixed(3),
+        ];
+      }),
+      notes: [
+        ...new Set(result.broadcasts.map((run) => `containers: ${run.cpu}`)),
+        'delivered: the fewest recipients any measured broadcast reached; duplicates: the most posts a recipient got twice',
+        "CPU per post: the containers' CPU (reading the room and handing off shards included) per post",
+      ],
+    });
+  }
+  return tables;
 }
 
-function isDefault(run: FanoutRun, result: FanoutBenchmarkResult): boolean {
-  return run.concurrency === result.defaultConcurrency;
+/**
+ * Checks the figures against the targets (README, "Benchmarks", "Targets").
+ * @param result - the benchmark's figures
+ * @returns one check per target that was measured
+ */
+export function checkFanoutTargets(result: FanoutBenchmarkResult): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  const signed = result.posters.find((poster) => poster.path === 'signed');
+  if (signed !== undefined) {
+    checks.push({
+      description: `CPU per post on the broadcast's path at most ${FANOUT_TARGETS.maxCpuPerPostMs} ms`,
+      met: signed.cpuPerPostMs <= FANOUT_TARGETS.maxCpuPerPostMs,
+      measured: `${signed.cpuPerPostMs.toFixed(3)} ms`,
+    });
+  }
+  for (const run of result.broadcasts.filter(
+    (candidate) => candidate.memoryMb === result.defaultMemoryMb,
+  )) {
+    checks.push(...checkBroadcast(run));
+  }
+  return checks;
+}
+
+/** Whether every recipient got a broadcast exactly once, with no invocation timing out. */
+export const LOSSLESS_FANOUT_PREFIX = 'fan-out to';
+
+function checkBroadcast(run: BroadcastRun): TargetCheck[] {
+  const all = [run.warmUp, ...run.rounds];
+  const lost = Math.max(...all.map((round) => run.recipients - round.delivered));
+  const duplicates = Math.max(...all.map((round) => round.duplicates));
+  const timedOut = all.reduce((sum, round) => sum + round.timedOut, 0);
+  const checks: TargetCheck[] = [
+    {
+      description: `${LOSSLESS_FANOUT_PREFIX} ${formatCount(run.recipients)} at ${run.memoryMb} MB: nothing lost, nothing twice, no invocation timed out`,
+      met: lost === 0 && duplicates === 0 && timedOut === 0,
+      measured: `${lost} lost, ${duplicates} duplicated, ${timedOut} timed out over ${all.length} broadcasts`,
+    },
+  ];
+  const limit = FANOUT_TARGETS.maxLastDeliveryMs[run.recipients];
+  if (limit !== undefined && run.rounds.length > 0) {
+    const last = median(run.rounds.map((round) => round.lastDeliveryMs));
+    checks.push({
+      description: `fan-out to ${formatCount(run.recipients)} at ${run.memoryMb} MB, all delivered within ${formatMs(limit)}`,
+      met: last <= limit && lost === 0,
+      measured: `${formatMs(last)} (median)`,
+    });
+  }
+  return checks;
 }

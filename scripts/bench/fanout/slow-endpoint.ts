@@ -1,9 +1,10 @@
 /**
  * A stand-in for API Gateway's `@connections` management API that answers every POST after a set
- * round trip, as a real PostToConnection takes one, and counts how many posts were in flight at
- * once. The fan-out benchmark points a real ApiGatewayManagementApiClient at it over HTTP. On
- * AWS the management API runs on other machines, so it runs in a child process (this module is
- * that child) instead of competing with the broadcaster for one event loop.
+ * round trip, as a real PostToConnection takes one, and keeps what the fan-out benchmark needs
+ * to judge a broadcast: how many recipients got each message, how many got it twice, when the
+ * last one got it, and how many posts were in flight at once. On AWS the management API runs on
+ * other machines, so it runs in a child process (this module is that child) instead of competing
+ * with the broadcaster for one event loop.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +13,14 @@ import { numberArgument, runAsChild, startChild } from '../shared/child-process.
 
 /** What the endpoint saw since its last reset. */
 export interface EndpointCounters {
+  /** Posts answered. */
   readonly calls: number;
+  /** Distinct (recipient, message id) pairs: deliveries a page would show. */
+  readonly delivered: number;
+  /** Posts of a message id to a recipient that already had it (a page drops them). */
+  readonly duplicates: number;
+  /** Epoch ms of the last post answered, or 0. */
+  readonly lastAt: number;
   readonly peakInFlight: number;
 }
 
@@ -43,8 +51,14 @@ export async function startSlowEndpoint(roundTripMs: number): Promise<SlowEndpoi
       await child.request('reset');
     },
     readCounters: async () => {
-      const { calls, peakInFlight } = await child.request('counters');
-      return { calls: Number(calls), peakInFlight: Number(peakInFlight) };
+      const counters = await child.request('counters');
+      return {
+        calls: Number(counters.calls),
+        delivered: Number(counters.delivered),
+        duplicates: Number(counters.duplicates),
+        lastAt: Number(counters.lastAt),
+        peakInFlight: Number(counters.peakInFlight),
+      };
     },
     stop: () => child.stop(),
   };
@@ -55,15 +69,26 @@ runAsChild(import.meta.url, 'slow management endpoint', async (args) => {
   let inFlight = 0;
   let peakInFlight = 0;
   let calls = 0;
+  let duplicates = 0;
+  let lastAt = 0;
+  const seen = new Set<string>();
   const server = createServer((request, response) => {
     inFlight += 1;
     peakInFlight = Math.max(peakInFlight, inFlight);
-    // Drain the body, then answer as AWS does for a delivered post: 200, empty body.
-    request.resume().on('end', () => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
       setTimeout(() => {
         inFlight -= 1;
         if (request.method === 'POST' && request.url?.includes('/@connections/')) {
           calls += 1;
+          lastAt = Date.now();
+          // Chat events carry an id; anything else (a presence event) counts by its text.
+          const body = Buffer.concat(chunks).toString('utf8');
+          const id = /"id":"([^"]+)"/.exec(body)?.[1] ?? body;
+          const key = `${request.url.split('/@connections/')[1]} ${id}`;
+          if (seen.has(key)) duplicates += 1;
+          else seen.add(key);
           response.writeHead(200, { 'x-amzn-RequestId': `bench-${calls}` }).end();
         } else {
           response
@@ -87,10 +112,13 @@ runAsChild(import.meta.url, 'slow management endpoint', async (args) => {
     answers: {
       reset: () => {
         calls = 0;
+        duplicates = 0;
+        lastAt = 0;
+        seen.clear();
         peakInFlight = inFlight;
         return {};
       },
-      counters: () => ({ calls, peakInFlight }),
+      counters: () => ({ calls, delivered: seen.size, duplicates, lastAt, peakInFlight }),
     },
     stop: () =>
       new Promise((resolve) => {

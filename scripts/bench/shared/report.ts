@@ -122,3 +122,17 @@ export function formatCount(value: number): string {
 function looksNumeric(cell: string): boolean {
   return /^[-+]?[\d,.]+\s*(ms|s|MB|KB|x|%|\/s)?$/.test(cell) || cell === '-';
 }
+
+/**
+ * The median of a few measurements (the bench's usual summary: this machine is noisy).
+ * @param values - the measurements
+ * @returns their median, NaN for none
+ */
+export function median(values: readonly number[]): number {
+  const sorted = values.toSorted((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? Number.NaN)
+    : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
+}

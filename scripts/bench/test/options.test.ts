@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LOCAL_STACK_DEFAULTS } from '../../local/defaults.ts';
 import { BenchUsageError, DEFAULT_REMOTE_CONNECT_RATE, parseBenchOptions } from '../options.ts';
 
 describe('parseBenchOptions', () => {
@@ -14,9 +15,12 @@ describe('parseBenchOptions', () => {
     expect(options.connectRate).toBe(0);
     expect(options.baseline).toBe(true);
     expect(options.url).toBeUndefined();
-    expect(options.fanoutConnections).toBe(10_000);
-    expect(options.fanoutDelayMs).toBe(20);
-    expect(options.fanoutConcurrencies).toEqual([10, 25, 50, 100, 200]);
+    expect(options.fanoutRecipients).toEqual([1000, 10_000]);
+    expect(options.fanoutMemory).toEqual([LOCAL_STACK_DEFAULTS.memoryMb]);
+    expect(options.fanoutRoundTripMs).toBe(20);
+    expect(options.fanoutRounds).toBe(3);
+    expect(options.fanoutShardSize).toBeUndefined();
+    expect(options.fanoutPosterPosts).toBe(2000);
   });
 
   it('reads every flag', () => {
@@ -34,9 +38,11 @@ describe('parseBenchOptions', () => {
       '--message-timeout-ms=3000',
       '--no-baseline',
       '--origin=https://chat.example.com/path',
-      '--fanout-connections=500',
-      '--fanout-delay-ms=5',
-      '--fanout-concurrency=5,15',
+      '--fanout-recipients=500,5000',
+      '--fanout-memory=256,1024',
+      '--fanout-round-trip-ms=5',
+      '--fanout-rounds=2',
+      '--fanout-shard-size=100',
       '--json',
     ];
 
@@ -57,9 +63,11 @@ describe('parseBenchOptions', () => {
       messageTimeoutMs: 3000,
       baseline: false,
       origin: 'https://chat.example.com',
-      fanoutConnections: 500,
-      fanoutDelayMs: 5,
-      fanoutConcurrencies: [5, 15],
+      fanoutRecipients: [500, 5000],
+      fanoutMemory: [256, 1024],
+      fanoutRoundTripMs: 5,
+      fanoutRounds: 2,
+      fanoutShardSize: 100,
     });
   });
 
@@ -97,7 +105,8 @@ describe('parseBenchOptions', () => {
     [['--url', 'not a url'], /--url is not a URL/],
     [['--sweep', '100,x'], /--sweep must be a whole number/],
     [['--sweep', '100', '--clients', '5'], /cannot be combined/],
-    [['--fanout-concurrency', '0'], /--fanout-concurrency must be at least 1/],
+    [['--fanout-memory', '64'], /--fanout-memory must be at least 128/],
+    [['--fanout-rounds', '0'], /--fanout-rounds must be at least 1/],
     [['extra'], /positional/i],
   ])('rejects %j with a clear message', (argv, message) => {
     // Act / Assess

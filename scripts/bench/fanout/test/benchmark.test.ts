@@ -5,7 +5,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseBenchOptions } from '../../options.ts';
 import { silentProgress } from '../../shared/progress.ts';
-import { runFanoutBenchmark } from '../benchmark.ts';
+import { fakeConnectionIds, runFanoutBenchmark } from '../benchmark.ts';
 import type { SlowEndpoint } from '../slow-endpoint.ts';
 import { startSlowEndpoint } from '../slow-endpoint.ts';
 
@@ -16,7 +16,7 @@ afterEach(async () => {
 });
 
 describe('the slow management endpoint', () => {
-  it('answers a real SDK PostToConnection on the stage path and counts it', async () => {
+  it('answers real SDK posts on the stage path and counts deliveries and repeats per message id', async () => {
     // Prepare
     endpoint = await startSlowEndpoint(1);
     const client = new ApiGatewayManagementApiClient({
@@ -24,78 +24,73 @@ describe('the slow management endpoint', () => {
       region: 'us-east-1',
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     });
+    const post = (connectionId: string, id: string) =>
+      client.send(
+        new PostToConnectionCommand({
+          ConnectionId: connectionId,
+          Data: `{"type":"message","id":"${id}"}`,
+        }),
+      );
 
-    // Act
-    const output = await client.send(
-      new PostToConnectionCommand({ ConnectionId: 'AAAAAAAAAAAAAAA=', Data: 'hi' }),
-    );
+    // Act: a, b get message 1; a gets it again; a gets message 2
+    const output = await post('AAAAAAAAAAAAAAA=', '1');
+    await post('BBBBBBBBBBBBBBB=', '1');
+    await post('AAAAAAAAAAAAAAA=', '1');
+    await post('AAAAAAAAAAAAAAA=', '2');
     client.destroy();
 
     // Assess
     expect(output.$metadata.httpStatusCode).toBe(200);
     expect(endpoint.endpoint).toMatch(/\/prod$/);
-    expect(await endpoint.readCounters()).toEqual({ calls: 1, peakInFlight: 1 });
+    expect(await endpoint.readCounters()).toMatchObject({ calls: 4, delivered: 3, duplicates: 1 });
     await endpoint.resetCounters();
-    expect(await endpoint.readCounters()).toEqual({ calls: 0, peakInFlight: 0 });
+    expect(await endpoint.readCounters()).toEqual({
+      calls: 0,
+      delivered: 0,
+      duplicates: 0,
+      lastAt: 0,
+      peakInFlight: 0,
+    });
+  });
+});
+
+describe('fakeConnectionIds', () => {
+  it('makes distinct ids in API Gateway format, distinct across prefixes', () => {
+    const ids = [...fakeConnectionIds(5000, 'a'), ...fakeConnectionIds(5000, 'b')];
+
+    expect(new Set(ids).size).toBe(10_000);
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{15}=$/);
   });
 });
 
 describe('runFanoutBenchmark', () => {
-  it('delivers every post through the backend broadcaster and measures the real concurrency', async () => {
-    // Prepare
+  it('measures both post paths and a sharded broadcast of the real bundle, with nothing lost', {
+    timeout: 180_000,
+  }, async () => {
+    // Prepare: a small broadcast, split into shards of 20
     const options = parseBenchOptions([
-      '--fanout-connections=200',
-      // Long enough that every worker's first post is still in flight when the last one starts.
-      '--fanout-delay-ms=20',
-      '--fanout-concurrency=4,10',
+      '--fanout-recipients=60',
+      '--fanout-round-trip-ms=5',
+      '--fanout-rounds=1',
+      '--fanout-memory=512',
+      '--fanout-shard-size=20',
+      '--fanout-poster-posts=200',
     ]);
 
     // Act
     const result = await runFanoutBenchmark(options, new AbortController().signal, silentProgress);
 
-    // Assess: the backend's default setting is measured too
-    const settings = result.runs.map((run) => run.concurrency);
-    expect(settings).toEqual(expect.arrayContaining([4, 10, result.defaultConcurrency]));
-    for (const run of result.runs) {
-      expect(run.delivered).toBe(200);
-      expect(run.calls).toBe(200);
-      expect(run.failed).toBe(0);
-      expect(run.peakInFlight).toBeLessThanOrEqual(run.concurrency);
-      expect(run.idealMs).toBeCloseTo((200 * 20) / run.concurrency, 6);
+    // Assess
+    expect(result.posters.map((poster) => poster.path)).toEqual(['sdk', 'signed']);
+    for (const poster of result.posters) expect(poster.cpuPerPostMs).toBeGreaterThan(0);
+    expect(result.broadcasts).toHaveLength(1);
+    const [run] = result.broadcasts;
+    for (const round of [run?.warmUp, ...(run?.rounds ?? [])]) {
+      expect(round).toMatchObject({ delivered: 60, duplicates: 0, timedOut: 0, throttled: 0 });
+      // 60 recipients at 20 per invocation: the accepting one and at least two shard workers
+      expect(round?.invocations).toBeGreaterThanOrEqual(3);
+      expect(round?.gbSeconds).toBeGreaterThan(0);
     }
-    expect(result.runs.find((run) => run.concurrency === 4)?.peakInFlight).toBe(4);
-  });
-
-  it('reaches a concurrency above the SDK default of 50 sockets with the Lambda client', async () => {
-    // Prepare: each post held long enough that a busy machine still starts 60 before one returns
-    const options = parseBenchOptions([
-      '--fanout-connections=120',
-      '--fanout-delay-ms=250',
-      '--fanout-concurrency=60',
-    ]);
-
-    // Act
-    const result = await runFanoutBenchmark(options, new AbortController().signal, silentProgress);
-
-    // Assess
-    const run = result.runs.find((candidate) => candidate.concurrency === 60);
-    expect(run?.peakInFlight).toBeGreaterThan(50);
-    expect(run?.delivered).toBe(120);
-  });
-
-  it('leaves the environment as it found it', async () => {
-    // Prepare
-    const before = process.env.AWS_ACCESS_KEY_ID;
-    const options = parseBenchOptions([
-      '--fanout-connections=10',
-      '--fanout-delay-ms=0',
-      '--fanout-concurrency=2',
-    ]);
-
-    // Act
-    await runFanoutBenchmark(options, new AbortController().signal, silentProgress);
-
-    // Assess
-    expect(process.env.AWS_ACCESS_KEY_ID).toBe(before);
+    expect(process.env.AWS_ACCESS_KEY_ID).not.toBe('local');
   });
 });

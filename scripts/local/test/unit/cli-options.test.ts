@@ -97,7 +97,13 @@ describe('the help text', () => {
     const switches = new Set(['--help', '--full-cpu']);
     for (const flag of flags.filter((name) => !switches.has(name))) {
       const value =
-        flag === '--route' ? '$default' : flag === '--env' ? 'A=b' : flag === '--memory' ? '512' : '1';
+        flag === '--route'
+          ? '$default'
+          : flag === '--env'
+            ? 'A=b'
+            : flag === '--memory'
+              ? '512'
+              : '1';
       expect(() => parseCommandLine([flag, value]), flag).not.toThrow();
     }
     expect(() => parseCommandLine(['--full-cpu'])).not.toThrow();
