@@ -6,6 +6,7 @@
  */
 
 import type { BenchOptions } from '../options.ts';
+import type { TreeMemory } from '../shared/process-memory.ts';
 import type { Progress } from '../shared/progress.ts';
 import type { LoadRunResult } from './generator.ts';
 import { runLoad } from './generator.ts';
@@ -21,6 +22,8 @@ export interface LoadTargetResult {
   readonly run: LoadRunResult;
   /** The server's RSS once every client was connected, before any message (bytes). */
   readonly idleRssBytes: number | undefined;
+  /** Of `idleRssBytes`: the local stack's Lambda containers (processes, each its own runtime). */
+  readonly idleContainers: { readonly count: number; readonly bytes: number } | undefined;
   /** The server's highest RSS during the whole run (bytes). */
   readonly peakRssBytes: number | undefined;
 }
@@ -61,7 +64,13 @@ export async function runLoadBenchmark(
       origin: options.origin,
       label: 'deployed',
     });
-    targets.push({ target: 'deployed', run, idleRssBytes: undefined, peakRssBytes: undefined });
+    targets.push({
+      target: 'deployed',
+      run,
+      idleRssBytes: undefined,
+      idleContainers: undefined,
+      peakRssBytes: undefined,
+    });
     return { clients, targets, errors: [] };
   }
   const errors: string[] = [];
@@ -77,7 +86,7 @@ export async function runLoadBenchmark(
       errors.push(error instanceof Error ? error.message : String(error));
       continue;
     }
-    let idleRssBytes: number | undefined;
+    let idle: TreeMemory | undefined;
     try {
       const run = await runLoad({
         ...common,
@@ -87,10 +96,17 @@ export async function runLoadBenchmark(
         label: target === 'bare' ? 'bare ws' : target,
         onAllConnected: async () => {
           await new Promise((resolve) => setTimeout(resolve, IDLE_SETTLE_MS));
-          idleRssBytes = server.sampleRss();
+          idle = server.sampleMemory();
         },
       });
-      targets.push({ target, run, idleRssBytes, peakRssBytes: server.peakRssBytes });
+      targets.push({
+        target,
+        run,
+        idleRssBytes: idle?.totalBytes,
+        idleContainers:
+          idle === undefined ? undefined : { count: idle.containers, bytes: idle.containerBytes },
+        peakRssBytes: server.peakRssBytes,
+      });
     } finally {
       await server.stop();
     }

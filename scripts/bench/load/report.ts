@@ -82,6 +82,7 @@ export function loadTables(result: LoadBenchmarkResult): Table[] {
       'handshake p95',
       'all connected in',
       'RSS idle',
+      'of which Lambda containers',
       'RSS peak',
       'peak vs bare',
     ],
@@ -95,6 +96,9 @@ export function loadTables(result: LoadBenchmarkResult): Table[] {
         run.connectTime.count > 0 ? formatMs(run.connectTime.p95Ms) : '-',
         formatMs(run.connectWallMs),
         formatMegabytes(target.idleRssBytes),
+        target.idleContainers === undefined || target.idleContainers.count === 0
+          ? '-'
+          : `${formatMegabytes(target.idleContainers.bytes)} (${target.idleContainers.count})`,
         formatMegabytes(target.peakRssBytes),
         target === baseline
           ? '1.0x'
@@ -194,10 +198,14 @@ export function checkLoadTargets(result: LoadBenchmarkResult): TargetCheck[] {
     });
   }
   if (stack.idleRssBytes !== undefined) {
+    // The Lambda containers are separate processes, each a runtime of its own, as on Lambda;
+    // `--concurrency` bounds how many there are. The target is the stack that serves them.
+    const containers = stack.idleContainers ?? { count: 0, bytes: 0 };
+    const own = stack.idleRssBytes - containers.bytes;
     checks.push({
-      description: `stack RSS < ${formatMegabytes(LOAD_TARGETS.maxIdleRssBytes)} with ${formatCount(result.clients)} idle connections`,
-      met: stack.idleRssBytes < LOAD_TARGETS.maxIdleRssBytes,
-      measured: formatMegabytes(stack.idleRssBytes),
+      description: `stack RSS without its Lambda containers < ${formatMegabytes(LOAD_TARGETS.maxIdleRssBytes)} with ${formatCount(result.clients)} idle connections`,
+      met: own < LOAD_TARGETS.maxIdleRssBytes,
+      measured: `${formatMegabytes(own)} (+ ${containers.count} containers, ${formatMegabytes(containers.bytes)})`,
     });
   }
   return checks;

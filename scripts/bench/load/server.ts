@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { choiceArgument, runAsChild, startChild } from '../shared/child-process.ts';
-import { readTreeRss } from '../shared/process-memory.ts';
+import { readTreeMemory, type TreeMemory } from '../shared/process-memory.ts';
 
 /**
  * The servers, as progress lines and errors name them: the bare ws server (the lower bound), the
@@ -28,8 +28,8 @@ export interface ServerProcess {
   readonly websocketUrl: string;
   /** The chat page's origin (local stack only): browsers send it with every handshake. */
   readonly pageOrigin: string | undefined;
-  /** Resident memory of the child and its descendants right now (bytes), if /proc is readable. */
-  sampleRss(): number | undefined;
+  /** Resident memory of the child and its descendants right now, if /proc is readable. */
+  sampleMemory(): TreeMemory | undefined;
   /** @returns the highest RSS seen since start (bytes), if /proc is readable */
   readonly peakRssBytes: number | undefined;
   /** Stops the server and waits for the child to exit. */
@@ -54,10 +54,10 @@ export async function startServerProcess(target: ServerTarget): Promise<ServerPr
     stdout: 'ignore',
   });
   let peak: number | undefined;
-  const sample = (): number | undefined => {
-    const rss = child.pid === undefined ? undefined : readTreeRss(child.pid);
-    if (rss !== undefined) peak = Math.max(peak ?? 0, rss);
-    return rss;
+  const sample = (): TreeMemory | undefined => {
+    const memory = child.pid === undefined ? undefined : readTreeMemory(child.pid);
+    if (memory !== undefined) peak = Math.max(peak ?? 0, memory.totalBytes);
+    return memory;
   };
   sample();
   const sampler = setInterval(sample, SAMPLE_INTERVAL_MS);
@@ -66,7 +66,7 @@ export async function startServerProcess(target: ServerTarget): Promise<ServerPr
   return {
     websocketUrl: String(websocketUrl),
     pageOrigin: typeof pageOrigin === 'string' ? pageOrigin : undefined,
-    sampleRss: sample,
+    sampleMemory: sample,
     get peakRssBytes() {
       return peak;
     },

@@ -59,12 +59,21 @@ export function selectTree(rootPid: number, entries: readonly ProcessEntry[]): P
   return members;
 }
 
+/** A process tree's resident memory, and the part its Lambda containers hold. */
+export interface TreeMemory {
+  readonly totalBytes: number;
+  /** The local stack's Lambda containers (child processes running lambda-container.mjs). */
+  readonly containerBytes: number;
+  readonly containers: number;
+}
+
 /**
  * Reads the resident memory of a process tree from /proc.
  * @param rootPid - the process to measure
- * @returns bytes, or undefined where /proc is unavailable (macOS, Windows)
+ * @returns the tree's bytes and its containers' share, or undefined where /proc is unavailable
+ *   (macOS, Windows)
  */
-export function readTreeRss(rootPid: number): number | undefined {
+export function readTreeMemory(rootPid: number): TreeMemory | undefined {
   let pids: string[];
   try {
     pids = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
@@ -82,5 +91,20 @@ export function readTreeRss(rootPid: number): number | undefined {
   }
   const members = selectTree(rootPid, entries);
   if (members.length === 0) return undefined;
-  return members.reduce((total, member) => total + member.rssBytes, 0);
+  const containers = members.filter((member) => isLambdaContainer(member.pid));
+  const sum = (list: readonly ProcessEntry[]): number =>
+    list.reduce((total, member) => total + member.rssBytes, 0);
+  return {
+    totalBytes: sum(members),
+    containerBytes: sum(containers),
+    containers: containers.length,
+  };
+}
+
+function isLambdaContainer(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('lambda-container');
+  } catch {
+    return false;
+  }
 }

@@ -13,6 +13,7 @@ const target = (
 ): LoadTargetResult => ({
   target: name,
   idleRssBytes,
+  idleContainers: name === 'stack' ? { count: 2, bytes: 60 * MB } : undefined,
   peakRssBytes: idleRssBytes * 1.5,
   run: {
     clientsRequested: 1000,
@@ -123,7 +124,7 @@ describe('checkLoadTargets', () => {
       clients: 1000,
       targets: [
         target('naive', 1000),
-        target('stack', 1500, { receiptsLost: 1, receiptsBySender: 1 }, 300 * MB),
+        target('stack', 1500, { receiptsLost: 1, receiptsBySender: 1 }, 400 * MB),
       ],
       errors: [],
     };
@@ -134,6 +135,22 @@ describe('checkLoadTargets', () => {
     // Assess
     expect(checks.map((check) => check.met)).toEqual([false, false, false, false]);
     expect(checks[0]?.measured).toBe('1 lost, 1 duplicated, 0 connect failures');
+  });
+
+  it('judges the memory of the stack itself, its Lambda containers (processes) reported apart', () => {
+    // Prepare: 300 MB in all, of which 2 containers hold 60 MB
+    const result: LoadBenchmarkResult = {
+      clients: 1000,
+      targets: [target('stack', 500, {}, 300 * MB)],
+      errors: [],
+    };
+
+    // Act
+    const memory = checkLoadTargets(result).find((check) => check.description.includes('RSS'));
+
+    // Assess
+    expect(memory?.met).toBe(true);
+    expect(memory?.measured).toBe('240.0 MB (+ 2 containers, 60.0 MB)');
   });
 
   it('does not call a run fast when no message reached everyone', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ProcessEntry } from '../process-memory.ts';
-import { parseProcStatus, readTreeRss, selectTree } from '../process-memory.ts';
+import { parseProcStatus, readTreeMemory, selectTree } from '../process-memory.ts';
 
 describe('parseProcStatus', () => {
   it('reads the name, even with spaces and parentheses, the parent and VmRSS in bytes', () => {
@@ -53,12 +53,16 @@ describe('selectTree', () => {
   });
 });
 
-describe('readTreeRss', () => {
-  it.runIf(process.platform === 'linux')('measures this very process on Linux', () => {
-    // Act
-    const rss = readTreeRss(process.pid);
+describe('readTreeMemory', () => {
+  it.runIf(process.platform === 'linux')(
+    'measures this very process on Linux, with no containers in it',
+    () => {
+      // Act
+      const memory = readTreeMemory(process.pid);
 
-    // Assess: at least the heap this process already uses
-    expect(rss).toBeGreaterThan(process.memoryUsage().heapUsed / 2);
-  });
+      // Assess: at least the heap this process already uses
+      expect(memory?.totalBytes).toBeGreaterThan(process.memoryUsage().heapUsed / 2);
+      expect(memory).toMatchObject({ containerBytes: 0, containers: 0 });
+    },
+  );
 });
