@@ -1,7 +1,7 @@
 /**
  * The cold-start benchmark of the Lambda bundle: its size, and the median time to import it and
  * initialise the module (configuration, SDK clients) in fresh Node processes, side by side in the
- * same run with a plain default esbuild bundle of the same three SDK clients. Runs alternate
+ * same run with a plain default esbuild bundle of the same four SDK clients. Runs alternate
  * between the two, so drift of the machine (other load, CPU frequency) hits both alike.
  */
 import { execFile } from 'node:child_process';
@@ -11,6 +11,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
+import contract from '../../../backend/src/contract.json' with { type: 'json' };
 import { BUNDLE_FILE_NAME, LAMBDA_DIST_DIR } from '../../build-lambda.ts';
 import type { Progress } from '../shared/progress.ts';
 import { median } from '../shared/report.ts';
@@ -36,7 +37,7 @@ export interface ColdStartResult {
   readonly nodeVersion: string;
   /** Our Lambda bundle. */
   readonly lambda: BundleColdStart;
-  /** A default esbuild bundle that imports and instantiates the three SDK clients. */
+  /** A default esbuild bundle that imports and instantiates the same SDK clients. */
   readonly baseline: BundleColdStart;
   /** lambda.medianInitMs / baseline.medianInitMs. */
   readonly initRatio: number;
@@ -46,9 +47,11 @@ export interface ColdStartResult {
 const BASELINE_SOURCE = `
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 export const dynamoDb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
 export const managementApi = new ApiGatewayManagementApiClient({ endpoint: 'https://example.com/prod' });
+export const sqs = new SQSClient({});
 `;
 
 /** Runs in each fresh process: time the dynamic import of the bundle given as argument. */
@@ -137,7 +140,13 @@ async function measureOnce(probePath: string, bundlePath: string): Promise<Sampl
   const startedAt = performance.now();
   const { stdout } = await run(process.execPath, ['--no-warnings', probePath, bundlePath], {
     // What the Lambda needs at init; nothing is contacted, clients are only created.
-    env: { PATH: process.env.PATH, TABLE_NAME: 'connections', AWS_REGION: 'eu-west-1' },
+    // What the bundle needs to start: its two required tables (contract.json) and a region.
+    env: {
+      PATH: process.env.PATH,
+      [contract.environment.tableName]: 'connections',
+      [contract.environment.roomsTableName]: 'rooms',
+      AWS_REGION: 'eu-west-1',
+    },
   });
   const processMs = performance.now() - startedAt;
   const initMs = Number(stdout);

@@ -27,7 +27,7 @@ export function coldStartTables(result: ColdStartResult): Table[] {
       headings: ['bundle', 'size', 'import + init', 'whole process', 'init vs baseline'],
       rows: [
         row('Lambda bundle (backend/dist)', result.lambda),
-        row('default esbuild bundle of the 3 SDK clients', result.baseline),
+        row('default esbuild bundle of the same 4 SDK clients', result.baseline),
       ],
     },
   ];
