@@ -121,9 +121,10 @@ describeInChromium('chat page features in Chromium', (suite) => {
   });
 
   it('makes http(s) links clickable in a new tab without opener or referrer, and leaves every other scheme and the text as it was', async () => {
-    // Prepare
-    const alice = await suite.join('Alice');
-    const bob = await suite.join('Bob');
+    // Prepare: a room of their own, so no earlier test's history is on screen
+    const url = `${suite.stack.pageUrl}#links`;
+    const alice = await suite.join('Alice', { url });
+    const bob = await suite.join('Bob', { url });
     const target = new URL('favicon.svg', suite.stack.pageUrl).href;
     const text = `Icon: ${target}. Wiki: https://en.wikipedia.org/wiki/Tea_(meal), LOUD: HTTPS://EXAMPLE.ORG/Path!\nNot links: javascript:alert(document.domain) data:text/html,<b>x</b> ftp://example.com https://bank.example@evil.example`;
 
@@ -240,8 +241,9 @@ describeInChromium('chat page features in Chromium', (suite) => {
 
   it('refuses a name with a text-direction override and a message with nothing visible, saying why, and sends neither', async () => {
     // Prepare
-    const mallory = await suite.join('\u202eAdmin');
-    const bob = await suite.join('Bob');
+    const url = `${suite.stack.pageUrl}#names`;
+    const mallory = await suite.join('\u202eAdmin', { url });
+    const bob = await suite.join('Bob', { url });
     const nameError = await mallory.page.locator('#name-error').textContent();
 
     // Act
@@ -269,7 +271,7 @@ describeInChromium('chat page features in Chromium', (suite) => {
 
   it('shows each message once by id, history as earlier messages, and the presence count (v2 frames scripted by the test)', async () => {
     // Prepare: the test stands between the page and the real local stack and answers the
-    // history request with protocol v2 frames, which the backend does not send yet.
+    // history request with protocol v2 frames of its own, to control exactly what arrives.
     const message = (id: string, text: string, senderName = 'Carol') => ({
       type: 'message',
       id,
@@ -282,6 +284,9 @@ describeInChromium('chat page features in Chromium', (suite) => {
     const history = (...messages: object[]) =>
       JSON.stringify({ type: 'history', room: 'lobby', messages, part: 1, parts: 1 });
     let route: WebSocketRoute | undefined;
+    // Bob joins first: the real backend tells a small room of every join, and Alice's own join
+    // (her history request) never reaches it, so the only head count she sees is the script's.
+    const bob = await suite.join('Bob');
     const alice = await suite.join('Alice', {
       beforeLoad: async (page) => {
         await installAxe(page);
@@ -301,7 +306,6 @@ describeInChromium('chat page features in Chromium', (suite) => {
         });
       },
     });
-    const bob = await suite.join('Bob');
     const lines = alice.page.locator('#message-items > li');
     const texts = async () =>
       lines.evaluateAll((items) =>
