@@ -6,7 +6,7 @@ resource "aws_apigatewayv2_api" "this" {
 }
 
 # One Lambda proxy integration serves every route; the function dispatches on the route key.
-resource "aws_apigatewayv2_integration" "lambda" {
+resource "aws_apigatewayv2_integration" "this" {
   api_id             = aws_apigatewayv2_api.this.id
   integration_type   = "AWS_PROXY"
   integration_method = "POST"
@@ -18,7 +18,7 @@ resource "aws_apigatewayv2_route" "this" {
 
   api_id    = aws_apigatewayv2_api.this.id
   route_key = each.value
-  target    = "integrations/${aws_apigatewayv2_integration.lambda.id}"
+  target    = "integrations/${aws_apigatewayv2_integration.this.id}"
 }
 
 # A new deployment whenever a route or the integration changes; the stage then switches to it.
@@ -27,7 +27,7 @@ resource "aws_apigatewayv2_deployment" "this" {
   description = "Routes and integration as of this apply"
 
   triggers = {
-    redeployment = sha1(jsonencode([aws_apigatewayv2_integration.lambda, aws_apigatewayv2_route.this]))
+    redeployment = sha1(jsonencode([aws_apigatewayv2_integration.this, aws_apigatewayv2_route.this]))
   }
 
   lifecycle {
@@ -73,7 +73,7 @@ resource "aws_apigatewayv2_stage" "this" {
 }
 
 # Scoped to this API's stage: any route of it, nothing else.
-resource "aws_lambda_permission" "api" {
+resource "aws_lambda_permission" "this" {
   statement_id  = "AllowInvokeFromWebSocketApi"
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.this.function_name

@@ -23,7 +23,7 @@ locals {
   template_dir = "${path.module}/../frontend"
 }
 
-resource "aws_s3_bucket" "site" {
+resource "aws_s3_bucket" "this" {
   bucket_prefix = "${var.name_prefix}-site-"
 
   # Holds only files this configuration uploads, so `terraform destroy` may empty it.
@@ -31,8 +31,8 @@ resource "aws_s3_bucket" "site" {
 }
 
 # The default since April 2023, declared to make "no ACLs, ever" visible.
-resource "aws_s3_bucket_ownership_controls" "site" {
-  bucket = aws_s3_bucket.site.id
+resource "aws_s3_bucket_ownership_controls" "this" {
+  bucket = aws_s3_bucket.this.id
 
   rule {
     object_ownership = "BucketOwnerEnforced"
@@ -40,8 +40,8 @@ resource "aws_s3_bucket_ownership_controls" "site" {
 }
 
 # ACLs stay blocked; only the public-read bucket policy below is allowed through.
-resource "aws_s3_bucket_public_access_block" "site" {
-  bucket = aws_s3_bucket.site.id
+resource "aws_s3_bucket_public_access_block" "this" {
+  bucket = aws_s3_bucket.this.id
 
   block_public_acls       = true
   ignore_public_acls      = true
@@ -49,8 +49,8 @@ resource "aws_s3_bucket_public_access_block" "site" {
   restrict_public_buckets = false
 }
 
-resource "aws_s3_bucket_policy" "site" {
-  bucket = aws_s3_bucket.site.id
+resource "aws_s3_bucket_policy" "this" {
+  bucket = aws_s3_bucket.this.id
 
   policy = jsonencode({
     Version = "2012-10-17"
@@ -59,19 +59,19 @@ resource "aws_s3_bucket_policy" "site" {
       Effect    = "Allow"
       Principal = "*"
       Action    = "s3:GetObject"
-      Resource  = "${aws_s3_bucket.site.arn}/*"
+      Resource  = "${aws_s3_bucket.this.arn}/*"
     }]
   })
 
   # While the bucket still blocks public policies, S3 rejects this one with AccessDenied.
   depends_on = [
-    aws_s3_bucket_public_access_block.site,
-    aws_s3_bucket_ownership_controls.site,
+    aws_s3_bucket_public_access_block.this,
+    aws_s3_bucket_ownership_controls.this,
   ]
 }
 
 resource "aws_s3_bucket_website_configuration" "this" {
-  bucket = aws_s3_bucket.site.id
+  bucket = aws_s3_bucket.this.id
 
   index_document {
     suffix = "index.html"
@@ -81,7 +81,7 @@ resource "aws_s3_bucket_website_configuration" "this" {
 resource "aws_s3_object" "site" {
   for_each = local.site_files
 
-  bucket       = aws_s3_bucket.site.id
+  bucket       = aws_s3_bucket.this.id
   key          = each.value
   source       = "${var.website_dir}/${each.value}"
   etag         = filemd5("${var.website_dir}/${each.value}")
@@ -93,7 +93,7 @@ resource "aws_s3_object" "site" {
 
 # The page's runtime configuration, from the same template the local stack renders.
 resource "aws_s3_object" "config" {
-  bucket        = aws_s3_bucket.site.id
+  bucket        = aws_s3_bucket.this.id
   key           = "config.js"
   content_type  = local.content_types.js
   cache_control = "no-cache"
@@ -108,7 +108,7 @@ resource "aws_s3_object" "config" {
 
 # index.html names the WebSocket URL in its Content-Security-Policy (connect-src).
 resource "aws_s3_object" "index" {
-  bucket        = aws_s3_bucket.site.id
+  bucket        = aws_s3_bucket.this.id
   key           = "index.html"
   content_type  = local.content_types.html
   cache_control = "no-cache"

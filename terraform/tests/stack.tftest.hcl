@@ -31,12 +31,12 @@ run "websocket_api" {
   }
 
   assert {
-    condition     = alltrue([for key, route in aws_apigatewayv2_route.this : route.route_key == key && route.target == "integrations/${aws_apigatewayv2_integration.lambda.id}"])
+    condition     = alltrue([for key, route in aws_apigatewayv2_route.this : route.route_key == key && route.target == "integrations/${aws_apigatewayv2_integration.this.id}"])
     error_message = "Every route must target the one Lambda integration."
   }
 
   assert {
-    condition     = aws_apigatewayv2_integration.lambda.integration_type == "AWS_PROXY" && aws_apigatewayv2_integration.lambda.integration_uri == aws_lambda_function.this.invoke_arn
+    condition     = aws_apigatewayv2_integration.this.integration_type == "AWS_PROXY" && aws_apigatewayv2_integration.this.integration_uri == aws_lambda_function.this.invoke_arn
     error_message = "The integration must be AWS_PROXY to the function's invoke_arn."
   }
 
@@ -56,12 +56,12 @@ run "websocket_api" {
   }
 
   assert {
-    condition     = aws_lambda_permission.api.principal == "apigateway.amazonaws.com" && aws_lambda_permission.api.function_name == "awsome-chat-chat"
+    condition     = aws_lambda_permission.this.principal == "apigateway.amazonaws.com" && aws_lambda_permission.this.function_name == "awsome-chat-chat"
     error_message = "Only API Gateway may invoke the function."
   }
 
   assert {
-    condition     = aws_lambda_permission.api.source_arn == "arn:aws:execute-api:eu-central-1:123456789012:abc123/prod/*"
+    condition     = aws_lambda_permission.this.source_arn == "arn:aws:execute-api:eu-central-1:123456789012:abc123/prod/*"
     error_message = "The invoke permission must be scoped to this API's stage."
   }
 }
@@ -176,27 +176,27 @@ run "website_bucket" {
   command = apply
 
   assert {
-    condition     = startswith(aws_s3_bucket.site.bucket_prefix, "awsome-chat-site-") && aws_s3_bucket.site.force_destroy
+    condition     = startswith(aws_s3_bucket.this.bucket_prefix, "awsome-chat-site-") && aws_s3_bucket.this.force_destroy
     error_message = "The bucket must be named after the prefix and be removable by terraform destroy while it holds objects."
   }
 
   assert {
-    condition     = aws_s3_bucket_ownership_controls.site.rule[0].object_ownership == "BucketOwnerEnforced"
+    condition     = aws_s3_bucket_ownership_controls.this.rule[0].object_ownership == "BucketOwnerEnforced"
     error_message = "Object ownership must be enforced (ACLs disabled)."
   }
 
   assert {
     condition = (
-      aws_s3_bucket_public_access_block.site.block_public_acls &&
-      aws_s3_bucket_public_access_block.site.ignore_public_acls &&
-      !aws_s3_bucket_public_access_block.site.block_public_policy &&
-      !aws_s3_bucket_public_access_block.site.restrict_public_buckets
+      aws_s3_bucket_public_access_block.this.block_public_acls &&
+      aws_s3_bucket_public_access_block.this.ignore_public_acls &&
+      !aws_s3_bucket_public_access_block.this.block_public_policy &&
+      !aws_s3_bucket_public_access_block.this.restrict_public_buckets
     )
     error_message = "Public access block must block and ignore ACLs but allow the public bucket policy."
   }
 
   assert {
-    condition = jsondecode(aws_s3_bucket_policy.site.policy).Statement == [{
+    condition = jsondecode(aws_s3_bucket_policy.this.policy).Statement == [{
       Sid       = "PublicReadObjects"
       Effect    = "Allow"
       Principal = "*"
@@ -332,7 +332,7 @@ run "settings_come_from_variables" {
   }
 
   assert {
-    condition     = jsondecode(aws_iam_role_policy.lambda.policy).Statement[2].Resource == ["arn:aws:execute-api:eu-central-1:123456789012:abc123/dev/POST/@connections/*"] && aws_lambda_permission.api.source_arn == "arn:aws:execute-api:eu-central-1:123456789012:abc123/dev/*"
+    condition     = jsondecode(aws_iam_role_policy.lambda.policy).Statement[2].Resource == ["arn:aws:execute-api:eu-central-1:123456789012:abc123/dev/POST/@connections/*"] && aws_lambda_permission.this.source_arn == "arn:aws:execute-api:eu-central-1:123456789012:abc123/dev/*"
     error_message = "ManageConnections and the invoke permission must follow the stage name."
   }
 
@@ -352,7 +352,7 @@ run "settings_come_from_variables" {
   }
 
   assert {
-    condition     = aws_dynamodb_table.connections.name == "team-b-connections" && aws_lambda_function.this.function_name == "team-b-chat" && startswith(aws_s3_bucket.site.bucket_prefix, "team-b-site-") && startswith(aws_iam_role.lambda.name_prefix, "team-b-")
+    condition     = aws_dynamodb_table.connections.name == "team-b-connections" && aws_lambda_function.this.function_name == "team-b-chat" && startswith(aws_s3_bucket.this.bucket_prefix, "team-b-site-") && startswith(aws_iam_role.lambda.name_prefix, "team-b-")
     error_message = "Resource names must start with name_prefix."
   }
 }
