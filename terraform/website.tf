@@ -3,24 +3,12 @@ locals {
   rendered_site_files = ["index.html", "config.js"]
   site_files          = setsubtract(fileset(var.website_dir, "**"), local.rendered_site_files)
 
-  # Without a content type S3 serves binary/octet-stream and browsers download the page.
-  content_types = {
-    css   = "text/css; charset=utf-8"
-    html  = "text/html; charset=utf-8"
-    ico   = "image/x-icon"
-    jpg   = "image/jpeg"
-    js    = "text/javascript; charset=utf-8"
-    json  = "application/json"
-    map   = "application/json"
-    mjs   = "text/javascript; charset=utf-8"
-    png   = "image/png"
-    svg   = "image/svg+xml"
-    txt   = "text/plain; charset=utf-8"
-    webp  = "image/webp"
-    woff2 = "font/woff2"
-  }
+  # Without a content type S3 serves binary/octet-stream and browsers download the page. The map
+  # (file extension -> type) is shared with the local stack's static site.
+  content_types = jsondecode(file("${local.frontend_dir}/content-types.json"))
 
-  template_dir = "${path.module}/../frontend"
+  # Templates and shared facts of the page: config.js, index.html, content types.
+  frontend_dir = "${path.module}/../frontend"
 }
 
 resource "aws_s3_bucket" "this" {
@@ -98,7 +86,7 @@ resource "aws_s3_object" "config" {
   content_type  = local.content_types.js
   cache_control = "no-cache"
 
-  content = templatefile("${local.template_dir}/config.js.tftpl", {
+  content = templatefile("${local.frontend_dir}/config.js.tftpl", {
     config = {
       websocketUrl     = aws_apigatewayv2_stage.this.invoke_url
       maxMessageLength = local.max_message_length
@@ -113,7 +101,7 @@ resource "aws_s3_object" "index" {
   content_type  = local.content_types.html
   cache_control = "no-cache"
 
-  content = templatefile("${local.template_dir}/index.html.tftpl", {
+  content = templatefile("${local.frontend_dir}/index.html.tftpl", {
     websocket_url = aws_apigatewayv2_stage.this.invoke_url
   })
 }

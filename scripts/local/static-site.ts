@@ -4,7 +4,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { extname, join, resolve, sep } from 'node:path';
+import { basename, join, resolve, sep } from 'node:path';
+import contentTypes from '../../frontend/content-types.json' with { type: 'json' };
 import { pathExists } from '../lib/fs.ts';
 import { closeServer, listen } from './listen.ts';
 import { renderTemplate } from './templates.ts';
@@ -27,19 +28,8 @@ export interface StaticSite {
   stop(): Promise<void>;
 }
 
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.txt': 'text/plain; charset=utf-8',
-  '.woff2': 'font/woff2',
-};
+/** File extension (lower case, no dot) -> content type; Terraform uploads with the same map. */
+const CONTENT_TYPES: Readonly<Record<string, string>> = contentTypes;
 
 /** Served when the frontend provides no `index.html.tftpl` and no built `index.html`. */
 const FALLBACK_INDEX = `<!doctype html>
@@ -111,12 +101,18 @@ async function serve(
     return;
   }
   response.writeHead(200, {
-    'content-type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream',
+    'content-type': contentTypeOf(path),
     'content-length': body.length,
     // Every restart may render a different config.js; never let the browser keep an old one.
     'cache-control': 'no-store',
   });
   response.end(request.method === 'HEAD' ? undefined : body);
+}
+
+/** As Terraform's upload does: the text after the name's last dot, lower-cased, else binary. */
+function contentTypeOf(path: string): string {
+  const extension = basename(path).split('.').pop()?.toLowerCase() ?? '';
+  return CONTENT_TYPES[extension] ?? 'application/octet-stream';
 }
 
 async function readSiteFile(root: string, path: string): Promise<Buffer | undefined> {

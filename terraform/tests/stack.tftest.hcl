@@ -216,7 +216,7 @@ run "website_objects" {
   command = apply
 
   assert {
-    condition     = toset(keys(aws_s3_object.site)) == toset(["app.js", "style.css", "assets/logo.svg", "LICENSE"])
+    condition     = toset(keys(aws_s3_object.site)) == toset(["app.js", "style.css", "assets/logo.svg", "assets/photo.WEBP", "LICENSE"])
     error_message = "Every built file except index.html and config.js (rendered from templates) must be uploaded."
   }
 
@@ -224,12 +224,13 @@ run "website_objects" {
     condition = {
       for key, object in aws_s3_object.site : key => object.content_type
       } == {
-      "app.js"          = "text/javascript; charset=utf-8"
-      "style.css"       = "text/css; charset=utf-8"
-      "assets/logo.svg" = "image/svg+xml"
-      "LICENSE"         = "application/octet-stream"
+      "app.js"            = "text/javascript; charset=utf-8"
+      "style.css"         = "text/css; charset=utf-8"
+      "assets/logo.svg"   = "image/svg+xml"
+      "assets/photo.WEBP" = "image/webp"
+      "LICENSE"           = "application/octet-stream"
     }
-    error_message = "Each file must be served with its content type."
+    error_message = "Each file must be served with its content type (extension matched case-insensitively)."
   }
 
   assert {
