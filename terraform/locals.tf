@@ -3,8 +3,10 @@ locals {
   # attribute, environment variable names and message limits. Never repeat them here.
   contract = jsondecode(file("${path.module}/../backend/src/contract.json"))
 
-  stage_name         = coalesce(var.stage_name, local.contract.stageName)
-  max_message_length = coalesce(var.max_message_length, local.contract.limits.maxMessageLength)
+  stage_name            = coalesce(var.stage_name, local.contract.stageName)
+  max_message_length    = coalesce(var.max_message_length, local.contract.limits.maxMessageLength)
+  rate_limit_burst      = coalesce(var.rate_limit_burst, local.contract.limits.rateLimitBurst)
+  rate_limit_per_second = coalesce(var.rate_limit_per_second, local.contract.limits.rateLimitPerSecond)
 
   # The management API endpoint the function posts to. Built from the API, not the stage: the
   # stage depends on the function, so referencing it here would close a dependency cycle.
