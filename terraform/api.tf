@@ -122,6 +122,9 @@ resource "aws_api_gateway_account" "this" {
   count = var.manage_apigateway_account ? 1 : 0
 
   cloudwatch_role_arn = aws_iam_role.apigateway_cloudwatch[0].arn
+  # Without it, destroy only forgets the setting and leaves it naming the deleted role. Deprecated
+  # in provider 5.x (hence a warning) because 6.0 always resets on destroy.
+  reset_on_delete = true
 
   depends_on = [aws_iam_role_policy_attachment.apigateway_cloudwatch]
 }

@@ -504,4 +504,9 @@ run "access_logs_when_enabled" {
     condition     = aws_api_gateway_account.this[0].cloudwatch_role_arn == aws_iam_role.apigateway_cloudwatch[0].arn && aws_iam_role_policy_attachment.apigateway_cloudwatch[0].policy_arn == "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
     error_message = "manage_apigateway_account must give API Gateway its CloudWatch role."
   }
+
+  assert {
+    condition     = aws_api_gateway_account.this[0].reset_on_delete
+    error_message = "destroy must clear the account's CloudWatch role setting, not leave it naming a deleted role."
+  }
 }
