@@ -28,6 +28,7 @@ const SHARED_INPUTS = [
   'backend/src/contract.json',
   'frontend/config.js.tftpl',
   'frontend/index.html.tftpl',
+  'frontend/content-security-policy.tftpl',
   'frontend/content-types.json',
 ] as const;
 

@@ -12,7 +12,11 @@ locals {
   # stage depends on the function, so referencing it here would close a dependency cycle.
   management_endpoint = "${replace(aws_apigatewayv2_api.this.api_endpoint, "wss://", "https://")}/${local.stage_name}"
 
-  website_origin  = "http://${aws_s3_bucket_website_configuration.this.website_endpoint}"
+  # The page's origin: CloudFront's https:// domain with enable_https, else the S3 website's.
+  website_origin = (var.enable_https
+    ? "https://${aws_cloudfront_distribution.this[0].domain_name}"
+    : "http://${aws_s3_bucket_website_configuration.this[0].website_endpoint}"
+  )
   allowed_origins = concat([local.website_origin], var.extra_allowed_origins)
 
   tags = merge(

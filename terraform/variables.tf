@@ -15,6 +15,12 @@ variable "enable_access_logs" {
   default     = false
 }
 
+variable "enable_https" {
+  description = "Serve the page over HTTPS from a CloudFront distribution in front of a private bucket, with security headers (CSP with frame-ancestors, HSTS, nosniff, referrer policy). false serves it from the S3 website endpoint over plain HTTP."
+  type        = bool
+  default     = false
+}
+
 variable "extra_allowed_origins" {
   description = "Origins besides the website's own that may open a WebSocket, e.g. [\"http://localhost:8080\"] to use the deployed API from a page served locally."
   type        = list(string)

@@ -7,8 +7,17 @@ locals {
   # (file extension -> type) is shared with the local stack's static site.
   content_types = jsondecode(file("${local.frontend_dir}/content-types.json"))
 
-  # Templates and shared facts of the page: config.js, index.html, content types.
+  # Templates and shared facts of the page: config.js, index.html, content types, the CSP.
   frontend_dir = "${path.module}/../frontend"
+
+  # One policy for the meta tag in index.html (here and in the local stack) and, with
+  # enable_https, CloudFront's header. Its connect-src is the WebSocket URL, built from the API
+  # rather than the stage: the stage depends on the function, whose ALLOWED_ORIGINS depends on the
+  # distribution, whose headers carry this policy.
+  websocket_url = "${aws_apigatewayv2_api.this.api_endpoint}/${local.stage_name}"
+  content_security_policy = trimspace(templatefile("${local.frontend_dir}/content-security-policy.tftpl", {
+    websocket_url = local.websocket_url
+  }))
 }
 
 resource "aws_s3_bucket" "this" {
@@ -27,20 +36,32 @@ resource "aws_s3_bucket_ownership_controls" "this" {
   }
 }
 
-# ACLs stay blocked; only the public-read bucket policy below is allowed through.
+# ACLs stay blocked in both modes. The S3 website needs a public-read policy, so it lets public
+# policies through; behind CloudFront the bucket is private and all four flags are on.
 resource "aws_s3_bucket_public_access_block" "this" {
   bucket = aws_s3_bucket.this.id
 
   block_public_acls       = true
   ignore_public_acls      = true
-  block_public_policy     = false
-  restrict_public_buckets = false
+  block_public_policy     = var.enable_https
+  restrict_public_buckets = var.enable_https
 }
 
 resource "aws_s3_bucket_policy" "this" {
   bucket = aws_s3_bucket.this.id
 
-  policy = jsonencode({
+  policy = var.enable_https ? jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      # Only this distribution, through its origin access control, reads the objects.
+      Sid       = "CloudFrontReadsObjects"
+      Effect    = "Allow"
+      Principal = { Service = "cloudfront.amazonaws.com" }
+      Action    = "s3:GetObject"
+      Resource  = "${aws_s3_bucket.this.arn}/*"
+      Condition = { StringEquals = { "AWS:SourceArn" = aws_cloudfront_distribution.this[0].arn } }
+    }]
+    }) : jsonencode({
     Version = "2012-10-17"
     Statement = [{
       Sid       = "PublicReadObjects"
@@ -51,14 +72,20 @@ resource "aws_s3_bucket_policy" "this" {
     }]
   })
 
-  # While the bucket still blocks public policies, S3 rejects this one with AccessDenied.
+  # While the bucket still blocks public policies, S3 rejects a public one with AccessDenied. Even
+  # in this order S3 may still refuse it for a few seconds after the block changed: `npm run
+  # deploy` retries that one error, and a second `terraform apply` succeeds.
   depends_on = [
     aws_s3_bucket_public_access_block.this,
     aws_s3_bucket_ownership_controls.this,
   ]
 }
 
+# Only for the S3 website (plain HTTP). CloudFront reads the bucket's REST endpoint instead: a
+# website endpoint cannot be reached through an origin access control.
 resource "aws_s3_bucket_website_configuration" "this" {
+  count = var.enable_https ? 0 : 1
+
   bucket = aws_s3_bucket.this.id
 
   index_document {
@@ -94,7 +121,7 @@ resource "aws_s3_object" "config" {
   })
 }
 
-# index.html names the WebSocket URL in its Content-Security-Policy (connect-src).
+# index.html carries the Content-Security-Policy in a meta tag (the S3 website cannot send headers).
 resource "aws_s3_object" "index" {
   bucket        = aws_s3_bucket.this.id
   key           = "index.html"
@@ -102,6 +129,6 @@ resource "aws_s3_object" "index" {
   cache_control = "no-cache"
 
   content = templatefile("${local.frontend_dir}/index.html.tftpl", {
-    websocket_url = aws_apigatewayv2_stage.this.invoke_url
+    content_security_policy = local.content_security_policy
   })
 }

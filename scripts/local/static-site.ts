@@ -16,7 +16,10 @@ export interface StaticSiteOptions {
   readonly port: number;
   /** The built page (`frontend/dist`). */
   readonly distDir: string;
-  /** Folder holding `config.js.tftpl` and (optionally) `index.html.tftpl`. */
+  /**
+   * Folder holding `config.js.tftpl` and (optionally) `index.html.tftpl` with its
+   * `content-security-policy.tftpl`.
+   */
   readonly templateDir: string;
   readonly websocketUrl: string;
   readonly maxMessageLength: number;
@@ -70,11 +73,23 @@ async function renderIndexHtml(options: StaticSiteOptions): Promise<string> {
   const templatePath = join(options.templateDir, 'index.html.tftpl');
   if (await pathExists(templatePath)) {
     return renderTemplate(await readFile(templatePath, 'utf8'), {
-      websocket_url: options.websocketUrl,
+      content_security_policy: await renderContentSecurityPolicy(options),
     });
   }
   const built = join(options.distDir, 'index.html');
   return (await pathExists(built)) ? readFile(built, 'utf8') : FALLBACK_INDEX;
+}
+
+/**
+ * The policy index.html's meta tag carries, from the template CloudFront's header is rendered from
+ * too (terraform/website.tf); trimmed as Terraform's trimspace() does.
+ */
+async function renderContentSecurityPolicy(options: StaticSiteOptions): Promise<string> {
+  const template = await readFile(
+    join(options.templateDir, 'content-security-policy.tftpl'),
+    'utf8',
+  );
+  return renderTemplate(template, { websocket_url: options.websocketUrl }).trim();
 }
 
 async function serve(

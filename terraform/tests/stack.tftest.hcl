@@ -292,8 +292,13 @@ run "website_bucket" {
   }
 
   assert {
-    condition     = aws_s3_bucket_website_configuration.this.index_document[0].suffix == "index.html"
+    condition     = aws_s3_bucket_website_configuration.this[0].index_document[0].suffix == "index.html"
     error_message = "The website must serve index.html."
+  }
+
+  assert {
+    condition     = length(aws_cloudfront_distribution.this) == 0 && length(aws_cloudfront_origin_access_control.this) == 0 && length(aws_cloudfront_response_headers_policy.this) == 0
+    error_message = "CloudFront is opt-in (enable_https); the default is the S3 website."
   }
 }
 
@@ -349,8 +354,15 @@ run "website_objects" {
   }
 
   assert {
-    condition     = aws_s3_object.index.content == templatefile("../frontend/index.html.tftpl", { websocket_url = "wss://abc123.execute-api.eu-central-1.amazonaws.com/prod" })
-    error_message = "index.html must be frontend/index.html.tftpl rendered with the stage's wss:// URL."
+    condition = aws_s3_object.index.content == templatefile("../frontend/index.html.tftpl", {
+      content_security_policy = trimspace(templatefile("../frontend/content-security-policy.tftpl", { websocket_url = "wss://abc123.execute-api.eu-central-1.amazonaws.com/prod" }))
+    })
+    error_message = "index.html must be frontend/index.html.tftpl rendered with frontend/content-security-policy.tftpl for the stage's wss:// URL."
+  }
+
+  assert {
+    condition     = strcontains(aws_s3_object.index.content, "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; ") && strcontains(aws_s3_object.index.content, "connect-src wss://abc123.execute-api.eu-central-1.amazonaws.com/prod; ")
+    error_message = "index.html's meta tag must carry the policy, with the WebSocket URL as connect-src."
   }
 
   assert {
@@ -366,8 +378,8 @@ run "outputs" {
   command = apply
 
   assert {
-    condition     = output.website_url == "http://awsome-chat-site-mock.s3-website.eu-central-1.amazonaws.com"
-    error_message = "website_url must be the bucket's HTTP website endpoint."
+    condition     = output.website_url == "http://awsome-chat-site-mock.s3-website.eu-central-1.amazonaws.com" && output.cloudfront_distribution_id == null
+    error_message = "website_url must be the bucket's HTTP website endpoint; there is no distribution."
   }
 
   assert {

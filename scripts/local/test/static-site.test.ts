@@ -1,8 +1,9 @@
 /**
- * The local static site serves each file with the content type Terraform uploads it with: both read
- * frontend/content-types.json, and this checks the local side reads every entry of it.
+ * The local static site serves each file with the content type Terraform uploads it with (both
+ * read frontend/content-types.json), and index.html with the policy of
+ * frontend/content-security-policy.tftpl, which Terraform also renders into CloudFront's header.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -52,5 +53,19 @@ describe('static site content types', () => {
 
   it('serves a file without a known extension as application/octet-stream', async () => {
     expect(await contentTypeOf('LICENSE')).toBe('application/octet-stream');
+  });
+});
+
+describe('static site index.html', () => {
+  it('carries the shared Content-Security-Policy with the WebSocket URL in its meta tag', async () => {
+    // Prepare
+    const template = await readFile(join(TEMPLATE_DIR, 'content-security-policy.tftpl'), 'utf8');
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the Terraform template's placeholder
+    const policy = template.trim().replace('${websocket_url}', 'ws://127.0.0.1:1/prod');
+    // Act
+    const html = await (await fetch(`http://127.0.0.1:${site.port}/`)).text();
+    // Assess
+    expect(policy).toContain('connect-src ws://127.0.0.1:1/prod;');
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="${policy}">`);
   });
 });
