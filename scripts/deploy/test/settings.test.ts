@@ -1,0 +1,123 @@
+/**
+ * The deploy checks read aws_region and enable_https through `terraform console` on the real
+ * configuration, so defaults, terraform.tfvars and -var arguments count as they do for the apply.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  findTerraform,
+  offlineEnvironment,
+  runTerraform,
+  stageConfiguration,
+  TERRAFORM_INSTALL_HINT,
+  type TerraformTool,
+} from '../../lib/terraform.ts';
+import { readDeploySettings, SettingsError, variableArgs } from '../settings.ts';
+
+const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
+const terraform = await findTerraform();
+const underCi = process.env.CI === 'true';
+if (terraform === null && !underCi) {
+  console.warn(`Skipping the deploy settings test: ${TERRAFORM_INSTALL_HINT}`);
+}
+
+describe('variableArgs', () => {
+  it('keeps only variables, in both spellings, and drops everything else', () => {
+    expect(
+      variableArgs([
+        '-auto-approve',
+        '-var',
+        'aws_region=eu-west-1',
+        '-var=enable_https=true',
+        '-var-file',
+        'prod.tfvars',
+        '--var-file=more.tfvars',
+        '-parallelism=2',
+        '-var',
+      ]),
+    ).toEqual([
+      '-var',
+      'aws_region=eu-west-1',
+      '-var=enable_https=true',
+      '-var-file',
+      'prod.tfvars',
+      '--var-file=more.tfvars',
+    ]);
+  });
+});
+
+describe.runIf(terraform === null && underCi)('deploy settings under CI', () => {
+  it('has terraform', () => {
+    throw new Error(`terraform not found: ${TERRAFORM_INSTALL_HINT}`);
+  });
+});
+
+describe.skipIf(terraform === null)(
+  'readDeploySettings',
+  () => {
+    const tool = terraform as TerraformTool;
+    let workDir: string;
+    let moduleDir: string;
+    let env: Record<string, string>;
+
+    beforeAll(async () => {
+      workDir = await mkdtemp(join(tmpdir(), 'deploy-settings-'));
+      moduleDir = await stageConfiguration(repoRoot, join(workDir, 'repo'));
+      env =
+        tool.providerMirror === null
+          ? { TF_IN_AUTOMATION: '1', TF_INPUT: '0', TF_DATA_DIR: join(workDir, 'data') }
+          : await offlineEnvironment(tool.providerMirror, workDir, join(workDir, 'data'));
+      const init = await runTerraform(tool, ['init', '-backend=false', '-input=false'], {
+        cwd: moduleDir,
+        env,
+      });
+      expect(init.exitCode, init.stderr).toBe(0);
+      // What a user's terraform.tfvars would say; the build's paths point at the test fixtures.
+      await writeFile(
+        join(moduleDir, 'terraform.tfvars'),
+        'lambda_zip_path = "tests/fixtures/lambda-package.stub"\nwebsite_dir = "tests/fixtures/site"\n',
+      );
+    }, 120_000);
+
+    afterAll(async () => {
+      if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
+    });
+
+    it('reads the defaults: region from the environment, the S3 website', async () => {
+      const settings = await readDeploySettings(tool, moduleDir, env, ['-auto-approve']);
+      expect(settings).toEqual({ region: null, enableHttps: false });
+    });
+
+    it('reads -var arguments and ignores the others', async () => {
+      const settings = await readDeploySettings(tool, moduleDir, env, [
+        '-auto-approve',
+        '-var',
+        'aws_region=eu-west-3',
+        '-var=enable_https=true',
+      ]);
+      expect(settings).toEqual({ region: 'eu-west-3', enableHttps: true });
+    });
+
+    it('reads a -var-file', async () => {
+      await writeFile(join(moduleDir, 'https.tfvars'), 'enable_https = true\n');
+      const settings = await readDeploySettings(tool, moduleDir, env, ['-var-file=https.tfvars']);
+      expect(settings).toEqual({ region: null, enableHttps: true });
+    });
+
+    it("reports Terraform's own error for a value the variable rejects", async () => {
+      const failure = await readDeploySettings(tool, moduleDir, env, [
+        '-var',
+        'aws_region=Paris',
+      ]).then(
+        () => null,
+        (error: unknown) => error,
+      );
+      expect(failure).toBeInstanceOf(SettingsError);
+      expect((failure as SettingsError).message).toContain('aws_region must be a region code');
+    });
+  },
+  120_000,
+);
