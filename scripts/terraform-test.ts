@@ -13,13 +13,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
   findTerraform,
-  offlineEnvironment,
   runTerraform,
   StagingError,
   stageConfiguration,
   TERRAFORM_INSTALL_HINT,
   type TerraformResult,
-  type TerraformTool,
+  terraformEnvironment,
 } from './lib/terraform.ts';
 
 const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
@@ -38,6 +37,11 @@ async function main(): Promise<number> {
 
   const workDir = await mkdtemp(join(tmpdir(), 'awsome-chat-tf-'));
   try {
+    console.log(
+      tool.providerMirror === null
+        ? 'No local provider mirror found: terraform init downloads hashicorp/aws.'
+        : `hashicorp/aws provider from the local mirror ${tool.providerMirror}`,
+    );
     const env = await terraformEnvironment(tool, workDir);
     let moduleDir: string;
     try {
@@ -103,20 +107,6 @@ function reportMissingTerraform(): number {
   }
   console.log(`SKIPPED Terraform checks: terraform not found. ${TERRAFORM_INSTALL_HINT}`);
   return 0;
-}
-
-/** Offline against the local provider mirror when there is one, else the public registry. */
-async function terraformEnvironment(
-  tool: TerraformTool,
-  workDir: string,
-): Promise<Record<string, string>> {
-  const dataDir = join(workDir, 'data');
-  if (tool.providerMirror !== null) {
-    console.log(`hashicorp/aws provider from the local mirror ${tool.providerMirror}`);
-    return offlineEnvironment(tool.providerMirror, workDir, dataDir);
-  }
-  console.log('No local provider mirror found: terraform init downloads hashicorp/aws.');
-  return { TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1', TF_DATA_DIR: dataDir };
 }
 
 process.exitCode = await main();

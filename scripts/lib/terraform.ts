@@ -86,6 +86,21 @@ export async function offlineEnvironment(
   };
 }
 
+/**
+ * The environment for Terraform commands run in a temp dir `workDir`: offline against the local
+ * provider mirror when there is one (see {@link offlineEnvironment}), else the public registry;
+ * `.terraform` goes to `workDir/data`, never into the configuration's folder.
+ */
+export async function terraformEnvironment(
+  tool: TerraformTool,
+  workDir: string,
+): Promise<Record<string, string>> {
+  const dataDir = join(workDir, 'data');
+  if (tool.providerMirror !== null)
+    return offlineEnvironment(tool.providerMirror, workDir, dataDir);
+  return { TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1', TF_DATA_DIR: dataDir };
+}
+
 /** Where and how to run one Terraform command. */
 export interface TerraformRunOptions {
   readonly cwd: string;

@@ -9,11 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   findTerraform,
-  offlineEnvironment,
   runTerraform,
   stageConfiguration,
   TERRAFORM_INSTALL_HINT,
   type TerraformTool,
+  terraformEnvironment,
 } from '../../lib/terraform.ts';
 import { readDeploySettings, SettingsError, variableArgs } from '../settings.ts';
 
@@ -66,10 +66,7 @@ describe.skipIf(terraform === null)(
     beforeAll(async () => {
       workDir = await mkdtemp(join(tmpdir(), 'deploy-settings-'));
       moduleDir = await stageConfiguration(repoRoot, join(workDir, 'repo'));
-      env =
-        tool.providerMirror === null
-          ? { TF_IN_AUTOMATION: '1', TF_INPUT: '0', TF_DATA_DIR: join(workDir, 'data') }
-          : await offlineEnvironment(tool.providerMirror, workDir, join(workDir, 'data'));
+      env = await terraformEnvironment(tool, workDir);
       const init = await runTerraform(tool, ['init', '-backend=false', '-input=false'], {
         cwd: moduleDir,
         env,
