@@ -26,8 +26,19 @@ resource "aws_apigatewayv2_deployment" "this" {
   api_id      = aws_apigatewayv2_api.this.id
   description = "Routes and integration as of this apply"
 
+  # What a deployment snapshots: each route and where it leads. Only values this configuration
+  # sets (and the ids, which change on replacement), not whole resources: an attribute the API
+  # reports differently on a later read (request_parameters coming back as {} instead of null,
+  # seen against moto) must not force a new deployment on every apply. Add any new route or
+  # integration argument here.
   triggers = {
-    redeployment = sha1(jsonencode([aws_apigatewayv2_integration.this, aws_apigatewayv2_route.this]))
+    redeployment = sha1(jsonencode([
+      aws_apigatewayv2_integration.this.id,
+      aws_apigatewayv2_integration.this.integration_type,
+      aws_apigatewayv2_integration.this.integration_method,
+      aws_apigatewayv2_integration.this.integration_uri,
+      [for key, route in aws_apigatewayv2_route.this : [key, route.id, route.target]],
+    ]))
   }
 
   lifecycle {
