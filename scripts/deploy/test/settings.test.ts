@@ -12,17 +12,13 @@ import {
   runTerraform,
   stageConfiguration,
   TERRAFORM_INSTALL_HINT,
-  type TerraformTool,
   terraformEnvironment,
 } from '../../lib/terraform.ts';
+import { describeWithTool } from '../../lib/test/needs-tool.ts';
 import { readDeploySettings, SettingsError, variableArgs } from '../settings.ts';
 
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const terraform = await findTerraform();
-const underCi = process.env.CI === 'true';
-if (terraform === null && !underCi) {
-  console.warn(`Skipping the deploy settings test: ${TERRAFORM_INSTALL_HINT}`);
-}
 
 describe('variableArgs', () => {
   it('keeps only variables, in both spellings, and drops everything else', () => {
@@ -49,16 +45,11 @@ describe('variableArgs', () => {
   });
 });
 
-describe.runIf(terraform === null && underCi)('deploy settings under CI', () => {
-  it('has terraform', () => {
-    throw new Error(`terraform not found: ${TERRAFORM_INSTALL_HINT}`);
-  });
-});
-
-describe.skipIf(terraform === null)(
+describeWithTool(
   'readDeploySettings',
-  () => {
-    const tool = terraform as TerraformTool;
+  terraform,
+  `terraform not found. ${TERRAFORM_INSTALL_HINT}`,
+  (tool) => {
     let workDir: string;
     let moduleDir: string;
     let env: Record<string, string>;
@@ -116,5 +107,4 @@ describe.skipIf(terraform === null)(
       expect((failure as SettingsError).message).toContain('aws_region must be a region code');
     });
   },
-  120_000,
 );
