@@ -68,31 +68,25 @@ describeWithTool(
         join(moduleDir, 'terraform.tfvars'),
         'lambda_zip_path = "tests/fixtures/lambda-package.stub"\nwebsite_dir = "tests/fixtures/site"\n',
       );
+      await writeFile(join(moduleDir, 'https.tfvars'), 'enable_https = true\n');
     }, 120_000);
 
     afterAll(async () => {
       if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
     });
 
-    it('reads the defaults: region from the environment, the S3 website', async () => {
-      const settings = await readDeploySettings(tool, moduleDir, env, ['-auto-approve']);
-      expect(settings).toEqual({ region: null, enableHttps: false });
-    });
-
-    it('reads -var arguments and ignores the others', async () => {
-      const settings = await readDeploySettings(tool, moduleDir, env, [
-        '-auto-approve',
-        '-var',
-        'aws_region=eu-west-3',
-        '-var=enable_https=true',
-      ]);
-      expect(settings).toEqual({ region: 'eu-west-3', enableHttps: true });
-    });
-
-    it('reads a -var-file', async () => {
-      await writeFile(join(moduleDir, 'https.tfvars'), 'enable_https = true\n');
-      const settings = await readDeploySettings(tool, moduleDir, env, ['-var-file=https.tfvars']);
-      expect(settings).toEqual({ region: null, enableHttps: true });
+    it.each([
+      ['the defaults: region from the environment, the S3 website', ['-auto-approve'], null, false],
+      [
+        '-var arguments, ignoring the others',
+        ['-auto-approve', '-var', 'aws_region=eu-west-3', '-var=enable_https=true'],
+        'eu-west-3',
+        true,
+      ],
+      ['a -var-file', ['-var-file=https.tfvars'], null, true],
+    ] as const)('reads %s', async (_case, args, region, enableHttps) => {
+      const settings = await readDeploySettings(tool, moduleDir, env, args);
+      expect(settings).toEqual({ region, enableHttps });
     });
 
     it("reports Terraform's own error for a value the variable rejects", async () => {
