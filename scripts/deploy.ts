@@ -1,14 +1,26 @@
 /**
- * `npm run deploy` / `npm run destroy`: builds, then runs `terraform init` and `terraform apply`
- * (or `destroy`) in `terraform/` with the terminal attached, so Terraform shows its plan and asks
- * for approval. Arguments after `--` go to Terraform, e.g. `npm run deploy -- -auto-approve`.
- * Every failure ends in one plain sentence saying what to do, never a stack trace.
+ * `npm run deploy` / `npm run destroy`: builds, runs `terraform init`, checks the AWS account
+ * (scripts/deploy/preflight.ts), then runs `terraform apply` (or `destroy`) in `terraform/` with the
+ * terminal attached, so Terraform shows its plan and asks for approval. Arguments after `--` go to
+ * Terraform, e.g. `npm run deploy -- -auto-approve`. An apply that fails only because S3 refused
+ * the bucket policy right after its public access block changed is run again
+ * (scripts/deploy/bucket-policy-race.ts). Every failure ends in one plain sentence saying what to
+ * do, never a stack trace.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { S3ControlClient } from '@aws-sdk/client-s3-control';
+import { STSClient } from '@aws-sdk/client-sts';
+import {
+  type ApplyAttempt,
+  applyRetryingBucketPolicyRace,
+  isBucketPolicyAccessDenied,
+} from './deploy/bucket-policy-race.ts';
+import { checkBeforeDeploy, environmentRegion, PreflightError } from './deploy/preflight.ts';
+import { type DeploySettings, readDeploySettings, SettingsError } from './deploy/settings.ts';
 import {
   findTerraform,
   offlineEnvironment,
@@ -48,7 +60,17 @@ async function main(argv: readonly string[]): Promise<void> {
   try {
     const env = await deployEnvironment(tool, configDir);
     await run(tool.bin, ['init', '-input=false'], env, 'terraform init failed (see above).');
-    await run(tool.bin, [action, ...terraformArgs], env, `terraform ${action} failed (see above).`);
+    await checkAccount(tool, env, action, terraformArgs);
+    if (action === 'destroy') {
+      await run(
+        tool.bin,
+        ['destroy', ...terraformArgs],
+        env,
+        'terraform destroy failed (see above).',
+      );
+    } else {
+      await apply(tool, env, terraformArgs);
+    }
   } finally {
     await rm(configDir, { recursive: true, force: true });
   }
@@ -94,6 +116,65 @@ async function isNonEmpty(path: string): Promise<boolean> {
   }
 }
 
+/**
+ * Region, credentials and (for the S3 website) the account's S3 Block Public Access, checked
+ * before Terraform creates anything. The settings come from `terraform console`, so `-var`,
+ * `-var-file` and terraform.tfvars count exactly as they will for the apply.
+ */
+async function checkAccount(
+  tool: TerraformTool,
+  env: Record<string, string>,
+  action: Action,
+  terraformArgs: readonly string[],
+): Promise<void> {
+  let settings: DeploySettings;
+  try {
+    settings = await readDeploySettings(tool, moduleDir, env, terraformArgs);
+  } catch (error) {
+    if (!(error instanceof SettingsError)) throw error;
+    console.error(error.message);
+    throw new DeployError(
+      'Terraform could not read the variables (see above); nothing was changed.',
+    );
+  }
+  try {
+    const report = await checkBeforeDeploy({
+      region: settings.region,
+      environmentRegion: () => environmentRegion(),
+      publicWebsite: action === 'apply' && !settings.enableHttps,
+      clients: (region) => ({
+        sts: new STSClient({ region }),
+        s3Control: new S3ControlClient({ region }),
+      }),
+    });
+    console.log(`AWS account ${report.account} (${report.arn}), region ${report.region}`);
+    for (const note of report.notes) console.log(`Note: ${note}`);
+  } catch (error) {
+    if (error instanceof PreflightError) throw new DeployError(error.message);
+    throw error;
+  }
+}
+
+async function apply(
+  tool: TerraformTool,
+  env: Record<string, string>,
+  terraformArgs: readonly string[],
+): Promise<void> {
+  const last = await applyRetryingBucketPolicyRace(
+    () => runCapturingOutput(tool.bin, ['apply', ...terraformArgs], env),
+    { log: (line) => console.log(`\n${line}\n`) },
+  );
+  if (last.exitCode === 0) return;
+  if (isBucketPolicyAccessDenied(last.output)) {
+    throw new DeployError(
+      'S3 still refuses the bucket policy: the account-level S3 Block Public Access probably ' +
+        'blocks public policies. Allow them (README: Deploy to AWS, Prerequisites) or deploy with ' +
+        '-var enable_https=true.',
+    );
+  }
+  throw new DeployError('terraform apply failed (see above).');
+}
+
 /** Installs the provider from a local mirror when the machine has one, else from the registry. */
 async function deployEnvironment(
   tool: TerraformTool,
@@ -131,6 +212,35 @@ function run(
       if (code === 0) resolve();
       else reject(new DeployError(signal ? `${failure} (stopped by ${signal})` : failure));
     });
+  });
+}
+
+/**
+ * Runs a command in terraform/ like {@link run}, with its output still shown as it comes, and also
+ * kept (the last 256 KB) so the caller can tell which error it ended with.
+ */
+function runCapturingOutput(
+  command: string,
+  args: readonly string[],
+  env: Record<string, string>,
+): Promise<ApplyAttempt> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, {
+      cwd: moduleDir,
+      env: { ...process.env, ...env },
+      stdio: ['inherit', 'pipe', 'pipe'],
+    });
+    let output = '';
+    const keep = (chunk: Buffer, sink: NodeJS.WriteStream): void => {
+      sink.write(chunk);
+      output = (output + chunk.toString('utf8')).slice(-256 * 1024);
+    };
+    child.stdout.on('data', (chunk: Buffer) => keep(chunk, process.stdout));
+    child.stderr.on('data', (chunk: Buffer) => keep(chunk, process.stderr));
+    child.on('error', (error) =>
+      reject(new DeployError(`terraform apply could not start (${error.message})`)),
+    );
+    child.on('close', (code) => resolve({ exitCode: code ?? 1, output }));
   });
 }
 

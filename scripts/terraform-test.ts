@@ -7,40 +7,21 @@
  * Without Terraform it prints SKIPPED and how to install it, except under CI=true where a
  * skipped check would pass silently, so there it fails.
  */
-import { copyFile, cp, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { pathExists } from './lib/fs.ts';
 import {
   findTerraform,
-  offlineEnvironment,
   runTerraform,
+  StagingError,
+  stageConfiguration,
   TERRAFORM_INSTALL_HINT,
   type TerraformResult,
-  type TerraformTool,
+  terraformEnvironment,
 } from './lib/terraform.ts';
 
 const repoRoot = dirname(dirname(fileURLToPath(import.meta.url)));
-
-/** Files outside terraform/ that the configuration reads, relative to the repository root. */
-const SHARED_INPUTS = [
-  'backend/src/contract.json',
-  'frontend/config.js.tftpl',
-  'frontend/index.html.tftpl',
-] as const;
-
-/**
- * Never copied: someone's own `terraform init` (providers, lock file), state, and variable files,
- * which Terraform would load and which would change the values the tests expect.
- */
-const LOCAL_ONLY =
-  /^(\.terraform|\.terraform\.lock\.hcl|terraform\.tfstate\.d)$|\.(tfstate|tfstate\.backup|tfvars|tfvars\.json)$/;
-
-/** A file the configuration needs is missing from the repository. */
-class StagingError extends Error {
-  override readonly name = 'StagingError';
-}
 
 interface Step {
   readonly name: string;
@@ -56,10 +37,15 @@ async function main(): Promise<number> {
 
   const workDir = await mkdtemp(join(tmpdir(), 'awsome-chat-tf-'));
   try {
+    console.log(
+      tool.providerMirror === null
+        ? 'No local provider mirror found: terraform init downloads hashicorp/aws.'
+        : `hashicorp/aws provider from the local mirror ${tool.providerMirror}`,
+    );
     const env = await terraformEnvironment(tool, workDir);
     let moduleDir: string;
     try {
-      moduleDir = await stageConfiguration(join(workDir, 'repo'));
+      moduleDir = await stageConfiguration(repoRoot, join(workDir, 'repo'));
     } catch (error) {
       if (!(error instanceof StagingError)) throw error;
       console.error(`✘ ${error.message}\n\nTerraform checks FAILED.`);
@@ -121,42 +107,6 @@ function reportMissingTerraform(): number {
   }
   console.log(`SKIPPED Terraform checks: terraform not found. ${TERRAFORM_INSTALL_HINT}`);
   return 0;
-}
-
-/** Offline against the local provider mirror when there is one, else the public registry. */
-async function terraformEnvironment(
-  tool: TerraformTool,
-  workDir: string,
-): Promise<Record<string, string>> {
-  const dataDir = join(workDir, 'data');
-  if (tool.providerMirror !== null) {
-    console.log(`hashicorp/aws provider from the local mirror ${tool.providerMirror}`);
-    return offlineEnvironment(tool.providerMirror, workDir, dataDir);
-  }
-  console.log('No local provider mirror found: terraform init downloads hashicorp/aws.');
-  return { TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1', TF_DATA_DIR: dataDir };
-}
-
-/**
- * Copies terraform/ and the shared files it reads into `stageRoot`, keeping the repository's
- * layout so `${path.module}/../...` paths resolve as they do in the real tree.
- * @returns the staged terraform/ folder
- */
-async function stageConfiguration(stageRoot: string): Promise<string> {
-  const moduleDir = join(stageRoot, 'terraform');
-  await cp(join(repoRoot, 'terraform'), moduleDir, {
-    recursive: true,
-    filter: (source) => !LOCAL_ONLY.test(basename(source)),
-  });
-  for (const input of SHARED_INPUTS) {
-    const target = join(stageRoot, input);
-    await mkdir(dirname(target), { recursive: true });
-    if (!(await pathExists(join(repoRoot, input)))) {
-      throw new StagingError(`${input} is missing: the Terraform configuration reads it.`);
-    }
-    await copyFile(join(repoRoot, input), target);
-  }
-  return moduleDir;
 }
 
 process.exitCode = await main();

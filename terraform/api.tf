@@ -6,7 +6,7 @@ resource "aws_apigatewayv2_api" "this" {
 }
 
 # One Lambda proxy integration serves every route; the function dispatches on the route key.
-resource "aws_apigatewayv2_integration" "lambda" {
+resource "aws_apigatewayv2_integration" "this" {
   api_id             = aws_apigatewayv2_api.this.id
   integration_type   = "AWS_PROXY"
   integration_method = "POST"
@@ -18,7 +18,7 @@ resource "aws_apigatewayv2_route" "this" {
 
   api_id    = aws_apigatewayv2_api.this.id
   route_key = each.value
-  target    = "integrations/${aws_apigatewayv2_integration.lambda.id}"
+  target    = "integrations/${aws_apigatewayv2_integration.this.id}"
 }
 
 # A new deployment whenever a route or the integration changes; the stage then switches to it.
@@ -26,8 +26,19 @@ resource "aws_apigatewayv2_deployment" "this" {
   api_id      = aws_apigatewayv2_api.this.id
   description = "Routes and integration as of this apply"
 
+  # What a deployment snapshots: each route and where it leads. Only values this configuration
+  # sets (and the ids, which change on replacement), not whole resources: an attribute the API
+  # reports differently on a later read (request_parameters coming back as {} instead of null,
+  # seen against moto) must not force a new deployment on every apply. Add any new route or
+  # integration argument here.
   triggers = {
-    redeployment = sha1(jsonencode([aws_apigatewayv2_integration.lambda, aws_apigatewayv2_route.this]))
+    redeployment = sha1(jsonencode([
+      aws_apigatewayv2_integration.this.id,
+      aws_apigatewayv2_integration.this.integration_type,
+      aws_apigatewayv2_integration.this.integration_method,
+      aws_apigatewayv2_integration.this.integration_uri,
+      [for key, route in aws_apigatewayv2_route.this : [key, route.id, route.target]],
+    ]))
   }
 
   lifecycle {
@@ -73,7 +84,7 @@ resource "aws_apigatewayv2_stage" "this" {
 }
 
 # Scoped to this API's stage: any route of it, nothing else.
-resource "aws_lambda_permission" "api" {
+resource "aws_lambda_permission" "this" {
   statement_id  = "AllowInvokeFromWebSocketApi"
   action        = "lambda:InvokeFunction"
   function_name = aws_lambda_function.this.function_name
@@ -122,6 +133,9 @@ resource "aws_api_gateway_account" "this" {
   count = var.manage_apigateway_account ? 1 : 0
 
   cloudwatch_role_arn = aws_iam_role.apigateway_cloudwatch[0].arn
+  # Without it, destroy only forgets the setting and leaves it naming the deleted role. Deprecated
+  # in provider 5.x (hence a warning) because 6.0 always resets on destroy.
+  reset_on_delete = true
 
   depends_on = [aws_iam_role_policy_attachment.apigateway_cloudwatch]
 }

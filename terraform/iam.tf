@@ -32,9 +32,10 @@ resource "aws_iam_role_policy" "lambda" {
         Resource = ["${aws_cloudwatch_log_group.lambda.arn}:*"]
       },
       {
+        # UpdateItem: the per-connection rate limiter's conditional update.
         Sid      = "TrackConnections"
         Effect   = "Allow"
-        Action   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Scan"]
+        Action   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Scan", "dynamodb:UpdateItem"]
         Resource = [aws_dynamodb_table.connections.arn]
       },
       {
@@ -44,6 +45,21 @@ resource "aws_iam_role_policy" "lambda" {
         Effect   = "Allow"
         Action   = ["execute-api:ManageConnections"]
         Resource = ["${aws_apigatewayv2_api.this.execution_arn}/${local.stage_name}/POST/@connections/*"]
+      },
+      {
+        # The function hands broadcast shards to the fan-out queue...
+        Sid      = "EnqueueShards"
+        Effect   = "Allow"
+        Action   = ["sqs:SendMessage"]
+        Resource = [aws_sqs_queue.fanout.arn]
+      },
+      {
+        # ...and the event source mapping polls it with the function's role. Nothing on the
+        # dead-letter queue: SQS itself moves failed shards there.
+        Sid      = "ReceiveShards"
+        Effect   = "Allow"
+        Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+        Resource = [aws_sqs_queue.fanout.arn]
       },
     ]
   })

@@ -27,14 +27,20 @@ resource "aws_lambda_function" "this" {
   environment {
     variables = merge(
       {
-        (local.env_names.tableName)        = aws_dynamodb_table.connections.name
-        (local.env_names.apigwEndpoint)    = local.management_endpoint
-        (local.env_names.allowedOrigins)   = join(",", local.allowed_origins)
-        (local.env_names.maxMessageLength) = tostring(local.max_message_length)
+        (local.env_names.tableName)          = aws_dynamodb_table.connections.name
+        (local.env_names.apigwEndpoint)      = local.management_endpoint
+        (local.env_names.allowedOrigins)     = join(",", local.allowed_origins)
+        (local.env_names.maxMessageLength)   = tostring(local.max_message_length)
+        (local.env_names.shardQueueUrl)      = aws_sqs_queue.fanout.url
+        (local.env_names.rateLimitBurst)     = tostring(local.rate_limit_burst)
+        (local.env_names.rateLimitPerSecond) = tostring(local.rate_limit_per_second)
       },
-      # Unset rather than empty, so the function's built-in default applies.
+      # Unset rather than empty, so the function's built-in defaults apply.
       var.send_concurrency == null ? {} : {
         (local.env_names.sendConcurrency) = tostring(var.send_concurrency)
+      },
+      var.shard_size == null ? {} : {
+        (local.env_names.shardSize) = tostring(var.shard_size)
       },
     )
   }

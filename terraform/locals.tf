@@ -3,14 +3,20 @@ locals {
   # attribute, environment variable names and message limits. Never repeat them here.
   contract = jsondecode(file("${path.module}/../backend/src/contract.json"))
 
-  stage_name         = coalesce(var.stage_name, local.contract.stageName)
-  max_message_length = coalesce(var.max_message_length, local.contract.limits.maxMessageLength)
+  stage_name            = coalesce(var.stage_name, local.contract.stageName)
+  max_message_length    = coalesce(var.max_message_length, local.contract.limits.maxMessageLength)
+  rate_limit_burst      = coalesce(var.rate_limit_burst, local.contract.limits.rateLimitBurst)
+  rate_limit_per_second = coalesce(var.rate_limit_per_second, local.contract.limits.rateLimitPerSecond)
 
   # The management API endpoint the function posts to. Built from the API, not the stage: the
   # stage depends on the function, so referencing it here would close a dependency cycle.
   management_endpoint = "${replace(aws_apigatewayv2_api.this.api_endpoint, "wss://", "https://")}/${local.stage_name}"
 
-  website_origin  = "http://${aws_s3_bucket_website_configuration.this.website_endpoint}"
+  # The page's origin: CloudFront's https:// domain with enable_https, else the S3 website's.
+  website_origin = (var.enable_https
+    ? "https://${aws_cloudfront_distribution.this[0].domain_name}"
+    : "http://${aws_s3_bucket_website_configuration.this[0].website_endpoint}"
+  )
   allowed_origins = concat([local.website_origin], var.extra_allowed_origins)
 
   tags = merge(

@@ -1,3 +1,23 @@
+output "cloudfront_distribution_id" {
+  description = "ID of the CloudFront distribution serving the page with enable_https (null without), e.g. for `aws cloudfront create-invalidation`."
+  value       = try(aws_cloudfront_distribution.this[0].id, null)
+}
+
+output "fanout_dlq_arn" {
+  description = "ARN of the fan-out dead-letter queue, for `aws sqs start-message-move-task --source-arn <arn>` (redrive)."
+  value       = aws_sqs_queue.fanout_dlq.arn
+}
+
+output "fanout_dlq_url" {
+  description = "URL of the fan-out dead-letter queue: broadcast shards that failed five times, e.g. for `aws sqs get-queue-attributes --queue-url <url>`."
+  value       = aws_sqs_queue.fanout_dlq.url
+}
+
+output "fanout_queue_url" {
+  description = "URL of the SQS queue the function hands broadcast shards to (SHARD_QUEUE_URL)."
+  value       = aws_sqs_queue.fanout.url
+}
+
 output "function_name" {
   description = "Name of the chat Lambda function, e.g. for `aws lambda invoke` or the Lambda console."
   value       = aws_lambda_function.this.function_name
@@ -14,7 +34,7 @@ output "table_name" {
 }
 
 output "website_url" {
-  description = "The chat page (plain HTTP S3 website endpoint): open it in several browser tabs."
+  description = "The chat page: https:// through CloudFront with enable_https, else the plain HTTP S3 website endpoint. Open it in several browser tabs."
   value       = local.website_origin
 }
 

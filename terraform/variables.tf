@@ -15,6 +15,12 @@ variable "enable_access_logs" {
   default     = false
 }
 
+variable "enable_https" {
+  description = "Serve the page over HTTPS from a CloudFront distribution in front of a private bucket, with security headers (CSP with frame-ancestors, HSTS, nosniff, referrer policy). false serves it from the S3 website endpoint over plain HTTP."
+  type        = bool
+  default     = false
+}
+
 variable "extra_allowed_origins" {
   description = "Origins besides the website's own that may open a WebSocket, e.g. [\"http://localhost:8080\"] to use the deployed API from a page served locally."
   type        = list(string)
@@ -23,6 +29,28 @@ variable "extra_allowed_origins" {
   validation {
     condition     = alltrue([for origin in var.extra_allowed_origins : can(regex("^https?://[a-z0-9.-]+(:[0-9]{1,5})?$", origin))])
     error_message = "Each extra allowed origin must be scheme://host[:port] in lower case, without a path or trailing slash, e.g. \"https://chat.example.com\"."
+  }
+}
+
+variable "fanout_batch_size" {
+  description = "Broadcast shards the fan-out queue hands the function per invocation. 1 gives each shard a whole invocation's time and retries only that shard on failure."
+  type        = number
+  default     = 1
+
+  validation {
+    condition     = var.fanout_batch_size >= 1 && var.fanout_batch_size <= 10 && floor(var.fanout_batch_size) == var.fanout_batch_size
+    error_message = "fanout_batch_size must be a whole number from 1 to 10 (the most an SQS event source hands over without a batching window)."
+  }
+}
+
+variable "fanout_maximum_concurrency" {
+  description = "Most invocations working on broadcast shards at once (the event source mapping's maximum concurrency); the rest wait in the queue."
+  type        = number
+  default     = 5
+
+  validation {
+    condition     = var.fanout_maximum_concurrency >= 2 && var.fanout_maximum_concurrency <= 1000 && floor(var.fanout_maximum_concurrency) == var.fanout_maximum_concurrency
+    error_message = "fanout_maximum_concurrency must be a whole number from 2 to 1000 (the range Lambda accepts for an SQS event source)."
   }
 }
 
@@ -98,6 +126,28 @@ variable "name_prefix" {
   }
 }
 
+variable "rate_limit_burst" {
+  description = "Messages one connection may send at once before the per-connection rate limit refuses it with rate_limited. null uses the default in backend/src/contract.json."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.rate_limit_burst == null ? true : (var.rate_limit_burst >= 1 && var.rate_limit_burst <= 1000 && floor(var.rate_limit_burst) == var.rate_limit_burst)
+    error_message = "rate_limit_burst must be a whole number from 1 to 1000, or null."
+  }
+}
+
+variable "rate_limit_per_second" {
+  description = "Messages per second one connection may send in the long run. null uses the default in backend/src/contract.json."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.rate_limit_per_second == null ? true : (var.rate_limit_per_second >= 1 && var.rate_limit_per_second <= 1000 && floor(var.rate_limit_per_second) == var.rate_limit_per_second)
+    error_message = "rate_limit_per_second must be a whole number from 1 to 1000, or null."
+  }
+}
+
 variable "reserved_concurrency" {
   description = "Optional cap on concurrent executions of the function, as a cost brake. null means no reservation; new accounts with a concurrency quota of 10 cannot reserve any."
   type        = number
@@ -117,6 +167,17 @@ variable "send_concurrency" {
   validation {
     condition     = var.send_concurrency == null ? true : (var.send_concurrency >= 1 && var.send_concurrency <= 1000 && floor(var.send_concurrency) == var.send_concurrency)
     error_message = "send_concurrency must be a whole number from 1 to 1000, or null."
+  }
+}
+
+variable "shard_size" {
+  description = "Recipients one invocation posts to, inline and in each fan-out shard. null leaves it unset so the function derives it from its memory."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.shard_size == null ? true : (var.shard_size >= 1 && var.shard_size <= 2000 && floor(var.shard_size) == var.shard_size)
+    error_message = "shard_size must be a whole number from 1 to 2000, or null."
   }
 }
 

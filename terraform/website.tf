@@ -3,27 +3,24 @@ locals {
   rendered_site_files = ["index.html", "config.js"]
   site_files          = setsubtract(fileset(var.website_dir, "**"), local.rendered_site_files)
 
-  # Without a content type S3 serves binary/octet-stream and browsers download the page.
-  content_types = {
-    css   = "text/css; charset=utf-8"
-    html  = "text/html; charset=utf-8"
-    ico   = "image/x-icon"
-    jpg   = "image/jpeg"
-    js    = "text/javascript; charset=utf-8"
-    json  = "application/json"
-    map   = "application/json"
-    mjs   = "text/javascript; charset=utf-8"
-    png   = "image/png"
-    svg   = "image/svg+xml"
-    txt   = "text/plain; charset=utf-8"
-    webp  = "image/webp"
-    woff2 = "font/woff2"
-  }
+  # Without a content type S3 serves binary/octet-stream and browsers download the page. The map
+  # (file extension -> type) is shared with the local stack's static site.
+  content_types = jsondecode(file("${local.frontend_dir}/content-types.json"))
 
-  template_dir = "${path.module}/../frontend"
+  # Templates and shared facts of the page: config.js, index.html, content types, the CSP.
+  frontend_dir = "${path.module}/../frontend"
+
+  # One policy for the meta tag in index.html (here and in the local stack) and, with
+  # enable_https, CloudFront's header. Its connect-src is the WebSocket URL, built from the API
+  # rather than the stage: the stage depends on the function, whose ALLOWED_ORIGINS depends on the
+  # distribution, whose headers carry this policy.
+  websocket_url = "${aws_apigatewayv2_api.this.api_endpoint}/${local.stage_name}"
+  content_security_policy = trimspace(templatefile("${local.frontend_dir}/content-security-policy.tftpl", {
+    websocket_url = local.websocket_url
+  }))
 }
 
-resource "aws_s3_bucket" "site" {
+resource "aws_s3_bucket" "this" {
   bucket_prefix = "${var.name_prefix}-site-"
 
   # Holds only files this configuration uploads, so `terraform destroy` may empty it.
@@ -31,47 +28,65 @@ resource "aws_s3_bucket" "site" {
 }
 
 # The default since April 2023, declared to make "no ACLs, ever" visible.
-resource "aws_s3_bucket_ownership_controls" "site" {
-  bucket = aws_s3_bucket.site.id
+resource "aws_s3_bucket_ownership_controls" "this" {
+  bucket = aws_s3_bucket.this.id
 
   rule {
     object_ownership = "BucketOwnerEnforced"
   }
 }
 
-# ACLs stay blocked; only the public-read bucket policy below is allowed through.
-resource "aws_s3_bucket_public_access_block" "site" {
-  bucket = aws_s3_bucket.site.id
+# ACLs stay blocked in both modes. The S3 website needs a public-read policy, so it lets public
+# policies through; behind CloudFront the bucket is private and all four flags are on.
+resource "aws_s3_bucket_public_access_block" "this" {
+  bucket = aws_s3_bucket.this.id
 
   block_public_acls       = true
   ignore_public_acls      = true
-  block_public_policy     = false
-  restrict_public_buckets = false
+  block_public_policy     = var.enable_https
+  restrict_public_buckets = var.enable_https
 }
 
-resource "aws_s3_bucket_policy" "site" {
-  bucket = aws_s3_bucket.site.id
+resource "aws_s3_bucket_policy" "this" {
+  bucket = aws_s3_bucket.this.id
 
-  policy = jsonencode({
+  policy = var.enable_https ? jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      # Only this distribution, through its origin access control, reads the objects.
+      Sid       = "CloudFrontReadsObjects"
+      Effect    = "Allow"
+      Principal = { Service = "cloudfront.amazonaws.com" }
+      Action    = "s3:GetObject"
+      Resource  = "${aws_s3_bucket.this.arn}/*"
+      Condition = { StringEquals = { "AWS:SourceArn" = aws_cloudfront_distribution.this[0].arn } }
+    }]
+    }) : jsonencode({
     Version = "2012-10-17"
     Statement = [{
       Sid       = "PublicReadObjects"
       Effect    = "Allow"
       Principal = "*"
       Action    = "s3:GetObject"
-      Resource  = "${aws_s3_bucket.site.arn}/*"
+      Resource  = "${aws_s3_bucket.this.arn}/*"
     }]
   })
 
-  # While the bucket still blocks public policies, S3 rejects this one with AccessDenied.
+  # While the bucket still blocks public policies, S3 rejects a public one with AccessDenied. Even
+  # in this order S3 may still refuse it for a few seconds after the block changed: `npm run
+  # deploy` retries that one error, and a second `terraform apply` succeeds.
   depends_on = [
-    aws_s3_bucket_public_access_block.site,
-    aws_s3_bucket_ownership_controls.site,
+    aws_s3_bucket_public_access_block.this,
+    aws_s3_bucket_ownership_controls.this,
   ]
 }
 
+# Only for the S3 website (plain HTTP). CloudFront reads the bucket's REST endpoint instead: a
+# website endpoint cannot be reached through an origin access control.
 resource "aws_s3_bucket_website_configuration" "this" {
-  bucket = aws_s3_bucket.site.id
+  count = var.enable_https ? 0 : 1
+
+  bucket = aws_s3_bucket.this.id
 
   index_document {
     suffix = "index.html"
@@ -81,7 +96,7 @@ resource "aws_s3_bucket_website_configuration" "this" {
 resource "aws_s3_object" "site" {
   for_each = local.site_files
 
-  bucket       = aws_s3_bucket.site.id
+  bucket       = aws_s3_bucket.this.id
   key          = each.value
   source       = "${var.website_dir}/${each.value}"
   etag         = filemd5("${var.website_dir}/${each.value}")
@@ -93,12 +108,12 @@ resource "aws_s3_object" "site" {
 
 # The page's runtime configuration, from the same template the local stack renders.
 resource "aws_s3_object" "config" {
-  bucket        = aws_s3_bucket.site.id
+  bucket        = aws_s3_bucket.this.id
   key           = "config.js"
   content_type  = local.content_types.js
   cache_control = "no-cache"
 
-  content = templatefile("${local.template_dir}/config.js.tftpl", {
+  content = templatefile("${local.frontend_dir}/config.js.tftpl", {
     config = {
       websocketUrl     = aws_apigatewayv2_stage.this.invoke_url
       maxMessageLength = local.max_message_length
@@ -106,14 +121,14 @@ resource "aws_s3_object" "config" {
   })
 }
 
-# index.html names the WebSocket URL in its Content-Security-Policy (connect-src).
+# index.html carries the Content-Security-Policy in a meta tag (the S3 website cannot send headers).
 resource "aws_s3_object" "index" {
-  bucket        = aws_s3_bucket.site.id
+  bucket        = aws_s3_bucket.this.id
   key           = "index.html"
   content_type  = local.content_types.html
   cache_control = "no-cache"
 
-  content = templatefile("${local.template_dir}/index.html.tftpl", {
-    websocket_url = aws_apigatewayv2_stage.this.invoke_url
+  content = templatefile("${local.frontend_dir}/index.html.tftpl", {
+    content_security_policy = local.content_security_policy
   })
 }

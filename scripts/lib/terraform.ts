@@ -5,9 +5,10 @@
  */
 import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
-import { access, stat, writeFile } from 'node:fs/promises';
+import { access, copyFile, cp, mkdir, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { basename, delimiter, dirname, join } from 'node:path';
+import { pathExists } from './fs.ts';
 
 /** The Terraform CLI found on this machine. */
 export interface TerraformTool {
@@ -85,6 +86,21 @@ export async function offlineEnvironment(
   };
 }
 
+/**
+ * The environment for Terraform commands run in a temp dir `workDir`: offline against the local
+ * provider mirror when there is one (see {@link offlineEnvironment}), else the public registry;
+ * `.terraform` goes to `workDir/data`, never into the configuration's folder.
+ */
+export async function terraformEnvironment(
+  tool: TerraformTool,
+  workDir: string,
+): Promise<Record<string, string>> {
+  const dataDir = join(workDir, 'data');
+  if (tool.providerMirror !== null)
+    return offlineEnvironment(tool.providerMirror, workDir, dataDir);
+  return { TF_IN_AUTOMATION: '1', TF_INPUT: '0', CHECKPOINT_DISABLE: '1', TF_DATA_DIR: dataDir };
+}
+
 /** Where and how to run one Terraform command. */
 export interface TerraformRunOptions {
   readonly cwd: string;
@@ -124,6 +140,52 @@ export function runTerraform(
     child.stdin?.on('error', () => {});
     child.stdin?.end(options.input ?? '');
   });
+}
+
+/** Files outside terraform/ that the configuration reads, relative to the repository root. */
+const SHARED_INPUTS = [
+  'backend/src/contract.json',
+  'frontend/config.js.tftpl',
+  'frontend/index.html.tftpl',
+  'frontend/content-security-policy.tftpl',
+  'frontend/content-types.json',
+] as const;
+
+/**
+ * Never copied: someone's own `terraform init` (providers, lock file), state, and variable files,
+ * which Terraform would load and which would change the values the tests expect.
+ */
+const LOCAL_ONLY =
+  /^(\.terraform|\.terraform\.lock\.hcl|terraform\.tfstate\.d)$|\.(tfstate|tfstate\.backup|tfvars|tfvars\.json)$/;
+
+/** A file the configuration needs is missing from the repository. */
+export class StagingError extends Error {
+  override readonly name = 'StagingError';
+}
+
+/**
+ * Copies `terraform/` and the shared files it reads from `repoRoot` into `stageRoot`, keeping the
+ * repository's layout so `${path.module}/../...` paths resolve as they do in the real tree. Tests
+ * run Terraform on such a copy, so they never race on, or leave behind, `.terraform/`, a lock file
+ * or state in the working tree.
+ * @returns the staged terraform/ folder
+ * @throws StagingError when a shared input is missing
+ */
+export async function stageConfiguration(repoRoot: string, stageRoot: string): Promise<string> {
+  const moduleDir = join(stageRoot, 'terraform');
+  await cp(join(repoRoot, 'terraform'), moduleDir, {
+    recursive: true,
+    filter: (source) => !LOCAL_ONLY.test(basename(source)),
+  });
+  for (const input of SHARED_INPUTS) {
+    const target = join(stageRoot, input);
+    await mkdir(dirname(target), { recursive: true });
+    if (!(await pathExists(join(repoRoot, input)))) {
+      throw new StagingError(`${input} is missing: the Terraform configuration reads it.`);
+    }
+    await copyFile(join(repoRoot, input), target);
+  }
+  return moduleDir;
 }
 
 async function findBinary(env: NodeJS.ProcessEnv): Promise<string | null> {

@@ -4,7 +4,8 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { extname, join, resolve, sep } from 'node:path';
+import { basename, join, resolve, sep } from 'node:path';
+import contentTypes from '../../frontend/content-types.json' with { type: 'json' };
 import { pathExists } from '../lib/fs.ts';
 import { closeServer, listen } from './listen.ts';
 import { renderTemplate } from './templates.ts';
@@ -15,7 +16,10 @@ export interface StaticSiteOptions {
   readonly port: number;
   /** The built page (`frontend/dist`). */
   readonly distDir: string;
-  /** Folder holding `config.js.tftpl` and (optionally) `index.html.tftpl`. */
+  /**
+   * Folder holding `config.js.tftpl` and (optionally) `index.html.tftpl` with its
+   * `content-security-policy.tftpl`.
+   */
   readonly templateDir: string;
   readonly websocketUrl: string;
   readonly maxMessageLength: number;
@@ -27,19 +31,8 @@ export interface StaticSite {
   stop(): Promise<void>;
 }
 
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.txt': 'text/plain; charset=utf-8',
-  '.woff2': 'font/woff2',
-};
+/** File extension (lower case, no dot) -> content type; Terraform uploads with the same map. */
+const CONTENT_TYPES: Readonly<Record<string, string>> = contentTypes;
 
 /** Served when the frontend provides no `index.html.tftpl` and no built `index.html`. */
 const FALLBACK_INDEX = `<!doctype html>
@@ -80,11 +73,23 @@ async function renderIndexHtml(options: StaticSiteOptions): Promise<string> {
   const templatePath = join(options.templateDir, 'index.html.tftpl');
   if (await pathExists(templatePath)) {
     return renderTemplate(await readFile(templatePath, 'utf8'), {
-      websocket_url: options.websocketUrl,
+      content_security_policy: await renderContentSecurityPolicy(options),
     });
   }
   const built = join(options.distDir, 'index.html');
   return (await pathExists(built)) ? readFile(built, 'utf8') : FALLBACK_INDEX;
+}
+
+/**
+ * The policy index.html's meta tag carries, from the template CloudFront's header is rendered from
+ * too (terraform/website.tf); trimmed as Terraform's trimspace() does.
+ */
+async function renderContentSecurityPolicy(options: StaticSiteOptions): Promise<string> {
+  const template = await readFile(
+    join(options.templateDir, 'content-security-policy.tftpl'),
+    'utf8',
+  );
+  return renderTemplate(template, { websocket_url: options.websocketUrl }).trim();
 }
 
 async function serve(
@@ -111,12 +116,18 @@ async function serve(
     return;
   }
   response.writeHead(200, {
-    'content-type': CONTENT_TYPES[extname(path)] ?? 'application/octet-stream',
+    'content-type': contentTypeOf(path),
     'content-length': body.length,
     // Every restart may render a different config.js; never let the browser keep an old one.
     'cache-control': 'no-store',
   });
   response.end(request.method === 'HEAD' ? undefined : body);
+}
+
+/** As Terraform's upload does: the text after the name's last dot, lower-cased, else binary. */
+function contentTypeOf(path: string): string {
+  const extension = basename(path).split('.').pop()?.toLowerCase() ?? '';
+  return CONTENT_TYPES[extension] ?? 'application/octet-stream';
 }
 
 async function readSiteFile(root: string, path: string): Promise<Buffer | undefined> {

@@ -6,6 +6,23 @@ mock_provider "aws" {
   source = "./tests/mocks"
 }
 
+# Two queues of one type: the mock's defaults would give both the same ARN and URL.
+override_resource {
+  target = aws_sqs_queue.fanout
+  values = {
+    arn = "arn:aws:sqs:eu-central-1:123456789012:awsome-chat-fanout"
+    url = "https://sqs.eu-central-1.amazonaws.com/123456789012/awsome-chat-fanout"
+  }
+}
+
+override_resource {
+  target = aws_sqs_queue.fanout_dlq
+  values = {
+    arn = "arn:aws:sqs:eu-central-1:123456789012:awsome-chat-fanout-dlq"
+    url = "https://sqs.eu-central-1.amazonaws.com/123456789012/awsome-chat-fanout-dlq"
+  }
+}
+
 variables {
   aws_region      = "eu-central-1"
   lambda_zip_path = "tests/fixtures/lambda-package.stub"
@@ -31,12 +48,12 @@ run "websocket_api" {
   }
 
   assert {
-    condition     = alltrue([for key, route in aws_apigatewayv2_route.this : route.route_key == key && route.target == "integrations/${aws_apigatewayv2_integration.lambda.id}"])
+    condition     = alltrue([for key, route in aws_apigatewayv2_route.this : route.route_key == key && route.target == "integrations/${aws_apigatewayv2_integration.this.id}"])
     error_message = "Every route must target the one Lambda integration."
   }
 
   assert {
-    condition     = aws_apigatewayv2_integration.lambda.integration_type == "AWS_PROXY" && aws_apigatewayv2_integration.lambda.integration_uri == aws_lambda_function.this.invoke_arn
+    condition     = aws_apigatewayv2_integration.this.integration_type == "AWS_PROXY" && aws_apigatewayv2_integration.this.integration_uri == aws_lambda_function.this.invoke_arn
     error_message = "The integration must be AWS_PROXY to the function's invoke_arn."
   }
 
@@ -56,12 +73,12 @@ run "websocket_api" {
   }
 
   assert {
-    condition     = aws_lambda_permission.api.principal == "apigateway.amazonaws.com" && aws_lambda_permission.api.function_name == "awsome-chat-chat"
+    condition     = aws_lambda_permission.this.principal == "apigateway.amazonaws.com" && aws_lambda_permission.this.function_name == "awsome-chat-chat"
     error_message = "Only API Gateway may invoke the function."
   }
 
   assert {
-    condition     = aws_lambda_permission.api.source_arn == "arn:aws:execute-api:eu-central-1:123456789012:abc123/prod/*"
+    condition     = aws_lambda_permission.this.source_arn == "arn:aws:execute-api:eu-central-1:123456789012:abc123/prod/*"
     error_message = "The invoke permission must be scoped to this API's stage."
   }
 }
@@ -80,7 +97,7 @@ run "function_role_is_least_privilege" {
       {
         Sid      = "TrackConnections"
         Effect   = "Allow"
-        Action   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Scan"]
+        Action   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Scan", "dynamodb:UpdateItem"]
         Resource = ["arn:aws:dynamodb:eu-central-1:123456789012:table/awsome-chat-connections"]
       },
       {
@@ -89,8 +106,20 @@ run "function_role_is_least_privilege" {
         Action   = ["execute-api:ManageConnections"]
         Resource = ["arn:aws:execute-api:eu-central-1:123456789012:abc123/prod/POST/@connections/*"]
       },
+      {
+        Sid      = "EnqueueShards"
+        Effect   = "Allow"
+        Action   = ["sqs:SendMessage"]
+        Resource = ["arn:aws:sqs:eu-central-1:123456789012:awsome-chat-fanout"]
+      },
+      {
+        Sid      = "ReceiveShards"
+        Effect   = "Allow"
+        Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
+        Resource = ["arn:aws:sqs:eu-central-1:123456789012:awsome-chat-fanout"]
+      },
     ]
-    error_message = "The function's policy must grant exactly: log streams of its log group, PutItem/DeleteItem/Scan on its table, ManageConnections on its stage's POST @connections path."
+    error_message = "The function's policy must grant exactly: log streams of its log group, PutItem/DeleteItem/Scan/UpdateItem on its table, ManageConnections on its stage's POST @connections path, SendMessage and ReceiveMessage/DeleteMessage/GetQueueAttributes on the fan-out queue (nothing on the dead-letter queue)."
   }
 
   assert {
@@ -129,12 +158,15 @@ run "function" {
 
   assert {
     condition = aws_lambda_function.this.environment[0].variables == tomap({
-      TABLE_NAME         = "awsome-chat-connections"
-      APIGW_ENDPOINT     = "https://abc123.execute-api.eu-central-1.amazonaws.com/prod"
-      ALLOWED_ORIGINS    = "http://awsome-chat-site-mock.s3-website.eu-central-1.amazonaws.com"
-      MAX_MESSAGE_LENGTH = tostring(jsondecode(file("../backend/src/contract.json")).limits.maxMessageLength)
+      TABLE_NAME            = "awsome-chat-connections"
+      APIGW_ENDPOINT        = "https://abc123.execute-api.eu-central-1.amazonaws.com/prod"
+      ALLOWED_ORIGINS       = "http://awsome-chat-site-mock.s3-website.eu-central-1.amazonaws.com"
+      MAX_MESSAGE_LENGTH    = tostring(jsondecode(file("../backend/src/contract.json")).limits.maxMessageLength)
+      SHARD_QUEUE_URL       = "https://sqs.eu-central-1.amazonaws.com/123456789012/awsome-chat-fanout"
+      RATE_LIMIT_BURST      = "10"
+      RATE_LIMIT_PER_SECOND = "2"
     })
-    error_message = "Environment must be exactly TABLE_NAME, APIGW_ENDPOINT (https, API endpoint + stage), ALLOWED_ORIGINS (the website) and MAX_MESSAGE_LENGTH (the contract's default); SEND_CONCURRENCY unset."
+    error_message = "Environment must be exactly TABLE_NAME, APIGW_ENDPOINT (https, API endpoint + stage), ALLOWED_ORIGINS (the website), MAX_MESSAGE_LENGTH (the contract's default), the rate limits (the contract's burst of 10 and 2 per second), SHARD_QUEUE_URL (the fan-out queue); SEND_CONCURRENCY and SHARD_SIZE unset."
   }
 
   assert {
@@ -150,6 +182,59 @@ run "function" {
   assert {
     condition     = aws_cloudwatch_log_group.lambda.name == "/aws/lambda/awsome-chat-chat" && aws_cloudwatch_log_group.lambda.retention_in_days == 14
     error_message = "The function's log group must keep logs 14 days by default."
+  }
+}
+
+run "fanout_queue" {
+  command = apply
+
+  assert {
+    condition     = aws_sqs_queue.fanout.name == "awsome-chat-fanout" && aws_sqs_queue.fanout_dlq.name == "awsome-chat-fanout-dlq"
+    error_message = "The queues must be named after the prefix."
+  }
+
+  assert {
+    condition     = aws_sqs_queue.fanout.visibility_timeout_seconds == 60
+    error_message = "The queue's visibility timeout must be six times the function timeout (10 s by default)."
+  }
+
+  assert {
+    condition     = aws_sqs_queue.fanout.message_retention_seconds == 3600 && aws_sqs_queue.fanout_dlq.message_retention_seconds == 1209600
+    error_message = "Shards must be kept one hour on the queue, 14 days on the dead-letter queue."
+  }
+
+  assert {
+    condition = jsondecode(aws_sqs_queue.fanout.redrive_policy) == {
+      deadLetterTargetArn = "arn:aws:sqs:eu-central-1:123456789012:awsome-chat-fanout-dlq"
+      maxReceiveCount     = 5
+    }
+    error_message = "A shard received five times must move to the dead-letter queue."
+  }
+
+
+  assert {
+    condition     = aws_sqs_queue.fanout.sqs_managed_sse_enabled && aws_sqs_queue.fanout_dlq.sqs_managed_sse_enabled
+    error_message = "Both queues must encrypt messages at rest."
+  }
+
+  assert {
+    condition     = aws_lambda_event_source_mapping.this.event_source_arn == aws_sqs_queue.fanout.arn && aws_lambda_event_source_mapping.this.function_name == aws_lambda_function.this.arn
+    error_message = "The event source mapping must feed the fan-out queue to the chat function itself."
+  }
+
+  assert {
+    condition     = aws_lambda_event_source_mapping.this.batch_size == 1 && aws_lambda_event_source_mapping.this.scaling_config[0].maximum_concurrency == 5
+    error_message = "Default batch size 1 and maximum concurrency 5."
+  }
+
+  assert {
+    condition     = aws_lambda_event_source_mapping.this.function_response_types == toset(["ReportBatchItemFailures"])
+    error_message = "The mapping must let the function report the shards that failed."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.reserved_concurrent_executions == null || aws_lambda_function.this.reserved_concurrent_executions == -1
+    error_message = "No concurrency is reserved by default: accounts with a quota of 10 cannot reserve any."
   }
 }
 
@@ -176,27 +261,27 @@ run "website_bucket" {
   command = apply
 
   assert {
-    condition     = startswith(aws_s3_bucket.site.bucket_prefix, "awsome-chat-site-") && aws_s3_bucket.site.force_destroy
+    condition     = startswith(aws_s3_bucket.this.bucket_prefix, "awsome-chat-site-") && aws_s3_bucket.this.force_destroy
     error_message = "The bucket must be named after the prefix and be removable by terraform destroy while it holds objects."
   }
 
   assert {
-    condition     = aws_s3_bucket_ownership_controls.site.rule[0].object_ownership == "BucketOwnerEnforced"
+    condition     = aws_s3_bucket_ownership_controls.this.rule[0].object_ownership == "BucketOwnerEnforced"
     error_message = "Object ownership must be enforced (ACLs disabled)."
   }
 
   assert {
     condition = (
-      aws_s3_bucket_public_access_block.site.block_public_acls &&
-      aws_s3_bucket_public_access_block.site.ignore_public_acls &&
-      !aws_s3_bucket_public_access_block.site.block_public_policy &&
-      !aws_s3_bucket_public_access_block.site.restrict_public_buckets
+      aws_s3_bucket_public_access_block.this.block_public_acls &&
+      aws_s3_bucket_public_access_block.this.ignore_public_acls &&
+      !aws_s3_bucket_public_access_block.this.block_public_policy &&
+      !aws_s3_bucket_public_access_block.this.restrict_public_buckets
     )
     error_message = "Public access block must block and ignore ACLs but allow the public bucket policy."
   }
 
   assert {
-    condition = jsondecode(aws_s3_bucket_policy.site.policy).Statement == [{
+    condition = jsondecode(aws_s3_bucket_policy.this.policy).Statement == [{
       Sid       = "PublicReadObjects"
       Effect    = "Allow"
       Principal = "*"
@@ -207,8 +292,13 @@ run "website_bucket" {
   }
 
   assert {
-    condition     = aws_s3_bucket_website_configuration.this.index_document[0].suffix == "index.html"
+    condition     = aws_s3_bucket_website_configuration.this[0].index_document[0].suffix == "index.html"
     error_message = "The website must serve index.html."
+  }
+
+  assert {
+    condition     = length(aws_cloudfront_distribution.this) == 0 && length(aws_cloudfront_origin_access_control.this) == 0 && length(aws_cloudfront_response_headers_policy.this) == 0
+    error_message = "CloudFront is opt-in (enable_https); the default is the S3 website."
   }
 }
 
@@ -216,7 +306,7 @@ run "website_objects" {
   command = apply
 
   assert {
-    condition     = toset(keys(aws_s3_object.site)) == toset(["app.js", "style.css", "assets/logo.svg", "LICENSE"])
+    condition     = toset(keys(aws_s3_object.site)) == toset(["app.js", "style.css", "assets/logo.svg", "assets/photo.WEBP", "LICENSE"])
     error_message = "Every built file except index.html and config.js (rendered from templates) must be uploaded."
   }
 
@@ -224,12 +314,13 @@ run "website_objects" {
     condition = {
       for key, object in aws_s3_object.site : key => object.content_type
       } == {
-      "app.js"          = "text/javascript; charset=utf-8"
-      "style.css"       = "text/css; charset=utf-8"
-      "assets/logo.svg" = "image/svg+xml"
-      "LICENSE"         = "application/octet-stream"
+      "app.js"            = "text/javascript; charset=utf-8"
+      "style.css"         = "text/css; charset=utf-8"
+      "assets/logo.svg"   = "image/svg+xml"
+      "assets/photo.WEBP" = "image/webp"
+      "LICENSE"           = "application/octet-stream"
     }
-    error_message = "Each file must be served with its content type."
+    error_message = "Each file must be served with its content type (extension matched case-insensitively)."
   }
 
   assert {
@@ -263,8 +354,15 @@ run "website_objects" {
   }
 
   assert {
-    condition     = aws_s3_object.index.content == templatefile("../frontend/index.html.tftpl", { websocket_url = "wss://abc123.execute-api.eu-central-1.amazonaws.com/prod" })
-    error_message = "index.html must be frontend/index.html.tftpl rendered with the stage's wss:// URL."
+    condition = aws_s3_object.index.content == templatefile("../frontend/index.html.tftpl", {
+      content_security_policy = trimspace(templatefile("../frontend/content-security-policy.tftpl", { websocket_url = "wss://abc123.execute-api.eu-central-1.amazonaws.com/prod" }))
+    })
+    error_message = "index.html must be frontend/index.html.tftpl rendered with frontend/content-security-policy.tftpl for the stage's wss:// URL."
+  }
+
+  assert {
+    condition     = strcontains(aws_s3_object.index.content, "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; ") && strcontains(aws_s3_object.index.content, "connect-src wss://abc123.execute-api.eu-central-1.amazonaws.com/prod; ")
+    error_message = "index.html's meta tag must carry the policy, with the WebSocket URL as connect-src."
   }
 
   assert {
@@ -280,8 +378,8 @@ run "outputs" {
   command = apply
 
   assert {
-    condition     = output.website_url == "http://awsome-chat-site-mock.s3-website.eu-central-1.amazonaws.com"
-    error_message = "website_url must be the bucket's HTTP website endpoint."
+    condition     = output.website_url == "http://awsome-chat-site-mock.s3-website.eu-central-1.amazonaws.com" && output.cloudfront_distribution_id == null
+    error_message = "website_url must be the bucket's HTTP website endpoint; there is no distribution."
   }
 
   assert {
@@ -293,22 +391,36 @@ run "outputs" {
     condition     = output.table_name == "awsome-chat-connections" && output.function_name == "awsome-chat-chat" && output.log_group_name == "/aws/lambda/awsome-chat-chat"
     error_message = "Outputs must name the table, the function and its log group."
   }
+
+  assert {
+    condition = (
+      output.fanout_queue_url == "https://sqs.eu-central-1.amazonaws.com/123456789012/awsome-chat-fanout" &&
+      output.fanout_dlq_url == "https://sqs.eu-central-1.amazonaws.com/123456789012/awsome-chat-fanout-dlq" &&
+      output.fanout_dlq_arn == "arn:aws:sqs:eu-central-1:123456789012:awsome-chat-fanout-dlq"
+    )
+    error_message = "Outputs must give the fan-out queue's URL and the dead-letter queue's URL and ARN."
+  }
 }
 
 run "settings_come_from_variables" {
   command = apply
 
   variables {
-    name_prefix            = "team-b"
-    stage_name             = "dev"
-    throttle_burst_limit   = 20
-    throttle_rate_limit    = 5
-    log_retention_days     = 30
-    lambda_memory_mb       = 512
-    lambda_timeout_seconds = 20
-    max_message_length     = 500
-    send_concurrency       = 10
-    extra_allowed_origins  = ["http://localhost:8080", "https://chat.example.com"]
+    name_prefix                = "team-b"
+    stage_name                 = "dev"
+    throttle_burst_limit       = 20
+    throttle_rate_limit        = 5
+    log_retention_days         = 30
+    lambda_memory_mb           = 512
+    lambda_timeout_seconds     = 20
+    max_message_length         = 500
+    send_concurrency           = 10
+    extra_allowed_origins      = ["http://localhost:8080", "https://chat.example.com"]
+    shard_size                 = 300
+    rate_limit_burst           = 20
+    rate_limit_per_second      = 4
+    fanout_batch_size          = 2
+    fanout_maximum_concurrency = 50
   }
 
   assert {
@@ -332,7 +444,7 @@ run "settings_come_from_variables" {
   }
 
   assert {
-    condition     = jsondecode(aws_iam_role_policy.lambda.policy).Statement[2].Resource == ["arn:aws:execute-api:eu-central-1:123456789012:abc123/dev/POST/@connections/*"] && aws_lambda_permission.api.source_arn == "arn:aws:execute-api:eu-central-1:123456789012:abc123/dev/*"
+    condition     = jsondecode(aws_iam_role_policy.lambda.policy).Statement[2].Resource == ["arn:aws:execute-api:eu-central-1:123456789012:abc123/dev/POST/@connections/*"] && aws_lambda_permission.this.source_arn == "arn:aws:execute-api:eu-central-1:123456789012:abc123/dev/*"
     error_message = "ManageConnections and the invoke permission must follow the stage name."
   }
 
@@ -347,12 +459,37 @@ run "settings_come_from_variables" {
   }
 
   assert {
+    condition     = aws_lambda_function.this.environment[0].variables.SHARD_SIZE == "300"
+    error_message = "shard_size must set SHARD_SIZE."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables.RATE_LIMIT_BURST == "20" && aws_lambda_function.this.environment[0].variables.RATE_LIMIT_PER_SECOND == "4"
+    error_message = "rate_limit_burst and rate_limit_per_second must set RATE_LIMIT_BURST and RATE_LIMIT_PER_SECOND."
+  }
+
+  assert {
+    condition     = aws_lambda_event_source_mapping.this.batch_size == 2 && aws_lambda_event_source_mapping.this.scaling_config[0].maximum_concurrency == 50
+    error_message = "The mapping's batch size and maximum concurrency must come from their variables."
+  }
+
+  assert {
+    condition     = aws_sqs_queue.fanout.visibility_timeout_seconds == 120
+    error_message = "The visibility timeout must follow lambda_timeout_seconds (6 x 20 s)."
+  }
+
+  assert {
+    condition     = aws_sqs_queue.fanout.name == "team-b-fanout" && aws_sqs_queue.fanout_dlq.name == "team-b-fanout-dlq"
+    error_message = "Queue names must start with name_prefix."
+  }
+
+  assert {
     condition     = aws_lambda_function.this.environment[0].variables.ALLOWED_ORIGINS == "http://awsome-chat-site-mock.s3-website.eu-central-1.amazonaws.com,http://localhost:8080,https://chat.example.com"
     error_message = "ALLOWED_ORIGINS must be the website's origin followed by the extra origins."
   }
 
   assert {
-    condition     = aws_dynamodb_table.connections.name == "team-b-connections" && aws_lambda_function.this.function_name == "team-b-chat" && startswith(aws_s3_bucket.site.bucket_prefix, "team-b-site-") && startswith(aws_iam_role.lambda.name_prefix, "team-b-")
+    condition     = aws_dynamodb_table.connections.name == "team-b-connections" && aws_lambda_function.this.function_name == "team-b-chat" && startswith(aws_s3_bucket.this.bucket_prefix, "team-b-site-") && startswith(aws_iam_role.lambda.name_prefix, "team-b-")
     error_message = "Resource names must start with name_prefix."
   }
 }
@@ -378,5 +515,10 @@ run "access_logs_when_enabled" {
   assert {
     condition     = aws_api_gateway_account.this[0].cloudwatch_role_arn == aws_iam_role.apigateway_cloudwatch[0].arn && aws_iam_role_policy_attachment.apigateway_cloudwatch[0].policy_arn == "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
     error_message = "manage_apigateway_account must give API Gateway its CloudWatch role."
+  }
+
+  assert {
+    condition     = aws_api_gateway_account.this[0].reset_on_delete
+    error_message = "destroy must clear the account's CloudWatch role setting, not leave it naming a deleted role."
   }
 }

@@ -154,3 +154,53 @@ run "rejects_a_rate_above_the_account_quota" {
 
   expect_failures = [var.throttle_rate_limit]
 }
+
+run "rejects_a_batch_size_above_ten" {
+  command = plan
+
+  variables {
+    fanout_batch_size = 11
+  }
+
+  expect_failures = [var.fanout_batch_size]
+}
+
+run "rejects_a_maximum_concurrency_of_one" {
+  command = plan
+
+  variables {
+    fanout_maximum_concurrency = 1
+  }
+
+  expect_failures = [var.fanout_maximum_concurrency]
+}
+
+run "rejects_a_zero_shard_size" {
+  command = plan
+
+  variables {
+    shard_size = 0
+  }
+
+  expect_failures = [var.shard_size]
+}
+
+run "rejects_a_fractional_burst" {
+  command = plan
+
+  variables {
+    rate_limit_burst = 1.5
+  }
+
+  expect_failures = [var.rate_limit_burst]
+}
+
+run "rejects_a_zero_rate" {
+  command = plan
+
+  variables {
+    rate_limit_per_second = 0
+  }
+
+  expect_failures = [var.rate_limit_per_second]
+}

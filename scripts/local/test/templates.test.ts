@@ -21,6 +21,7 @@ import { renderTemplate, TemplateError, terraformJsonEncode } from '../templates
 const FRONTEND = fileURLToPath(new URL('../../../frontend/', import.meta.url));
 const CONFIG_TEMPLATE = join(FRONTEND, 'config.js.tftpl');
 const INDEX_TEMPLATE = join(FRONTEND, 'index.html.tftpl');
+const CSP_TEMPLATE = join(FRONTEND, 'content-security-policy.tftpl');
 
 /** Values a careless renderer would break: quotes, a closing script tag, HTML, Unicode. */
 const HOSTILE_URL =
@@ -81,8 +82,11 @@ describeWithTool(
         '}',
         ...(hasIndexTemplate
           ? [
+              // As terraform/website.tf composes them: the policy, trimmed, into the meta tag.
               `output "index_html_${index}" {`,
-              `  value = templatefile(${JSON.stringify(INDEX_TEMPLATE)}, { websocket_url = var.cases[${index}].websocketUrl })`,
+              `  value = templatefile(${JSON.stringify(INDEX_TEMPLATE)}, {`,
+              `    content_security_policy = trimspace(templatefile(${JSON.stringify(CSP_TEMPLATE)}, { websocket_url = var.cases[${index}].websocketUrl }))`,
+              '  })',
               '}',
             ]
           : []),
@@ -131,9 +135,13 @@ describeWithTool(
     it.runIf(hasIndexTemplate).each(CASES.map((values, index) => [index, values] as const))(
       'renders index.html like terraform (case %i)',
       async (index, values) => {
-        const local = renderTemplate(await readFile(INDEX_TEMPLATE, 'utf8'), {
+        const policy = renderTemplate(await readFile(CSP_TEMPLATE, 'utf8'), {
           websocket_url: values.websocketUrl,
+        }).trim();
+        const local = renderTemplate(await readFile(INDEX_TEMPLATE, 'utf8'), {
+          content_security_policy: policy,
         });
+        expect(rendered?.indexHtml[index]).toContain(`connect-src ${values.websocketUrl};`);
         expect(local).toBe(rendered?.indexHtml[index]);
       },
     );

@@ -44,8 +44,29 @@ mock_resource "aws_lambda_function" {
 
 mock_resource "aws_s3_bucket" {
   defaults = {
-    id  = "awsome-chat-site-mock"
-    arn = "arn:aws:s3:::awsome-chat-site-mock"
+    id                          = "awsome-chat-site-mock"
+    arn                         = "arn:aws:s3:::awsome-chat-site-mock"
+    bucket_regional_domain_name = "awsome-chat-site-mock.s3.eu-central-1.amazonaws.com"
+  }
+}
+
+mock_resource "aws_cloudfront_distribution" {
+  defaults = {
+    id          = "E2MOCKDISTRIB"
+    arn         = "arn:aws:cloudfront::123456789012:distribution/E2MOCKDISTRIB"
+    domain_name = "d1mock.cloudfront.net"
+  }
+}
+
+mock_resource "aws_cloudfront_origin_access_control" {
+  defaults = {
+    id = "E3MOCKOAC"
+  }
+}
+
+mock_resource "aws_cloudfront_response_headers_policy" {
+  defaults = {
+    id = "mock-headers-policy-id"
   }
 }
 

@@ -1,0 +1,172 @@
+/**
+ * Checks `npm run deploy` makes before Terraform creates anything, each ending, when it fails, in
+ * one line that names the fix: a region, credentials that AWS accepts (STS GetCallerIdentity),
+ * and, for the S3 website, an account whose S3 Block Public Access lets a public bucket policy
+ * through (S3 Control GetPublicAccessBlock). Without these a user got Terraform's multi-screen
+ * provider error, or AccessDenied after half the stack existed.
+ */
+import { GetPublicAccessBlockCommand, type S3ControlClient } from '@aws-sdk/client-s3-control';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+
+/** A check failed; the message is the one line the user sees. */
+export class PreflightError extends Error {
+  override readonly name = 'PreflightError';
+}
+
+/** The AWS clients the checks call, created for the resolved region. */
+export interface PreflightClients {
+  readonly sts: STSClient;
+  readonly s3Control: S3ControlClient;
+}
+
+/** What the deployment will use, as Terraform will see it. */
+export interface PreflightOptions {
+  /** `var.aws_region`, or null when Terraform falls back to the environment like the AWS CLI. */
+  readonly region: string | null;
+  /** The region the AWS SDK resolves from the environment and profile (AWS_REGION, ~/.aws/config). */
+  readonly environmentRegion: () => Promise<string | null>;
+  /** True for the S3 website (enable_https = false), whose bucket policy is public. */
+  readonly publicWebsite: boolean;
+  readonly clients: (region: string) => PreflightClients;
+}
+
+/** What the checks found. */
+export interface PreflightReport {
+  readonly region: string;
+  readonly account: string;
+  readonly arn: string;
+  /** Things that could not be checked, each one line; the deployment goes on. */
+  readonly notes: readonly string[];
+}
+
+/** The rule terraform/variables.tf's aws_region validation applies. */
+const REGION_PATTERN = /^[a-z]{2}(-[a-z]+)+-[0-9]$/;
+
+/**
+ * Runs the checks in order and stops at the first failure.
+ * @throws PreflightError naming what to fix
+ */
+export async function checkBeforeDeploy(options: PreflightOptions): Promise<PreflightReport> {
+  const region = options.region ?? (await options.environmentRegion());
+  if (region === null || region === '') {
+    throw new PreflightError(
+      'No AWS region is set: set AWS_REGION (or run `aws configure set region eu-central-1`), or ' +
+        'pass `-- -var aws_region=eu-central-1` to npm run deploy.',
+    );
+  }
+  if (!REGION_PATTERN.test(region)) {
+    throw new PreflightError(
+      `"${region}" is not an AWS region code: use one like eu-central-1 (aws_region, AWS_REGION).`,
+    );
+  }
+  const clients = options.clients(region);
+  const identity = await callerIdentity(clients.sts, region);
+  const notes: string[] = [];
+  if (options.publicWebsite) {
+    const note = await checkAccountPublicAccessBlock(clients.s3Control, identity.account);
+    if (note !== null) notes.push(note);
+  }
+  return { region, ...identity, notes };
+}
+
+/**
+ * The region Terraform's AWS provider falls back to when `aws_region` is null, in its order:
+ * AWS_REGION, AWS_DEFAULT_REGION (which the JavaScript SDK does not read), then the profile's
+ * `region` in the AWS config file, as the SDK resolves it.
+ * @returns the region, or null when none is set anywhere
+ */
+export async function environmentRegion(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<string | null> {
+  if (env.AWS_REGION) return env.AWS_REGION;
+  if (env.AWS_DEFAULT_REGION) return env.AWS_DEFAULT_REGION;
+  const client = new STSClient({});
+  try {
+    return await client.config.region();
+  } catch {
+    return null;
+  } finally {
+    client.destroy();
+  }
+}
+
+async function callerIdentity(
+  sts: STSClient,
+  region: string,
+): Promise<{ account: string; arn: string }> {
+  try {
+    const output = await sts.send(new GetCallerIdentityCommand({}));
+    if (output.Account === undefined || output.Arn === undefined) {
+      throw new PreflightError('AWS STS answered GetCallerIdentity without an account.');
+    }
+    return { account: output.Account, arn: output.Arn };
+  } catch (error) {
+    if (error instanceof PreflightError) throw error;
+    throw new PreflightError(credentialsProblem(error, region), { cause: error });
+  }
+}
+
+function credentialsProblem(error: unknown, region: string): string {
+  const name = errorName(error);
+  const code = (error as { code?: unknown }).code;
+  if (name === 'CredentialsProviderError') {
+    return (
+      'No AWS credentials found: run `aws configure` or `aws sso login`, or set AWS_PROFILE ' +
+      '(or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY).'
+    );
+  }
+  if (name === 'ExpiredToken' || name === 'ExpiredTokenException') {
+    return 'Your AWS credentials have expired: sign in again (`aws sso login`) or renew them.';
+  }
+  if (name === 'InvalidClientTokenId' || name === 'SignatureDoesNotMatch') {
+    return (
+      `AWS rejected your credentials (${name}): check the access key and secret, and that ` +
+      `region ${region} is enabled for your account.`
+    );
+  }
+  if (typeof code === 'string' && /^(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT)$/.test(code)) {
+    return `Cannot reach AWS STS in region ${region} (${code}): check the region name and your network.`;
+  }
+  return `Checking your AWS credentials failed (${name}): ${messageOf(error)}`;
+}
+
+/**
+ * S3 applies the stricter of the bucket's and the account's Block Public Access: an account that
+ * blocks public policies refuses the website's bucket policy, whatever this stack sets.
+ * @returns a note when the setting could not be read, else null
+ * @throws PreflightError when the account would refuse the policy
+ */
+async function checkAccountPublicAccessBlock(
+  s3Control: S3ControlClient,
+  account: string,
+): Promise<string | null> {
+  try {
+    const output = await s3Control.send(new GetPublicAccessBlockCommand({ AccountId: account }));
+    const blocking = (['BlockPublicPolicy', 'RestrictPublicBuckets'] as const).filter(
+      (flag) => output.PublicAccessBlockConfiguration?.[flag] === true,
+    );
+    if (blocking.length === 0) return null;
+    throw new PreflightError(
+      `Account ${account}'s S3 Block Public Access (${blocking.join(', ')}) would refuse the ` +
+        "website's public bucket policy: deploy over HTTPS instead (`npm run deploy -- -var " +
+        'enable_https=true`, a private bucket behind CloudFront), or allow public bucket policies ' +
+        'for the account (README: Deploy to AWS, Prerequisites).',
+    );
+  } catch (error) {
+    if (error instanceof PreflightError) throw error;
+    // No account-level configuration at all: nothing is blocked.
+    if (errorName(error) === 'NoSuchPublicAccessBlockConfiguration') return null;
+    return (
+      `Could not read the account's S3 Block Public Access (${errorName(error)}); if the ` +
+      'bucket policy then fails with AccessDenied, see README: Troubleshooting.'
+    );
+  }
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'Error';
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
