@@ -32,11 +32,25 @@ resource "aws_iam_role_policy" "lambda" {
         Resource = ["${aws_cloudwatch_log_group.lambda.arn}:*"]
       },
       {
-        # UpdateItem: the per-connection rate limiter's conditional update.
+        # UpdateItem: the per-connection rate limiter's conditional update. No Scan: a room's
+        # members come from its index.
         Sid      = "TrackConnections"
         Effect   = "Allow"
-        Action   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Scan", "dynamodb:UpdateItem"]
+        Action   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"]
         Resource = [aws_dynamodb_table.connections.arn]
+      },
+      {
+        Sid      = "ListRoomMembers"
+        Effect   = "Allow"
+        Action   = ["dynamodb:Query"]
+        Resource = ["${aws_dynamodb_table.connections.arn}/index/${local.contract.table.roomIndex}"]
+      },
+      {
+        # Head counts and the history ring: updates and puts, and one Query for a joiner.
+        Sid      = "KeepRooms"
+        Effect   = "Allow"
+        Action   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
+        Resource = [aws_dynamodb_table.rooms.arn]
       },
       {
         # PostToConnection only. Composed from the API, not the stage's execution_arn, which would

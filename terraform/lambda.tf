@@ -11,7 +11,7 @@ resource "aws_cloudwatch_log_group" "lambda" {
 
 resource "aws_lambda_function" "this" {
   function_name = local.function_name
-  description   = "AWSome Chat: WebSocket $connect, $disconnect and chat messages"
+  description   = "AWSome Chat: WebSocket $connect, $disconnect, chat messages and broadcast shards"
   role          = aws_iam_role.lambda.arn
 
   filename         = var.lambda_zip_path
@@ -28,6 +28,9 @@ resource "aws_lambda_function" "this" {
     variables = merge(
       {
         (local.env_names.tableName)          = aws_dynamodb_table.connections.name
+        (local.env_names.roomsTableName)     = aws_dynamodb_table.rooms.name
+        (local.env_names.historyMaxMessages) = tostring(local.history_max_messages)
+        (local.env_names.historyTtlSeconds)  = tostring(local.history_ttl_seconds)
         (local.env_names.apigwEndpoint)      = local.management_endpoint
         (local.env_names.allowedOrigins)     = join(",", local.allowed_origins)
         (local.env_names.maxMessageLength)   = tostring(local.max_message_length)

@@ -3,9 +3,12 @@ locals {
   # attribute, environment variable names and message limits. Never repeat them here.
   contract = jsondecode(file("${path.module}/../backend/src/contract.json"))
 
-  stage_name            = coalesce(var.stage_name, local.contract.stageName)
-  max_message_length    = coalesce(var.max_message_length, local.contract.limits.maxMessageLength)
-  rate_limit_burst      = coalesce(var.rate_limit_burst, local.contract.limits.rateLimitBurst)
+  stage_name           = coalesce(var.stage_name, local.contract.stageName)
+  max_message_length   = coalesce(var.max_message_length, local.contract.limits.maxMessageLength)
+  rate_limit_burst     = coalesce(var.rate_limit_burst, local.contract.limits.rateLimitBurst)
+  history_max_messages = coalesce(var.history_max_messages, local.contract.limits.historyMaxMessages)
+  # 0 is a value here (no message text kept), so a null test rather than coalesce's emptiness.
+  history_ttl_seconds   = var.history_ttl_seconds == null ? local.contract.limits.historyTtlSeconds : var.history_ttl_seconds
   rate_limit_per_second = coalesce(var.rate_limit_per_second, local.contract.limits.rateLimitPerSecond)
 
   # The management API endpoint the function posts to. Built from the API, not the stage: the

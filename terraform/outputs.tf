@@ -28,6 +28,11 @@ output "log_group_name" {
   value       = aws_cloudwatch_log_group.lambda.name
 }
 
+output "rooms_table_name" {
+  description = "DynamoDB table of rooms: each room's head count and its kept messages (the chat's history; empty when history_ttl_seconds is 0)."
+  value       = aws_dynamodb_table.rooms.name
+}
+
 output "table_name" {
   description = "DynamoDB table holding one item per open WebSocket connection."
   value       = aws_dynamodb_table.connections.name

@@ -54,10 +54,32 @@ variable "fanout_maximum_concurrency" {
   }
 }
 
-variable "lambda_memory_mb" {
-  description = "Memory of the chat function in MB; CPU grows with it."
+variable "history_max_messages" {
+  description = "The most messages a room keeps for late joiners. null uses the default in backend/src/contract.json."
   type        = number
-  default     = 256
+  default     = null
+
+  validation {
+    condition     = var.history_max_messages == null ? true : (var.history_max_messages >= 1 && var.history_max_messages <= 500 && floor(var.history_max_messages) == var.history_max_messages)
+    error_message = "history_max_messages must be a whole number from 1 to 500, or null."
+  }
+}
+
+variable "history_ttl_seconds" {
+  description = "How long a room keeps a message, in seconds; 0 keeps no message text at all. null uses the default in backend/src/contract.json (24 hours)."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.history_ttl_seconds == null ? true : (var.history_ttl_seconds >= 0 && var.history_ttl_seconds <= 31622400 && floor(var.history_ttl_seconds) == var.history_ttl_seconds)
+    error_message = "history_ttl_seconds must be a whole number of seconds from 0 (no history) to 31622400 (366 days), or null."
+  }
+}
+
+variable "lambda_memory_mb" {
+  description = "Memory of the chat function in MB; Lambda's CPU share grows with it (one vCPU at 1769). A large room's broadcast is CPU-bound: more memory finishes it sooner for about the same GB-seconds."
+  type        = number
+  default     = 1024
 
   validation {
     condition     = var.lambda_memory_mb >= 128 && var.lambda_memory_mb <= 10240 && floor(var.lambda_memory_mb) == var.lambda_memory_mb

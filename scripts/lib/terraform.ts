@@ -262,3 +262,30 @@ async function isDirectory(path: string): Promise<boolean> {
 function hclString(value: string): string {
   return JSON.stringify(value);
 }
+
+/** One `variable` block of a `terraform fmt`-clean file: its name and its default as written. */
+export interface DeclaredVariable {
+  readonly name: string;
+  /** The default's HCL text (`256`, `"awsome-chat"`, `null`), or undefined when required. */
+  readonly defaultValue: string | undefined;
+  readonly hasDescription: boolean;
+  readonly hasType: boolean;
+}
+
+/**
+ * Reads the variable blocks of terraform/variables.tf, which is `terraform fmt` clean (checked by
+ * `npm run test:terraform`): one block per variable, `default = …` on one line.
+ * @param hcl - the file's text
+ * @returns its variables, in order
+ */
+export function declaredVariables(hcl: string): DeclaredVariable[] {
+  return [...hcl.matchAll(/^variable "([a-z0-9_]+)" \{\n([\s\S]*?)^\}/gm)].map((match) => {
+    const body = match[2] ?? '';
+    return {
+      name: match[1] ?? '',
+      defaultValue: /^ {2}default\s+= (.+)$/m.exec(body)?.[1],
+      hasDescription: /^ {2}description\s+= "/m.test(body),
+      hasType: /^ {2}type\s+= /m.test(body),
+    };
+  });
+}

@@ -31,8 +31,8 @@ export const LOCAL_STACK_DEFAULTS = {
   maxConcurrency: 10,
   /** Invocations that may wait for a free container; more are throttled as Lambda would. */
   maxQueued: 1000,
-  /** Terraform's default `lambda_memory_mb`. */
-  memoryMb: 256,
+  /** Terraform's default `lambda_memory_mb` (a unit test ties the two). */
+  memoryMb: 1024,
   /** Containers at the memory's CPU share (needs Linux cgroups); `npm start` turns it on. */
   limitCpu: false,
   /** The local SQS, on loopback; 0 picks a free port. */

@@ -6,31 +6,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
+import { declaredVariables } from '../lib/terraform.ts';
 
 const root = new URL('../../', import.meta.url);
 const readme = await readFile(new URL('README.md', root), 'utf8');
 const variablesTf = await readFile(new URL('terraform/variables.tf', root), 'utf8');
 const outputsTf = await readFile(new URL('terraform/outputs.tf', root), 'utf8');
-
-/** One `variable` block: its name, its default as written in HCL (absent when required). */
-interface DeclaredVariable {
-  readonly name: string;
-  readonly defaultValue: string | undefined;
-  readonly hasDescription: boolean;
-  readonly hasType: boolean;
-}
-
-function declaredVariables(hcl: string): DeclaredVariable[] {
-  return [...hcl.matchAll(/^variable "([a-z0-9_]+)" \{\n([\s\S]*?)^\}/gm)].map((match) => {
-    const body = match[2] ?? '';
-    return {
-      name: match[1] ?? '',
-      defaultValue: /^ {2}default\s+= (.+)$/m.exec(body)?.[1],
-      hasDescription: /^ {2}description\s+= "/m.test(body),
-      hasType: /^ {2}type\s+= /m.test(body),
-    };
-  });
-}
 
 /** The first column (a `name` in backticks) and the second of each row of the table after `heading`. */
 function tableRows(markdown: string, heading: string): Map<string, string> {

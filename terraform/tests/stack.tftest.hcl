@@ -23,6 +23,14 @@ override_resource {
   }
 }
 
+# Two tables of one type, likewise.
+override_resource {
+  target = aws_dynamodb_table.rooms
+  values = {
+    arn = "arn:aws:dynamodb:eu-central-1:123456789012:table/awsome-chat-rooms"
+  }
+}
+
 variables {
   aws_region      = "eu-central-1"
   lambda_zip_path = "tests/fixtures/lambda-package.stub"
@@ -97,8 +105,20 @@ run "function_role_is_least_privilege" {
       {
         Sid      = "TrackConnections"
         Effect   = "Allow"
-        Action   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Scan", "dynamodb:UpdateItem"]
+        Action   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"]
         Resource = ["arn:aws:dynamodb:eu-central-1:123456789012:table/awsome-chat-connections"]
+      },
+      {
+        Sid      = "ListRoomMembers"
+        Effect   = "Allow"
+        Action   = ["dynamodb:Query"]
+        Resource = ["arn:aws:dynamodb:eu-central-1:123456789012:table/awsome-chat-connections/index/byRoom"]
+      },
+      {
+        Sid      = "KeepRooms"
+        Effect   = "Allow"
+        Action   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
+        Resource = ["arn:aws:dynamodb:eu-central-1:123456789012:table/awsome-chat-rooms"]
       },
       {
         Sid      = "PostToConnections"
@@ -119,7 +139,7 @@ run "function_role_is_least_privilege" {
         Resource = ["arn:aws:sqs:eu-central-1:123456789012:awsome-chat-fanout"]
       },
     ]
-    error_message = "The function's policy must grant exactly: log streams of its log group, PutItem/DeleteItem/Scan/UpdateItem on its table, ManageConnections on its stage's POST @connections path, SendMessage and ReceiveMessage/DeleteMessage/GetQueueAttributes on the fan-out queue (nothing on the dead-letter queue)."
+    error_message = "The function's policy must grant exactly: log streams of its log group, PutItem/DeleteItem/UpdateItem on its connections table (no Scan), Query on its byRoom index, PutItem/UpdateItem/Query on its rooms table, ManageConnections on its stage's POST @connections path, SendMessage and ReceiveMessage/DeleteMessage/GetQueueAttributes on the fan-out queue (nothing on the dead-letter queue)."
   }
 
   assert {
@@ -159,6 +179,9 @@ run "function" {
   assert {
     condition = aws_lambda_function.this.environment[0].variables == tomap({
       TABLE_NAME            = "awsome-chat-connections"
+      ROOMS_TABLE_NAME      = "awsome-chat-rooms"
+      HISTORY_MAX_MESSAGES  = tostring(jsondecode(file("../backend/src/contract.json")).limits.historyMaxMessages)
+      HISTORY_TTL_SECONDS   = tostring(jsondecode(file("../backend/src/contract.json")).limits.historyTtlSeconds)
       APIGW_ENDPOINT        = "https://abc123.execute-api.eu-central-1.amazonaws.com/prod"
       ALLOWED_ORIGINS       = "http://awsome-chat-site-mock.s3-website.eu-central-1.amazonaws.com"
       MAX_MESSAGE_LENGTH    = tostring(jsondecode(file("../backend/src/contract.json")).limits.maxMessageLength)
@@ -166,12 +189,12 @@ run "function" {
       RATE_LIMIT_BURST      = "10"
       RATE_LIMIT_PER_SECOND = "2"
     })
-    error_message = "Environment must be exactly TABLE_NAME, APIGW_ENDPOINT (https, API endpoint + stage), ALLOWED_ORIGINS (the website), MAX_MESSAGE_LENGTH (the contract's default), the rate limits (the contract's burst of 10 and 2 per second), SHARD_QUEUE_URL (the fan-out queue); SEND_CONCURRENCY and SHARD_SIZE unset."
+    error_message = "Environment must be exactly TABLE_NAME, ROOMS_TABLE_NAME, HISTORY_MAX_MESSAGES and HISTORY_TTL_SECONDS (the contract's defaults), APIGW_ENDPOINT (https, API endpoint + stage), ALLOWED_ORIGINS (the website), MAX_MESSAGE_LENGTH (the contract's default), the rate limits (the contract's burst of 10 and 2 per second), SHARD_QUEUE_URL (the fan-out queue); SEND_CONCURRENCY and SHARD_SIZE unset."
   }
 
   assert {
-    condition     = aws_lambda_function.this.memory_size == 256 && aws_lambda_function.this.timeout == 10
-    error_message = "Default memory 256 MB and timeout 10 s."
+    condition     = aws_lambda_function.this.memory_size == 1024 && aws_lambda_function.this.timeout == 10
+    error_message = "Default memory 1024 MB and timeout 10 s."
   }
 
   assert {
@@ -247,13 +270,48 @@ run "connection_table" {
   }
 
   assert {
-    condition     = one(aws_dynamodb_table.connections.attribute).name == "connectionId" && one(aws_dynamodb_table.connections.attribute).type == "S"
-    error_message = "connectionId must be the only, string, attribute."
+    condition     = aws_dynamodb_table.connections.attribute == toset([{ name = "connectionId", type = "S" }, { name = "room", type = "S" }])
+    error_message = "connectionId and room must be the table's only (string) key attributes."
+  }
+
+  assert {
+    condition = (
+      one(aws_dynamodb_table.connections.global_secondary_index).name == "byRoom" &&
+      one(aws_dynamodb_table.connections.global_secondary_index).hash_key == "room" &&
+      one(aws_dynamodb_table.connections.global_secondary_index).range_key == "connectionId" &&
+      one(aws_dynamodb_table.connections.global_secondary_index).projection_type == "INCLUDE" &&
+      one(aws_dynamodb_table.connections.global_secondary_index).non_key_attributes == toset(["expiresAt"])
+    )
+    error_message = "The byRoom index must be keyed by room and connectionId and carry expiresAt, for a room's Query and its TTL filter."
   }
 
   assert {
     condition     = aws_dynamodb_table.connections.ttl[0].enabled && aws_dynamodb_table.connections.ttl[0].attribute_name == "expiresAt"
     error_message = "TTL must be enabled on expiresAt."
+  }
+}
+
+run "rooms_table" {
+  command = apply
+
+  assert {
+    condition     = aws_dynamodb_table.rooms.billing_mode == "PAY_PER_REQUEST" && aws_dynamodb_table.rooms.hash_key == "room" && aws_dynamodb_table.rooms.range_key == "slot"
+    error_message = "The rooms table must be on-demand and keyed by room and slot."
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.rooms.attribute == toset([{ name = "room", type = "S" }, { name = "slot", type = "N" }])
+    error_message = "room (string) and slot (number) must be the rooms table's key attributes."
+  }
+
+  assert {
+    condition     = aws_dynamodb_table.rooms.ttl[0].enabled && aws_dynamodb_table.rooms.ttl[0].attribute_name == "expiresAt"
+    error_message = "TTL must be enabled on the rooms table's expiresAt."
+  }
+
+  assert {
+    condition     = output.rooms_table_name == aws_dynamodb_table.rooms.name
+    error_message = "rooms_table_name must name the rooms table."
   }
 }
 
@@ -421,6 +479,13 @@ run "settings_come_from_variables" {
     rate_limit_per_second      = 4
     fanout_batch_size          = 2
     fanout_maximum_concurrency = 50
+    history_max_messages       = 20
+    history_ttl_seconds        = 0
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables.HISTORY_MAX_MESSAGES == "20" && aws_lambda_function.this.environment[0].variables.HISTORY_TTL_SECONDS == "0"
+    error_message = "History settings must come from history_max_messages and history_ttl_seconds (0, no history, included)."
   }
 
   assert {
@@ -444,7 +509,7 @@ run "settings_come_from_variables" {
   }
 
   assert {
-    condition     = jsondecode(aws_iam_role_policy.lambda.policy).Statement[2].Resource == ["arn:aws:execute-api:eu-central-1:123456789012:abc123/dev/POST/@connections/*"] && aws_lambda_permission.this.source_arn == "arn:aws:execute-api:eu-central-1:123456789012:abc123/dev/*"
+    condition     = one([for statement in jsondecode(aws_iam_role_policy.lambda.policy).Statement : statement.Resource if statement.Sid == "PostToConnections"]) == ["arn:aws:execute-api:eu-central-1:123456789012:abc123/dev/POST/@connections/*"] && aws_lambda_permission.this.source_arn == "arn:aws:execute-api:eu-central-1:123456789012:abc123/dev/*"
     error_message = "ManageConnections and the invoke permission must follow the stage name."
   }
 

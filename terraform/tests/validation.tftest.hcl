@@ -204,3 +204,23 @@ run "rejects_a_zero_rate" {
 
   expect_failures = [var.rate_limit_per_second]
 }
+
+run "rejects_a_history_of_no_messages" {
+  command = plan
+
+  variables {
+    history_max_messages = 0
+  }
+
+  expect_failures = [var.history_max_messages]
+}
+
+run "rejects_a_negative_history_ttl" {
+  command = plan
+
+  variables {
+    history_ttl_seconds = -1
+  }
+
+  expect_failures = [var.history_ttl_seconds]
+}
