@@ -83,6 +83,8 @@ export interface FanoutReport extends Omit<BroadcastResult, 'retry' | 'unsent'> 
    */
   listed: number;
   listComplete: boolean;
+  /** Pages of the room this invocation read (DynamoDB Query calls). */
+  pages: number;
 }
 
 /**
@@ -148,6 +150,7 @@ export async function runFanout(job: ShardJob, deps: FanoutDeps): Promise<Fanout
     })
     [Symbol.asyncIterator]();
   const without = (page: RecipientPage): string[] => {
+    report.pages++;
     report.listed += page.ids.length;
     return page.ids.filter((connectionId) => connectionId !== job.exclude);
   };
@@ -209,6 +212,7 @@ function emptyReport(): FanoutReport {
     lostListRemainder: false,
     listed: 0,
     listComplete: false,
+    pages: 0,
   };
 }
 

@@ -91,7 +91,7 @@ describe('runFanout from the start of the list', () => {
     // Assess
     expect(posted.toSorted()).toEqual(['c0=', 'c2=']);
     expect(queue.enqueued).toEqual([]);
-    expect(report).toMatchObject({ listed: 3, listComplete: true });
+    expect(report).toMatchObject({ listed: 3, listComplete: true, pages: 1 });
     expect(report).toMatchObject({ delivered: 2, handedOff: 0, shards: 0, lost: 0 });
   });
 
