@@ -4,6 +4,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { describe, expect, it } from 'vitest';
+import { LOCAL_STACK_DEFAULTS } from '../defaults.ts';
 import { HandshakeRefused, isEvent, TestClient } from './helpers.ts';
 import { useRecordingStack } from './stack-setup.ts';
 
@@ -96,7 +97,7 @@ describe('CONNECT event', () => {
     expect(connect.context).toMatchObject({
       functionName: 'awsome-chat-local',
       functionVersion: '$LATEST',
-      memoryLimitInMB: '256',
+      memoryLimitInMB: String(LOCAL_STACK_DEFAULTS.memoryMb),
       logGroupName: '/aws/lambda/awsome-chat-local',
     });
     expect(connect.context?.awsRequestId).toMatch(/^[0-9a-f-]{36}$/);
