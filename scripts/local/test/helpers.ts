@@ -11,7 +11,9 @@ import {
   type ApiGatewayManagementApiClientConfig,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import WebSocket from 'ws';
+import contract from '../../../backend/src/contract.json' with { type: 'json' };
 import { LOCAL_CREDENTIALS } from '../dynamodb.ts';
 import type { LocalStack } from '../stack.ts';
 
@@ -217,4 +219,32 @@ export function dynamoDbClient(stack: StackEndpoints): DynamoDBClient {
     region: stack.region,
     credentials: LOCAL_CREDENTIALS,
   });
+}
+
+/**
+ * The connection ids stored for a room, read from the connections table's room index as the
+ * backend reads them.
+ * @param stack - the stack
+ * @param room - the room, lower-case as stored
+ * @returns the ids, in the index's order
+ */
+export async function roomMemberIds(
+  stack: StackEndpoints & Pick<LocalStack, 'tableName'>,
+  room: string,
+): Promise<string[]> {
+  const client = DynamoDBDocumentClient.from(dynamoDbClient(stack));
+  try {
+    const { Items = [] } = await client.send(
+      new QueryCommand({
+        TableName: stack.tableName,
+        IndexName: contract.table.roomIndex,
+        KeyConditionExpression: '#room = :room',
+        ExpressionAttributeNames: { '#room': contract.table.roomAttribute },
+        ExpressionAttributeValues: { ':room': room },
+      }),
+    );
+    return Items.map((item) => String(item[contract.table.partitionKey]));
+  } finally {
+    client.destroy();
+  }
 }

@@ -2,17 +2,17 @@
  * Rooms, history and presence with the real Lambda bundle on the local stack: real `ws` clients,
  * dynalite with the room index and the rooms table, the real management client.
  */
-import {
-  ApiGatewayManagementApiClient,
-  DeleteConnectionCommand,
-} from '@aws-sdk/client-apigatewaymanagementapi';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import contract from '../../../backend/src/contract.json' with { type: 'json' };
-import { LOCAL_CREDENTIALS } from '../dynamodb.ts';
 import { type LocalStack, startLocalStack } from '../stack.ts';
-import { FIXTURES, HandshakeRefused, sleep, TestClient } from './helpers.ts';
+import {
+  FIXTURES,
+  HandshakeRefused,
+  managementClient,
+  roomMemberIds,
+  sleep,
+  TestClient,
+} from './helpers.ts';
 
 let stack: LocalStack;
 beforeAll(async () => {
@@ -112,16 +112,12 @@ describe('rooms', () => {
   }, async () => {
     // Prepare: the reader joins alone (so the room's one item is its own), then the talker
     const reader = await join('delta');
-    const [readerId] = await membersOf('delta');
+    const [readerId] = await roomMemberIds(stack, 'delta');
     const talker = await join('delta');
     talker.sendJson({ message: 'before' });
     await until(() => messagesOf(reader).includes('before'));
     const lastSeen = eventsOf(reader).find((event) => event.type === 'message')?.id as string;
-    const management = new ApiGatewayManagementApiClient({
-      endpoint: stack.managementEndpoint,
-      region: stack.region,
-      credentials: LOCAL_CREDENTIALS,
-    });
+    const management = managementClient(stack);
     await management.send(new DeleteConnectionCommand({ ConnectionId: readerId }));
     await reader.closed;
 
@@ -139,25 +135,3 @@ describe('rooms', () => {
     await Promise.all([talker.close(), back.close()]);
   });
 });
-
-/** The connection ids stored for a room, read from the connections table's room index. */
-async function membersOf(room: string): Promise<string[]> {
-  const client = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: stack.dynamoEndpoint,
-      region: stack.region,
-      credentials: LOCAL_CREDENTIALS,
-    }),
-  );
-  const { Items = [] } = await client.send(
-    new QueryCommand({
-      TableName: stack.tableName,
-      IndexName: contract.table.roomIndex,
-      KeyConditionExpression: '#room = :room',
-      ExpressionAttributeNames: { '#room': contract.table.roomAttribute },
-      ExpressionAttributeValues: { ':room': room },
-    }),
-  );
-  client.destroy();
-  return Items.map((item) => String(item[contract.table.partitionKey]));
-}
