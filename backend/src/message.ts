@@ -4,6 +4,7 @@
  */
 import contract from './contract.json' with { type: 'json' };
 import { MESSAGE_ID_PATTERN } from './message-id.ts';
+import { messageTextProblem, normaliseText, senderNameTextProblem } from './text-rules.ts';
 
 /** Why a client frame was refused; sent to the client as the error event's `code`. */
 export type ValidationErrorCode =
@@ -61,51 +62,6 @@ export interface ErrorEvent {
   readonly retryAfterMs?: number;
 }
 
-const { maxSenderNameLength } = contract.limits;
-
-/** CRLF and a lone CR, which the message keeps as one `\n` each, as HTML form controls do. */
-const CARRIAGE_RETURNS = /\r\n?/g;
-
-/**
- * Characters refused anywhere in a message:
- * - C0 and C1 controls (Unicode Cc is exactly U+0000-U+001F and U+007F-U+009F), except tab and
- *   line feed: they can hide text, ring bells or break log viewers;
- * - the bidirectional embeddings and overrides (U+202A-U+202E) and isolates (U+2066-U+2069):
- *   they reorder what is displayed after them, e.g. `"\u202eAdmin"` shows as `nimdA`.
- * The bidirectional marks (U+200E, U+200F, U+061C) stay allowed: they only set the direction of
- * neutral characters such as digits and punctuation, which mixed Arabic, Hebrew and Latin text
- * needs, and cannot reverse a word.
- * Unpaired surrogates are refused too, with String.prototype.isWellFormed: in this class, as
- * `\p{Cs}`, they made the scan of non-ASCII text several times slower.
- */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point.
-const MESSAGE_FORBIDDEN = /[\0-\x08\x0B-\x1F\x7F-\x9F\u202A-\u202E\u2066-\u2069]/u;
-
-/** The same for a name, where no control character, tab or line break of any kind is allowed. */
-const NAME_FORBIDDEN = /[\p{Cc}\p{Zl}\p{Zp}\u202A-\u202E\u2066-\u2069]/u;
-
-/**
- * A character that shows something: anything but white space, controls, format characters (Cf:
- * zero-width space, joiners, word joiner, BOM, bidirectional marks, tag characters…), marks
- * (M: combining and enclosing marks, variation selectors), the other default-ignorable code points
- * (e.g. the Hangul fillers U+115F, U+1160, U+3164, U+FFA0) and the blank Braille pattern U+2800,
- * which fonts draw as empty space. One match is enough, so the scan stops at the first visible
- * character. Unassigned code points count as visible: they may be emoji newer than this runtime's
- * Unicode tables.
- */
-const VISIBLE_CHARACTER =
-  /[^\p{White_Space}\p{Cc}\p{Cf}\p{M}\p{Default_Ignorable_Code_Point}\u2800]/u;
-
-declare global {
-  interface String {
-    /**
-     * Whether the string has no unpaired surrogate (ES2024; in Node.js 20 and 22). Declared here
-     * alone because the project's `lib` stays at ES2023, the newest Node.js 20 has in full.
-     */
-    isWellFormed(): boolean;
-  }
-}
-
 /** Allowance for JSON keys, an `action` field and whitespace around the escaped values. */
 const FRAME_OVERHEAD_BYTES = 1024;
 
@@ -120,7 +76,7 @@ const FRAME_OVERHEAD_BYTES = 1024;
  * @returns the byte limit for a client frame
  */
 export function maxFrameBytes(maxMessageLength: number): number {
-  return 6 * (maxMessageLength + maxSenderNameLength) + 64 + FRAME_OVERHEAD_BYTES;
+  return 6 * (maxMessageLength + contract.limits.maxSenderNameLength) + 64 + FRAME_OVERHEAD_BYTES;
 }
 
 /**
@@ -197,45 +153,16 @@ function validateChatFields(
   if (typeof fields.message !== 'string') {
     return invalid('message_required', '"message" must be a string.');
   }
-  const message = normaliseText(normaliseLineBreaks(fields.message));
-  if (message === '') return invalid('message_empty', '"message" must not be empty.');
-  if (message.length > maxMessageLength) {
-    return invalid('message_too_long', `"message" must be at most ${maxMessageLength} characters.`);
-  }
-  if (MESSAGE_FORBIDDEN.test(message) || !message.isWellFormed()) {
-    return invalid(
-      'message_invalid_characters',
-      '"message" must not contain control characters (other than line breaks and tabs) or bidirectional override, embedding or isolate characters.',
-    );
-  }
-  if (!VISIBLE_CHARACTER.test(message)) {
-    return invalid('message_invisible', '"message" must contain at least one visible character.');
-  }
+  const message = normaliseText(fields.message, 'message');
+  const messageProblem = messageTextProblem(message, maxMessageLength);
+  if (messageProblem !== undefined) return { kind: 'invalid', ...messageProblem };
   const senderName = fields.senderName ?? '';
   if (typeof senderName !== 'string') {
     return invalid('sender_name_invalid', '"senderName" must be a string.');
   }
-  const normalisedName = normaliseText(senderName);
-  if (normalisedName.length > maxSenderNameLength) {
-    return invalid(
-      'sender_name_too_long',
-      `"senderName" must be at most ${maxSenderNameLength} characters.`,
-    );
-  }
-  if (NAME_FORBIDDEN.test(normalisedName) || !normalisedName.isWellFormed()) {
-    return invalid(
-      'sender_name_invalid_characters',
-      '"senderName" must not contain control characters, tabs, line breaks or bidirectional override, embedding or isolate characters.',
-    );
-  }
-  // An empty name is allowed: the sender gave none, and the page shows a placeholder. A name that
-  // only looks empty is not: it would show as a blank where the placeholder belongs.
-  if (normalisedName !== '' && !VISIBLE_CHARACTER.test(normalisedName)) {
-    return invalid(
-      'sender_name_invisible',
-      '"senderName" must contain at least one visible character, or be left out.',
-    );
-  }
+  const name = normaliseText(senderName, 'senderName');
+  const nameProblem = senderNameTextProblem(name);
+  if (nameProblem !== undefined) return { kind: 'invalid', ...nameProblem };
   const senderGravatar = fields.senderGravatar ?? '';
   // A hash only: an email address here would be broadcast to everyone in the chat.
   if (typeof senderGravatar !== 'string' || !isGravatarHash(senderGravatar)) {
@@ -248,23 +175,10 @@ function validateChatFields(
     kind: 'message',
     chatMessage: {
       message,
-      senderName: normalisedName,
+      senderName: name,
       senderGravatar: senderGravatar.toLowerCase(),
     },
   };
-}
-
-/** CRLF and CR to LF; most messages have no CR, and looking for one is far cheaper than a replace. */
-function normaliseLineBreaks(text: string): string {
-  return text.includes('\r') ? text.replace(CARRIAGE_RETURNS, '\n') : text;
-}
-
-/**
- * NFC first, so that a letter sent as base + combining mark and the same letter sent precomposed
- * are one text, of one length, before any check; then trimmed.
- */
-function normaliseText(text: string): string {
-  return text.normalize('NFC').trim();
 }
 
 function isGravatarHash(value: string): boolean {

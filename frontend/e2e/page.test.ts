@@ -239,7 +239,7 @@ describeInChromium('chat page features in Chromium', (suite) => {
     await page.close();
   });
 
-  it('refuses a name with a text-direction override and a message with nothing visible, saying why, and sends neither', async () => {
+  it('refuses a name with a text-direction override or nothing visible and messages with nothing visible (a blank Braille pattern, a lone accent), saying why, and sends none', async () => {
     // Prepare
     const url = `${suite.stack.pageUrl}#names`;
     const mallory = await suite.join('\u202eAdmin', { url });
@@ -249,9 +249,13 @@ describeInChromium('chat page features in Chromium', (suite) => {
     // Act
     await say(mallory, 'hello from a spoofed name');
     const refusedForName = await mallory.page.locator('#draft-error').textContent();
+    await mallory.page.getByLabel('Your name').fill('\u3164');
+    const blankNameError = await mallory.page.locator('#name-error').textContent();
     await mallory.page.getByLabel('Your name').fill('Mallory');
     await say(mallory, '\u200b\u2060 \u200d');
     const refusedInvisible = await mallory.page.locator('#draft-error').textContent();
+    await say(mallory, '\u2800\u0301');
+    const refusedBlank = await mallory.page.locator('#draft-error').textContent();
     await say(mallory, 'Cafe\u0301 now');
     await bob.page.locator('.message', { hasText: 'now' }).waitFor();
 
@@ -260,9 +264,13 @@ describeInChromium('chat page features in Chromium', (suite) => {
       'Your name cannot be sent. It contains a text-direction control (U+202E, character 1); remove it.',
     );
     expect(refusedForName).toBe(nameError);
+    expect(blankNameError).toBe(
+      'Your name cannot be sent. It has no visible characters: write one that shows, or leave it empty.',
+    );
     expect(refusedInvisible).toBe(
       'This message has no visible characters: write something that shows.',
     );
+    expect(refusedBlank).toBe(refusedInvisible);
     expect(await bob.page.locator('.message .text').allTextContents()).toEqual(['Café now']);
     expect(await mallory.page.locator('.message.own .text').allTextContents()).toEqual([
       'Café now',

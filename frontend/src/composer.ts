@@ -1,5 +1,5 @@
+import { normaliseText } from '../../backend/src/text-rules.ts';
 import { checkDraft, type DraftCheck } from './protocol.ts';
-import { normaliseText } from './text-rules.ts';
 
 /** The message box's elements, from `index.html.tftpl`. */
 export interface ComposerElements {
@@ -42,7 +42,7 @@ export function wireComposer(
 
   const refreshCount = (): void => {
     // Counted as it will be sent: normalised (NFC) and trimmed.
-    const length = normaliseText(draft.value).trim().length;
+    const length = normaliseText(draft.value, 'message').length;
     const over = length > maxLength;
     count.textContent = `${length} / ${maxLength}`;
     count.classList.toggle('over', over);

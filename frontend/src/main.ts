@@ -3,6 +3,7 @@
  * wires the profile form, the room bar, the message list, the composer and the connection
  * together. The logic lives in the modules it imports.
  */
+import { normaliseText } from '../../backend/src/text-rules.ts';
 import { wireComposer } from './composer.ts';
 import { type ChatConfig, maxSenderNameLength, readChatConfig } from './config.ts';
 import { ChatConnection, type ConnectionState } from './connection.ts';
@@ -20,7 +21,7 @@ import {
   websocketUrlForRoom,
 } from './rooms.ts';
 import { describeState, outageNote } from './status.ts';
-import { checkSenderName, normaliseText } from './text-rules.ts';
+import { checkSenderName } from './text-rules.ts';
 import { titleWithUnread, UnreadCounter } from './unread.ts';
 import { createAvatar, createMessageItem } from './view.ts';
 
@@ -63,7 +64,7 @@ let senderGravatar = gravatarHash(profile.email);
 
 /** The name as others see it: normalised and trimmed, or "Anonymous". */
 function displayName(): string {
-  return normaliseText(nameInput.value).trim() || anonymousName;
+  return normaliseText(nameInput.value, 'senderName') || anonymousName;
 }
 
 /** Says, under the name field, why the name cannot be sent; returns that reason or `undefined`. */

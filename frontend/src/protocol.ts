@@ -3,11 +3,11 @@
  * Everything here is pure so it can be unit-tested without a browser.
  */
 import {
-  describeForbiddenCharacter,
   findForbiddenCharacter,
-  hasVisibleCharacter,
+  messageTextProblem,
   normaliseText,
-} from './text-rules.ts';
+} from '../../backend/src/text-rules.ts';
+import { describeForbiddenCharacter } from './text-rules.ts';
 
 /** A chat message another member sent (the backend never echoes our own back). */
 export interface ChatMessageEvent {
@@ -177,27 +177,29 @@ export type DraftCheck =
   | { readonly ok: false; readonly reason: 'too-long'; readonly excess: number };
 
 /**
- * Checks a draft the way the backend will: normalised to NFC and trimmed; not empty; no control
- * character other than line feed and tab, and no bidirectional override or isolate; at least one
- * visible character; at most `maxLength` UTF-16 code units (what JavaScript's `length` counts on
- * both sides). The text it returns is the normalised one, so what the sender sees is what others
- * get.
+ * Checks a draft with the backend's own rules (line breaks unified, NFC, trimmed; not empty; at
+ * most `maxLength` UTF-16 code units; no control character other than line feed and tab, no
+ * bidirectional override or isolate; at least one visible character). The text it returns is the
+ * normalised one, so what the sender sees is what others get.
  */
 export function checkDraft(draft: string, maxLength: number): DraftCheck {
-  const text = normaliseText(draft).trim();
-  if (text === '') return { ok: false, reason: 'empty' };
-  const forbidden = findForbiddenCharacter(text, true);
-  if (forbidden !== undefined) {
-    return {
-      ok: false,
-      reason: 'invalid-character',
-      detail: describeForbiddenCharacter(forbidden),
-    };
+  const text = normaliseText(draft, 'message');
+  switch (messageTextProblem(text, maxLength)?.code) {
+    case undefined:
+      return { ok: true, text };
+    case 'message_empty':
+      return { ok: false, reason: 'empty' };
+    case 'message_too_long':
+      return { ok: false, reason: 'too-long', excess: text.length - maxLength };
+    case 'message_invalid_characters': {
+      const found = findForbiddenCharacter(text, 'message');
+      // Found whenever the rules refuse a character: both read the same patterns.
+      const detail = found === undefined ? '' : describeForbiddenCharacter(found);
+      return { ok: false, reason: 'invalid-character', detail };
+    }
+    case 'message_invisible':
+      return { ok: false, reason: 'invisible' };
   }
-  if (!hasVisibleCharacter(text)) return { ok: false, reason: 'invisible' };
-  if (text.length > maxLength)
-    return { ok: false, reason: 'too-long', excess: text.length - maxLength };
-  return { ok: true, text };
 }
 
 /**
@@ -229,6 +231,8 @@ export function describeServerError(event: ServerErrorEvent): string {
       return `${refused}: it contains a control character or a text-direction control. Remove it and send again.`;
     case 'sender_name_invalid_characters':
       return `${refused}: your name contains a control character or a text-direction control. Change your name and send again.`;
+    case 'sender_name_invisible':
+      return `${refused}: your name has no visible characters. Change your name and send again.`;
     default:
       return `${refused}: ${event.message}`;
   }
@@ -239,7 +243,7 @@ export function buildChatFrame(text: string, senderName: string, senderGravatar?
   const frame: { message: string; senderName?: string; senderGravatar?: string } = {
     message: text,
   };
-  const name = normaliseText(senderName).trim();
+  const name = normaliseText(senderName, 'senderName');
   if (name !== '') frame.senderName = name;
   if (senderGravatar !== undefined) frame.senderGravatar = senderGravatar;
   return JSON.stringify(frame satisfies ChatFrame);

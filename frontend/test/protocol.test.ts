@@ -235,6 +235,26 @@ describe('checkDraft', () => {
     expect(check).toEqual({ ok: false, reason: 'invisible' });
   });
 
+  it.each([
+    ['combining marks without a letter', '\u0301\u0308'],
+    ['blank Braille patterns', '\u2800\u2800'],
+  ])('refuses a draft of %s as invisible, as the server does', (_label, draft) => {
+    expect(checkDraft(draft, 100)).toEqual({ ok: false, reason: 'invisible' });
+  });
+
+  it('refuses half of a surrogate pair, which the server would refuse', () => {
+    expect(checkDraft('broken \ud83d emoji', 100)).toEqual({
+      ok: false,
+      reason: 'invalid-character',
+      detail:
+        'It contains a broken character (half of a surrogate pair) (U+D83D, character 8); remove it.',
+    });
+  });
+
+  it('sends CRLF and a lone CR as newlines, as the server keeps them', () => {
+    expect(checkDraft('one\r\ntwo\rthree', 100)).toEqual({ ok: true, text: 'one\ntwo\nthree' });
+  });
+
   it('refuses drafts over the limit and says by how much, counting UTF-16 units like the backend', () => {
     // Act
     const check = checkDraft('😀'.repeat(6), 10);
@@ -305,6 +325,10 @@ describe('describeServerError', () => {
     [
       error('sender_name_invalid_characters'),
       'The server refused a message: your name contains a control character or a text-direction control. Change your name and send again.',
+    ],
+    [
+      error('sender_name_invisible'),
+      'The server refused a message: your name has no visible characters. Change your name and send again.',
     ],
     [error('message_too_long'), 'The server refused a message: server text'],
     [error('gateway'), 'The server refused a message: server text'],
