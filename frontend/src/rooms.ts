@@ -2,13 +2,14 @@
  * Rooms as the page sees them: which room the page's URL names, whether a name is one the server
  * accepts, and the URLs that carry a room (the WebSocket URL and the link to share).
  */
+import contract from '../../backend/src/contract.json' with { type: 'json' };
 import { codePointLabel } from './text-rules.ts';
 
 /** The room of a page URL that names none: everyone who opens the plain website URL meets here. */
-export const defaultRoom = 'lobby';
+export const defaultRoom: string = contract.limits.defaultRoom;
 
 /** The server's rule, matched case-insensitively: 1–32 of a–z, 0–9, `_`, `-`, not `_`/`-` first. */
-const maxRoomLength = 32;
+const maxRoomLength = contract.limits.maxRoomNameLength;
 const roomPattern = /^[a-z0-9][a-z0-9_-]*$/;
 
 /** A room name the server will accept (lower-cased), or why it would refuse it. */
@@ -22,8 +23,7 @@ export type RoomCheck =
  */
 export function checkRoomName(raw: string): RoomCheck {
   const room = raw.trim().toLowerCase();
-  const rule =
-    'Room names are 1 to 32 letters (a–z), digits, "-" or "_", starting with a letter or a digit.';
+  const rule = `Room names are 1 to ${maxRoomLength} letters (a–z), digits, "-" or "_", starting with a letter or a digit.`;
   if (room === '') return { ok: false, message: `Type a room name. ${rule}` };
   if ([...room].length > maxRoomLength) {
     return {
