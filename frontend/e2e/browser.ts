@@ -3,7 +3,10 @@
  * downloaded browser), and a chat page opened as one member in a browser context of their own.
  */
 import { existsSync } from 'node:fs';
+import { DeleteConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { LocalStack } from '../../scripts/local/stack.ts';
+import { managementClient } from '../../scripts/local/test/helpers.ts';
 
 /** Where Debian's `chromium` package installs the browser; `CHROMIUM_BIN` points elsewhere. */
 export const chromiumPath: string = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
@@ -140,4 +143,26 @@ export async function raisePageLimit(page: Page, limit: number): Promise<void> {
     if (raised === rendered) throw new Error('config.js has no maxMessageLength to raise');
     await route.fulfill({ body: raised, contentType: 'text/javascript' });
   });
+}
+
+/**
+ * Has the server drop a member's connection, with `DELETE @connections/{id}` through the real
+ * management client, while the member's clock stands still: the page's reconnect then waits until
+ * the test calls `member.page.clock.resume()`. The page must have been opened with
+ * `beforeLoad: (page) => page.clock.install()`. Returns once the page says the connection is lost.
+ */
+export async function dropConnectionAndHoldReconnect(
+  member: Member,
+  stack: LocalStack,
+  connectionId: string,
+): Promise<void> {
+  const pageNow = await member.page.evaluate(() => Date.now());
+  await member.page.clock.pauseAt(pageNow + 1_000);
+  const management = managementClient(stack);
+  try {
+    await management.send(new DeleteConnectionCommand({ ConnectionId: connectionId }));
+  } finally {
+    management.destroy();
+  }
+  await member.page.locator('.system.error', { hasText: 'Connection lost' }).waitFor();
 }

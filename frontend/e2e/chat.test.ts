@@ -6,12 +6,18 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { DeleteConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { expect, it } from 'vitest';
 import contract from '../../backend/src/contract.json' with { type: 'json' };
-import { dynamoDbClient, managementClient } from '../../scripts/local/test/helpers.ts';
-import { fakeGravatar, type Member, type OpenOptions, raisePageLimit, say } from './browser.ts';
+import { dynamoDbClient } from '../../scripts/local/test/helpers.ts';
+import {
+  dropConnectionAndHoldReconnect,
+  fakeGravatar,
+  type Member,
+  type OpenOptions,
+  raisePageLimit,
+  say,
+} from './browser.ts';
 import { describeInChromium } from './suite.ts';
 
 const aliceEmail = 'Alice@Example.com';
@@ -154,14 +160,9 @@ describeInChromium('chat page in Chromium', (suite) => {
     const aliceIds = [...(await storedConnectionIds())].filter((id) => !before.has(id));
     expect(aliceIds).toHaveLength(1);
     const bob = await join('Bob');
-    const pageNow = await alice.page.evaluate(() => Date.now());
-    await alice.page.clock.pauseAt(pageNow + 1_000);
-    const management = managementClient(suite.stack);
 
     // Act: the server side closes Alice's connection
-    await management.send(new DeleteConnectionCommand({ ConnectionId: aliceIds[0] }));
-    management.destroy();
-    await alice.page.locator('.system.error', { hasText: 'Connection lost' }).waitFor();
+    await dropConnectionAndHoldReconnect(alice, suite.stack, aliceIds[0] as string);
     const statusWhileDown = await alice.page.locator('#status-text').textContent();
     await say(alice, 'Typed while the connection was down');
     const queued = alice.page.locator('.message.own', { hasText: 'Typed while' });

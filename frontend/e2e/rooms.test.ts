@@ -7,11 +7,10 @@
  * once the first message has reached its own room, so a message that leaked would be on screen
  * before it.
  */
-import { DeleteConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { managementClient, roomMemberIds } from '../../scripts/local/test/helpers.ts';
-import { type Member, say } from './browser.ts';
+import { roomMemberIds } from '../../scripts/local/test/helpers.ts';
+import { dropConnectionAndHoldReconnect, type Member, say } from './browser.ts';
 import { describeInChromium } from './suite.ts';
 
 /** The texts of the chat messages on a page, top to bottom (own and others'). */
@@ -161,15 +160,10 @@ describeInChromium('rooms, history and presence in Chromium', (suite) => {
     // Newer than anything Alice has an id for: her catch-up brings it back, with an id.
     await say(alice, 'Mine, before the drop');
     await received(carol, 'Mine, before the drop');
-    const pageNow = await alice.page.evaluate(() => Date.now());
-    await alice.page.clock.pauseAt(pageNow + 1_000);
 
     // Act: the server drops Alice; Bob talks while she is away (Carol's page shows when the
     // backend has kept each message); then Alice's reconnect may run
-    const management = managementClient(suite.stack);
-    await management.send(new DeleteConnectionCommand({ ConnectionId: aliceIds[0] }));
-    management.destroy();
-    await alice.page.locator('.system.error', { hasText: 'Connection lost' }).waitFor();
+    await dropConnectionAndHoldReconnect(alice, suite.stack, aliceIds[0] as string);
     await say(bob, 'While Alice was away, 1');
     await say(bob, 'While Alice was away, 2');
     await received(carol, 'While Alice was away, 2');
