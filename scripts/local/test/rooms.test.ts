@@ -51,19 +51,31 @@ const join = (room: string): Promise<TestClient> =>
 describe('rooms', () => {
   it('keeps two rooms apart', { timeout: 60_000 }, async () => {
     // Prepare
-    const [a1, a2, b1] = await Promise.all([join('alpha'), join('alpha'), join('beta')]);
+    const [a1, a2, b1, b2] = await Promise.all([
+      join('alpha'),
+      join('alpha'),
+      join('beta'),
+      join('beta'),
+    ]);
 
-    // Act
+    // Act: one message in each room, then a last one in each, sent once the first has arrived,
+    // so anything misdelivered by the first ones has had its chance to arrive before the last
     a1.sendJson({ message: 'for alpha' });
     b1.sendJson({ message: 'for beta' });
-    await until(() => messagesOf(a2).includes('for alpha'));
-    await sleep(500);
+    await until(() => messagesOf(a2).includes('for alpha') && messagesOf(b2).includes('for beta'));
+    a2.sendJson({ message: 'alpha done' });
+    b2.sendJson({ message: 'beta done' });
+    await until(
+      () => messagesOf(a1).includes('alpha done') && messagesOf(b1).includes('beta done'),
+    );
 
     // Assess
+    expect(messagesOf(a1)).toEqual(['alpha done']);
     expect(messagesOf(a2)).toEqual(['for alpha']);
-    expect(messagesOf(b1)).toEqual([]);
+    expect(messagesOf(b1)).toEqual(['beta done']);
+    expect(messagesOf(b2)).toEqual(['for beta']);
     expect(eventsOf(a2).find((event) => event.type === 'message')).toMatchObject({ room: 'alpha' });
-    await Promise.all([a1, a2, b1].map((client) => client.close()));
+    await Promise.all([a1, a2, b1, b2].map((client) => client.close()));
   });
 
   it('refuses a malformed room name at the handshake with 400', async () => {
@@ -114,6 +126,7 @@ describe('rooms', () => {
     const reader = await join('delta');
     const [readerId] = await roomMemberIds(stack, 'delta');
     const talker = await join('delta');
+    const witness = await join('delta');
     talker.sendJson({ message: 'before' });
     await until(() => messagesOf(reader).includes('before'));
     const lastSeen = eventsOf(reader).find((event) => event.type === 'message')?.id as string;
@@ -124,7 +137,12 @@ describe('rooms', () => {
     // Act: two messages while it is away, then it comes back asking for what came after
     talker.sendJson({ message: 'while away 1' });
     talker.sendJson({ message: 'while away 2' });
-    await sleep(1500);
+    // The room keeps a message before it broadcasts it: once the witness has both, both are kept
+    await until(
+      () =>
+        messagesOf(witness).includes('while away 2') &&
+        messagesOf(witness).includes('while away 1'),
+    );
     const back = await join('delta');
     back.sendJson({ action: 'history', after: lastSeen });
     await until(() => eventsOf(back).some((event) => event.type === 'presence'));
@@ -132,6 +150,6 @@ describe('rooms', () => {
     // Assess
     expect(messagesOf(back).toSorted()).toEqual(['while away 1', 'while away 2']);
     management.destroy();
-    await Promise.all([talker.close(), back.close()]);
+    await Promise.all([talker.close(), witness.close(), back.close()]);
   });
 });
