@@ -96,7 +96,7 @@ async function bundleHandler(): Promise<Uint8Array> {
     mainFields: ['module', 'main'],
     legalComments: 'none',
     banner: { js: REQUIRE_BANNER },
-    plugins: [requireNodeBuiltins],
+    plugins: [requireNodeBuiltins, credentialsFromEnvironment],
     write: false,
     logLevel: 'warning',
   });
@@ -104,6 +104,34 @@ async function bundleHandler(): Promise<Uint8Array> {
   if (output === undefined) throw new Error('esbuild produced no output');
   return output.contents;
 }
+
+/**
+ * Gives every SDK client the environment's credentials as its default provider, in place of the
+ * SDK's whole default chain. Lambda puts the execution role's credentials in
+ * `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and `AWS_SESSION_TOKEN`
+ * ([defined runtime environment variables](https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime)),
+ * and the default chain reads those first too, so on Lambda nothing changes; the rest of the
+ * chain (SSO, profiles, web identity, container and instance metadata, with the STS and SSO
+ * clients they need) is about 115 KB of code every cold start would parse and never run. The
+ * local stack sets the same three variables. Without them a client fails with the SDK's own
+ * `CredentialsProviderError` ("Unable to find environment variable credentials").
+ */
+const credentialsFromEnvironment: Plugin = {
+  name: 'credentials-from-environment',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^@aws-sdk\/credential-provider-node$/ }, (args) => ({
+      path: args.path,
+      namespace: 'credentials-from-environment',
+      // Resolved from the importing client, so it is the credential-provider-env its chain uses.
+      pluginData: args.resolveDir,
+    }));
+    pluginBuild.onLoad({ filter: /.*/, namespace: 'credentials-from-environment' }, (args) => ({
+      contents: "export { fromEnv as defaultProvider } from '@aws-sdk/credential-provider-env';",
+      resolveDir: args.pluginData as string,
+      loader: 'js',
+    }));
+  },
+};
 
 /** Gives the ES module bundle a CommonJS `require` for Node built-ins (see below). */
 const REQUIRE_BANNER =

@@ -60,6 +60,17 @@ describe('buildLambda', () => {
     expect(bundle).not.toMatch(/Dynamic require of/);
   });
 
+  it("takes credentials from the environment only, without the SDK's default chain", async () => {
+    // Act
+    const bundle = await readFile(first.bundlePath, 'utf8');
+
+    // Assess: what Lambda sets is read; what only the rest of the chain reads is not bundled
+    expect(bundle).toContain('AWS_SESSION_TOKEN');
+    expect(bundle).not.toContain('AWS_CONTAINER_CREDENTIALS_FULL_URI');
+    expect(bundle).not.toContain('AWS_WEB_IDENTITY_TOKEN_FILE');
+    expect(bundle).not.toContain('sso_start_url');
+  });
+
   it('loads Node built-ins through require(), so none is imported eagerly', async () => {
     // Act
     const bundle = await readFile(first.bundlePath, 'utf8');
