@@ -46,10 +46,11 @@ resource "aws_iam_role_policy" "lambda" {
         Resource = ["${aws_dynamodb_table.connections.arn}/index/${local.contract.table.roomIndex}"]
       },
       {
-        # Head counts and the history ring: updates and puts, and one Query for a joiner.
+        # Head counts and the history ring: updates and puts, one Query for a joiner, and GetItem
+        # for the head count a message carries when history is off.
         Sid      = "KeepRooms"
         Effect   = "Allow"
-        Action   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
+        Action   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:Query"]
         Resource = [aws_dynamodb_table.rooms.arn]
       },
       {

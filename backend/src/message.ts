@@ -51,6 +51,8 @@ export interface MessageEvent extends ChatMessage {
   readonly id: string;
   /** When the server accepted the message, ISO-8601 UTC. */
   readonly sentAt: string;
+  /** The room's head count when it was sent; live copies only, never in history. */
+  readonly members?: number;
 }
 
 /** The event a sender gets when its frame was refused or could not be delivered. */

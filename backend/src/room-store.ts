@@ -11,7 +11,7 @@
  * only eventually (and the local stand-in never does).
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { toEpochSeconds } from './connection-store.ts';
 import contract from './contract.json' with { type: 'json' };
 
@@ -51,12 +51,14 @@ export interface RoomStore {
    */
   setMembers(room: string, members: number, now: Date): Promise<void>;
   /**
-   * Keeps a message for the room's history, unless history is off.
+   * Keeps a message for the room's history, unless history is off, and reads the room's head
+   * count, which the broadcast carries to every member.
    * @param room - the room
    * @param message - the message's id and its serialised event
    * @param now - when it was accepted
+   * @returns the room's member count, if the room has been counted
    */
-  keepMessage(room: string, message: KeptMessage, now: Date): Promise<void>;
+  keepMessage(room: string, message: KeptMessage, now: Date): Promise<number | undefined>;
   /**
    * Reads the room's head count and history in one Query.
    * @param room - the room
@@ -117,7 +119,17 @@ export function createRoomStore(options: RoomStoreOptions): RoomStore {
     },
 
     async keepMessage(room, message, now) {
-      if (historyTtlSeconds === 0) return;
+      if (historyTtlSeconds === 0) {
+        // No text is stored; the head count is still worth a half-unit read.
+        const { Item } = await client.send(
+          new GetCommand({
+            TableName: tableName,
+            Key: roomKey(room),
+            ProjectionExpression: 'members',
+          }),
+        );
+        return membersOf(Item);
+      }
       // The counter decides the slot atomically, so two messages at once never share one.
       const { Attributes } = await client.send(
         new UpdateCommand({
@@ -126,7 +138,7 @@ export function createRoomStore(options: RoomStoreOptions): RoomStore {
           UpdateExpression: 'ADD seq :one SET #expiresAt = :expiresAt',
           ExpressionAttributeNames: { '#expiresAt': ttlAttribute },
           ExpressionAttributeValues: { ':one': 1, ':expiresAt': roomExpiry(now) },
-          ReturnValues: 'UPDATED_NEW',
+          ReturnValues: 'ALL_NEW',
         }),
       );
       const seq = Number(Attributes?.seq ?? 1);
@@ -142,6 +154,7 @@ export function createRoomStore(options: RoomStoreOptions): RoomStore {
           },
         }),
       );
+      return membersOf(Attributes);
     },
 
     async snapshot(room, now) {
@@ -172,4 +185,10 @@ export function createRoomStore(options: RoomStoreOptions): RoomStore {
       return { members, messages: messages.slice(-historyMaxMessages) };
     },
   };
+}
+
+/** A room item's head count; undefined before the room was ever counted. */
+function membersOf(item: Record<string, unknown> | undefined): number | undefined {
+  const members = item?.members;
+  return typeof members === 'number' ? Math.max(0, members) : undefined;
 }

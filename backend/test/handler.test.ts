@@ -269,6 +269,31 @@ describe('$default', () => {
     expect(JSON.stringify(testRig.logs)).not.toContain('hello');
   });
 
+  it("carries the room's head count on the live copy only, never on the kept one", async () => {
+    // Prepare: the room item's counter update returns its head count
+    const testRig = setUp();
+    testRig.dynamoDb
+      .on(UpdateCommand, { TableName: TABLE })
+      .resolves({ Attributes: { connectionId: SENDER, room: 'lobby' } })
+      .on(UpdateCommand, { TableName: 'rooms' })
+      .resolves({ Attributes: { room: 'lobby', slot: -1, seq: 7, members: 4 } });
+    testRig.dynamoDb.on(QueryCommand).resolves({ Items: [{ connectionId: 'a' }] });
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    await testRig.handler(
+      webSocketEvent('$default', { connectionId: SENDER, body: chatFrame({ message: 'hi' }) }),
+    );
+
+    // Assess
+    const [post] = testRig.managementApi.commandCalls(PostToConnectionCommand);
+    expect(decodePosted(post?.args[0].input.Data)).toMatchObject({ message: 'hi', members: 4 });
+    const kept = testRig.dynamoDb.commandCalls(PutCommand, { TableName: 'rooms' })[0]?.args[0]
+      .input;
+    expect(kept?.Item).toMatchObject({ slot: 6, id: MESSAGE_ID });
+    expect(JSON.parse(String(kept?.Item?.event))).not.toHaveProperty('members');
+  });
+
   it("queries the sender's room on the room index, with a projection of the id and a TTL filter", async () => {
     // Prepare: the rate limiter's write returns the sender's item, room included
     const testRig = setUp();

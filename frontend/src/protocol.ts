@@ -26,6 +26,8 @@ export interface ChatMessageEvent {
   readonly senderGravatar: string | undefined;
   /** When the server accepted it; the receive time when the server sent none we can read. */
   readonly sentAt: Date;
+  /** The room's head count when it was sent (live messages only; never in history). */
+  readonly members?: number;
 }
 
 /** Something the server refused, or an API Gateway error frame. */
@@ -104,12 +106,7 @@ export function parseServerEvent(
     }
     return { type: 'history', room: readRoom(event.room), messages };
   }
-  if (
-    event.type === 'presence' &&
-    typeof event.count === 'number' &&
-    Number.isSafeInteger(event.count) &&
-    event.count >= 0
-  ) {
+  if (event.type === 'presence' && isCount(event.count)) {
     return { type: 'presence', room: readRoom(event.room), count: event.count };
   }
   if (event.type === 'error') {
@@ -149,7 +146,13 @@ function readMessageEvent(
     senderName: name === '' ? anonymousName : name,
     senderGravatar: isGravatarHash(event.senderGravatar) ? event.senderGravatar : undefined,
     sentAt: readTimestamp(event.sentAt) ?? receivedAt,
+    ...(isCount(event.members) && { members: event.members }),
   };
+}
+
+/** Whether a value is a head count: a whole number, not negative. */
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 /**

@@ -70,6 +70,8 @@ export class RoomSession {
       case 'message':
         // Delivery is at least once: a repeated id is a message already on screen.
         if (this.#isElsewhere(event.room)) return;
+        // Large rooms send no presence frames on joins and leaves; every message brings the count.
+        if (event.members !== undefined) this.#listener.presenceChanged(event.members);
         if (event.id !== undefined && !this.#seen.add(event.id)) return;
         this.#messages.append(messageItem(event));
         this.#listener.messageArrived();

@@ -118,6 +118,19 @@ describe('parseServerEvent', () => {
     expect(parseServerEvent('{"type":"history","messages":{}}')).toBeUndefined();
   });
 
+  it("reads the room's head count a live message carries, and ignores one that is not a count", () => {
+    // Prepare
+    const live = (members: unknown) =>
+      parseServerEvent(JSON.stringify({ type: 'message', message: 'hi', members }));
+
+    // Assess
+    expect(live(12)).toMatchObject({ type: 'message', members: 12 });
+    expect(live(-1)).not.toHaveProperty('members');
+    expect(live('12')).not.toHaveProperty('members');
+    expect(live(1.5)).not.toHaveProperty('members');
+    expect(parseServerEvent('{"type":"message","message":"hi"}')).not.toHaveProperty('members');
+  });
+
   it('keeps retryAfterMs from a rate_limited error', () => {
     // Act
     const event = parseServerEvent(

@@ -117,7 +117,7 @@ run "function_role_is_least_privilege" {
       {
         Sid      = "KeepRooms"
         Effect   = "Allow"
-        Action   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"]
+        Action   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:Query"]
         Resource = ["arn:aws:dynamodb:eu-central-1:123456789012:table/awsome-chat-rooms"]
       },
       {
@@ -139,7 +139,7 @@ run "function_role_is_least_privilege" {
         Resource = ["arn:aws:sqs:eu-central-1:123456789012:awsome-chat-fanout"]
       },
     ]
-    error_message = "The function's policy must grant exactly: log streams of its log group, PutItem/DeleteItem/UpdateItem on its connections table (no Scan), Query on its byRoom index, PutItem/UpdateItem/Query on its rooms table, ManageConnections on its stage's POST @connections path, SendMessage and ReceiveMessage/DeleteMessage/GetQueueAttributes on the fan-out queue (nothing on the dead-letter queue)."
+    error_message = "The function's policy must grant exactly: log streams of its log group, PutItem/DeleteItem/UpdateItem on its connections table (no Scan), Query on its byRoom index, PutItem/UpdateItem/GetItem/Query on its rooms table, ManageConnections on its stage's POST @connections path, SendMessage and ReceiveMessage/DeleteMessage/GetQueueAttributes on the fan-out queue (nothing on the dead-letter queue)."
   }
 
   assert {

@@ -20,13 +20,17 @@ export const sendChatMessage: FrameHandler<'message'> = async (frame, context) =
   const room = token.room ?? DEFAULT_ROOM;
   const now = deps.now();
   const id = deps.newMessageId(now);
-  const payload = JSON.stringify(buildMessageEvent(frame.chatMessage, now, id, room));
+  const event = buildMessageEvent(frame.chatMessage, now, id, room);
 
   // History is a courtesy: a message that could not be kept is still delivered.
-  const kept = await deps.rooms.keepMessage(room, { id, event: payload }, now).then(
-    () => true,
-    () => false,
+  const kept = await deps.rooms.keepMessage(room, { id, event: JSON.stringify(event) }, now).then(
+    (members) => ({ members }),
+    () => undefined,
   );
+  // The live copy carries the room's head count: presence refreshed by every message, with no
+  // post of its own however large the room (the kept copy goes without: it would be stale).
+  const members = kept?.members;
+  const payload = JSON.stringify(members === undefined ? event : { ...event, members });
   try {
     const report = await runFanout(
       { endpoint, payload, attempt: 1, cursor: { room }, exclude: senderId },
@@ -49,12 +53,17 @@ export const sendChatMessage: FrameHandler<'message'> = async (frame, context) =
     const incomplete = report.lost > 0 || lostListRemainder;
     return {
       response: { statusCode: 200 },
-      level: misconfigured || incomplete || !kept ? 'error' : report.failed > 0 ? 'warn' : 'info',
+      level:
+        misconfigured || incomplete || kept === undefined
+          ? 'error'
+          : report.failed > 0
+            ? 'warn'
+            : 'info',
       outcome: 'broadcast',
       details: {
         room,
         ...counts,
-        ...(!kept && { historyFailed: true }),
+        ...(kept === undefined && { historyFailed: true }),
         ...(staleDeleteFailed > 0 && { staleDeleteFailed }),
         ...(lostListRemainder && { lostListRemainder }),
         ...(Object.keys(errorNames).length > 0 && { errors: errorNames }),

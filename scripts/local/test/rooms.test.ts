@@ -28,6 +28,7 @@ interface Event {
   readonly room?: string;
   readonly message?: string;
   readonly count?: number;
+  readonly members?: number;
   readonly messages?: Event[];
   readonly part?: number;
   readonly parts?: number;
@@ -100,10 +101,15 @@ describe('rooms', () => {
     late.sendJson({ action: 'history' });
     await until(() => eventsOf(late).some((event) => event.type === 'presence'));
 
-    // Assess
+    // Assess: live copies carry the head count, kept ones do not
+    expect(eventsOf(listener).find((event) => event.type === 'message')).toMatchObject({
+      message: 'first',
+      members: 2,
+    });
     const history = eventsOf(late).filter((event) => event.type === 'history');
     expect(history).toHaveLength(1);
     expect(history[0]?.messages?.map((event) => event.message)).toEqual(['first', 'second']);
+    expect(history[0]?.messages?.[0]).not.toHaveProperty('members');
     expect(eventsOf(late).find((event) => event.type === 'presence')).toEqual({
       type: 'presence',
       room: 'gamma',
