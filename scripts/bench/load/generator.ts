@@ -185,7 +185,14 @@ async function connectClients(
   return slots.filter((socket): socket is WebSocket => socket !== undefined);
 }
 
-function openClient(url: string, origin: string | undefined): Promise<WebSocket> {
+/**
+ * Opens one client and waits for its handshake; a later socket error only closes it.
+ * @param url - the WebSocket URL, room query included
+ * @param origin - the Origin header to send, if any
+ * @returns the open socket
+ * @throws the handshake's error (refused, timed out, reset)
+ */
+export function openClient(url: string, origin: string | undefined): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, {
       handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
