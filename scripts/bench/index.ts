@@ -15,6 +15,9 @@ import { runLoadBenchmark } from './load/benchmark.ts';
 import { checkLoadTargets, LOSSLESS_CHECK_PREFIX, loadTables, sweepTable } from './load/report.ts';
 import type { BenchmarkName, BenchOptions } from './options.ts';
 import { BenchUsageError, HELP_TEXT, parseBenchOptions } from './options.ts';
+import type { RoomsBenchmarkResult } from './rooms/benchmark.ts';
+import { runRoomsBenchmark } from './rooms/benchmark.ts';
+import { checkRoomsTargets, roomsTables } from './rooms/report.ts';
 import { createProgress } from './shared/progress.ts';
 import type { Table, TargetCheck } from './shared/report.ts';
 import { renderMarkdownTable, renderTextTable } from './shared/report.ts';
@@ -32,6 +35,7 @@ interface BenchResults {
   readonly options: BenchOptions;
   readonly load: LoadBenchmarkResult[];
   fanout: FanoutBenchmarkResult | undefined;
+  rooms: RoomsBenchmarkResult | undefined;
   coldStart: ColdStartResult | undefined;
   readonly errors: { benchmark: BenchmarkName; message: string }[];
   aborted: boolean;
@@ -89,6 +93,7 @@ const results: BenchResults = {
   options,
   load: [],
   fanout: undefined,
+  rooms: undefined,
   coldStart: undefined,
   errors: [],
   aborted: false,
@@ -126,6 +131,8 @@ async function runBenchmark(benchmark: BenchmarkName): Promise<void> {
     }
   } else if (benchmark === 'fanout') {
     results.fanout = await runFanoutBenchmark(options, controller.signal, progress);
+  } else if (benchmark === 'rooms') {
+    results.rooms = await runRoomsBenchmark(options, controller.signal, progress);
   } else {
     results.coldStart = await runColdStartBenchmark(progress);
   }
@@ -142,6 +149,10 @@ function renderReport(all: BenchResults): string {
   if (all.fanout !== undefined) {
     tables.push(...fanoutTables(all.fanout));
     checks.push(...checkFanoutTargets(all.fanout));
+  }
+  if (all.rooms !== undefined) {
+    tables.push(...roomsTables(all.rooms));
+    checks.push(...checkRoomsTargets(all.rooms));
   }
   if (all.coldStart !== undefined) {
     tables.push(...coldStartTables(all.coldStart));
@@ -178,8 +189,8 @@ function renderMarkdownSection(table: Table): string {
 }
 
 /**
- * 0 when every benchmark ran and nothing was lost or duplicated locally; 1 when a benchmark
- * failed or a correctness target was missed; 130 after Ctrl-C. Speed targets are reported, not
+ * 0 when every benchmark ran, nothing was lost or duplicated locally and the rooms' counts were
+ * met; 1 when a benchmark failed or a correctness target was missed; 130 after Ctrl-C. Speed targets are reported, not
  * enforced: a shared, noisy machine must not turn a slow run into a failure.
  */
 function exitCode(all: BenchResults): number {
@@ -195,5 +206,8 @@ function exitCode(all: BenchResults): number {
     checkFanoutTargets(all.fanout)
       .filter((check) => check.description.startsWith(LOSSLESS_FANOUT_PREFIX))
       .every((check) => check.met);
-  return lossless && fanoutLossless ? 0 : 1;
+  // Every rooms target is a count, so every one of them decides.
+  const roomsMet =
+    all.rooms === undefined || checkRoomsTargets(all.rooms).every((check) => check.met);
+  return lossless && fanoutLossless && roomsMet ? 0 : 1;
 }

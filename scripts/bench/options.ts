@@ -16,7 +16,7 @@ import { LOCAL_STACK_DEFAULTS } from '../local/defaults.ts';
 export { BenchUsageError };
 
 /** The benchmarks `--only` can select, in the order they run. */
-export const BENCHMARK_NAMES = ['load', 'fanout', 'coldstart'] as const;
+export const BENCHMARK_NAMES = ['load', 'fanout', 'rooms', 'coldstart'] as const;
 
 /** One benchmark's name. */
 export type BenchmarkName = (typeof BENCHMARK_NAMES)[number];
@@ -61,6 +61,12 @@ export interface BenchOptions {
   readonly fanoutShardSize: number | undefined;
   /** Posts per round when measuring CPU per post on each path. */
   readonly fanoutPosterPosts: number;
+  /** WebSocket connections open while a message goes to the measured room, its members included. */
+  readonly roomsConnections: number;
+  /** Members of the measured room. */
+  readonly roomsMembers: number;
+  /** Measured messages to the room, and measured history joins, each after one warm-up. */
+  readonly roomsRounds: number;
 }
 
 /**
@@ -72,6 +78,8 @@ export const DEFAULT_REMOTE_CONNECT_RATE = 40;
 
 const DEFAULT_CLIENTS = 1000;
 const DEFAULT_FANOUT_RECIPIENTS = [1000, 10_000];
+const DEFAULT_ROOMS_CONNECTIONS = 10_000;
+const DEFAULT_ROOMS_MEMBERS = 10;
 
 /** Text printed by `--help`. */
 export const HELP_TEXT = `Usage: npm run bench -- [options]
@@ -104,6 +112,13 @@ management endpoint that answers after a round trip):
   --fanout-rounds N           measured broadcasts per setting, after one warm-up (default 3)
   --fanout-shard-size N       recipients per invocation (default: the function's, by memory)
   --fanout-poster-posts N     posts per round when measuring CPU per post (default 2000)
+
+Rooms (the real bundle on the local stack; every connection a real WebSocket client):
+  --rooms-connections N       connections open in all (default ${DEFAULT_ROOMS_CONNECTIONS}), connected
+                              --connect-concurrency at a time; all but the members share one other room
+  --rooms-members M           members of the room a message goes to (default ${DEFAULT_ROOMS_MEMBERS})
+  --rooms-rounds R            measured messages to that room, and measured joins that read a full
+                              history, each after one warm-up (default 5)
 
 Output:
   --json                      print one JSON document on stdout (progress stays on stderr)
@@ -166,6 +181,30 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       2000,
       1,
     ),
+    ...parseRoomsOptions(values),
+  };
+}
+
+function parseRoomsOptions(
+  values: FlagValues<typeof FLAGS>,
+): Pick<BenchOptions, 'roomsConnections' | 'roomsMembers' | 'roomsRounds'> {
+  const roomsMembers = parseInteger(
+    '--rooms-members',
+    values['rooms-members'],
+    DEFAULT_ROOMS_MEMBERS,
+    2,
+  );
+  // The other room needs at least one connection.
+  const roomsConnections = parseInteger(
+    '--rooms-connections',
+    values['rooms-connections'],
+    Math.max(DEFAULT_ROOMS_CONNECTIONS, roomsMembers + 1),
+    roomsMembers + 1,
+  );
+  return {
+    roomsConnections,
+    roomsMembers,
+    roomsRounds: parseInteger('--rooms-rounds', values['rooms-rounds'], 5, 1),
   };
 }
 
@@ -192,6 +231,9 @@ const FLAGS = {
   'fanout-rounds': { type: 'string' },
   'fanout-shard-size': { type: 'string' },
   'fanout-poster-posts': { type: 'string' },
+  'rooms-connections': { type: 'string' },
+  'rooms-members': { type: 'string' },
+  'rooms-rounds': { type: 'string' },
 } as const;
 
 function parseFlags(argv: readonly string[]): FlagValues<typeof FLAGS> {

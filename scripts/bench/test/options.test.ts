@@ -8,7 +8,7 @@ describe('parseBenchOptions', () => {
     const options = parseBenchOptions([]);
 
     // Assess
-    expect(options.only).toEqual(['load', 'fanout', 'coldstart']);
+    expect(options.only).toEqual(['load', 'fanout', 'rooms', 'coldstart']);
     expect(options.clientCounts).toEqual([1000]);
     expect(options.messages).toBeGreaterThanOrEqual(30);
     expect(options.rate).toBe(0);
@@ -21,6 +21,9 @@ describe('parseBenchOptions', () => {
     expect(options.fanoutRounds).toBe(3);
     expect(options.fanoutShardSize).toBeUndefined();
     expect(options.fanoutPosterPosts).toBe(2000);
+    expect(options.roomsConnections).toBe(10_000);
+    expect(options.roomsMembers).toBe(10);
+    expect(options.roomsRounds).toBe(5);
   });
 
   it('reads every flag', () => {
@@ -43,6 +46,9 @@ describe('parseBenchOptions', () => {
       '--fanout-round-trip-ms=5',
       '--fanout-rounds=2',
       '--fanout-shard-size=100',
+      '--rooms-connections=500',
+      '--rooms-members=4',
+      '--rooms-rounds=2',
       '--json',
     ];
 
@@ -68,6 +74,9 @@ describe('parseBenchOptions', () => {
       fanoutRoundTripMs: 5,
       fanoutRounds: 2,
       fanoutShardSize: 100,
+      roomsConnections: 500,
+      roomsMembers: 4,
+      roomsRounds: 2,
     });
   });
 
@@ -83,6 +92,14 @@ describe('parseBenchOptions', () => {
     expect(options.connectRate).toBe(DEFAULT_REMOTE_CONNECT_RATE);
     expect(options.connectRate).toBeLessThan(500);
     expect(options.baseline).toBe(false);
+  });
+
+  it('runs the rooms benchmark alone with --only rooms', () => {
+    // Act
+    const options = parseBenchOptions(['--only=rooms']);
+
+    // Assess
+    expect(options.only).toEqual(['rooms']);
   });
 
   it('turns --sweep into several client counts', () => {
@@ -107,6 +124,9 @@ describe('parseBenchOptions', () => {
     [['--sweep', '100', '--clients', '5'], /cannot be combined/],
     [['--fanout-memory', '64'], /--fanout-memory must be at least 128/],
     [['--fanout-rounds', '0'], /--fanout-rounds must be at least 1/],
+    [['--rooms-members', '1'], /--rooms-members must be at least 2/],
+    [['--rooms-members=20', '--rooms-connections=20'], /--rooms-connections must be at least 21/],
+    [['--rooms-rounds', '0'], /--rooms-rounds must be at least 1/],
     [['extra'], /positional/i],
   ])('rejects %j with a clear message', (argv, message) => {
     // Act / Assess
