@@ -42,6 +42,8 @@ import {
   type DynamoCall,
   dynamoCallOf,
   eventuallyConsistentReadUnits,
+  type HistoryLogCounts,
+  historyLogCounts,
   type MessageCost,
   messageCost,
   type Post,
@@ -83,6 +85,8 @@ export interface HistoryJoin extends HistoryCheck {
   /** The items' size as DynamoDB counts it; NaN when the filter left some out (then unknown). */
   readonly bytesRead: number;
   readonly readUnits: number;
+  /** The function's own account of the request; undefined when its log line never came. */
+  readonly logged: HistoryLogCounts | undefined;
 }
 
 /** The history part. */
@@ -109,6 +113,8 @@ export interface RoomsBenchmarkResult {
   readonly rounds: readonly MessageRound[];
   readonly scan: ScanBaseline | undefined;
   readonly history: HistoryRun | undefined;
+  /** The stack's lines for invocations that failed or timed out (the first few). */
+  readonly invocationErrors: readonly string[];
 }
 
 /** How long a message or a history may take before what is missing counts as lost. */
@@ -116,6 +122,7 @@ const ROUND_TIMEOUT_MS = 10_000;
 /** After a message reached every member: time for stray posts to reach anyone else. */
 const SETTLE_MS = 300;
 const SCANS = 3;
+const MAX_ERROR_LINES = 10;
 /** Messages one history sender sends at once: inside its rate limit's burst, with room to spare. */
 const MESSAGES_PER_SENDER = contract.limits.rateLimitBurst - 2;
 const STAGE = LOCAL_STACK_DEFAULTS.stage;
@@ -131,6 +138,9 @@ interface Evidence {
   readonly calls: DynamoCall[];
   readonly posts: Post[];
   readonly broadcasts: { readonly room: string; readonly counts: BroadcastLogCounts }[];
+  readonly histories: HistoryLogCounts[];
+  /** The stack's lines for invocations that failed or timed out (the gateway's own log). */
+  readonly invocationErrors: string[];
   /** Connection ids by room, from the function's `$connect` lines (rooms of interest only). */
   readonly connected: Map<string, Set<string>>;
 }
@@ -152,7 +162,14 @@ export async function runRoomsBenchmark(
   const crowdRoom = `room-of-${options.roomsConnections - options.roomsMembers}-others`;
   // The largest room name, in every event and every history frame.
   const historyRoom = `history-${runId}-`.padEnd(contract.limits.maxRoomNameLength, 'x');
-  const evidence: Evidence = { calls: [], posts: [], broadcasts: [], connected: new Map() };
+  const evidence: Evidence = {
+    calls: [],
+    posts: [],
+    broadcasts: [],
+    histories: [],
+    invocationErrors: [],
+    connected: new Map(),
+  };
   for (const name of [room, historyRoom]) evidence.connected.set(name, new Set());
 
   // Stopped in reverse: the stack first (it closes its side of every connection without a
@@ -222,6 +239,7 @@ export async function runRoomsBenchmark(
       rounds,
       scan,
       history,
+      invocationErrors: evidence.invocationErrors.slice(0, MAX_ERROR_LINES),
     };
   } finally {
     for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
@@ -249,6 +267,11 @@ async function startStack(
       for (const room of evidence.connected.keys()) {
         const counts = broadcastLogCounts(line, room);
         if (counts !== undefined) evidence.broadcasts.push({ room, counts });
+      }
+      const history = historyLogCounts(line);
+      if (history !== undefined) evidence.histories.push(history);
+      if (/ (failed: |Endpoint request timed out)/.test(line)) {
+        evidence.invocationErrors.push(line.replace(/^[\d:.]+ /, ''));
       }
     },
   });
@@ -502,6 +525,7 @@ async function joinAndReadHistory(
   const client = joiner as Client;
   try {
     setting.evidence.calls.length = 0;
+    setting.evidence.histories.length = 0;
     const requestedAt = performance.now();
     client.socket.send(JSON.stringify({ action: 'history' }));
     const historyFrames = (): { text: string; at: number }[] =>
@@ -513,6 +537,7 @@ async function joinAndReadHistory(
       return part === parts;
     }, ROUND_TIMEOUT_MS);
     const frames = historyFrames();
+    await waitFor(() => setting.evidence.histories.length > 0, ROUND_TIMEOUT_MS);
     const reads = setting.evidence.calls.filter(
       (call) => call.table === setting.stack.roomsTableName && call.operation === 'Query',
     );
@@ -537,6 +562,7 @@ async function joinAndReadHistory(
         (sum, call) => sum + eventuallyConsistentReadUnits(call.returnedBytes),
         everyItemReturned ? 0 : Number.NaN,
       ),
+      logged: setting.evidence.histories[0],
     };
   } finally {
     client.socket.close();

@@ -193,6 +193,30 @@ export function broadcastLogCounts(line: string, room: string): BroadcastLogCoun
   };
 }
 
+/** What the function's log line says of a history request. */
+export interface HistoryLogCounts {
+  /** `history`, or why there was none (`history_failed`, `rate_limited`). */
+  readonly outcome: string;
+  readonly frames: number;
+  readonly framesDelivered: number;
+}
+
+/**
+ * Reads the function's log line for a history request (or its refusal).
+ * @param line - one line the function printed
+ * @returns its outcome and frame counts, or undefined for any other line
+ */
+export function historyLogCounts(line: string): HistoryLogCounts | undefined {
+  const fields = jsonFields(line);
+  const outcomes = ['history', 'history_failed', 'rate_limited'];
+  if (fields.route !== '$default' || !outcomes.includes(String(fields.outcome))) return undefined;
+  return {
+    outcome: String(fields.outcome),
+    frames: Number(fields.frames ?? 0),
+    framesDelivered: Number(fields.framesDelivered ?? 0),
+  };
+}
+
 /**
  * Reads the function's log line for an accepted `$connect`.
  * @param line - one line the function printed

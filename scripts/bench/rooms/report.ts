@@ -75,6 +75,11 @@ function messageTable(result: RoomsBenchmarkResult, rounds: readonly MessageRoun
       ),
       `DynamoDB requests of a message: ${requestMix(rounds[0]?.requests ?? {})}`,
       'recorder: every request the function made to DynamoDB and to @connections, counted between the two',
+      ...(result.invocationErrors.length === 0
+        ? []
+        : [
+            `${plural(result.invocationErrors.length, 'invocation')} failed or timed out, e.g. ${result.invocationErrors[0]}`,
+          ]),
     ],
   };
 }
@@ -144,6 +149,7 @@ function historyTable(history: NonNullable<RoomsBenchmarkResult['history']>): Ta
       ['largest frame', `${formatCount(largest)} (limit ${formatCount(history.maxFrameBytes)})`],
       ['messages complete and in order', verdict(all, (join) => join.completeInOrder)],
       ['fewest frames the limit allows', verdict(all, (join) => join.fewestFrames)],
+      ['frames delivered (function log)', deliveredFrames(all)],
       ['rooms table Query pages', formatCount(median(joins.map((join) => join.queries)))],
       ['items read', formatCount(median(joins.map((join) => join.itemsRead)))],
       ['bytes read', countOrDash(median(joins.map((join) => join.bytesRead)))],
@@ -210,6 +216,19 @@ export function checkRoomsTargets(result: RoomsBenchmarkResult): TargetCheck[] {
     });
   }
   return checks;
+}
+
+/** The function's own count of frames it posted, as `3 of 3`, or what it did instead. */
+function deliveredFrames(joins: readonly HistoryJoin[]): string {
+  const said = joins.map((join) =>
+    join.logged === undefined
+      ? 'no log line'
+      : join.logged.outcome === 'history'
+        ? `${join.logged.framesDelivered} of ${join.logged.frames}`
+        : join.logged.outcome,
+  );
+  const distinct = [...new Set(said)];
+  return distinct.length === 1 ? `${distinct[0]}, all ${joins.length} joins` : said.join('; ');
 }
 
 function verdict(joins: readonly HistoryJoin[], holds: (join: HistoryJoin) => boolean): string {

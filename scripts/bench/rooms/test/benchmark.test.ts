@@ -34,7 +34,18 @@ describe('runRoomsBenchmark', () => {
     }
     expect(result.scan).toMatchObject({ itemsRead: 30, found: 3 });
     expect(result.history?.joins).toHaveLength(1);
-    expect(result.history?.warmUp).toMatchObject({ messages: 50, completeInOrder: true });
+    for (const join of [result.history?.warmUp, ...(result.history?.joins ?? [])]) {
+      expect(join).toMatchObject({
+        messages: 50,
+        completeInOrder: true,
+        partsNumbered: true,
+        withinLimit: true,
+        fewestFrames: true,
+        queries: 1,
+        logged: { outcome: 'history', frames: join?.frames, framesDelivered: join?.frames },
+      });
+    }
+    expect(result.invocationErrors).toEqual([]);
     expect(checkRoomsTargets(result).map((check) => check.met)).toEqual([true, true]);
   });
 });

@@ -14,6 +14,7 @@ import {
   dynamoCallOf,
   dynamoItemBytes,
   eventuallyConsistentReadUnits,
+  historyLogCounts,
   messageCost,
   type Post,
   postOf,
@@ -106,6 +107,22 @@ describe('the log lines and posts', () => {
     expect(
       connectedTo(JSON.stringify({ route: '$connect', outcome: 'room_invalid' })),
     ).toBeUndefined();
+  });
+
+  it("reads the function's line for a history request, or for its refusal", () => {
+    const line = (fields: object): string => JSON.stringify({ route: '$default', ...fields });
+
+    expect(historyLogCounts(line({ outcome: 'history', frames: 3, framesDelivered: 2 }))).toEqual({
+      outcome: 'history',
+      frames: 3,
+      framesDelivered: 2,
+    });
+    expect(historyLogCounts(line({ outcome: 'rate_limited', retryAfterMs: 500 }))).toEqual({
+      outcome: 'rate_limited',
+      frames: 0,
+      framesDelivered: 0,
+    });
+    expect(historyLogCounts(line({ outcome: 'broadcast' }))).toBeUndefined();
   });
 
   it('reads a post from its path, decoding the connection id', () => {

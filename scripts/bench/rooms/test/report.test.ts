@@ -33,6 +33,7 @@ const join = (overrides: Partial<HistoryJoin> = {}): HistoryJoin => ({
   itemsRead: 51,
   bytesRead: 326_302,
   readUnits: 40,
+  logged: { outcome: 'history', frames: 3, framesDelivered: 3 },
   ...overrides,
 });
 
@@ -54,6 +55,7 @@ const result = (overrides: Partial<RoomsBenchmarkResult> = {}): RoomsBenchmarkRe
   rounds: [round(), round(), round()],
   scan: { pages: 2, itemsRead: 10_000, found: 10, readUnits: 120, readMs: 400 },
   history: history([join(), join()]),
+  invocationErrors: [],
   ...overrides,
 });
 
@@ -129,6 +131,7 @@ describe('roomsTables', () => {
     ]);
     expect(joins?.rows).toContainEqual(['bytes per frame', '128,812 + 128,812 + 64,452']);
     expect(joins?.rows).toContainEqual(['messages complete and in order', 'yes, all 3 joins']);
+    expect(joins?.rows).toContainEqual(['frames delivered (function log)', '3 of 3, all 3 joins']);
   });
 
   it('says how long the other connections took, and why any of them failed', () => {
@@ -140,6 +143,16 @@ describe('roomsTables', () => {
       'the other 9,988 share one room of their own and connected in 60 s',
     );
     expect(message?.notes).toContain('2 handshakes failed: connect EMFILE 127.0.0.1:3001');
+  });
+
+  it('says which invocations failed, as the stack logged them', () => {
+    const [message] = roomsTables(
+      result({ invocationErrors: ['$default    abc= failed: Sandbox.Timedout (10002 ms)'] }),
+    );
+
+    expect(message?.notes).toContain(
+      '1 invocation failed or timed out, e.g. $default    abc= failed: Sandbox.Timedout (10002 ms)',
+    );
   });
 
   it('shows a dash for counts the function never logged', () => {
