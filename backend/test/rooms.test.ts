@@ -170,4 +170,42 @@ describe('a history request through the handler', () => {
       { outcome: 'history', room: 'support', messages: 2, frames: 1, members: 3 },
     ]);
   });
+
+  it('tells the sender, without details, when the room cannot be read, and logs the error name', async () => {
+    // Prepare: the sender is in "support"; the rooms table refuses the read
+    rig = createTestRig();
+    rig.dynamoDb
+      .on(UpdateCommand)
+      .resolves({ Attributes: { connectionId: 'me', room: 'support' } });
+    const refusal = new Error('ProvisionedThroughputExceeded on table rooms');
+    refusal.name = 'ProvisionedThroughputExceededException';
+    rig.dynamoDb.on(QueryCommand, { TableName: 'rooms' }).rejects(refusal);
+    rig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    const response = await rig.handler(
+      webSocketEvent('$default', { connectionId: 'me', body: '{"action":"history"}' }),
+    );
+
+    // Assess: one error frame to the sender, naming nothing of the table; the log has the name
+    expect(response).toEqual({ statusCode: 500 });
+    const posts = rig.managementApi.commandCalls(PostToConnectionCommand);
+    expect(posts.map((call) => call.args[0].input.ConnectionId)).toEqual(['me']);
+    const frame = decodePosted(posts[0]?.args[0].input.Data);
+    expect(frame).toEqual({
+      type: 'error',
+      code: 'internal_error',
+      message: 'The history could not be read. Please reconnect.',
+    });
+    expect(rig.logs).toMatchObject([
+      {
+        level: 'error',
+        outcome: 'history_failed',
+        room: 'support',
+        error: 'ProvisionedThroughputExceededException',
+        replied: true,
+      },
+    ]);
+    expect(JSON.stringify(rig.logs)).not.toContain('table rooms');
+  });
 });

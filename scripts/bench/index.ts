@@ -7,6 +7,9 @@ import { cpus, totalmem } from 'node:os';
 import type { ColdStartResult } from './coldstart/benchmark.ts';
 import { runColdStartBenchmark } from './coldstart/benchmark.ts';
 import { checkColdStartTargets, coldStartTables } from './coldstart/report.ts';
+import { createProgress } from './common/progress.ts';
+import type { Table, TargetCheck } from './common/report.ts';
+import { renderMarkdownTable, renderTextTable } from './common/report.ts';
 import type { FanoutBenchmarkResult } from './fanout/benchmark.ts';
 import { runFanoutBenchmark } from './fanout/benchmark.ts';
 import { checkFanoutTargets, fanoutTables, LOSSLESS_FANOUT_PREFIX } from './fanout/report.ts';
@@ -18,9 +21,6 @@ import { BenchUsageError, HELP_TEXT, parseBenchOptions } from './options.ts';
 import type { RoomsBenchmarkResult } from './rooms/benchmark.ts';
 import { runRoomsBenchmark } from './rooms/benchmark.ts';
 import { checkRoomsTargets, roomsTables } from './rooms/report.ts';
-import { createProgress } from './shared/progress.ts';
-import type { Table, TargetCheck } from './shared/report.ts';
-import { renderMarkdownTable, renderTextTable } from './shared/report.ts';
 
 /** Everything one `npm run bench` measured; also the `--json` document. */
 interface BenchResults {

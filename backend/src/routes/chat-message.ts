@@ -5,11 +5,11 @@
  * becomes work for other invocations.
  */
 import { fanoutDepsFor, runFanout } from '../fanout.ts';
-import { buildErrorEvent, buildMessageEvent } from '../message.ts';
+import { buildMessageEvent } from '../message.ts';
 import { DEFAULT_ROOM } from '../room.ts';
 import type { FrameHandler } from './default.ts';
 import { spendToken } from './default.ts';
-import { replyToSender } from './reply.ts';
+import { replyReadFailed } from './reply.ts';
 
 /** Broadcasts one validated chat message to the sender's room. */
 export const sendChatMessage: FrameHandler<'message'> = async (frame, context) => {
@@ -74,19 +74,12 @@ export const sendChatMessage: FrameHandler<'message'> = async (frame, context) =
       },
     };
   } catch (error) {
-    // The room's members could not be read; tell the sender without revealing why.
-    const replied = await replyToSender(
-      context.client,
-      senderId,
-      JSON.stringify(
-        buildErrorEvent('internal_error', 'The message could not be delivered. Please try again.'),
-      ),
-    );
-    return {
-      response: { statusCode: 500 },
-      level: 'error',
+    // The room's members could not be read.
+    return replyReadFailed(context.client, senderId, {
+      room,
+      error,
       outcome: 'broadcast_failed',
-      details: { room, error: error instanceof Error ? error.name : 'UnknownError', replied },
-    };
+      message: 'The message could not be delivered. Please try again.',
+    });
   }
 };

@@ -5,12 +5,11 @@
  * too. With `after`, only what a reconnecting client missed.
  */
 import { historyFrames, presenceFrame } from '../history.ts';
-import { buildErrorEvent } from '../message.ts';
 import { DEFAULT_ROOM } from '../room.ts';
 import type { FrameHandler } from './default.ts';
 import { spendToken } from './default.ts';
 import { announcePresence } from './presence.ts';
-import { replyToSender } from './reply.ts';
+import { replyReadFailed, replyToSender } from './reply.ts';
 
 /** Sends the sender its room's history and head count. */
 export const sendHistory: FrameHandler<'history'> = async (frame, context) => {
@@ -22,19 +21,12 @@ export const sendHistory: FrameHandler<'history'> = async (frame, context) => {
   try {
     snapshot = await deps.rooms.snapshot(room, deps.now());
   } catch (error) {
-    const replied = await replyToSender(
-      client,
-      senderId,
-      JSON.stringify(
-        buildErrorEvent('internal_error', 'The history could not be read. Please reconnect.'),
-      ),
-    );
-    return {
-      response: { statusCode: 500 },
-      level: 'error',
+    return replyReadFailed(client, senderId, {
+      room,
+      error,
       outcome: 'history_failed',
-      details: { room, error: error instanceof Error ? error.name : 'UnknownError', replied },
-    };
+      message: 'The history could not be read. Please reconnect.',
+    });
   }
   const history = historyFrames(room, snapshot.messages, frame.after);
   // In order, one after another: the client shows them as they come.

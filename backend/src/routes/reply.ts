@@ -2,7 +2,9 @@
  * What the `$default` frame handlers share: a reply to the sender alone, and the sender's room.
  */
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { buildErrorEvent } from '../message.ts';
 import { sdkPoster } from '../poster.ts';
+import type { RouteOutcome } from '../types.ts';
 
 /**
  * Posts one frame to the sender; a sender that left meanwhile is no failure of ours.
@@ -22,4 +24,41 @@ export async function replyToSender(
   } catch {
     return false;
   }
+}
+
+/** A read the sender's frame needed that failed: what the sender is told, and what is logged. */
+export interface FailedRead {
+  readonly room: string;
+  readonly error: unknown;
+  /** The invocation's outcome in its log line. */
+  readonly outcome: string;
+  /** What the sender is told: what did not happen and what to do, never why. */
+  readonly message: string;
+}
+
+/**
+ * Tells the sender that a read its frame needed failed, without revealing why; the log gets the
+ * error's name only.
+ * @param client - the management API client
+ * @param senderId - the sender's connection id
+ * @param failure - the room, the error and what to say
+ * @returns the invocation's outcome (500, level error)
+ */
+export async function replyReadFailed(
+  client: ApiGatewayManagementApiClient,
+  senderId: string,
+  failure: FailedRead,
+): Promise<RouteOutcome> {
+  const replied = await replyToSender(
+    client,
+    senderId,
+    JSON.stringify(buildErrorEvent('internal_error', failure.message)),
+  );
+  const error = failure.error instanceof Error ? failure.error.name : 'UnknownError';
+  return {
+    response: { statusCode: 500 },
+    level: 'error',
+    outcome: failure.outcome,
+    details: { room: failure.room, error, replied },
+  };
 }

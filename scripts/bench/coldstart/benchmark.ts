@@ -13,8 +13,8 @@ import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import contract from '../../../backend/src/contract.json' with { type: 'json' };
 import { BUNDLE_FILE_NAME, LAMBDA_DIST_DIR } from '../../build-lambda.ts';
-import type { Progress } from '../shared/progress.ts';
-import { median } from '../shared/report.ts';
+import type { Progress } from '../common/progress.ts';
+import { median } from '../common/report.ts';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');

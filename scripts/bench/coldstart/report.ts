@@ -1,8 +1,8 @@
 /**
  * The cold-start benchmark's table and target checks. Pure: figures in, table out.
  */
-import type { Table, TargetCheck } from '../shared/report.ts';
-import { formatMs, formatRatio } from '../shared/report.ts';
+import type { Table, TargetCheck } from '../common/report.ts';
+import { formatMs, formatRatio } from '../common/report.ts';
 import type { BundleColdStart, ColdStartResult } from './benchmark.ts';
 
 /** The targets and their reasons: README, "Benchmarks", "Targets". */

@@ -19,10 +19,9 @@ import type { PostToConnection } from '../../../backend/src/poster.ts';
 import { sdkPoster, signedPoster } from '../../../backend/src/poster.ts';
 import { LOCAL_CREDENTIALS } from '../../local/dynamodb.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import type { Progress } from '../common/progress.ts';
+import { median } from '../common/report.ts';
 import type { BenchOptions } from '../options.ts';
-
-import type { Progress } from '../shared/progress.ts';
-import { median } from '../shared/report.ts';
 import { type SlowEndpoint, startSlowEndpoint } from './slow-endpoint.ts';
 
 /** CPU per post of one PostToConnection path, at this machine's full CPU. */

@@ -1,8 +1,8 @@
 /**
  * The fan-out benchmark's tables and target checks. Pure.
  */
-import type { Table, TargetCheck } from '../shared/report.ts';
-import { formatCount, formatMs, median } from '../shared/report.ts';
+import type { Table, TargetCheck } from '../common/report.ts';
+import { formatCount, formatMs, median } from '../common/report.ts';
 import type { BroadcastRun, FanoutBenchmarkResult } from './benchmark.ts';
 
 /** The targets and their reasons: README, "Benchmarks", "Targets". */

@@ -9,7 +9,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import contract from '../../../backend/src/contract.json' with { type: 'json' };
-import { numberArgument, runAsChild, startChild } from '../shared/child-process.ts';
+import { numberArgument, runAsChild, startChild } from '../common/child-process.ts';
 
 /** What the endpoint saw since its last reset. */
 export interface EndpointCounters {

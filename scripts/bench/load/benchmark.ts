@@ -5,9 +5,9 @@
  * `--url`, against a deployed stack only.
  */
 
+import type { TreeMemory } from '../common/process-memory.ts';
+import type { Progress } from '../common/progress.ts';
 import type { BenchOptions } from '../options.ts';
-import type { TreeMemory } from '../shared/process-memory.ts';
-import type { Progress } from '../shared/progress.ts';
 import type { LoadRunResult } from './generator.ts';
 import { runLoad } from './generator.ts';
 import type { ServerProcess, ServerTarget } from './server.ts';

@@ -4,7 +4,7 @@
  * are passed in), so the counting rules are unit-tested without sockets.
  */
 
-import { LatencyRecorder } from '../shared/latency.ts';
+import { LatencyRecorder } from '../common/latency.ts';
 
 /** Prefix of every benchmark message text, so stray chat traffic is never mistaken for ours. */
 const MESSAGE_PREFIX = 'bench';

@@ -4,10 +4,10 @@
  * Works the same against the local stack, the bare baseline server and a deployed stack.
  */
 import { WebSocket } from 'ws';
+import type { LatencySummary } from '../common/latency.ts';
+import { LatencyRecorder } from '../common/latency.ts';
+import type { Progress } from '../common/progress.ts';
 import type { BenchOptions } from '../options.ts';
-import type { LatencySummary } from '../shared/latency.ts';
-import { LatencyRecorder } from '../shared/latency.ts';
-import type { Progress } from '../shared/progress.ts';
 import { jsonFields } from './chat-event.ts';
 import type { DeliveryCounts } from './delivery-tracker.ts';
 import { DeliveryTracker, decodeBenchMessage, encodeBenchMessage } from './delivery-tracker.ts';

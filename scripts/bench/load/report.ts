@@ -2,8 +2,8 @@
  * Tables and target checks for the load benchmark's results. Pure: results in, tables out.
  */
 
-import type { Table, TargetCheck } from '../shared/report.ts';
-import { formatCount, formatMegabytes, formatMs, formatRatio } from '../shared/report.ts';
+import type { Table, TargetCheck } from '../common/report.ts';
+import { formatCount, formatMegabytes, formatMs, formatRatio } from '../common/report.ts';
 import type { LoadBenchmarkResult, LoadTargetName, LoadTargetResult } from './benchmark.ts';
 
 /** The targets and their reasons: README, "Benchmarks", "Targets". */

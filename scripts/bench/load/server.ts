@@ -4,8 +4,8 @@
  * processes the stack starts. This module is also that child.
  */
 import { fileURLToPath } from 'node:url';
-import { choiceArgument, runAsChild, startChild } from '../shared/child-process.ts';
-import { readTreeMemory, type TreeMemory } from '../shared/process-memory.ts';
+import { choiceArgument, runAsChild, startChild } from '../common/child-process.ts';
+import { readTreeMemory, type TreeMemory } from '../common/process-memory.ts';
 
 /**
  * The servers, as progress lines and errors name them: the bare ws server (the lower bound), the

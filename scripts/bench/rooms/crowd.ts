@@ -6,8 +6,8 @@
  * must not slow the stack down.
  */
 import type { WebSocket } from 'ws';
+import { numberArgument, runAsChild, startChild } from '../common/child-process.ts';
 import { openClient } from '../load/generator.ts';
-import { numberArgument, runAsChild, startChild } from '../shared/child-process.ts';
 
 /** What the crowd has done so far. */
 export interface CrowdStatus {

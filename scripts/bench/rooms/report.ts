@@ -1,8 +1,8 @@
 /**
  * The rooms benchmark's tables and target checks. Pure.
  */
-import type { Table, TargetCheck } from '../shared/report.ts';
-import { formatCount, formatMs, formatRatio, median } from '../shared/report.ts';
+import type { Table, TargetCheck } from '../common/report.ts';
+import { formatCount, formatMs, formatRatio, median } from '../common/report.ts';
 import type { HistoryJoin, MessageRound, RoomsBenchmarkResult } from './benchmark.ts';
 
 /**

@@ -3,8 +3,8 @@ import {
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { afterEach, describe, expect, it } from 'vitest';
+import { silentProgress } from '../../common/progress.ts';
 import { parseBenchOptions } from '../../options.ts';
-import { silentProgress } from '../../shared/progress.ts';
 import { fakeConnectionIds, runFanoutBenchmark } from '../benchmark.ts';
 import type { SlowEndpoint } from '../slow-endpoint.ts';
 import { startSlowEndpoint } from '../slow-endpoint.ts';

@@ -1,5 +1,5 @@
 /** Test helpers for the load benchmark. */
-import { silentProgress } from '../../shared/progress.ts';
+import { silentProgress } from '../../common/progress.ts';
 import type { DeliveryCounts } from '../delivery-tracker.ts';
 import type { LoadRunOptions } from '../generator.ts';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { silentProgress } from '../../common/progress.ts';
 import { parseBenchOptions } from '../../options.ts';
-import { silentProgress } from '../../shared/progress.ts';
 import { runRoomsBenchmark } from '../benchmark.ts';
 import { checkRoomsTargets } from '../report.ts';
 
