@@ -2,7 +2,7 @@
  * The cold-start benchmark's table and target checks. Pure: figures in, table out.
  */
 import type { Table, TargetCheck } from '../common/report.ts';
-import { formatMs, formatRatio } from '../common/report.ts';
+import { formatKilobytes, formatMs, formatRatio } from '../common/report.ts';
 import type { BundleColdStart, ColdStartResult } from './benchmark.ts';
 
 /** The targets and their reasons: README, "Benchmarks", "Targets". */
@@ -16,7 +16,7 @@ export const COLD_START_TARGETS = { maxBundleBytes: 400 * 1024, maxInitRatio: 0.
 export function coldStartTables(result: ColdStartResult): Table[] {
   const row = (name: string, figures: BundleColdStart): string[] => [
     name,
-    `${(figures.bundleBytes / 1024).toFixed(1)} KB`,
+    formatKilobytes(figures.bundleBytes),
     formatMs(figures.medianInitMs),
     formatMs(figures.medianProcessMs),
     formatRatio(figures.medianInitMs, result.baseline.medianInitMs),
@@ -43,7 +43,7 @@ export function checkColdStartTargets(result: ColdStartResult): TargetCheck[] {
     {
       description: `Lambda bundle <= ${COLD_START_TARGETS.maxBundleBytes / 1024} KB`,
       met: result.lambda.bundleBytes <= COLD_START_TARGETS.maxBundleBytes,
-      measured: `${(result.lambda.bundleBytes / 1024).toFixed(1)} KB`,
+      measured: formatKilobytes(result.lambda.bundleBytes),
     },
     {
       description: `median import + init <= ${COLD_START_TARGETS.maxInitRatio}x the default bundle's`,

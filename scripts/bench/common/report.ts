@@ -107,7 +107,20 @@ export function formatRatio(value: number, baseline: number | undefined): string
  */
 export function formatMegabytes(bytes: number | undefined): string {
   if (bytes === undefined) return '-';
-  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  return `${formatTenths(bytes / 1024 / 1024)} MB`;
+}
+
+/**
+ * Formats kibibytes with one decimal and thousands separators.
+ * @param bytes - a size in bytes
+ * @returns e.g. `1,417.8 KB`
+ */
+export function formatKilobytes(bytes: number): string {
+  return `${formatTenths(bytes / 1024)} KB`;
+}
+
+function formatTenths(value: number): string {
+  return value.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
 }
 
 /**

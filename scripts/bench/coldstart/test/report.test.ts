@@ -32,7 +32,7 @@ describe('coldStartTables', () => {
     // Assess
     expect(table?.rows.map((row) => [row[1], row[4]])).toEqual([
       ['354.8 KB', '0.6x'],
-      ['1340.0 KB', '1.0x'],
+      ['1,340.0 KB', '1.0x'],
     ]);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Table } from '../report.ts';
 import {
   formatCount,
+  formatKilobytes,
   formatMegabytes,
   formatMs,
   formatRatio,
@@ -56,7 +57,7 @@ describe('renderMarkdownTable', () => {
 });
 
 describe('formatters', () => {
-  it('format milliseconds, ratios, megabytes and counts', () => {
+  it('format milliseconds, ratios, sizes and counts', () => {
     // Act / Assess
     expect(formatMs(0.84)).toBe('0.8 ms');
     expect(formatMs(99.94)).toBe('99.9 ms');
@@ -65,6 +66,8 @@ describe('formatters', () => {
     expect(formatRatio(30, 0)).toBe('-');
     expect(formatRatio(30, undefined)).toBe('-');
     expect(formatMegabytes(150 * 1024 * 1024)).toBe('150.0 MB');
+    expect(formatMegabytes(1011 * 1024 * 1024)).toBe('1,011.0 MB');
+    expect(formatKilobytes(1_451_827)).toBe('1,417.8 KB');
     expect(formatMegabytes(undefined)).toBe('-');
     expect(formatCount(10_000)).toBe('10,000');
   });
