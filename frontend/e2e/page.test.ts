@@ -95,9 +95,12 @@ describeInChromium('chat page features in Chromium', (suite) => {
   });
 
   it('counts unread messages in the title while the tab is hidden, and clears the count when it is shown', async () => {
-    // Prepare
-    const alice = await suite.join('Alice');
-    const bob = await suite.join('Bob');
+    // Prepare: a room of their own; Bob's history reply (which ends with his head count) has
+    // come, so every message below reaches him live, as news, not as history from before he came
+    const url = `${suite.stack.pageUrl}#unread`;
+    const alice = await suite.join('Alice', { url });
+    const bob = await suite.join('Bob', { url });
+    await bob.page.locator('#presence', { hasText: '2 people here' }).waitFor();
     const titleBefore = await bob.page.title();
     await setTabHidden(bob.page, true);
 
@@ -113,11 +116,11 @@ describeInChromium('chat page features in Chromium', (suite) => {
     const titleWhenShown = await bob.page.title();
 
     // Assess
-    expect(titleBefore).toBe('AWSome Chat');
-    expect(titleWhileHidden).toBe('(3) AWSome Chat');
-    expect(titleAfterOwn).toBe('(3) AWSome Chat');
-    expect(titleWhenShown).toBe('AWSome Chat');
-    expect(await alice.page.title()).toBe('AWSome Chat');
+    expect(titleBefore).toBe('#unread · AWSome Chat');
+    expect(titleWhileHidden).toBe('(3) #unread · AWSome Chat');
+    expect(titleAfterOwn).toBe('(3) #unread · AWSome Chat');
+    expect(titleWhenShown).toBe('#unread · AWSome Chat');
+    expect(await alice.page.title()).toBe('#unread · AWSome Chat');
   });
 
   it('makes http(s) links clickable in a new tab without opener or referrer, and leaves every other scheme and the text as it was', async () => {
