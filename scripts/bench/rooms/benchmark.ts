@@ -22,10 +22,10 @@ import { MAX_FRAME_BYTES } from '../../../backend/src/history.ts';
 import { LOCAL_STACK_DEFAULTS } from '../../local/defaults.ts';
 import { LOCAL_CREDENTIALS } from '../../local/dynamodb.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { openClient } from '../common/clients.ts';
 import type { Progress } from '../common/progress.ts';
 import { formatCount, median } from '../common/report.ts';
 import { jsonFields } from '../load/chat-event.ts';
-import { openClient } from '../load/generator.ts';
 import type { BenchOptions } from '../options.ts';
 import { type Crowd, type CrowdStatus, startCrowd } from './crowd.ts';
 import {
