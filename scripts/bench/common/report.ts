@@ -18,6 +18,8 @@ export interface TargetCheck {
   readonly description: string;
   readonly met: boolean;
   readonly measured: string;
+  /** A correctness check: missing it makes `npm run bench` exit with 1 (a speed check never does). */
+  readonly decides?: boolean;
 }
 
 /**
@@ -148,4 +150,13 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1
     ? (sorted[middle] ?? Number.NaN)
     : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
+}
+
+/**
+ * Adds figures up.
+ * @param values - the figures
+ * @returns their sum, 0 for none
+ */
+export function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
 }

@@ -26,8 +26,6 @@ export interface Exchange {
   readonly requestBody: Buffer;
   readonly status: number;
   readonly responseBody: Buffer;
-  /** Date.now() when the request arrived. */
-  readonly at: number;
   /** From the request's arrival to the upstream's whole answer. */
   readonly durationMs: number;
 }
@@ -62,7 +60,6 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
   // The containers keep their connections alive, and so does the proxy towards the upstream.
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const server: Server = createServer((request, response) => {
-    const at = Date.now();
     const started = performance.now();
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -92,7 +89,6 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
               requestBody: body,
               status: answer.statusCode ?? 502,
               responseBody,
-              at,
               durationMs: performance.now() - started,
             });
           });
