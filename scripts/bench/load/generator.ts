@@ -4,7 +4,7 @@
  * Works the same against the local stack, the bare baseline server and a deployed stack.
  */
 import { WebSocket } from 'ws';
-import { openClients, sleep } from '../common/clients.ts';
+import { openClients, sleep, waitFor } from '../common/clients.ts';
 import type { LatencySummary } from '../common/latency.ts';
 import { LatencyRecorder } from '../common/latency.ts';
 import type { Progress } from '../common/progress.ts';
@@ -197,20 +197,9 @@ async function sendMessages(
 }
 
 async function closeClients(sockets: readonly WebSocket[]): Promise<void> {
-  const closed = sockets.map(
-    (socket) =>
-      new Promise<void>((resolve) => {
-        if (socket.readyState === WebSocket.CLOSED) resolve();
-        else socket.once('close', () => resolve());
-      }),
-  );
   for (const socket of sockets) socket.close(1000, 'benchmark done');
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
-  });
-  await Promise.race([Promise.all(closed), timeout]);
-  clearTimeout(timer);
+  const closed = (): boolean => sockets.every((socket) => socket.readyState === WebSocket.CLOSED);
+  await waitFor(closed, CLOSE_TIMEOUT_MS, 20);
   // Whatever did not finish its closing handshake in time is cut, so no socket outlives the run.
   for (const socket of sockets) socket.terminate();
 }
