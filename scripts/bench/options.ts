@@ -4,7 +4,6 @@
  */
 import {
   UsageError as BenchUsageError,
-  type FlagValues,
   parseInteger,
   parseIntegerList,
   parseNumber,
@@ -134,7 +133,7 @@ Ctrl-C stops cleanly and prints the figures measured so far.`;
  * @throws BenchUsageError for an unknown flag, a missing value or a value out of range
  */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
-  const values = parseFlags(argv);
+  const values = readFlags(argv, FLAGS, "Run 'npm run bench -- --help' for the flags.");
   const url = values.url === undefined ? undefined : parseWebSocketUrl(values.url);
   const sweep =
     values.sweep === undefined ? undefined : parseIntegerList('--sweep', values.sweep, 2);
@@ -142,6 +141,12 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   if (sweep !== undefined && values.clients !== undefined) {
     throw new BenchUsageError('--clients and --sweep cannot be combined; use one of them');
   }
+  const roomsMembers = parseInteger(
+    '--rooms-members',
+    values['rooms-members'],
+    DEFAULT_ROOMS_MEMBERS,
+    2,
+  );
   return {
     help: values.help === true,
     json: values.json === true,
@@ -181,28 +186,13 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       2000,
       1,
     ),
-    ...parseRoomsOptions(values),
-  };
-}
-
-function parseRoomsOptions(
-  values: FlagValues<typeof FLAGS>,
-): Pick<BenchOptions, 'roomsConnections' | 'roomsMembers' | 'roomsRounds'> {
-  const roomsMembers = parseInteger(
-    '--rooms-members',
-    values['rooms-members'],
-    DEFAULT_ROOMS_MEMBERS,
-    2,
-  );
-  // The other room needs at least one connection.
-  const roomsConnections = parseInteger(
-    '--rooms-connections',
-    values['rooms-connections'],
-    Math.max(DEFAULT_ROOMS_CONNECTIONS, roomsMembers + 1),
-    roomsMembers + 1,
-  );
-  return {
-    roomsConnections,
+    // The other room needs at least one connection.
+    roomsConnections: parseInteger(
+      '--rooms-connections',
+      values['rooms-connections'],
+      Math.max(DEFAULT_ROOMS_CONNECTIONS, roomsMembers + 1),
+      roomsMembers + 1,
+    ),
     roomsMembers,
     roomsRounds: parseInteger('--rooms-rounds', values['rooms-rounds'], 5, 1),
   };
@@ -235,10 +225,6 @@ const FLAGS = {
   'rooms-members': { type: 'string' },
   'rooms-rounds': { type: 'string' },
 } as const;
-
-function parseFlags(argv: readonly string[]): FlagValues<typeof FLAGS> {
-  return readFlags(argv, FLAGS, "Run 'npm run bench -- --help' for the flags.");
-}
 
 function parseBenchmarkNames(raw: string): BenchmarkName[] {
   const names = raw.split(',').map((name) => name.trim());

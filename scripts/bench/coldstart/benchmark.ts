@@ -139,8 +139,8 @@ async function buildBaseline(outfile: string): Promise<{ path: string; bytes: nu
 async function measureOnce(probePath: string, bundlePath: string): Promise<Sample> {
   const startedAt = performance.now();
   const { stdout } = await run(process.execPath, ['--no-warnings', probePath, bundlePath], {
-    // What the Lambda needs at init; nothing is contacted, clients are only created.
-    // What the bundle needs to start: its two required tables (contract.json) and a region.
+    // What the bundle needs to start: its two required tables (contract.json) and a region;
+    // nothing is contacted, clients are only created.
     env: {
       PATH: process.env.PATH,
       [contract.environment.tableName]: 'connections',

@@ -220,8 +220,7 @@ export async function runRoomsBenchmark(
     await waitFor(() => memberIds.size >= members.length, ROUND_TIMEOUT_MS);
 
     const setting = { runId, room, members, memberIds, crowd, stack, evidence };
-    const measure = (sequence: number): Promise<MessageRound> =>
-      measureMessage({ ...setting, sequence });
+    const measure = (sequence: number): Promise<MessageRound> => measureMessage(setting, sequence);
     const warmUp = signal.aborted ? undefined : await measure(0);
     const rounds: MessageRound[] = [];
     for (let round = 1; round <= options.roomsRounds && !signal.aborted; round++) {
@@ -320,7 +319,6 @@ async function closeClients(clients: readonly Client[]): Promise<void> {
 
 /** What one measured message needs. */
 interface MessageSetting {
-  readonly sequence: number;
   readonly runId: string;
   readonly room: string;
   readonly members: readonly Client[];
@@ -330,8 +328,8 @@ interface MessageSetting {
   readonly evidence: Evidence;
 }
 
-async function measureMessage(setting: MessageSetting): Promise<MessageRound> {
-  const { members, evidence, sequence } = setting;
+async function measureMessage(setting: MessageSetting, sequence: number): Promise<MessageRound> {
+  const { members, evidence } = setting;
   const sender = members[sequence % members.length] as Client;
   const others = members.filter((member) => member !== sender);
   const text = `rooms bench ${setting.runId} ${sequence}`;
