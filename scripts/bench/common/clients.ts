@@ -102,16 +102,22 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /**
- * Polls `done` until it holds or `timeoutMs` passed.
- * @param done - the condition, checked at once and then every `intervalMs`
+ * Polls `check` until it returns something truthy or `timeoutMs` passed.
+ * @param check - the condition, checked at once and then every `intervalMs`
  * @param timeoutMs - how long to keep polling
  * @param intervalMs - the pause between two checks
+ * @returns what `check` returned last: falsy when the time ran out
  */
-export async function waitFor(
-  done: () => boolean | Promise<boolean>,
+export async function waitFor<T>(
+  check: () => T | Promise<T>,
   timeoutMs: number,
   intervalMs = 5,
-): Promise<void> {
+): Promise<T> {
   const deadline = performance.now() + timeoutMs;
-  while (!(await done()) && performance.now() < deadline) await sleep(intervalMs);
+  let result = await check();
+  while (!result && performance.now() < deadline) {
+    await sleep(intervalMs);
+    result = await check();
+  }
+  return result;
 }
