@@ -168,7 +168,7 @@ function renderReport(
   checks: readonly TargetCheck[],
 ): string {
   const sections = tables.map((table) =>
-    options.markdown ? renderMarkdownSection(table) : renderTextTable(table),
+    options.markdown ? renderMarkdownTable(table) : renderTextTable(table),
   );
   if (checks.length > 0) {
     const bullet = options.markdown ? '- ' : '  ';
@@ -185,16 +185,6 @@ function renderReport(
   for (const error of all.errors) sections.push(`${error.benchmark}: FAILED: ${error.message}`);
   if (all.aborted) sections.push('Stopped by Ctrl-C: the figures above cover what ran until then.');
   return sections.join('\n\n');
-}
-
-function renderMarkdownSection(table: Table): string {
-  const notes = (table.notes ?? []).map((note) => `- ${note}`);
-  return [
-    `**${table.title}**`,
-    '',
-    renderMarkdownTable(table),
-    ...(notes.length > 0 ? ['', ...notes] : []),
-  ].join('\n');
 }
 
 /**

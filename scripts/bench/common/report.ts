@@ -50,8 +50,9 @@ export function renderTextTable(table: Table): string {
 }
 
 /**
- * Renders a table as GitHub Markdown, figures right-aligned, columns padded the way the repo's
- * formatter (Biome) writes Markdown tables, so pasted output stays lint-clean.
+ * Renders a table as GitHub Markdown under its title in bold, its notes as a list below, figures
+ * right-aligned, columns padded the way the repo's formatter (Biome) writes Markdown tables, so
+ * pasted output stays lint-clean.
  * @param table - the table
  * @returns the Markdown lines joined with newlines
  */
@@ -78,7 +79,15 @@ export function renderMarkdownTable(table: Table): string {
       rightAligned[column] ? `${'-'.repeat(width - 1)}:` : '-'.repeat(width),
     )
     .join(' | ')} |`;
-  return [line(headings), rule, ...rows.map(line)].join('\n');
+  const notes = (table.notes ?? []).map((note) => `- ${note}`);
+  return [
+    `**${table.title}**`,
+    '',
+    line(headings),
+    rule,
+    ...rows.map(line),
+    ...(notes.length > 0 ? ['', ...notes] : []),
+  ].join('\n');
 }
 
 /**
