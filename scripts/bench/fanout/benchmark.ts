@@ -68,6 +68,16 @@ export interface FanoutBenchmarkResult {
   readonly broadcasts: readonly BroadcastRun[];
 }
 
+/** A chat message event of a usual size, as the posters post it. */
+const SAMPLE_PAYLOAD = JSON.stringify({
+  type: 'message',
+  id: '01KB0000000000000000000000',
+  room: contract.limits.defaultRoom,
+  message: 'x'.repeat(120),
+  senderName: 'bench',
+  senderGravatar: '',
+  sentAt: new Date(0).toISOString(),
+});
 /** How long a broadcast may take before what has not arrived counts as lost. */
 const SETTLE_TIMEOUT_MS = 30_000;
 /** After the last expected post, how long to keep counting (late duplicates). */
@@ -123,12 +133,11 @@ async function measurePosters(
       }),
     };
     const samples: Record<PosterRun['path'], number[]> = { sdk: [], signed: [] };
-    const payload = samplePayload();
     for (let round = 0; round < 4 && !signal.aborted; round++) {
       for (const path of ['sdk', 'signed'] as const) {
         const ids = fakeConnectionIds(postsPerRound, `${path}${round}`);
         const before = process.cpuUsage();
-        await broadcastToConnections(ids, payload, {
+        await broadcastToConnections(ids, SAMPLE_PAYLOAD, {
           post: paths[path],
           concurrency: DEFAULT_SEND_CONCURRENCY,
         });
@@ -274,18 +283,6 @@ export function fakeConnectionIds(count: number, prefix: string): string[] {
     (_, index) =>
       `${Buffer.from(`${prefix}:${index}`).toString('base64url').slice(0, 15).padEnd(15, 'A')}=`,
   );
-}
-
-function samplePayload(): string {
-  return JSON.stringify({
-    type: 'message',
-    id: '01KB0000000000000000000000',
-    room: contract.limits.defaultRoom,
-    message: 'x'.repeat(120),
-    senderName: 'bench',
-    senderGravatar: '',
-    sentAt: new Date(0).toISOString(),
-  });
 }
 
 /**
