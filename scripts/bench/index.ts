@@ -4,6 +4,7 @@
  * stops cleanly and prints whatever was measured so far.
  */
 import { cpus, totalmem } from 'node:os';
+import { UsageError } from '../lib/flags.ts';
 import type { ColdStartResult } from './coldstart/benchmark.ts';
 import { runColdStartBenchmark } from './coldstart/benchmark.ts';
 import { checkColdStartTargets, coldStartTables } from './coldstart/report.ts';
@@ -17,7 +18,7 @@ import type { LoadBenchmarkResult } from './load/benchmark.ts';
 import { runLoadBenchmark } from './load/benchmark.ts';
 import { checkLoadTargets, loadTables, sweepTable } from './load/report.ts';
 import type { BenchmarkName, BenchOptions } from './options.ts';
-import { BenchUsageError, HELP_TEXT, parseBenchOptions } from './options.ts';
+import { HELP_TEXT, parseBenchOptions } from './options.ts';
 import type { RoomsBenchmarkResult } from './rooms/benchmark.ts';
 import { runRoomsBenchmark } from './rooms/benchmark.ts';
 import { checkRoomsTargets, roomsTables } from './rooms/report.ts';
@@ -45,7 +46,7 @@ function parseOrExit(argv: readonly string[]): BenchOptions {
   try {
     return parseBenchOptions(argv);
   } catch (error) {
-    if (!(error instanceof BenchUsageError)) throw error;
+    if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`npm run bench: ${error.message}\n`);
     process.exit(2);
   }

@@ -3,16 +3,13 @@
  * turned into one typed options object so the benchmarks never look at argv themselves.
  */
 import {
-  UsageError as BenchUsageError,
   parseInteger,
   parseIntegerList,
   parseNumber,
   readFlags,
+  UsageError,
 } from '../lib/flags.ts';
 import { LOCAL_STACK_DEFAULTS } from '../local/defaults.ts';
-
-/** A flag the user got wrong: the error both command lines share (scripts/lib/flags.ts). */
-export { BenchUsageError };
 
 /** The benchmarks `--only` can select, in the order they run. */
 export const BENCHMARK_NAMES = ['load', 'fanout', 'rooms', 'coldstart'] as const;
@@ -130,7 +127,7 @@ Ctrl-C stops cleanly and prints the figures measured so far.`;
  * Parses and validates `npm run bench` flags.
  * @param argv - the arguments after the script name (process.argv.slice(2))
  * @returns the validated options
- * @throws BenchUsageError for an unknown flag, a missing value or a value out of range
+ * @throws UsageError for an unknown flag, a missing value or a value out of range
  */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const values = readFlags(argv, FLAGS, "Run 'npm run bench -- --help' for the flags.");
@@ -139,7 +136,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     values.sweep === undefined ? undefined : parseIntegerList('--sweep', values.sweep, 2);
   const clients = parseInteger('--clients', values.clients, DEFAULT_CLIENTS, 2);
   if (sweep !== undefined && values.clients !== undefined) {
-    throw new BenchUsageError('--clients and --sweep cannot be combined; use one of them');
+    throw new UsageError('--clients and --sweep cannot be combined; use one of them');
   }
   const roomsMembers = parseInteger(
     '--rooms-members',
@@ -230,7 +227,7 @@ function parseBenchmarkNames(raw: string): BenchmarkName[] {
   const names = raw.split(',').map((name) => name.trim());
   for (const name of names) {
     if (!(BENCHMARK_NAMES as readonly string[]).includes(name)) {
-      throw new BenchUsageError(
+      throw new UsageError(
         `--only: unknown benchmark '${name}'; choose from ${BENCHMARK_NAMES.join(', ')}`,
       );
     }
@@ -244,10 +241,10 @@ function parseWebSocketUrl(raw: string): string {
   try {
     url = new URL(raw);
   } catch (error) {
-    throw new BenchUsageError(`--url is not a URL: '${raw}'`, { cause: error });
+    throw new UsageError(`--url is not a URL: '${raw}'`, { cause: error });
   }
   if (url.protocol !== 'wss:' && url.protocol !== 'ws:') {
-    throw new BenchUsageError(`--url must start with wss:// (or ws://), got '${raw}'`);
+    throw new UsageError(`--url must start with wss:// (or ws://), got '${raw}'`);
   }
   return url.toString();
 }
@@ -256,11 +253,8 @@ function parseOrigin(raw: string): string {
   try {
     return new URL(raw).origin;
   } catch (error) {
-    throw new BenchUsageError(
-      `--origin must be an origin such as https://example.com, got '${raw}'`,
-      {
-        cause: error,
-      },
-    );
+    throw new UsageError(`--origin must be an origin such as https://example.com, got '${raw}'`, {
+      cause: error,
+    });
   }
 }

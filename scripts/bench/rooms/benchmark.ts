@@ -361,7 +361,7 @@ async function measureMessage(setting: MessageSetting, sequence: number): Promis
   return {
     ...cost,
     membersReached: copies.filter((times) => times.length > 0).length,
-    duplicates: copies.reduce((sum, times) => sum + Math.max(0, times.length - 1), 0),
+    duplicates: sum(copies.map((times) => Math.max(0, times.length - 1))),
     crowdFrames: (await setting.crowd.status()).framesReceived - crowdBefore,
     lastDeliveryMs: Math.max(...copies.flat()) - sentAt,
   };
