@@ -78,6 +78,7 @@ const SAMPLE_PAYLOAD = JSON.stringify({
   senderGravatar: '',
   sentAt: new Date(0).toISOString(),
 });
+
 /** How long a broadcast may take before what has not arrived counts as lost. */
 const SETTLE_TIMEOUT_MS = 30_000;
 /** After the last expected post, how long to keep counting (late duplicates). */

@@ -7,7 +7,6 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { text } from 'node:stream/consumers';
 import contract from '../../../backend/src/contract.json' with { type: 'json' };
 import { numberArgument, runAsChild, startChild } from '../common/child-process.ts';
 
@@ -61,30 +60,30 @@ runAsChild(import.meta.url, 'slow management endpoint', async (args) => {
   let lastAt = 0;
   const seen = new Set<string>();
   const server = createServer((request, response) => {
-    void text(request).then(
-      (body) => {
-        setTimeout(() => {
-          if (request.method === 'POST' && request.url?.includes('/@connections/')) {
-            calls += 1;
-            lastAt = Date.now();
-            // Chat events carry an id; anything else (a presence event) counts by its text.
-            const id = /"id":"([^"]+)"/.exec(body)?.[1] ?? body;
-            const key = `${request.url.split('/@connections/')[1]} ${id}`;
-            if (seen.has(key)) duplicates += 1;
-            else seen.add(key);
-            response.writeHead(200, { 'x-amzn-RequestId': `bench-${calls}` }).end();
-          } else {
-            response
-              .writeHead(404, {
-                'content-type': 'application/json',
-                'x-amzn-ErrorType': 'NotFoundException',
-              })
-              .end('{"message":"No method found matching route"}');
-          }
-        }, roundTripMs);
-      },
-      () => response.destroy(),
-    );
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      setTimeout(() => {
+        if (request.method === 'POST' && request.url?.includes('/@connections/')) {
+          calls += 1;
+          lastAt = Date.now();
+          // Chat events carry an id; anything else (a presence event) counts by its text.
+          const body = Buffer.concat(chunks).toString('utf8');
+          const id = /"id":"([^"]+)"/.exec(body)?.[1] ?? body;
+          const key = `${request.url.split('/@connections/')[1]} ${id}`;
+          if (seen.has(key)) duplicates += 1;
+          else seen.add(key);
+          response.writeHead(200, { 'x-amzn-RequestId': `bench-${calls}` }).end();
+        } else {
+          response
+            .writeHead(404, {
+              'content-type': 'application/json',
+              'x-amzn-ErrorType': 'NotFoundException',
+            })
+            .end('{"message":"No method found matching route"}');
+        }
+      }, roundTripMs);
+    });
   });
   // Thousands of calls reuse a few hundred sockets; a long keep-alive avoids reconnect churn.
   server.keepAliveTimeout = 60_000;
