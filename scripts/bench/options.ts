@@ -3,17 +3,13 @@
  * turned into one typed options object so the benchmarks never look at argv themselves.
  */
 import {
-  UsageError as BenchUsageError,
-  type FlagValues,
   parseInteger,
   parseIntegerList,
   parseNumber,
   readFlags,
+  UsageError,
 } from '../lib/flags.ts';
 import { LOCAL_STACK_DEFAULTS } from '../local/defaults.ts';
-
-/** A flag the user got wrong: the error both command lines share (scripts/lib/flags.ts). */
-export { BenchUsageError };
 
 /** The benchmarks `--only` can select, in the order they run. */
 export const BENCHMARK_NAMES = ['load', 'fanout', 'rooms', 'coldstart'] as const;
@@ -131,17 +127,23 @@ Ctrl-C stops cleanly and prints the figures measured so far.`;
  * Parses and validates `npm run bench` flags.
  * @param argv - the arguments after the script name (process.argv.slice(2))
  * @returns the validated options
- * @throws BenchUsageError for an unknown flag, a missing value or a value out of range
+ * @throws UsageError for an unknown flag, a missing value or a value out of range
  */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
-  const values = parseFlags(argv);
+  const values = readFlags(argv, FLAGS, "Run 'npm run bench -- --help' for the flags.");
   const url = values.url === undefined ? undefined : parseWebSocketUrl(values.url);
   const sweep =
     values.sweep === undefined ? undefined : parseIntegerList('--sweep', values.sweep, 2);
   const clients = parseInteger('--clients', values.clients, DEFAULT_CLIENTS, 2);
   if (sweep !== undefined && values.clients !== undefined) {
-    throw new BenchUsageError('--clients and --sweep cannot be combined; use one of them');
+    throw new UsageError('--clients and --sweep cannot be combined; use one of them');
   }
+  const roomsMembers = parseInteger(
+    '--rooms-members',
+    values['rooms-members'],
+    DEFAULT_ROOMS_MEMBERS,
+    2,
+  );
   return {
     help: values.help === true,
     json: values.json === true,
@@ -181,28 +183,13 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       2000,
       1,
     ),
-    ...parseRoomsOptions(values),
-  };
-}
-
-function parseRoomsOptions(
-  values: FlagValues<typeof FLAGS>,
-): Pick<BenchOptions, 'roomsConnections' | 'roomsMembers' | 'roomsRounds'> {
-  const roomsMembers = parseInteger(
-    '--rooms-members',
-    values['rooms-members'],
-    DEFAULT_ROOMS_MEMBERS,
-    2,
-  );
-  // The other room needs at least one connection.
-  const roomsConnections = parseInteger(
-    '--rooms-connections',
-    values['rooms-connections'],
-    Math.max(DEFAULT_ROOMS_CONNECTIONS, roomsMembers + 1),
-    roomsMembers + 1,
-  );
-  return {
-    roomsConnections,
+    // The other room needs at least one connection.
+    roomsConnections: parseInteger(
+      '--rooms-connections',
+      values['rooms-connections'],
+      Math.max(DEFAULT_ROOMS_CONNECTIONS, roomsMembers + 1),
+      roomsMembers + 1,
+    ),
     roomsMembers,
     roomsRounds: parseInteger('--rooms-rounds', values['rooms-rounds'], 5, 1),
   };
@@ -236,15 +223,11 @@ const FLAGS = {
   'rooms-rounds': { type: 'string' },
 } as const;
 
-function parseFlags(argv: readonly string[]): FlagValues<typeof FLAGS> {
-  return readFlags(argv, FLAGS, "Run 'npm run bench -- --help' for the flags.");
-}
-
 function parseBenchmarkNames(raw: string): BenchmarkName[] {
   const names = raw.split(',').map((name) => name.trim());
   for (const name of names) {
     if (!(BENCHMARK_NAMES as readonly string[]).includes(name)) {
-      throw new BenchUsageError(
+      throw new UsageError(
         `--only: unknown benchmark '${name}'; choose from ${BENCHMARK_NAMES.join(', ')}`,
       );
     }
@@ -258,10 +241,10 @@ function parseWebSocketUrl(raw: string): string {
   try {
     url = new URL(raw);
   } catch (error) {
-    throw new BenchUsageError(`--url is not a URL: '${raw}'`, { cause: error });
+    throw new UsageError(`--url is not a URL: '${raw}'`, { cause: error });
   }
   if (url.protocol !== 'wss:' && url.protocol !== 'ws:') {
-    throw new BenchUsageError(`--url must start with wss:// (or ws://), got '${raw}'`);
+    throw new UsageError(`--url must start with wss:// (or ws://), got '${raw}'`);
   }
   return url.toString();
 }
@@ -270,11 +253,8 @@ function parseOrigin(raw: string): string {
   try {
     return new URL(raw).origin;
   } catch (error) {
-    throw new BenchUsageError(
-      `--origin must be an origin such as https://example.com, got '${raw}'`,
-      {
-        cause: error,
-      },
-    );
+    throw new UsageError(`--origin must be an origin such as https://example.com, got '${raw}'`, {
+      cause: error,
+    });
   }
 }

@@ -76,7 +76,8 @@ export async function runColdStartBenchmark(progress: Progress): Promise<ColdSta
   try {
     const probePath = path.join(workDir, 'probe.mjs');
     await writeFile(probePath, PROBE_SOURCE);
-    const baseline = await buildBaseline(path.join(workDir, 'baseline.mjs'));
+    const baselinePath = path.join(workDir, 'baseline.mjs');
+    const baselineBytes = await buildBaseline(baselinePath);
     const lambdaBytes = (await stat(lambdaPath)).size;
 
     const samples = { lambda: [] as Sample[], baseline: [] as Sample[] };
@@ -86,17 +87,14 @@ export async function runColdStartBenchmark(progress: Progress): Promise<ColdSta
       const order =
         round % 2 === 0 ? (['lambda', 'baseline'] as const) : (['baseline', 'lambda'] as const);
       for (const which of order) {
-        const sample = await measureOnce(
-          probePath,
-          which === 'lambda' ? lambdaPath : baseline.path,
-        );
+        const sample = await measureOnce(probePath, which === 'lambda' ? lambdaPath : baselinePath);
         if (round >= warmUps) samples[which].push(sample);
       }
       if (round >= warmUps) progress.update(`Cold start: run ${round - warmUps + 1}/${RUNS}`);
     }
 
     const lambda = summarise(lambdaBytes, samples.lambda);
-    const baselineFigures = summarise(baseline.bytes, samples.baseline);
+    const baselineFigures = summarise(baselineBytes, samples.baseline);
     const initRatio = lambda.medianInitMs / baselineFigures.medianInitMs;
     return {
       runs: RUNS,
@@ -115,7 +113,8 @@ interface Sample {
   readonly processMs: number;
 }
 
-async function buildBaseline(outfile: string): Promise<{ path: string; bytes: number }> {
+/** @returns the bundle's size in bytes */
+async function buildBaseline(outfile: string): Promise<number> {
   // esbuild's defaults for a Node ESM bundle: no minification, no mainFields tuning. With those
   // defaults esbuild picks the SDK's CommonJS builds, whose require() of Node built-ins fails in
   // an ES module ("Dynamic require of node:https is not supported"), so the baseline gets the
@@ -132,15 +131,14 @@ async function buildBaseline(outfile: string): Promise<{ path: string; bytes: nu
     logLevel: 'error',
   });
   if (result.errors.length > 0) throw new Error('baseline bundle failed');
-  const { size } = await stat(outfile);
-  return { path: outfile, bytes: size };
+  return (await stat(outfile)).size;
 }
 
 async function measureOnce(probePath: string, bundlePath: string): Promise<Sample> {
   const startedAt = performance.now();
   const { stdout } = await run(process.execPath, ['--no-warnings', probePath, bundlePath], {
-    // What the Lambda needs at init; nothing is contacted, clients are only created.
-    // What the bundle needs to start: its two required tables (contract.json) and a region.
+    // What the bundle needs to start: its two required tables (contract.json) and a region;
+    // nothing is contacted, clients are only created.
     env: {
       PATH: process.env.PATH,
       [contract.environment.tableName]: 'connections',

@@ -19,8 +19,8 @@ export interface ChildHandle {
   readonly pid: number | undefined;
   /** The fields the child sent with `ready`. */
   readonly ready: ChildFields;
-  /** Asks the child one of its named `answers`. */
-  request(name: string): Promise<ChildFields>;
+  /** Asks the child one of its named `answers`; `T` is the shape that answer has (IPC is JSON). */
+  request<T = ChildFields>(name: string): Promise<T>;
   /** Asks the child to stop and waits until it exits; one that does not is killed. */
   stop(): Promise<void>;
 }
@@ -104,14 +104,14 @@ export async function startChild(options: StartChildOptions): Promise<ChildHandl
   return {
     pid: child.pid,
     ready: fieldsOf(started),
-    async request(request) {
+    async request<T>(request: string): Promise<T> {
       const id = ++lastId;
       child.send({ type: 'request', id, name: request });
       const answer = await reply(child, name, `answer '${request}'`, REQUEST_TIMEOUT_MS, (m) =>
         Boolean(m.type === 'answer' && m.id === id),
       );
       if (answer.error !== undefined) throw new Error(`${name}: ${answer.error}`);
-      return fieldsOf(answer);
+      return fieldsOf(answer) as T;
     },
     stop: () => stopChild(child, options.stopTimeoutMs ?? 10_000),
   };

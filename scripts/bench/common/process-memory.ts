@@ -4,6 +4,7 @@
  * 1,000 client sockets never count towards the server's figure.
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { sum } from './report.ts';
 
 /** One process as /proc describes it. */
 export interface ProcessEntry {
@@ -92,11 +93,10 @@ export function readTreeMemory(rootPid: number): TreeMemory | undefined {
   const members = selectTree(rootPid, entries);
   if (members.length === 0) return undefined;
   const containers = members.filter((member) => isLambdaContainer(member.pid));
-  const sum = (list: readonly ProcessEntry[]): number =>
-    list.reduce((total, member) => total + member.rssBytes, 0);
+  const rss = (list: readonly ProcessEntry[]): number => sum(list.map((entry) => entry.rssBytes));
   return {
-    totalBytes: sum(members),
-    containerBytes: sum(containers),
+    totalBytes: rss(members),
+    containerBytes: rss(containers),
     containers: containers.length,
   };
 }

@@ -18,6 +18,8 @@ export interface TargetCheck {
   readonly description: string;
   readonly met: boolean;
   readonly measured: string;
+  /** A correctness check: missing it makes `npm run bench` exit with 1 (a speed check never does). */
+  readonly decides?: boolean;
 }
 
 /**
@@ -48,8 +50,9 @@ export function renderTextTable(table: Table): string {
 }
 
 /**
- * Renders a table as GitHub Markdown, figures right-aligned, columns padded the way the repo's
- * formatter (Biome) writes Markdown tables, so pasted output stays lint-clean.
+ * Renders a table as GitHub Markdown under its title in bold, its notes as a list below, figures
+ * right-aligned, columns padded the way the repo's formatter (Biome) writes Markdown tables, so
+ * pasted output stays lint-clean.
  * @param table - the table
  * @returns the Markdown lines joined with newlines
  */
@@ -76,7 +79,15 @@ export function renderMarkdownTable(table: Table): string {
       rightAligned[column] ? `${'-'.repeat(width - 1)}:` : '-'.repeat(width),
     )
     .join(' | ')} |`;
-  return [line(headings), rule, ...rows.map(line)].join('\n');
+  const notes = (table.notes ?? []).map((note) => `- ${note}`);
+  return [
+    `**${table.title}**`,
+    '',
+    line(headings),
+    rule,
+    ...rows.map(line),
+    ...(notes.length > 0 ? ['', ...notes] : []),
+  ].join('\n');
 }
 
 /**
@@ -148,4 +159,13 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2 === 1
     ? (sorted[middle] ?? Number.NaN)
     : ((sorted[middle - 1] ?? Number.NaN) + (sorted[middle] ?? Number.NaN)) / 2;
+}
+
+/**
+ * Adds figures up.
+ * @param values - the figures
+ * @returns their sum, 0 for none
+ */
+export function sum(values: readonly number[]): number {
+  return values.reduce((total, value) => total + value, 0);
 }

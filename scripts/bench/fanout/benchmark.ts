@@ -9,7 +9,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import WebSocket from 'ws';
+import type { WebSocket } from 'ws';
 import { broadcastToConnections } from '../../../backend/src/broadcaster.ts';
 import { DEFAULT_SEND_CONCURRENCY } from '../../../backend/src/config.ts';
 import { expiresAtFor } from '../../../backend/src/connection-store.ts';
@@ -19,6 +19,7 @@ import type { PostToConnection } from '../../../backend/src/poster.ts';
 import { sdkPoster, signedPoster } from '../../../backend/src/poster.ts';
 import { LOCAL_CREDENTIALS } from '../../local/dynamodb.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { openClient, sleep, waitFor } from '../common/clients.ts';
 import type { Progress } from '../common/progress.ts';
 import { median } from '../common/report.ts';
 import type { BenchOptions } from '../options.ts';
@@ -66,6 +67,17 @@ export interface FanoutBenchmarkResult {
   readonly posters: readonly PosterRun[];
   readonly broadcasts: readonly BroadcastRun[];
 }
+
+/** A chat message event of a usual size, as the posters post it. */
+const SAMPLE_PAYLOAD = JSON.stringify({
+  type: 'message',
+  id: '01KB0000000000000000000000',
+  room: contract.limits.defaultRoom,
+  message: 'x'.repeat(120),
+  senderName: 'bench',
+  senderGravatar: '',
+  sentAt: new Date(0).toISOString(),
+});
 
 /** How long a broadcast may take before what has not arrived counts as lost. */
 const SETTLE_TIMEOUT_MS = 30_000;
@@ -122,12 +134,11 @@ async function measurePosters(
       }),
     };
     const samples: Record<PosterRun['path'], number[]> = { sdk: [], signed: [] };
-    const payload = samplePayload();
     for (let round = 0; round < 4 && !signal.aborted; round++) {
       for (const path of ['sdk', 'signed'] as const) {
         const ids = fakeConnectionIds(postsPerRound, `${path}${round}`);
         const before = process.cpuUsage();
-        await broadcastToConnections(ids, payload, {
+        await broadcastToConnections(ids, SAMPLE_PAYLOAD, {
           post: paths[path],
           concurrency: DEFAULT_SEND_CONCURRENCY,
         });
@@ -164,21 +175,23 @@ async function measureBroadcasts(
     log: () => {},
   });
   const runs: BroadcastRun[] = [];
-  const sender = new WebSocket(stack.websocketUrl);
+  const sender = await openClient(stack.websocketUrl).catch(async (error: unknown) => {
+    await stack.stop();
+    throw error;
+  });
   try {
-    await new Promise((resolve, reject) => sender.once('open', resolve).once('error', reject));
     let stored = 0;
     for (const recipients of [...options.fanoutRecipients].sort((a, b) => a - b)) {
       if (signal.aborted) break;
       stored = await storeRecipients(stack, stored, recipients);
       progress.log(`Fan-out: ${recipients} recipients at ${stack.cpuLimit.description}`);
       const broadcast = (): Promise<BroadcastRound> =>
-        measureOne(stack, sender, endpoint, recipients);
+        measureOne(stack, memoryMb, sender, endpoint, recipients);
       const warmUp = await broadcast();
       const rounds: BroadcastRound[] = [];
       for (let round = 0; round < options.fanoutRounds && !signal.aborted; round++) {
         // One message a second stays inside the sender's rate limit.
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        await sleep(1000);
         rounds.push(await broadcast());
       }
       runs.push({
@@ -199,6 +212,7 @@ async function measureBroadcasts(
 
 async function measureOne(
   stack: LocalStack,
+  memoryMb: number,
   sender: WebSocket,
   endpoint: SlowEndpoint,
   recipients: number,
@@ -207,13 +221,11 @@ async function measureOne(
   const before = stack.lambdaStats();
   const sentAt = Date.now();
   sender.send(JSON.stringify({ message: `fan-out bench ${sentAt}`, senderName: 'bench' }));
-  let counters = await endpoint.readCounters();
-  while (counters.delivered < recipients && Date.now() - sentAt < SETTLE_TIMEOUT_MS) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    counters = await endpoint.readCounters();
-  }
-  await new Promise((resolve) => setTimeout(resolve, AFTER_LAST_MS));
-  counters = await endpoint.readCounters();
+  const delivered = async (): Promise<boolean> =>
+    (await endpoint.readCounters()).delivered >= recipients;
+  await waitFor(delivered, SETTLE_TIMEOUT_MS, 100);
+  await sleep(AFTER_LAST_MS);
+  const counters = await endpoint.readCounters();
   const after = stack.lambdaStats();
   const billedMs = after.billedMs - before.billedMs;
   return {
@@ -224,12 +236,8 @@ async function measureOne(
     timedOut: after.timedOut - before.timedOut,
     throttled: after.throttled - before.throttled,
     cpuPerPostMs: (after.cpuMs - before.cpuMs) / Math.max(1, counters.calls),
-    gbSeconds: ((billedMs / 1000) * stackMemoryMb(stack)) / 1024,
+    gbSeconds: ((billedMs / 1000) * memoryMb) / 1024,
   };
-}
-
-function stackMemoryMb(stack: LocalStack): number {
-  return Number(/^(\d+) MB/.exec(stack.cpuLimit.description)?.[1] ?? 0);
 }
 
 /** Stores connection items for recipients `from`…`to` - 1 in the default room, as $connect would. */
@@ -278,45 +286,30 @@ export function fakeConnectionIds(count: number, prefix: string): string[] {
   );
 }
 
-function samplePayload(): string {
-  return JSON.stringify({
-    type: 'message',
-    id: '01KB0000000000000000000000',
-    room: contract.limits.defaultRoom,
-    message: 'x'.repeat(120),
-    senderName: 'bench',
-    senderGravatar: '',
-    sentAt: new Date(0).toISOString(),
-  });
-}
-
 /**
  * Runs `work` with a fake region and fake credentials in the environment, as the Lambda runtime
  * provides real ones: the client must sign its calls, and nothing of the user's own AWS
  * configuration may be read or sent anywhere (the endpoint is 127.0.0.1 and checks nothing).
  */
 async function withFakeAwsEnvironment<T>(work: () => Promise<T>): Promise<T> {
-  const names = [
-    'AWS_REGION',
-    'AWS_ACCESS_KEY_ID',
-    'AWS_SECRET_ACCESS_KEY',
-    'AWS_SESSION_TOKEN',
-    'AWS_PROFILE',
-  ];
-  const saved = new Map(names.map((name) => [name, process.env[name]]));
-  Object.assign(process.env, {
+  const fake: Record<string, string | undefined> = {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
     AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
-  });
-  delete process.env.AWS_SESSION_TOKEN;
-  delete process.env.AWS_PROFILE;
-  try {
-    return await work();
-  } finally {
-    for (const [name, value] of saved) {
+    AWS_SESSION_TOKEN: undefined,
+    AWS_PROFILE: undefined,
+  };
+  const saved = Object.fromEntries(Object.keys(fake).map((name) => [name, process.env[name]]));
+  const setEnvironment = (values: Record<string, string | undefined>): void => {
+    for (const [name, value] of Object.entries(values)) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
+  };
+  setEnvironment(fake);
+  try {
+    return await work();
+  } finally {
+    setEnvironment(saved);
   }
 }

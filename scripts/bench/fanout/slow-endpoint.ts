@@ -2,9 +2,8 @@
  * A stand-in for API Gateway's `@connections` management API that answers every POST after a set
  * round trip, as a real PostToConnection takes one, and keeps what the fan-out benchmark needs
  * to judge a broadcast: how many recipients got each message, how many got it twice, when the
- * last one got it, and how many posts were in flight at once. On AWS the management API runs on
- * other machines, so it runs in a child process (this module is that child) instead of competing
- * with the broadcaster for one event loop.
+ * last one got it. On AWS the management API runs on other machines, so it runs in a child
+ * process (this module is that child) instead of competing with the broadcaster for one event loop.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -21,7 +20,6 @@ export interface EndpointCounters {
   readonly duplicates: number;
   /** Epoch ms of the last post answered, or 0. */
   readonly lastAt: number;
-  readonly peakInFlight: number;
 }
 
 /** The endpoint, running in its own process. */
@@ -50,36 +48,22 @@ export async function startSlowEndpoint(roundTripMs: number): Promise<SlowEndpoi
     resetCounters: async () => {
       await child.request('reset');
     },
-    readCounters: async () => {
-      const counters = await child.request('counters');
-      return {
-        calls: Number(counters.calls),
-        delivered: Number(counters.delivered),
-        duplicates: Number(counters.duplicates),
-        lastAt: Number(counters.lastAt),
-        peakInFlight: Number(counters.peakInFlight),
-      };
-    },
+    readCounters: () => child.request<EndpointCounters>('counters'),
     stop: () => child.stop(),
   };
 }
 
 runAsChild(import.meta.url, 'slow management endpoint', async (args) => {
   const roundTripMs = numberArgument(args[0], 'the round trip in ms', 0);
-  let inFlight = 0;
-  let peakInFlight = 0;
   let calls = 0;
   let duplicates = 0;
   let lastAt = 0;
   const seen = new Set<string>();
   const server = createServer((request, response) => {
-    inFlight += 1;
-    peakInFlight = Math.max(peakInFlight, inFlight);
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       setTimeout(() => {
-        inFlight -= 1;
         if (request.method === 'POST' && request.url?.includes('/@connections/')) {
           calls += 1;
           lastAt = Date.now();
@@ -115,10 +99,9 @@ runAsChild(import.meta.url, 'slow management endpoint', async (args) => {
         duplicates = 0;
         lastAt = 0;
         seen.clear();
-        peakInFlight = inFlight;
         return {};
       },
-      counters: () => ({ calls, delivered: seen.size, duplicates, lastAt, peakInFlight }),
+      counters: () => ({ calls, delivered: seen.size, duplicates, lastAt }),
     },
     stop: () =>
       new Promise((resolve) => {

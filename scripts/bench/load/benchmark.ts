@@ -20,12 +20,12 @@ export type LoadTargetName = ServerTarget | 'deployed';
 export interface LoadTargetResult {
   readonly target: LoadTargetName;
   readonly run: LoadRunResult;
-  /** The server's RSS once every client was connected, before any message (bytes). */
-  readonly idleRssBytes: number | undefined;
+  /** The server's RSS once every client was connected, before any message (bytes); none remote. */
+  readonly idleRssBytes?: number | undefined;
   /** Of `idleRssBytes`: the local stack's Lambda containers (processes, each its own runtime). */
-  readonly idleContainers: { readonly count: number; readonly bytes: number } | undefined;
+  readonly idleContainers?: { readonly count: number; readonly bytes: number } | undefined;
   /** The server's highest RSS during the whole run (bytes). */
-  readonly peakRssBytes: number | undefined;
+  readonly peakRssBytes?: number | undefined;
 }
 
 /** Every server's figures at one client count. */
@@ -53,7 +53,6 @@ export async function runLoadBenchmark(
   signal: AbortSignal,
   progress: Progress,
 ): Promise<LoadBenchmarkResult> {
-  const targets: LoadTargetResult[] = [];
   // The flags carry the run's settings under the generator's own names.
   const common = { ...options, clients, signal, progress };
   if (options.url !== undefined) {
@@ -64,15 +63,9 @@ export async function runLoadBenchmark(
       origin: options.origin,
       label: 'deployed',
     });
-    targets.push({
-      target: 'deployed',
-      run,
-      idleRssBytes: undefined,
-      idleContainers: undefined,
-      peakRssBytes: undefined,
-    });
-    return { clients, targets, errors: [] };
+    return { clients, targets: [{ target: 'deployed', run }], errors: [] };
   }
+  const targets: LoadTargetResult[] = [];
   const errors: string[] = [];
   const serverTargets: ServerTarget[] = options.baseline ? ['bare', 'naive', 'stack'] : ['stack'];
   for (const target of serverTargets) {

@@ -4,6 +4,7 @@
  * Works the same against the local stack, the bare baseline server and a deployed stack.
  */
 import { WebSocket } from 'ws';
+import { openClients, sleep, waitFor } from '../common/clients.ts';
 import type { LatencySummary } from '../common/latency.ts';
 import { LatencyRecorder } from '../common/latency.ts';
 import type { Progress } from '../common/progress.ts';
@@ -63,7 +64,6 @@ export interface LoadRunResult {
   readonly aborted: boolean;
 }
 
-const HANDSHAKE_TIMEOUT_MS = 15_000;
 const CLOSE_TIMEOUT_MS = 10_000;
 
 /** Milliseconds on one clock for sends and receipts (both happen in this process). */
@@ -77,9 +77,20 @@ const now = (): number => performance.timeOrigin + performance.now();
 export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
   const runId = Math.random().toString(36).slice(2, 10);
   const connectTime = new LatencyRecorder();
-  const failures = new Map<string, number>();
   const connectStarted = now();
-  const sockets = await connectClients(options, connectTime, failures);
+  const { sockets, tally } = await openClients({
+    url: options.websocketUrl,
+    origin: options.origin,
+    count: options.clients,
+    concurrency: options.connectConcurrency,
+    rate: options.connectRate,
+    stopped: () => options.signal.aborted,
+    onOpen: (_, handshakeMs) => connectTime.record(handshakeMs),
+    onSettled: ({ opened, failed }) =>
+      options.progress.update(
+        `[${options.label}] connecting ${opened + failed}/${options.clients} (${failed} failed)`,
+      ),
+  });
   const connectWallMs = now() - connectStarted;
   options.progress.log(
     `[${options.label}] ${sockets.length}/${options.clients} clients connected in ${(connectWallMs / 1000).toFixed(1)} s`,
@@ -115,7 +126,7 @@ export async function runLoad(options: LoadRunOptions): Promise<LoadRunResult> {
     clientsRequested: options.clients,
     clientsConnected: sockets.length,
     connectFailures: options.clients - sockets.length,
-    connectFailureReasons: Object.fromEntries(failures),
+    connectFailureReasons: tally.failureReasons,
     connectTime: connectTime.summary(),
     connectWallMs,
     allReceived: tracker.allReceived.summary(),
@@ -146,69 +157,6 @@ function readBenchSequence(frame: string, runId: string): number | undefined {
   if (type !== 'message' || typeof message !== 'string') return undefined;
   const decoded = decodeBenchMessage(message);
   return decoded?.runId === runId ? decoded.sequence : undefined;
-}
-
-async function connectClients(
-  options: LoadRunOptions,
-  connectTime: LatencyRecorder,
-  failures: Map<string, number>,
-): Promise<WebSocket[]> {
-  const slots: (WebSocket | undefined)[] = new Array(options.clients);
-  const started = performance.now();
-  let next = 0;
-  let settled = 0;
-  let failed = 0;
-  const worker = async (): Promise<void> => {
-    while (!options.signal.aborted) {
-      const index = next++;
-      if (index >= options.clients) return;
-      if (options.connectRate > 0) {
-        // Paced: the i-th handshake starts no earlier than i / rate seconds after the first.
-        await sleep(started + (index * 1000) / options.connectRate - performance.now());
-      }
-      const handshakeStarted = performance.now();
-      try {
-        slots[index] = await openClient(options.websocketUrl, options.origin);
-        connectTime.record(performance.now() - handshakeStarted);
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        failures.set(reason, (failures.get(reason) ?? 0) + 1);
-        failed += 1;
-      }
-      settled += 1;
-      options.progress.update(
-        `[${options.label}] connecting ${settled}/${options.clients} (${failed} failed)`,
-      );
-    }
-  };
-  await Promise.all(Array.from({ length: options.connectConcurrency }, worker));
-  return slots.filter((socket): socket is WebSocket => socket !== undefined);
-}
-
-/**
- * Opens one client and waits for its handshake; a later socket error only closes it.
- * @param url - the WebSocket URL, room query included
- * @param origin - the Origin header to send, if any
- * @returns the open socket
- * @throws the handshake's error (refused, timed out, reset)
- */
-export function openClient(url: string, origin: string | undefined): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, {
-      handshakeTimeout: HANDSHAKE_TIMEOUT_MS,
-      ...(origin === undefined ? {} : { origin }),
-    });
-    socket.once('open', () => {
-      socket.removeAllListeners('error');
-      // A later socket error must not crash the generator; the close it causes is counted.
-      socket.on('error', () => {});
-      resolve(socket);
-    });
-    socket.once('error', (error) => {
-      socket.terminate();
-      reject(error);
-    });
-  });
 }
 
 async function sendMessages(
@@ -249,24 +197,9 @@ async function sendMessages(
 }
 
 async function closeClients(sockets: readonly WebSocket[]): Promise<void> {
-  const closed = sockets.map(
-    (socket) =>
-      new Promise<void>((resolve) => {
-        if (socket.readyState === WebSocket.CLOSED) resolve();
-        else socket.once('close', () => resolve());
-      }),
-  );
   for (const socket of sockets) socket.close(1000, 'benchmark done');
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<void>((resolve) => {
-    timer = setTimeout(resolve, CLOSE_TIMEOUT_MS);
-  });
-  await Promise.race([Promise.all(closed), timeout]);
-  clearTimeout(timer);
+  const closed = (): boolean => sockets.every((socket) => socket.readyState === WebSocket.CLOSED);
+  await waitFor(closed, CLOSE_TIMEOUT_MS, 20);
   // Whatever did not finish its closing handshake in time is cut, so no socket outlives the run.
   for (const socket of sockets) socket.terminate();
-}
-
-function sleep(ms: number): Promise<void> {
-  return ms <= 0 ? Promise.resolve() : new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -5,6 +5,7 @@
 import type { Table, TargetCheck } from '../common/report.ts';
 import { formatCount, formatMegabytes, formatMs, formatRatio } from '../common/report.ts';
 import type { LoadBenchmarkResult, LoadTargetName, LoadTargetResult } from './benchmark.ts';
+import type { LoadRunResult } from './generator.ts';
 
 /** The targets and their reasons: README, "Benchmarks", "Targets". */
 export const LOAD_TARGETS = {
@@ -69,7 +70,11 @@ export function loadTables(result: LoadBenchmarkResult): Table[] {
     }),
     notes: [
       'lost = receipts missing after the message timeout; duplicated includes a sender receiving its own message',
-      ...deliveryNotes(result.targets),
+      ...countNotes(result.targets, (run) => [
+        [run.messagesInterrupted, 'message(s) cut short by Ctrl-C, left out'],
+        [run.otherFrames, 'frames that were not chat messages'],
+        [run.delivery.receiptsUnknown, 'receipts of messages never sent'],
+      ]),
     ],
   };
   const connections: Table = {
@@ -105,7 +110,12 @@ export function loadTables(result: LoadBenchmarkResult): Table[] {
           : formatRatio(target.peakRssBytes ?? Number.NaN, baseline?.peakRssBytes),
       ];
     }),
-    notes: connectionNotes(result.targets),
+    notes: countNotes(result.targets, (run) => [
+      ...Object.entries(run.connectFailureReasons).map(
+        ([reason, count]) => [count, `x ${reason}`] as const,
+      ),
+      [run.unexpectedCloses, 'clients closed by the server'],
+    ]),
   };
   return [latency, connections];
 }
@@ -152,9 +162,6 @@ export function sweepTable(results: readonly LoadBenchmarkResult[]): Table {
   };
 }
 
-/** Marks the correctness check, which decides the exit code. */
-export const LOSSLESS_CHECK_PREFIX = 'nothing lost or duplicated';
-
 /**
  * Checks the local stack's figures against the targets, where this run can tell.
  * @param result - figures at one client count
@@ -166,13 +173,14 @@ export function checkLoadTargets(result: LoadBenchmarkResult): TargetCheck[] {
   const { delivery, allReceived } = stack.run;
   const checks: TargetCheck[] = [
     {
-      description: `${LOSSLESS_CHECK_PREFIX} with ${formatCount(result.clients)} clients`,
+      description: `nothing lost or duplicated with ${formatCount(result.clients)} clients`,
       met:
         delivery.receiptsLost === 0 &&
         delivery.receiptsDuplicated === 0 &&
         delivery.receiptsBySender === 0 &&
         stack.run.connectFailures === 0,
       measured: `${delivery.receiptsLost} lost, ${delivery.receiptsDuplicated + delivery.receiptsBySender} duplicated, ${stack.run.connectFailures} connect failures`,
+      decides: true,
     },
   ];
   // The speed and memory targets are stated for exactly 1,000 clients; other counts are context.
@@ -211,33 +219,14 @@ export function checkLoadTargets(result: LoadBenchmarkResult): TargetCheck[] {
   return checks;
 }
 
-function connectionNotes(targets: readonly LoadTargetResult[]): string[] {
-  return targets.flatMap(({ target, run }) =>
-    notesFor(target, [
-      ...Object.entries(run.connectFailureReasons).map(
-        ([reason, count]) => [count, `x ${reason}`] as const,
-      ),
-      [run.unexpectedCloses, 'clients closed by the server'],
-    ]),
-  );
-}
-
-function deliveryNotes(targets: readonly LoadTargetResult[]): string[] {
-  return targets.flatMap(({ target, run }) =>
-    notesFor(target, [
-      [run.messagesInterrupted, 'message(s) cut short by Ctrl-C, left out'],
-      [run.otherFrames, 'frames that were not chat messages'],
-      [run.delivery.receiptsUnknown, 'receipts of messages never sent'],
-    ]),
-  );
-}
-
-/** One note, `label: count text`, for every count above zero. */
-function notesFor(
-  target: LoadTargetName,
-  counts: readonly (readonly [number, string])[],
+/** One note, `label: count text`, for every server and each of its counts above zero. */
+function countNotes(
+  targets: readonly LoadTargetResult[],
+  counts: (run: LoadRunResult) => readonly (readonly [number, string])[],
 ): string[] {
-  return counts
-    .filter(([count]) => count > 0)
-    .map(([count, text]) => `${TARGET_LABELS[target]}: ${count} ${text}`);
+  return targets.flatMap(({ target, run }) =>
+    counts(run)
+      .filter(([count]) => count > 0)
+      .map(([count, text]) => `${TARGET_LABELS[target]}: ${count} ${text}`),
+  );
 }

@@ -14,7 +14,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { WebSocket } from 'ws';
 import { toEpochSeconds } from '../../../backend/src/connection-store.ts';
 import contract from '../../../backend/src/contract.json' with { type: 'json' };
@@ -22,10 +22,10 @@ import { MAX_FRAME_BYTES } from '../../../backend/src/history.ts';
 import { LOCAL_STACK_DEFAULTS } from '../../local/defaults.ts';
 import { LOCAL_CREDENTIALS } from '../../local/dynamodb.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
+import { openClient, sleep, waitFor } from '../common/clients.ts';
 import type { Progress } from '../common/progress.ts';
-import { formatCount, median } from '../common/report.ts';
+import { formatCount, median, sum } from '../common/report.ts';
 import { jsonFields } from '../load/chat-event.ts';
-import { openClient } from '../load/generator.ts';
 import type { BenchOptions } from '../options.ts';
 import { type Crowd, type CrowdStatus, startCrowd } from './crowd.ts';
 import {
@@ -46,8 +46,7 @@ import {
   historyLogCounts,
   type MessageCost,
   messageCost,
-  type Post,
-  postOf,
+  postedTo,
 } from './recorded-calls.ts';
 import { type RecordingProxy, startRecordingProxy } from './recording-proxy.ts';
 
@@ -136,7 +135,8 @@ interface Client {
 /** What the recorders and the function's log collect while the benchmark runs. */
 interface Evidence {
   readonly calls: DynamoCall[];
-  readonly posts: Post[];
+  /** The connection ids the function posted to. */
+  readonly posts: string[];
   readonly broadcasts: { readonly room: string; readonly counts: BroadcastLogCounts }[];
   readonly histories: HistoryLogCounts[];
   /** The stack's lines for invocations that failed or timed out (the gateway's own log). */
@@ -186,8 +186,8 @@ export async function runRoomsBenchmark(
     stops.push(dynamo.stop);
     const management = await startRecordingProxy({
       record: (exchange) => {
-        const post = postOf(exchange);
-        if (post !== undefined) evidence.posts.push(post);
+        const id = postedTo(exchange);
+        if (id !== undefined) evidence.posts.push(id);
       },
     });
     stops.push(management.stop);
@@ -215,11 +215,12 @@ export async function runRoomsBenchmark(
     );
     if (connectedCrowd.failed > 0)
       throw tooFewConnections(options.roomsConnections, connectedCrowd);
-    const memberIds = await connectionIds(evidence, room, members.length);
+    // The members' ids come from the function's `$connect` lines, which may lag a little.
+    const memberIds = evidence.connected.get(room) ?? new Set<string>();
+    await waitFor(() => memberIds.size >= members.length, ROUND_TIMEOUT_MS);
 
     const setting = { runId, room, members, memberIds, crowd, stack, evidence };
-    const measure = (sequence: number): Promise<MessageRound> =>
-      measureMessage({ ...setting, sequence });
+    const measure = (sequence: number): Promise<MessageRound> => measureMessage(setting, sequence);
     const warmUp = signal.aborted ? undefined : await measure(0);
     const rounds: MessageRound[] = [];
     for (let round = 1; round <= options.roomsRounds && !signal.aborted; round++) {
@@ -231,9 +232,12 @@ export async function runRoomsBenchmark(
     const scan = signal.aborted ? undefined : await scanBaseline(dynamo.url, stack, room, evidence);
     const history = signal.aborted
       ? undefined
-      : await measureHistory({ url: url(historyRoom), stack, evidence, options, signal, progress });
+      : await measureHistory({ url: url(historyRoom), stack, evidence }, options, signal, progress);
     return {
-      ...connectionFigures(options.roomsConnections, members.length, connectedCrowd),
+      connections: options.roomsConnections,
+      open: members.length + connectedCrowd.connected - connectedCrowd.closed,
+      connectFailures: connectedCrowd.failureReasons,
+      connectWallMs: connectedCrowd.connectWallMs ?? Number.NaN,
       members: options.roomsMembers,
       warmUp,
       rounds,
@@ -296,23 +300,10 @@ function tooFewConnections(requested: number, crowd: CrowdStatus): Error {
   );
 }
 
-function connectionFigures(
-  requested: number,
-  members: number,
-  crowd: CrowdStatus,
-): Pick<RoomsBenchmarkResult, 'connections' | 'open' | 'connectFailures' | 'connectWallMs'> {
-  return {
-    connections: requested,
-    open: members + crowd.connected - crowd.closed,
-    connectFailures: crowd.failureReasons,
-    connectWallMs: crowd.connectWallMs ?? Number.NaN,
-  };
-}
-
 async function openClients(url: string, count: number): Promise<Client[]> {
   return Promise.all(
     Array.from({ length: count }, async () => {
-      const socket = await openClient(url, undefined);
+      const socket = await openClient(url);
       const client: Client = { socket, frames: [] };
       socket.on('message', (data: Buffer) => {
         client.frames.push({ text: data.toString('utf8'), at: performance.now() });
@@ -326,20 +317,8 @@ async function closeClients(clients: readonly Client[]): Promise<void> {
   for (const client of clients) client.socket.terminate();
 }
 
-/** The members' connection ids, from the function's `$connect` lines (which may lag a little). */
-async function connectionIds(
-  evidence: Evidence,
-  room: string,
-  count: number,
-): Promise<ReadonlySet<string>> {
-  const ids = evidence.connected.get(room) ?? new Set<string>();
-  await waitFor(() => ids.size >= count, ROUND_TIMEOUT_MS);
-  return ids;
-}
-
 /** What one measured message needs. */
 interface MessageSetting {
-  readonly sequence: number;
   readonly runId: string;
   readonly room: string;
   readonly members: readonly Client[];
@@ -349,16 +328,14 @@ interface MessageSetting {
   readonly evidence: Evidence;
 }
 
-async function measureMessage(setting: MessageSetting): Promise<MessageRound> {
-  const { members, evidence, sequence } = setting;
+async function measureMessage(setting: MessageSetting, sequence: number): Promise<MessageRound> {
+  const { members, evidence } = setting;
   const sender = members[sequence % members.length] as Client;
   const others = members.filter((member) => member !== sender);
   const text = `rooms bench ${setting.runId} ${sequence}`;
   const crowdBefore = (await setting.crowd.status()).framesReceived;
   const framesBefore = new Map(members.map((member) => [member, member.frames.length]));
-  evidence.calls.length = 0;
-  evidence.posts.length = 0;
-  evidence.broadcasts.length = 0;
+  clearRecords(evidence);
 
   const sentAt = performance.now();
   sender.socket.send(JSON.stringify({ message: text, senderName: 'bench' }));
@@ -371,7 +348,7 @@ async function measureMessage(setting: MessageSetting): Promise<MessageRound> {
     () => evidence.broadcasts.length > 0 && others.every((member) => copiesAt(member).length > 0),
     ROUND_TIMEOUT_MS,
   );
-  await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+  await sleep(SETTLE_MS);
   const copies = others.map(copiesAt);
   const cost = messageCost({
     posts: evidence.posts,
@@ -384,7 +361,7 @@ async function measureMessage(setting: MessageSetting): Promise<MessageRound> {
   return {
     ...cost,
     membersReached: copies.filter((times) => times.length > 0).length,
-    duplicates: copies.reduce((sum, times) => sum + Math.max(0, times.length - 1), 0),
+    duplicates: sum(copies.map((times) => Math.max(0, times.length - 1))),
     crowdFrames: (await setting.crowd.status()).framesReceived - crowdBefore,
     lastDeliveryMs: Math.max(...copies.flat()) - sentAt,
   };
@@ -411,69 +388,65 @@ async function scanBaseline(
   const scans: DynamoCall[][] = [];
   try {
     for (let scan = 0; scan < SCANS; scan++) {
-      evidence.calls.length = 0;
-      let next: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new ScanCommand({
-            TableName: stack.tableName,
-            ProjectionExpression: '#id',
-            FilterExpression: '#room = :room AND #expiresAt > :now',
-            ExpressionAttributeNames: {
-              '#id': partitionKey,
-              '#room': roomAttribute,
-              '#expiresAt': ttlAttribute,
-            },
-            ExpressionAttributeValues: { ':room': room, ':now': toEpochSeconds(new Date()) },
-            ExclusiveStartKey: next,
-          }),
-        );
-        next = page.LastEvaluatedKey;
-      } while (next !== undefined);
+      clearRecords(evidence);
+      const pages = paginateScan(
+        { client },
+        {
+          TableName: stack.tableName,
+          ProjectionExpression: '#id',
+          FilterExpression: '#room = :room AND #expiresAt > :now',
+          ExpressionAttributeNames: {
+            '#id': partitionKey,
+            '#room': roomAttribute,
+            '#expiresAt': ttlAttribute,
+          },
+          ExpressionAttributeValues: { ':room': room, ':now': toEpochSeconds(new Date()) },
+        },
+      );
+      for await (const _page of pages) {
+        // The recorder counts each page's request; the items themselves are not needed.
+      }
       scans.push(evidence.calls.filter((call) => call.operation === 'Scan'));
     }
   } finally {
     client.destroy();
   }
   const last = scans.at(-1) ?? [];
-  const total = (calls: readonly DynamoCall[], field: 'scannedCount' | 'count' | 'readUnits') =>
-    calls.reduce((sum, call) => sum + call[field], 0);
   return {
     pages: last.length,
-    itemsRead: total(last, 'scannedCount'),
-    found: total(last, 'count'),
-    readUnits: total(last, 'readUnits'),
-    readMs: median(scans.map((calls) => calls.reduce((sum, call) => sum + call.durationMs, 0))),
+    itemsRead: sum(last.map((call) => call.scannedCount)),
+    found: sum(last.map((call) => call.count)),
+    readUnits: sum(last.map((call) => call.readUnits)),
+    readMs: median(scans.map((calls) => sum(calls.map((call) => call.durationMs)))),
   };
 }
 
-/** What the history part needs. */
+/** Where the history's room is, and what records its reads. */
 interface HistorySetting {
   readonly url: string;
   readonly stack: LocalStack;
   readonly evidence: Evidence;
-  readonly options: BenchOptions;
-  readonly signal: AbortSignal;
-  readonly progress: Progress;
 }
 
-async function measureHistory(setting: HistorySetting): Promise<HistoryRun> {
+async function measureHistory(
+  setting: HistorySetting,
+  options: BenchOptions,
+  signal: AbortSignal,
+  progress: Progress,
+): Promise<HistoryRun> {
   const count = contract.limits.historyMaxMessages;
   const length = contract.limits.maxMessageLength;
-  setting.progress.log(
-    `Rooms: history of ${count} messages of ${length} three-byte characters, ${setting.options.roomsRounds} joins after a warm-up`,
+  progress.log(
+    `Rooms: history of ${count} messages of ${length} three-byte characters, ${options.roomsRounds} joins after a warm-up`,
   );
-  const [listener, ...senders] = await openClients(
-    setting.url,
-    1 + Math.ceil(count / MESSAGES_PER_SENDER),
-  );
-  const clients = [listener as Client, ...senders];
+  const clients = await openClients(setting.url, 1 + Math.ceil(count / MESSAGES_PER_SENDER));
+  const [listener, ...senders] = clients;
   try {
     const sent = await sendHistory(listener as Client, senders, count, length);
     const join = (): Promise<HistoryJoin> => joinAndReadHistory(setting, sent);
     const warmUp = await join();
     const joins: HistoryJoin[] = [];
-    for (let round = 0; round < setting.options.roomsRounds && !setting.signal.aborted; round++) {
+    for (let round = 0; round < options.roomsRounds && !signal.aborted; round++) {
       joins.push(await join());
     }
     return {
@@ -507,10 +480,10 @@ async function sendHistory(
     const sender = senders[sequence % senders.length] as Client;
     const from = listener.frames.length;
     sender.socket.send(JSON.stringify({ message: text, senderName, senderGravatar }));
-    const arrived = (): { text: string } | undefined =>
-      listener.frames.slice(from).find((frame) => jsonFields(frame.text).message === text);
-    await waitFor(() => arrived() !== undefined, ROUND_TIMEOUT_MS);
-    const event = arrived();
+    const event = await waitFor(
+      () => listener.frames.slice(from).find((frame) => jsonFields(frame.text).message === text),
+      ROUND_TIMEOUT_MS,
+    );
     if (event === undefined) throw new Error(`history message ${sequence} never reached the room`);
     sent.push({ id: String(jsonFields(event.text).id), text });
   }
@@ -521,11 +494,9 @@ async function joinAndReadHistory(
   setting: HistorySetting,
   sent: readonly SentMessage[],
 ): Promise<HistoryJoin> {
-  const [joiner] = await openClients(setting.url, 1);
-  const client = joiner as Client;
+  const client = (await openClients(setting.url, 1))[0] as Client;
   try {
-    setting.evidence.calls.length = 0;
-    setting.evidence.histories.length = 0;
+    clearRecords(setting.evidence);
     const requestedAt = performance.now();
     client.socket.send(JSON.stringify({ action: 'history' }));
     const historyFrames = (): { text: string; at: number }[] =>
@@ -544,9 +515,7 @@ async function joinAndReadHistory(
     // dynalite's read units count text by UTF-16 code units: too few for three-byte text. The
     // items it returned are the items it read when the filter left none out, so size those.
     const everyItemReturned = reads.every((call) => call.count === call.scannedCount);
-    const bytesRead = everyItemReturned
-      ? reads.reduce((sum, call) => sum + call.returnedBytes, 0)
-      : Number.NaN;
+    const bytesRead = everyItemReturned ? sum(reads.map((call) => call.returnedBytes)) : Number.NaN;
     return {
       ...checkHistory(
         frames.map((frame) => frame.text),
@@ -555,13 +524,12 @@ async function joinAndReadHistory(
       ),
       receiveMs: (frames.at(-1)?.at ?? Number.NaN) - requestedAt,
       queries: reads.length,
-      itemsRead: reads.reduce((sum, call) => sum + call.scannedCount, 0),
+      itemsRead: sum(reads.map((call) => call.scannedCount)),
       bytesRead,
       // One Query per page: each page is billed on its own, rounded up to 4 KB.
-      readUnits: reads.reduce(
-        (sum, call) => sum + eventuallyConsistentReadUnits(call.returnedBytes),
-        everyItemReturned ? 0 : Number.NaN,
-      ),
+      readUnits: everyItemReturned
+        ? sum(reads.map((call) => eventuallyConsistentReadUnits(call.returnedBytes)))
+        : Number.NaN,
       logged: setting.evidence.histories[0],
     };
   } finally {
@@ -569,10 +537,9 @@ async function joinAndReadHistory(
   }
 }
 
-/** Polls `done` every few milliseconds until it holds or `timeoutMs` passed. */
-async function waitFor(done: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!done() && performance.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 5));
+/** Forgets what the recorders and the log collected, before the next measurement. */
+function clearRecords(evidence: Evidence): void {
+  for (const records of [evidence.calls, evidence.posts, evidence.broadcasts, evidence.histories]) {
+    records.length = 0;
   }
 }

@@ -7,7 +7,7 @@
  */
 import type { WebSocket } from 'ws';
 import { numberArgument, runAsChild, startChild } from '../common/child-process.ts';
-import { openClient } from '../load/generator.ts';
+import { type ConnectTally, openClients, sleep } from '../common/clients.ts';
 
 /** What the crowd has done so far. */
 export interface CrowdStatus {
@@ -25,7 +25,6 @@ export interface CrowdStatus {
 
 /** The crowd, running in its own process. */
 export interface Crowd {
-  readonly size: number;
   status(): Promise<CrowdStatus>;
   /** Waits until every handshake succeeded or failed, reporting progress. */
   settled(onProgress: (status: CrowdStatus) => void, signal: AbortSignal): Promise<CrowdStatus>;
@@ -48,15 +47,14 @@ export async function startCrowd(url: string, size: number, concurrency: number)
     args: [url, String(size), String(concurrency)],
     name: 'the crowd of WebSocket clients',
   });
-  const status = async (): Promise<CrowdStatus> => toStatus(await child.request('status'));
+  const status = (): Promise<CrowdStatus> => child.request<CrowdStatus>('status');
   return {
-    size,
     status,
     async settled(onProgress, signal) {
       let current = await status();
       while (current.connectWallMs === undefined && !signal.aborted) {
         onProgress(current);
-        await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+        await sleep(POLL_INTERVAL_MS);
         current = await status();
       }
       return current;
@@ -65,59 +63,44 @@ export async function startCrowd(url: string, size: number, concurrency: number)
   };
 }
 
-function toStatus(fields: Readonly<Record<string, unknown>>): CrowdStatus {
-  return {
-    connected: Number(fields.connected),
-    failed: Number(fields.failed),
-    failureReasons: (fields.failureReasons ?? {}) as Record<string, number>,
-    framesReceived: Number(fields.framesReceived),
-    closed: Number(fields.closed),
-    connectWallMs: typeof fields.connectWallMs === 'number' ? fields.connectWallMs : undefined,
-  };
-}
-
 runAsChild(import.meta.url, 'bench crowd', async (args) => {
   const url = args[0] ?? '';
   const size = numberArgument(args[1], 'the number of clients', 1);
   const concurrency = numberArgument(args[2], 'the handshakes in flight', 1);
   const sockets: WebSocket[] = [];
-  const failureReasons: Record<string, number> = {};
-  let failed = 0;
+  let tally: ConnectTally = { opened: 0, failed: 0, failureReasons: {} };
   let framesReceived = 0;
   let closed = 0;
   let stopping = false;
   let connectWallMs: number | undefined;
   const started = performance.now();
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < size && !stopping) {
-      next += 1;
-      try {
-        const socket = await openClient(url, undefined);
-        sockets.push(socket);
-        socket.on('message', () => {
-          framesReceived += 1;
-        });
-        socket.on('close', () => {
-          if (!stopping) closed += 1;
-        });
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        failureReasons[reason] = (failureReasons[reason] ?? 0) + 1;
-        failed += 1;
-      }
-    }
-  };
-  void Promise.all(Array.from({ length: concurrency }, worker)).then(() => {
+  void openClients({
+    url,
+    count: size,
+    concurrency,
+    stopped: () => stopping,
+    onOpen: (socket) => {
+      sockets.push(socket);
+      socket.on('message', () => {
+        framesReceived += 1;
+      });
+      socket.on('close', () => {
+        if (!stopping) closed += 1;
+      });
+    },
+    onSettled: (live) => {
+      tally = live;
+    },
+  }).then(() => {
     connectWallMs = performance.now() - started;
   });
   return {
     ready: {},
     answers: {
       status: () => ({
-        connected: sockets.length,
-        failed,
-        failureReasons,
+        connected: tally.opened,
+        failed: tally.failed,
+        failureReasons: tally.failureReasons,
         framesReceived,
         closed,
         connectWallMs,

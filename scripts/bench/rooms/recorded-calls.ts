@@ -4,6 +4,7 @@
  * message, what that message cost. Pure: exchanges and log lines in, counts out.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { sum } from '../common/report.ts';
 import { jsonFields } from '../load/chat-event.ts';
 import type { Exchange } from './recording-proxy.ts';
 
@@ -25,19 +26,7 @@ export interface DynamoCall {
   readonly readUnits: number;
   /** The items returned, sized as DynamoDB sizes items (see {@link dynamoItemBytes}). */
   readonly returnedBytes: number;
-  /** Whether the answer had a LastEvaluatedKey: there was another page to read. */
-  readonly morePages: boolean;
-  readonly at: number;
   readonly durationMs: number;
-}
-
-/** One PostToConnection. */
-export interface Post {
-  readonly connectionId: string;
-  /** Size of the posted data. */
-  readonly bytes: number;
-  readonly status: number;
-  readonly at: number;
 }
 
 const READ_OPERATIONS = new Set(['Query', 'Scan']);
@@ -88,8 +77,6 @@ export function dynamoCallOf(exchange: Exchange): DynamoCall | undefined {
     returnedBytes: Array.isArray(answer.Items)
       ? sum(answer.Items.map((item: Record<string, unknown>) => dynamoItemBytes(item)))
       : 0,
-    morePages: answer.LastEvaluatedKey !== undefined,
-    at: exchange.at,
     durationMs: exchange.durationMs,
   };
 }
@@ -152,17 +139,12 @@ function numberBytes(number: string): number {
 /**
  * Reads a `@connections` exchange.
  * @param exchange - one request to the management API and its answer
- * @returns the post, or undefined for anything but a POST to a connection
+ * @returns the connection posted to, or undefined for anything but a POST to a connection
  */
-export function postOf(exchange: Exchange): Post | undefined {
+export function postedTo(exchange: Exchange): string | undefined {
   const match = /\/@connections\/([^/?]+)$/.exec(exchange.path.split('?')[0] ?? '');
   if (exchange.method !== 'POST' || match?.[1] === undefined) return undefined;
-  return {
-    connectionId: decodeURIComponent(match[1]),
-    bytes: exchange.requestBody.length,
-    status: exchange.status,
-    at: exchange.at,
-  };
+  return decodeURIComponent(match[1]);
 }
 
 /** The counts the function's log line gives for one broadcast. */
@@ -251,7 +233,8 @@ export interface MessageCost {
 
 /** What {@link messageCost} reads. */
 export interface MessageEvidence {
-  readonly posts: readonly Post[];
+  /** The connection ids posted to. */
+  readonly posts: readonly string[];
   readonly calls: readonly DynamoCall[];
   readonly logged: BroadcastLogCounts | undefined;
   /** Connection ids of the room's members. */
@@ -276,8 +259,7 @@ export function messageCost(evidence: MessageEvidence): MessageCost {
   for (const call of evidence.calls) requests[call.operation] = (requests[call.operation] ?? 0) + 1;
   return {
     posts: evidence.posts.length,
-    postsOutsideRoom: evidence.posts.filter((post) => !evidence.members.has(post.connectionId))
-      .length,
+    postsOutsideRoom: evidence.posts.filter((id) => !evidence.members.has(id)).length,
     roomQueries: roomQueries.length,
     scans: scans.length,
     itemsRead: sum(reads.map((call) => call.scannedCount)),
@@ -286,10 +268,6 @@ export function messageCost(evidence: MessageEvidence): MessageCost {
     requests,
     logged: evidence.logged,
   };
-}
-
-function sum(values: readonly number[]): number {
-  return values.reduce((total, value) => total + value, 0);
 }
 
 function operationOf(headers: IncomingHttpHeaders): string {

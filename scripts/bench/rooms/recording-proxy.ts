@@ -14,6 +14,7 @@ import {
   type Server,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { buffer } from 'node:stream/consumers';
 import { closeServer } from '../../local/listen.ts';
 
 /** One request that went through, with its answer. */
@@ -26,8 +27,6 @@ export interface Exchange {
   readonly requestBody: Buffer;
   readonly status: number;
   readonly responseBody: Buffer;
-  /** Date.now() when the request arrived. */
-  readonly at: number;
   /** From the request's arrival to the upstream's whole answer. */
   readonly durationMs: number;
 }
@@ -62,16 +61,13 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
   // The containers keep their connections alive, and so does the proxy towards the upstream.
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const server: Server = createServer((request, response) => {
-    const at = Date.now();
     const started = performance.now();
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
+    const cut = (): void => void response.destroy();
+    buffer(request).then((received) => {
       if (upstream === undefined) {
         response.writeHead(503).end();
         return;
       }
-      const received = Buffer.concat(chunks);
       const body = options.rewrite?.(request.headers, received) ?? received;
       // The body goes on whole, with its length: never in chunks, whatever the client did.
       const { 'transfer-encoding': _chunked, ...sent } = request.headers;
@@ -80,10 +76,7 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
         new URL(request.url ?? '/', upstream),
         { method: request.method, headers, agent },
         (answer) => {
-          const answerChunks: Buffer[] = [];
-          answer.on('data', (chunk: Buffer) => answerChunks.push(chunk));
-          answer.on('end', () => {
-            const responseBody = Buffer.concat(answerChunks);
+          buffer(answer).then((responseBody) => {
             response.writeHead(answer.statusCode ?? 502, answer.headers).end(responseBody);
             options.record({
               method: request.method ?? 'GET',
@@ -92,15 +85,14 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
               requestBody: body,
               status: answer.statusCode ?? 502,
               responseBody,
-              at,
               durationMs: performance.now() - started,
             });
-          });
+          }, cut);
         },
       );
-      forwarded.on('error', () => response.destroy());
+      forwarded.on('error', cut);
       forwarded.end(body);
-    });
+    }, cut);
   });
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

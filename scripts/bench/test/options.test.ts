@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { UsageError } from '../../lib/flags.ts';
 import { LOCAL_STACK_DEFAULTS } from '../../local/defaults.ts';
-import { BenchUsageError, DEFAULT_REMOTE_CONNECT_RATE, parseBenchOptions } from '../options.ts';
+import { DEFAULT_REMOTE_CONNECT_RATE, parseBenchOptions } from '../options.ts';
 
 describe('parseBenchOptions', () => {
   it('gives the documented defaults with no flags', () => {
@@ -130,7 +131,7 @@ describe('parseBenchOptions', () => {
     [['extra'], /positional/i],
   ])('rejects %j with a clear message', (argv, message) => {
     // Act / Assess
-    expect(() => parseBenchOptions(argv)).toThrow(BenchUsageError);
+    expect(() => parseBenchOptions(argv)).toThrow(UsageError);
     expect(() => parseBenchOptions(argv)).toThrow(message);
   });
 });

@@ -47,11 +47,15 @@ describe('renderMarkdownTable', () => {
 
     // Assess
     expect(markdown.split('\n')).toEqual([
+      '**Example**',
+      '',
       '| server      |   median |',
       '| ----------- | -------: |',
       '| bare        |   4.7 ms |',
       '| local stack | 1,250 ms |',
       '| a\\|b        |     1 ms |',
+      '',
+      '- a note',
     ]);
   });
 });

@@ -49,7 +49,6 @@ describe('the slow management endpoint', () => {
       delivered: 0,
       duplicates: 0,
       lastAt: 0,
-      peakInFlight: 0,
     });
   });
 });

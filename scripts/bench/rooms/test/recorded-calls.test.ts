@@ -16,8 +16,7 @@ import {
   eventuallyConsistentReadUnits,
   historyLogCounts,
   messageCost,
-  type Post,
-  postOf,
+  postedTo,
 } from '../recorded-calls.ts';
 import type { Exchange } from '../recording-proxy.ts';
 import { type RecordingProxy, startRecordingProxy } from '../recording-proxy.ts';
@@ -33,7 +32,6 @@ function exchange(overrides: Partial<Exchange>): Exchange {
     requestBody: Buffer.alloc(0),
     status: 200,
     responseBody: Buffer.alloc(0),
-    at: 0,
     durationMs: 1,
     ...overrides,
   };
@@ -127,17 +125,12 @@ describe('the log lines and posts', () => {
 
   it('reads a post from its path, decoding the connection id', () => {
     expect(
-      postOf(exchange({ path: '/prod/@connections/abc%3D', requestBody: Buffer.from('hello') })),
-    ).toEqual({
-      connectionId: 'abc=',
-      bytes: 5,
-      status: 200,
-      at: 0,
-    });
+      postedTo(exchange({ path: '/prod/@connections/abc%3D', requestBody: Buffer.from('hello') })),
+    ).toBe('abc=');
     expect(
-      postOf(exchange({ method: 'DELETE', path: '/prod/@connections/abc%3D' })),
+      postedTo(exchange({ method: 'DELETE', path: '/prod/@connections/abc%3D' })),
     ).toBeUndefined();
-    expect(postOf(exchange({ path: '/prod' }))).toBeUndefined();
+    expect(postedTo(exchange({ path: '/prod' }))).toBeUndefined();
   });
 });
 
@@ -150,12 +143,9 @@ describe('messageCost', () => {
     count: 0,
     readUnits: 0,
     returnedBytes: 0,
-    morePages: false,
-    at: 0,
     durationMs: 2,
     ...overrides,
   });
-  const post = (connectionId: string): Post => ({ connectionId, bytes: 100, status: 200, at: 0 });
 
   it("counts the room's Query pages, any Scan, the items they read and the posts that left the room", () => {
     // Prepare
@@ -170,7 +160,7 @@ describe('messageCost', () => {
 
     // Act
     const cost = messageCost({
-      posts: [post('a'), post('b'), post('stranger')],
+      posts: ['a', 'b', 'stranger'],
       calls,
       logged: { listed: 10, pages: 1, delivered: 3, handedOff: 0 },
       members: new Set(['a', 'b', 'c']),
@@ -266,7 +256,6 @@ describe('the recording proxy in front of DynamoDB', () => {
       scannedCount: 2,
       count: 2,
       readUnits: 0.5,
-      morePages: false,
     });
   });
 
