@@ -4,7 +4,6 @@
  * are passed in), so the counting rules are unit-tested without sockets.
  */
 
-import { waitFor } from '../common/clients.ts';
 import { LatencyRecorder } from '../common/latency.ts';
 
 /** Prefix of every benchmark message text, so stray chat traffic is never mistaken for ours. */
@@ -70,6 +69,8 @@ interface TrackedMessage {
   readonly measured: boolean;
   readonly received: Uint8Array;
   remaining: number;
+  settled: boolean;
+  onSettled: (() => void) | undefined;
 }
 
 /** Tracks every message of one run across all clients. */
@@ -103,6 +104,8 @@ export class DeliveryTracker {
       measured,
       received: new Uint8Array(this.#clientCount),
       remaining: this.#clientCount - 1,
+      settled: this.#clientCount <= 1,
+      onSettled: undefined,
     });
   }
 
@@ -131,8 +134,9 @@ export class DeliveryTracker {
     message.remaining -= 1;
     const elapsedMs = receivedAtMs - message.sentAtMs;
     if (message.measured) this.eachReceipt.record(elapsedMs);
-    if (message.remaining > 0) return 'first';
+    if (message.remaining > 0 || message.settled) return 'first';
     if (message.measured) this.allReceived.record(elapsedMs);
+    this.#settle(message);
     return 'completed';
   }
 
@@ -144,16 +148,21 @@ export class DeliveryTracker {
    * @param signal - aborts the wait early (Ctrl-C)
    * @returns true when it reached everyone
    */
-  async waitUntilDelivered(
-    sequence: number,
-    timeoutMs: number,
-    signal?: AbortSignal,
-  ): Promise<boolean> {
+  waitUntilDelivered(sequence: number, timeoutMs: number, signal?: AbortSignal): Promise<boolean> {
     const message = this.#messages.get(sequence);
-    if (message === undefined) return false;
-    // Polled every millisecond: the receipts are timed when they arrive, not when this notices.
-    await waitFor(() => message.remaining <= 0 || signal?.aborted === true, timeoutMs, 1);
-    return message.remaining === 0;
+    if (message === undefined) return Promise.resolve(false);
+    if (message.settled) return Promise.resolve(message.remaining === 0);
+    return new Promise((resolve) => {
+      const finish = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', finish);
+        message.onSettled = undefined;
+        resolve(message.remaining === 0);
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      signal?.addEventListener('abort', finish, { once: true });
+      message.onSettled = finish;
+    });
   }
 
   /**
@@ -193,5 +202,10 @@ export class DeliveryTracker {
       receiptsBySender: this.#bySender,
       receiptsUnknown: this.#unknown,
     };
+  }
+
+  #settle(message: TrackedMessage): void {
+    message.settled = true;
+    message.onSettled?.();
   }
 }
