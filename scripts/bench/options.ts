@@ -72,10 +72,25 @@ export interface BenchOptions {
  */
 export const DEFAULT_REMOTE_CONNECT_RATE = 40;
 
-const DEFAULT_CLIENTS = 1000;
-const DEFAULT_FANOUT_RECIPIENTS = [1000, 10_000];
-const DEFAULT_ROOMS_CONNECTIONS = 10_000;
-const DEFAULT_ROOMS_MEMBERS = 10;
+/** Every flag's default, stated once: the parser fills them in and `--help` prints them. */
+export const BENCH_DEFAULTS = {
+  clients: 1000,
+  messages: 30,
+  warmup: 3,
+  rate: 0,
+  senders: 0,
+  connectConcurrency: 50,
+  messageTimeoutMs: 10_000,
+  fanoutRecipients: [1000, 10_000],
+  fanoutMemory: [LOCAL_STACK_DEFAULTS.memoryMb],
+  fanoutRoundTripMs: 20,
+  fanoutRounds: 3,
+  fanoutPosterPosts: 2000,
+  roomsConnections: 10_000,
+  roomsMembers: 10,
+  roomsRounds: 5,
+} as const;
+const D = BENCH_DEFAULTS;
 
 /** Text printed by `--help`. */
 export const HELP_TEXT = `Usage: npm run bench -- [options]
@@ -86,35 +101,35 @@ Benchmarks:
   --only LIST                 comma-separated subset of: ${BENCHMARK_NAMES.join(', ')} (default: all)
 
 Load (N WebSocket clients; one message must reach all N-1 others):
-  --clients N                 clients to connect (default ${DEFAULT_CLIENTS})
+  --clients N                 clients to connect (default ${D.clients})
   --sweep LIST                run the load benchmark for each client count, e.g. 100,500,1000,2000
-  --messages M                measured messages (default 30)
-  --warmup W                  unmeasured messages sent first (default 3)
-  --rate R                    messages per second; 0 = back to back, each after the last arrived (default 0)
-  --senders S                 distinct clients that take turns sending; 0 = all (default 0)
+  --messages M                measured messages (default ${D.messages})
+  --warmup W                  unmeasured messages sent first (default ${D.warmup})
+  --rate R                    messages per second; 0 = back to back, each after the last arrived (default ${D.rate})
+  --senders S                 distinct clients that take turns sending; 0 = all (default ${D.senders})
   --connect-rate C            new connections per second; 0 = unpaced
                               (default 0 locally, ${DEFAULT_REMOTE_CONNECT_RATE} with --url)
-  --connect-concurrency K     handshakes in flight at once (default 50)
-  --message-timeout-ms T      after T ms a message's missing receipts count as lost (default 10000)
+  --connect-concurrency K     handshakes in flight at once (default ${D.connectConcurrency})
+  --message-timeout-ms T      after T ms a message's missing receipts count as lost (default ${D.messageTimeoutMs})
   --no-baseline               skip both baselines: the bare ws server and the naive handler
   --url wss://...             load a deployed stack instead of the local one (costs money; see README)
   --origin ORIGIN             Origin header for the handshakes (default: the local page's origin)
 
 Fan-out (the Lambda bundle and its shard workers at Lambda's CPU share, posting to a
 management endpoint that answers after a round trip):
-  --fanout-recipients LIST    recipients per broadcast (default ${DEFAULT_FANOUT_RECIPIENTS.join(',')})
-  --fanout-memory LIST        Lambda memory sizes in MB (default ${LOCAL_STACK_DEFAULTS.memoryMb}, Terraform's default)
-  --fanout-round-trip-ms D    time the endpoint takes to answer each post (default 20)
-  --fanout-rounds N           measured broadcasts per setting, after one warm-up (default 3)
+  --fanout-recipients LIST    recipients per broadcast (default ${D.fanoutRecipients.join(',')})
+  --fanout-memory LIST        Lambda memory sizes in MB (default ${D.fanoutMemory.join(',')}, Terraform's default)
+  --fanout-round-trip-ms D    time the endpoint takes to answer each post (default ${D.fanoutRoundTripMs})
+  --fanout-rounds N           measured broadcasts per setting, after one warm-up (default ${D.fanoutRounds})
   --fanout-shard-size N       recipients per invocation (default: the function's, by memory)
-  --fanout-poster-posts N     posts per round when measuring CPU per post (default 2000)
+  --fanout-poster-posts N     posts per round when measuring CPU per post (default ${D.fanoutPosterPosts})
 
 Rooms (the real bundle on the local stack; every connection a real WebSocket client):
-  --rooms-connections N       connections open in all (default ${DEFAULT_ROOMS_CONNECTIONS}), connected
+  --rooms-connections N       connections open in all (default ${D.roomsConnections}), connected
                               --connect-concurrency at a time; all but the members share one other room
-  --rooms-members M           members of the room a message goes to (default ${DEFAULT_ROOMS_MEMBERS})
+  --rooms-members M           members of the room a message goes to (default ${D.roomsMembers})
   --rooms-rounds R            measured messages to that room, and measured joins that read a full
-                              history, each after one warm-up (default 5)
+                              history, each after one warm-up (default ${D.roomsRounds})
 
 Output:
   --json                      print one JSON document on stdout (progress stays on stderr)
@@ -134,64 +149,73 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const url = values.url === undefined ? undefined : parseWebSocketUrl(values.url);
   const sweep =
     values.sweep === undefined ? undefined : parseIntegerList('--sweep', values.sweep, 2);
-  const clients = parseInteger('--clients', values.clients, DEFAULT_CLIENTS, 2);
+  const clients = parseInteger('--clients', values.clients, D.clients, 2);
   if (sweep !== undefined && values.clients !== undefined) {
     throw new UsageError('--clients and --sweep cannot be combined; use one of them');
   }
-  const roomsMembers = parseInteger(
-    '--rooms-members',
-    values['rooms-members'],
-    DEFAULT_ROOMS_MEMBERS,
-    2,
-  );
+  const roomsMembers = parseInteger('--rooms-members', values['rooms-members'], D.roomsMembers, 2);
   return {
     help: values.help === true,
     json: values.json === true,
     markdown: values.markdown === true,
     only: values.only === undefined ? [...BENCHMARK_NAMES] : parseBenchmarkNames(values.only),
     clientCounts: sweep ?? [clients],
-    messages: parseInteger('--messages', values.messages, 30, 1),
-    warmup: parseInteger('--warmup', values.warmup, 3, 0),
-    rate: parseNumber('--rate', values.rate, 0),
-    senders: parseInteger('--senders', values.senders, 0, 0),
+    messages: parseInteger('--messages', values.messages, D.messages, 1),
+    warmup: parseInteger('--warmup', values.warmup, D.warmup, 0),
+    rate: parseNumber('--rate', values.rate, D.rate),
+    senders: parseInteger('--senders', values.senders, D.senders, 0),
     connectRate: parseNumber(
       '--connect-rate',
       values['connect-rate'],
       url === undefined ? 0 : DEFAULT_REMOTE_CONNECT_RATE,
     ),
-    connectConcurrency: parseInteger('--connect-concurrency', values['connect-concurrency'], 50, 1),
+    connectConcurrency: parseInteger(
+      '--connect-concurrency',
+      values['connect-concurrency'],
+      D.connectConcurrency,
+      1,
+    ),
     url,
     origin: values.origin === undefined ? undefined : parseOrigin(values.origin),
-    messageTimeoutMs: parseInteger('--message-timeout-ms', values['message-timeout-ms'], 10_000, 1),
+    messageTimeoutMs: parseInteger(
+      '--message-timeout-ms',
+      values['message-timeout-ms'],
+      D.messageTimeoutMs,
+      1,
+    ),
     baseline: values['no-baseline'] !== true && url === undefined,
     fanoutRecipients: parseIntegerList(
       '--fanout-recipients',
-      values['fanout-recipients'] ?? DEFAULT_FANOUT_RECIPIENTS.join(','),
+      values['fanout-recipients'] ?? D.fanoutRecipients.join(','),
       1,
     ),
     fanoutMemory: parseIntegerList(
       '--fanout-memory',
-      values['fanout-memory'] ?? String(LOCAL_STACK_DEFAULTS.memoryMb),
+      values['fanout-memory'] ?? D.fanoutMemory.join(','),
       128,
     ),
-    fanoutRoundTripMs: parseNumber('--fanout-round-trip-ms', values['fanout-round-trip-ms'], 20),
-    fanoutRounds: parseInteger('--fanout-rounds', values['fanout-rounds'], 3, 1),
+    fanoutRoundTripMs: parseNumber(
+      '--fanout-round-trip-ms',
+      values['fanout-round-trip-ms'],
+      D.fanoutRoundTripMs,
+    ),
+    fanoutRounds: parseInteger('--fanout-rounds', values['fanout-rounds'], D.fanoutRounds, 1),
     fanoutShardSize: parseInteger('--fanout-shard-size', values['fanout-shard-size'], undefined, 1),
     fanoutPosterPosts: parseInteger(
       '--fanout-poster-posts',
       values['fanout-poster-posts'],
-      2000,
+      D.fanoutPosterPosts,
       1,
     ),
     // The other room needs at least one connection.
     roomsConnections: parseInteger(
       '--rooms-connections',
       values['rooms-connections'],
-      Math.max(DEFAULT_ROOMS_CONNECTIONS, roomsMembers + 1),
+      Math.max(D.roomsConnections, roomsMembers + 1),
       roomsMembers + 1,
     ),
     roomsMembers,
-    roomsRounds: parseInteger('--rooms-rounds', values['rooms-rounds'], 5, 1),
+    roomsRounds: parseInteger('--rooms-rounds', values['rooms-rounds'], D.roomsRounds, 1),
   };
 }
 

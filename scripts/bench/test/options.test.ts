@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../lib/flags.ts';
 import { LOCAL_STACK_DEFAULTS } from '../../local/defaults.ts';
-import { DEFAULT_REMOTE_CONNECT_RATE, parseBenchOptions } from '../options.ts';
+import {
+  type BENCH_DEFAULTS,
+  DEFAULT_REMOTE_CONNECT_RATE,
+  HELP_TEXT,
+  parseBenchOptions,
+} from '../options.ts';
 
 describe('parseBenchOptions', () => {
   it('gives the documented defaults with no flags', () => {
@@ -25,6 +30,38 @@ describe('parseBenchOptions', () => {
     expect(options.roomsConnections).toBe(10_000);
     expect(options.roomsMembers).toBe(10);
     expect(options.roomsRounds).toBe(5);
+  });
+
+  it('prints in --help the default each flag is given', () => {
+    // Prepare: the help text's line of each flag, and what the parser fills in without it
+    const options = parseBenchOptions([]);
+    const given: Record<keyof typeof BENCH_DEFAULTS, [string, unknown]> = {
+      clients: ['--clients', options.clientCounts[0]],
+      messages: ['--messages', options.messages],
+      warmup: ['--warmup', options.warmup],
+      rate: ['--rate', options.rate],
+      senders: ['--senders', options.senders],
+      connectConcurrency: ['--connect-concurrency', options.connectConcurrency],
+      messageTimeoutMs: ['--message-timeout-ms', options.messageTimeoutMs],
+      fanoutRecipients: ['--fanout-recipients', options.fanoutRecipients.join(',')],
+      fanoutMemory: ['--fanout-memory', options.fanoutMemory.join(',')],
+      fanoutRoundTripMs: ['--fanout-round-trip-ms', options.fanoutRoundTripMs],
+      fanoutRounds: ['--fanout-rounds', options.fanoutRounds],
+      fanoutPosterPosts: ['--fanout-poster-posts', options.fanoutPosterPosts],
+      roomsConnections: ['--rooms-connections', options.roomsConnections],
+      roomsMembers: ['--rooms-members', options.roomsMembers],
+      roomsRounds: ['--rooms-rounds', options.roomsRounds],
+    };
+
+    // Act / Assess: the line of each flag, with the lines that continue it, names its default
+    const lines = HELP_TEXT.split('\n');
+    for (const [flag, value] of Object.values(given)) {
+      const start = lines.findIndex((line) => line.trimStart().startsWith(`${flag} `));
+      expect(start, flag).toBeGreaterThan(-1);
+      const end = lines.findIndex((line, index) => index > start && !/^ {20,}/.test(line));
+      const text = lines.slice(start, end).join(' ');
+      expect(text, flag).toContain(`(default ${value}`);
+    }
   });
 
   it('reads every flag', () => {
