@@ -25,6 +25,16 @@ export const LOCAL_CREDENTIALS = {
   sessionToken: 'local',
 } as const;
 
+/**
+ * An SDK client for a local DynamoDB (the stack's, or a recorder in front of it).
+ * @param endpoint - e.g. `http://127.0.0.1:8000`
+ * @param region - the stack's region
+ * @returns the client; `destroy()` it when done
+ */
+export function localDynamoDbClient(endpoint: string, region: string): DynamoDBClient {
+  return new DynamoDBClient({ endpoint, region, credentials: LOCAL_CREDENTIALS });
+}
+
 /** A running local DynamoDB. */
 export interface LocalDynamoDb {
   /** e.g. `http://127.0.0.1:8000`, for `AWS_ENDPOINT_URL_DYNAMODB` or a client's `endpoint`. */
@@ -106,11 +116,7 @@ function refuseBrowserRequests(server: Server): void {
 
 /** The two tables as Terraform declares them (terraform/dynamodb.tf), keys from contract.json. */
 async function createTables(endpoint: string, options: LocalDynamoDbOptions): Promise<void> {
-  const client = new DynamoDBClient({
-    endpoint,
-    region: options.region,
-    credentials: LOCAL_CREDENTIALS,
-  });
+  const client = localDynamoDbClient(endpoint, options.region);
   const { partitionKey, roomAttribute, roomIndex, ttlAttribute } = contract.table;
   const rooms = contract.roomsTable;
   try {

@@ -7,7 +7,6 @@
  * each PostToConnection path (the SDK command and the signed request) is measured at full CPU,
  * one path after the other in the same run.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { WebSocket } from 'ws';
 import { broadcastToConnections } from '../../../backend/src/broadcaster.ts';
@@ -17,7 +16,7 @@ import contract from '../../../backend/src/contract.json' with { type: 'json' };
 import { createManagementClient } from '../../../backend/src/management-clients.ts';
 import type { PostToConnection } from '../../../backend/src/poster.ts';
 import { sdkPoster, signedPoster } from '../../../backend/src/poster.ts';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb.ts';
+import { LOCAL_CREDENTIALS, localDynamoDbClient } from '../../local/dynamodb.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { openClient, sleep, waitFor } from '../common/clients.ts';
 import type { Progress } from '../common/progress.ts';
@@ -243,11 +242,7 @@ async function measureOne(
 /** Stores connection items for recipients `from`…`to` - 1 in the default room, as $connect would. */
 async function storeRecipients(stack: LocalStack, from: number, to: number): Promise<number> {
   const client = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: stack.dynamoEndpoint,
-      region: stack.region,
-      credentials: LOCAL_CREDENTIALS,
-    }),
+    localDynamoDbClient(stack.dynamoEndpoint, stack.region),
   );
   const now = new Date();
   const items = fakeConnectionIds(to - from, `r${from}`).map((connectionId) => ({

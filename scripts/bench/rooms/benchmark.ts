@@ -13,14 +13,13 @@
  *    within PostToConnection's limit and no more frames than that limit needs.
  */
 import { randomBytes } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
 import type { WebSocket } from 'ws';
 import { toEpochSeconds } from '../../../backend/src/connection-store.ts';
 import contract from '../../../backend/src/contract.json' with { type: 'json' };
 import { MAX_FRAME_BYTES } from '../../../backend/src/history.ts';
 import { LOCAL_STACK_DEFAULTS } from '../../local/defaults.ts';
-import { LOCAL_CREDENTIALS } from '../../local/dynamodb.ts';
+import { localDynamoDbClient } from '../../local/dynamodb.ts';
 import { type LocalStack, startLocalStack } from '../../local/stack.ts';
 import { openClient, sleep, waitFor } from '../common/clients.ts';
 import type { Progress } from '../common/progress.ts';
@@ -377,13 +376,7 @@ async function scanBaseline(
   room: string,
   evidence: Evidence,
 ): Promise<ScanBaseline> {
-  const client = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint: recorderUrl,
-      region: stack.region,
-      credentials: LOCAL_CREDENTIALS,
-    }),
-  );
+  const client = DynamoDBDocumentClient.from(localDynamoDbClient(recorderUrl, stack.region));
   const { partitionKey, roomAttribute, ttlAttribute } = contract.table;
   const scans: DynamoCall[][] = [];
   try {

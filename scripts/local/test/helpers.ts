@@ -10,11 +10,11 @@ import {
   ApiGatewayManagementApiClient,
   type ApiGatewayManagementApiClientConfig,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import WebSocket from 'ws';
 import contract from '../../../backend/src/contract.json' with { type: 'json' };
-import { LOCAL_CREDENTIALS } from '../dynamodb.ts';
+import { LOCAL_CREDENTIALS, localDynamoDbClient } from '../dynamodb.ts';
 import type { LocalStack } from '../stack.ts';
 
 /** Fixture paths. */
@@ -214,11 +214,7 @@ export function managementClient(
  * @returns the client; `destroy()` it when done
  */
 export function dynamoDbClient(stack: StackEndpoints): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint: stack.dynamoEndpoint,
-    region: stack.region,
-    credentials: LOCAL_CREDENTIALS,
-  });
+  return localDynamoDbClient(stack.dynamoEndpoint, stack.region);
 }
 
 /**
