@@ -209,3 +209,37 @@ describe('a history request through the handler', () => {
     expect(JSON.stringify(rig.logs)).not.toContain('table rooms');
   });
 });
+
+describe("a message and its room's head count", () => {
+  it.each([
+    { stored: 5, written: [3] },
+    { stored: 3, written: [] },
+  ])('with $stored stored and 3 members read, writes $written', async ({ stored, written }) => {
+    // Prepare: the sender is in "support"; the room item says `stored`, the room index lists 3
+    rig = createTestRig();
+    rig.dynamoDb
+      .on(UpdateCommand, { TableName: 'connections' })
+      .resolves({ Attributes: { connectionId: 'me', room: 'support' } })
+      .on(UpdateCommand, { TableName: 'rooms' })
+      .resolves({ Attributes: { members: stored, seq: 1 } });
+    rig.dynamoDb
+      .on(QueryCommand, { TableName: 'connections' })
+      .resolves({ Items: [{ connectionId: 'me' }, { connectionId: 'a' }, { connectionId: 'b' }] });
+    rig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    const response = await rig.handler(
+      webSocketEvent('$default', { connectionId: 'me', body: '{"message":"hi"}' }),
+    );
+
+    // Assess: the count is set only when the whole room, read, shows the stored one wrong
+    expect(response).toEqual({ statusCode: 200 });
+    const setCounts = rig.dynamoDb
+      .commandCalls(UpdateCommand)
+      .map((call) => call.args[0].input)
+      .filter((input) => input.UpdateExpression?.startsWith('SET members'))
+      .map((input) => input.ExpressionAttributeValues?.[':members']);
+    expect(setCounts).toEqual(written);
+    expect(rig.managementApi.commandCalls(PostToConnectionCommand)).toHaveLength(2);
+  });
+});

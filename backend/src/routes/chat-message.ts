@@ -36,9 +36,9 @@ export const sendChatMessage: FrameHandler<'message'> = async (frame, context) =
       { endpoint, payload, attempt: 1, cursor: { room }, exclude: senderId },
       fanoutDepsFor(deps, endpoint, invocation),
     );
-    if (report.listComplete) {
-      // This invocation read the whole room: its exact head count corrects any drift from lost
-      // $disconnects, at the cost of one small write.
+    if (report.listComplete && report.listed !== members) {
+      // This invocation read the whole room: its exact head count corrects a drift from lost
+      // $disconnects, with one small write only when the stored count was wrong.
       await deps.rooms.setMembers(room, report.listed, now).catch(() => {});
     }
     const {
