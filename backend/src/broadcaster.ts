@@ -122,9 +122,13 @@ export function classifySendFailure(error: unknown): SendFailureKind {
   return 'failed';
 }
 
-function errorName(error: unknown): string {
-  if (error instanceof Error) return error.name;
-  return 'UnknownError';
+/**
+ * The name an error is counted and logged by: never its message, which may carry data.
+ * @param error - anything thrown
+ * @returns e.g. `GoneException`; `UnknownError` for what is not an Error
+ */
+export function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : 'UnknownError';
 }
 
 function httpStatusCode(error: unknown): number | undefined {

@@ -5,6 +5,7 @@
  * log line, and no error ever escapes to the caller as a crash.
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { errorName } from './broadcaster.ts';
 import { handleConnect } from './routes/connect.ts';
 import { handleDefault } from './routes/default.ts';
 import { handleDisconnect } from './routes/disconnect.ts';
@@ -130,10 +131,6 @@ async function runRoute(
       details: { error: errorName(error) },
     };
   }
-}
-
-function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : 'UnknownError';
 }
 
 /** A log line as the console logger takes it: JSON-serialisable fields, one of them the level. */

@@ -31,7 +31,7 @@ export interface RateLimiter {
 }
 
 /** The attribute holding the bucket's TAT (epoch milliseconds) on the connection item. */
-export const RATE_ATTRIBUTE = 'rateTat';
+const RATE_ATTRIBUTE = 'rateTat';
 
 /** The numbers one decision compares, derived from the limit and the clock. */
 export interface BucketBounds {

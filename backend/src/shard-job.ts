@@ -4,6 +4,8 @@
  * (when the invocation that was reading ran short of time). Pure: parsing, validation and
  * splitting, so every rule is unit-tested without a queue.
  */
+// PostToConnection's limit on one message bounds a shard's payload too.
+import { MAX_FRAME_BYTES } from './history.ts';
 
 /** Where to continue reading recipients: a room, and the store's key of the last item read. */
 export interface RecipientCursor {
@@ -32,8 +34,6 @@ export interface ShardJob {
 const VERSION = 1;
 /** Attempts per recipient before a passing failure (429, 5xx, network) counts as failed. */
 export const MAX_ATTEMPTS = 3;
-/** API Gateway's limit on one message (128 KB), which bounds the payload too. */
-const MAX_PAYLOAD_BYTES = 128 * 1024;
 /** Far more than any shard holds; protects the worker from a record it cannot handle. */
 const MAX_RECIPIENTS = 10_000;
 
@@ -70,7 +70,7 @@ export function parseShardJob(body: string): ParsedShardJob {
   if (typeof endpoint !== 'string' || !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(endpoint)) {
     return malformed('bad endpoint');
   }
-  if (typeof payload !== 'string' || Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) {
+  if (typeof payload !== 'string' || Buffer.byteLength(payload) > MAX_FRAME_BYTES) {
     return malformed('bad payload');
   }
   if (typeof attempt !== 'number' || !Number.isInteger(attempt) || attempt < 1) {

@@ -9,7 +9,7 @@ import { presenceFrame } from '../history.ts';
 import type { HandlerDeps, Invocation } from '../types.ts';
 
 /** Rooms up to this size hear about every join and leave. */
-export const PRESENCE_BROADCAST_MAX_MEMBERS = 20;
+const PRESENCE_BROADCAST_MAX_MEMBERS = 20;
 
 /**
  * Tells a small room its new head count.

@@ -2,6 +2,7 @@
  * What the `$default` frame handlers share: a reply to the sender alone, and the sender's room.
  */
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import { errorName } from '../broadcaster.ts';
 import { buildErrorEvent } from '../message.ts';
 import { sdkPoster } from '../poster.ts';
 import type { RouteOutcome } from '../types.ts';
@@ -54,11 +55,10 @@ export async function replyReadFailed(
     senderId,
     JSON.stringify(buildErrorEvent('internal_error', failure.message)),
   );
-  const error = failure.error instanceof Error ? failure.error.name : 'UnknownError';
   return {
     response: { statusCode: 500 },
     level: 'error',
     outcome: failure.outcome,
-    details: { room: failure.room, error, replied },
+    details: { room: failure.room, error: errorName(failure.error), replied },
   };
 }
