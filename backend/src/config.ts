@@ -189,11 +189,21 @@ function parseUrl(name: string, raw: string | undefined): string | undefined {
   return value;
 }
 
-function parseAllowedOrigins(raw: string | undefined): ReadonlySet<string> | undefined {
-  const entries = (raw ?? '')
+/**
+ * The entries of a comma-separated `ALLOWED_ORIGINS` value, as the function reads them (the local
+ * stack's origin policy reads them the same way).
+ * @param raw - the variable's value, undefined when unset
+ * @returns the entries, trimmed, empty ones left out
+ */
+export function listedOrigins(raw: string | undefined): string[] {
+  return (raw ?? '')
     .split(',')
     .map((entry) => entry.trim())
     .filter((entry) => entry !== '');
+}
+
+function parseAllowedOrigins(raw: string | undefined): ReadonlySet<string> | undefined {
+  const entries = listedOrigins(raw);
   if (entries.length === 0) return undefined;
   const origins = new Set<string>();
   for (const entry of entries) {

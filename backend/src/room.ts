@@ -10,6 +10,15 @@ export const DEFAULT_ROOM = contract.limits.defaultRoom;
 
 const ROOM_PATTERN = new RegExp(`^[a-z0-9][a-z0-9_-]{0,${contract.limits.maxRoomNameLength - 1}}$`);
 
+/**
+ * Whether a lower-case name is a room name the server accepts (the page checks with this too).
+ * @param room - the name, lower-case
+ * @returns true when it is 1 to maxRoomNameLength of a–z, 0–9, `_`, `-`, not `_`/`-` first
+ */
+export function isRoomName(room: string): boolean {
+  return ROOM_PATTERN.test(room);
+}
+
 /** The room a handshake asks for, or why it cannot have it. */
 export type RoomChoice =
   | { readonly ok: true; readonly room: string }
@@ -26,7 +35,7 @@ export function roomFromQuery(
   const raw = query?.room;
   if (raw === undefined) return { ok: true, room: DEFAULT_ROOM };
   const room = raw.toLowerCase();
-  if (!ROOM_PATTERN.test(room)) {
+  if (!isRoomName(room)) {
     return {
       ok: false,
       reason: `a room name is 1 to ${contract.limits.maxRoomNameLength} letters, digits, - or _, starting with a letter or digit`,

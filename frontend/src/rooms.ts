@@ -3,14 +3,13 @@
  * accepts, and the URLs that carry a room (the WebSocket URL and the link to share).
  */
 import contract from '../../backend/src/contract.json' with { type: 'json' };
+import { isRoomName } from '../../backend/src/room.ts';
 import { codePointLabel } from './text-rules.ts';
 
 /** The room of a page URL that names none: everyone who opens the plain website URL meets here. */
 export const defaultRoom: string = contract.limits.defaultRoom;
 
-/** The server's rule, matched case-insensitively: 1–32 of a–z, 0–9, `_`, `-`, not `_`/`-` first. */
 const maxRoomLength = contract.limits.maxRoomNameLength;
-const roomPattern = /^[a-z0-9][a-z0-9_-]*$/;
 
 /** A room name the server will accept (lower-cased), or why it would refuse it. */
 export type RoomCheck =
@@ -18,7 +17,8 @@ export type RoomCheck =
   | { readonly ok: false; readonly message: string };
 
 /**
- * Checks a room name with the server's rules and returns it as the server stores it, lower-case.
+ * Checks a room name with the server's own rule (`isRoomName`), saying what is wrong in words, and
+ * returns it as the server stores it, lower-case.
  * Surrounding spaces are forgiven (they are easy to type and never meant).
  */
 export function checkRoomName(raw: string): RoomCheck {
@@ -31,7 +31,7 @@ export function checkRoomName(raw: string): RoomCheck {
       message: `"${raw.trim()}" is ${[...room].length} characters long. ${rule}`,
     };
   }
-  if (!roomPattern.test(room)) {
+  if (!isRoomName(room)) {
     const bad = [...room].find((char) => !/[a-z0-9_-]/.test(char));
     const why =
       bad === undefined

@@ -45,15 +45,3 @@ export function browserOriginPolicy(allowed: Iterable<string>): OriginPolicy {
 export function pageOrigins(hosts: readonly string[], port: number): string[] {
   return hosts.map((host) => `http://${urlHost(host)}:${port}`);
 }
-
-/**
- * The origins a comma-separated `ALLOWED_ORIGINS` value names, as the function reads it.
- * @param value - the variable's value, undefined when unset
- * @returns the entries, trimmed
- */
-export function listedOrigins(value: string | undefined): string[] {
-  return (value ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
-}

@@ -9,6 +9,7 @@ import { access, mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { listedOrigins } from '../../backend/src/config.ts';
 import contract from '../../backend/src/contract.json' with { type: 'json' };
 import { createConnectionsApi } from './connections-api.ts';
 import { type CpuLimiterSupport, cpuLimiterFor } from './cpu-share.ts';
@@ -25,7 +26,7 @@ import {
   servedHosts,
   urlHost,
 } from './network.ts';
-import { browserOriginPolicy, listedOrigins, pageOrigins } from './origin-policy.ts';
+import { browserOriginPolicy, pageOrigins } from './origin-policy.ts';
 import { compileRouteSelectionExpression } from './route-selection.ts';
 import { startLocalSqs } from './sqs.ts';
 import { startStaticSite } from './static-site.ts';
@@ -63,7 +64,7 @@ export interface LocalStackOptions {
   maxConcurrency?: number;
   /** Invocations that may wait for a free container before Lambda-style throttling. Default 1000. */
   maxQueued?: number;
-  /** The function's memory in MB. Default 256, Terraform's lambda_memory_mb. */
+  /** The function's memory in MB. Default Terraform's lambda_memory_mb (defaults.ts). */
   memoryMb?: number;
   /**
    * Hold each container to the CPU share Lambda gives `memoryMb` (needs Linux cgroups, as root).

@@ -2,7 +2,8 @@
  * The local gateway's Origin guard on its own: which handshake Origins may connect.
  */
 import { describe, expect, it } from 'vitest';
-import { browserOriginPolicy, listedOrigins, pageOrigins } from '../../origin-policy.ts';
+import { listedOrigins } from '../../../../backend/src/config.ts';
+import { browserOriginPolicy, pageOrigins } from '../../origin-policy.ts';
 
 describe('browserOriginPolicy', () => {
   const allow = browserOriginPolicy([
