@@ -117,7 +117,8 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
   return { help: false, options };
 }
 
-const FLAGS = {
+/** Every flag the parser accepts (parseArgs' configuration). */
+export const FLAGS = {
   host: { type: 'string' },
   'http-port': { type: 'string' },
   'ws-port': { type: 'string' },

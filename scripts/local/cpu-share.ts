@@ -12,9 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { access, mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ONE_VCPU_MEMORY_MB } from '../../backend/src/config.ts';
 
-/** Lambda gives a function one vCPU at this memory size. */
-export const ONE_VCPU_MEMORY_MB = 1769;
 /** The CFS period the quota is a share of. */
 const PERIOD_US = 100_000;
 
@@ -23,7 +22,7 @@ const PERIOD_US = 100_000;
  * @param memoryMb - the function's memory
  * @returns vCPUs, e.g. 0.145 at 256 MB
  */
-export function vcpuShare(memoryMb: number): number {
+function vcpuShare(memoryMb: number): number {
   return Math.min(6, memoryMb / ONE_VCPU_MEMORY_MB);
 }
 
@@ -100,19 +99,27 @@ function groupLimiter(
       await mkdir(dir);
       await configure(dir);
       await writeFile(join(dir, 'cgroup.procs'), String(pid));
-      return async () => {
-        // The kernel refuses to remove a group until its last process is gone: retry briefly.
-        for (let attempt = 0; attempt < 20; attempt++) {
-          try {
-            await rmdir(dir);
-            return;
-          } catch {
-            await sleep(50);
-          }
-        }
+      // The container's exit and the stack's stop both release it: the group is removed once.
+      let removal: Promise<void> | undefined;
+      return () => {
+        removal ??= removeGroup(dir);
+        return removal;
       };
     },
   };
+}
+
+async function removeGroup(dir: string): Promise<void> {
+  // The kernel refuses to remove a group until its last process is gone: retry briefly.
+  for (let attempt = 0; attempt < 20; attempt++) {
+    try {
+      await rmdir(dir);
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      await sleep(50);
+    }
+  }
 }
 
 async function writable(path: string): Promise<boolean> {

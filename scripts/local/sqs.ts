@@ -16,6 +16,7 @@ import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import { closeServer, listen } from './listen.ts';
+import { urlHost } from './network.ts';
 
 /** A queue's settings, as Terraform sets them on AWS. */
 export interface QueueDefinition {
@@ -276,7 +277,7 @@ export async function startLocalSqs(options: LocalSqsOptions): Promise<LocalSqs>
     void serveJsonProtocol(request, response, queues);
   });
   const port = await listen(server, options.host, options.port, '--sqs-port');
-  const endpoint = `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${port}`;
+  const endpoint = `http://${urlHost(options.host)}:${port}`;
   return {
     endpoint,
     queue(name) {

@@ -11,9 +11,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   findTerraform,
-  offlineEnvironment,
   runTerraform,
   TERRAFORM_INSTALL_HINT,
+  terraformEnvironment,
 } from '../../lib/terraform.ts';
 import { describeWithTool } from '../../lib/test/needs-tool.ts';
 import { renderTemplate, TemplateError, terraformJsonEncode } from '../templates.ts';
@@ -102,7 +102,7 @@ describeWithTool(
         ].join('\n'),
       );
       await writeFile(join(workDir, 'cases.tfvars.json'), JSON.stringify({ cases: CASES }));
-      const env = await offlineEnvironment(tool.providerMirror ?? workDir, workDir);
+      const env = await terraformEnvironment(tool, workDir);
       const run = async (args: string[]): Promise<string> => {
         const result = await runTerraform(tool, args, { cwd: workDir, env });
         if (result.exitCode !== 0) throw new Error(`terraform ${args[0]} failed: ${result.stderr}`);

@@ -7,7 +7,7 @@ import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../lib/flags.ts';
-import { HELP_TEXT, parseCommandLine } from '../../cli-options.ts';
+import { FLAGS, HELP_TEXT, parseCommandLine } from '../../cli-options.ts';
 import { type LocalStackOptions, resolveLocalStackOptions } from '../../stack.ts';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
@@ -92,8 +92,13 @@ describe('the help text', () => {
     }
   });
 
-  it('lists every flag the parser accepts', () => {
+  it('lists every flag the parser accepts, and the parser accepts every flag it lists', () => {
     const flags = [...helpEntries().keys()];
+    expect([...flags].sort()).toEqual(
+      Object.keys(FLAGS)
+        .map((name) => `--${name}`)
+        .sort(),
+    );
     const switches = new Set(['--help', '--full-cpu']);
     for (const flag of flags.filter((name) => !switches.has(name))) {
       const value =
