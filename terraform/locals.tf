@@ -11,9 +11,12 @@ locals {
   history_ttl_seconds   = var.history_ttl_seconds == null ? local.contract.limits.historyTtlSeconds : var.history_ttl_seconds
   rate_limit_per_second = coalesce(var.rate_limit_per_second, local.contract.limits.rateLimitPerSecond)
 
-  # The management API endpoint the function posts to. Built from the API, not the stage: the
-  # stage depends on the function, so referencing it here would close a dependency cycle.
-  management_endpoint = "${replace(aws_apigatewayv2_api.this.api_endpoint, "wss://", "https://")}/${local.stage_name}"
+  # The stage's WebSocket URL (what its invoke_url is), for config.js, the CSP and the output, and
+  # the management API endpoint the function posts to: the same URL over https. Built from the API,
+  # not the stage: the stage depends on the function, whose environment holds the endpoint and
+  # whose ALLOWED_ORIGINS depends on the distribution, whose headers carry the CSP.
+  websocket_url       = "${aws_apigatewayv2_api.this.api_endpoint}/${local.stage_name}"
+  management_endpoint = replace(local.websocket_url, "wss://", "https://")
 
   # The page's origin: CloudFront's https:// domain with enable_https, else the S3 website's.
   website_origin = (var.enable_https

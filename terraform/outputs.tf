@@ -45,5 +45,5 @@ output "website_url" {
 
 output "websocket_url" {
   description = "wss:// URL of the WebSocket API stage that the page connects to, e.g. for a CLI client such as wscat."
-  value       = aws_apigatewayv2_stage.this.invoke_url
+  value       = local.websocket_url
 }

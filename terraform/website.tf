@@ -11,10 +11,7 @@ locals {
   frontend_dir = "${path.module}/../frontend"
 
   # One policy for the meta tag in index.html (here and in the local stack) and, with
-  # enable_https, CloudFront's header. Its connect-src is the WebSocket URL, built from the API
-  # rather than the stage: the stage depends on the function, whose ALLOWED_ORIGINS depends on the
-  # distribution, whose headers carry this policy.
-  websocket_url = "${aws_apigatewayv2_api.this.api_endpoint}/${local.stage_name}"
+  # enable_https, CloudFront's header. Its connect-src is the WebSocket URL (locals.tf).
   content_security_policy = trimspace(templatefile("${local.frontend_dir}/content-security-policy.tftpl", {
     websocket_url = local.websocket_url
   }))
@@ -115,7 +112,7 @@ resource "aws_s3_object" "config" {
 
   content = templatefile("${local.frontend_dir}/config.js.tftpl", {
     config = {
-      websocketUrl     = aws_apigatewayv2_stage.this.invoke_url
+      websocketUrl     = local.websocket_url
       maxMessageLength = local.max_message_length
     }
   })
