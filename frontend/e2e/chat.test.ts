@@ -6,10 +6,9 @@
 import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { ScanCommand } from '@aws-sdk/client-dynamodb';
 import { expect, it } from 'vitest';
 import contract from '../../backend/src/contract.json' with { type: 'json' };
-import { dynamoDbClient } from '../../scripts/local/test/helpers.ts';
+import { roomMemberIds } from '../../scripts/local/test/helpers.ts';
 import {
   dropConnectionAndHoldReconnect,
   fakeGravatar,
@@ -27,28 +26,11 @@ const artifactsDir = fileURLToPath(new URL('../../test-results', import.meta.url
 
 describeInChromium('chat page in Chromium', (suite) => {
   /** Opens the chat as a member; Gravatar is answered by the test, knowing only Alice's hash. */
-  function join(name: string, options: Partial<OpenOptions> = {}): Promise<Member> {
+  function join(
+    name: string,
+    options: Partial<OpenOptions> & { readonly url?: string } = {},
+  ): Promise<Member> {
     return suite.join(name, { ...options, prepareContext: fakeGravatar(aliceHash) });
-  }
-
-  /** The connection ids the backend has stored, read from the table like an operator would. */
-  async function storedConnectionIds(): Promise<Set<string>> {
-    const { stack } = suite;
-    const dynamo = dynamoDbClient(stack);
-    const ids = new Set<string>();
-    let startKey: Record<string, never> | undefined;
-    do {
-      const page = await dynamo.send(
-        new ScanCommand({ TableName: stack.tableName, ExclusiveStartKey: startKey }),
-      );
-      for (const item of page.Items ?? []) {
-        const id = item[contract.table.partitionKey]?.S;
-        if (id !== undefined) ids.add(id);
-      }
-      startKey = page.LastEvaluatedKey as Record<string, never> | undefined;
-    } while (startKey !== undefined);
-    dynamo.destroy();
-    return ids;
   }
 
   it('lets two members chat both ways, each seeing their own messages on one side and the other on the other', async () => {
@@ -154,12 +136,13 @@ describeInChromium('chat page in Chromium', (suite) => {
   });
 
   it('reconnects by itself after the server drops the connection, and sends what was typed meanwhile exactly once', async () => {
-    // Prepare: Alice's timers run on a clock the test controls, so her reconnect waits for us
-    const before = await storedConnectionIds();
-    const alice = await join('Alice', { beforeLoad: (page) => page.clock.install() });
-    const aliceIds = [...(await storedConnectionIds())].filter((id) => !before.has(id));
+    // Prepare: Alice joins #reconnect alone, so the room's one member is her; her timers run on a
+    // clock the test controls, so her reconnect waits for us
+    const url = `${suite.stack.pageUrl}#reconnect`;
+    const alice = await join('Alice', { url, beforeLoad: (page) => page.clock.install() });
+    const aliceIds = await roomMemberIds(suite.stack, 'reconnect');
     expect(aliceIds).toHaveLength(1);
-    const bob = await join('Bob');
+    const bob = await join('Bob', { url });
 
     // Act: the server side closes Alice's connection
     await dropConnectionAndHoldReconnect(alice, suite.stack, aliceIds[0] as string);

@@ -138,7 +138,7 @@ function historyTable(history: NonNullable<RoomsBenchmarkResult['history']>): Ta
   const largest = Math.max(...all.flatMap((join) => join.frameBytes));
   const sizes = [...new Set(all.map((join) => join.frameBytes.map(formatCount).join(' + ')))];
   return {
-    title: `Rooms: a joining client's history of ${history.messages} messages of ${formatCount(history.messageLength)} three-byte characters (${plural(joins.length, 'join')})`,
+    title: `Rooms: a joining client's history of ${history.messages} messages of ${formatCount(history.messageLength)} three-byte characters (${plural(joins.length, 'join')}${history.joins.length > 0 ? ' after a warm-up; checks over all' : ''})`,
     headings: ['per join', 'measured'],
     rows: [
       ['bytes of the messages in all', formatCount(median(joins.map((join) => join.messageBytes)))],
