@@ -2,12 +2,10 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: [
-      'backend/test/**/*.test.ts',
-      'scripts/**/test/**/*.test.ts',
-      'frontend/test/**/*.test.ts',
-      'frontend/e2e/**/*.test.ts',
-    ],
+    // One convention everywhere: `test/` beside `src/` mirrors it with unit tests, and
+    // `test/integration/` holds the tests that start real servers (the DynamoDB stand-in, the local
+    // stack, Chromium, Terraform, moto).
+    include: ['{backend,contract,frontend,scripts,tools/*}/test/**/*.test.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

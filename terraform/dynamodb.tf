@@ -32,7 +32,7 @@ resource "aws_dynamodb_table" "connections" {
 }
 
 # One partition per room: slot -1 holds its message counter and head count, slots 0 to K-1 the
-# last K messages as a ring (see backend/src/room-store.ts), so a room never keeps more than K.
+# last K messages as a ring (see backend/src/rooms/room-store.ts), so a room never keeps more than K.
 resource "aws_dynamodb_table" "rooms" {
   name         = "${var.name_prefix}-rooms"
   billing_mode = "PAY_PER_REQUEST"

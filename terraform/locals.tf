@@ -1,7 +1,7 @@
 locals {
   # The facts the Lambda, the local stack and this stack share: stage, routes, table key, TTL
   # attribute, environment variable names and message limits. Never repeat them here.
-  contract = jsondecode(file("${path.module}/../backend/src/contract.json"))
+  contract = jsondecode(file("${path.module}/../contract/contract.json"))
 
   stage_name           = coalesce(var.stage_name, local.contract.stageName)
   max_message_length   = coalesce(var.max_message_length, local.contract.limits.maxMessageLength)

@@ -55,7 +55,7 @@ variable "fanout_maximum_concurrency" {
 }
 
 variable "history_max_messages" {
-  description = "The most messages a room keeps for late joiners. null uses the default in backend/src/contract.json."
+  description = "The most messages a room keeps for late joiners. null uses the default in contract/contract.json."
   type        = number
   default     = null
 
@@ -66,7 +66,7 @@ variable "history_max_messages" {
 }
 
 variable "history_ttl_seconds" {
-  description = "How long a room keeps a message, in seconds; 0 keeps no message text at all. null uses the default in backend/src/contract.json (24 hours)."
+  description = "How long a room keeps a message, in seconds; 0 keeps no message text at all. null uses the default in contract/contract.json (24 hours)."
   type        = number
   default     = null
 
@@ -127,7 +127,7 @@ variable "manage_apigateway_account" {
 }
 
 variable "max_message_length" {
-  description = "Longest chat message in UTF-16 code units (what JavaScript's length counts), enforced by the function and by the page. null uses the default in backend/src/contract.json."
+  description = "Longest chat message in UTF-16 code units (what JavaScript's length counts), enforced by the function and by the page. null uses the default in contract/contract.json."
   type        = number
   default     = null
 
@@ -149,7 +149,7 @@ variable "name_prefix" {
 }
 
 variable "rate_limit_burst" {
-  description = "Messages one connection may send at once before the per-connection rate limit refuses it with rate_limited. null uses the default in backend/src/contract.json."
+  description = "Messages one connection may send at once before the per-connection rate limit refuses it with rate_limited. null uses the default in contract/contract.json."
   type        = number
   default     = null
 
@@ -160,7 +160,7 @@ variable "rate_limit_burst" {
 }
 
 variable "rate_limit_per_second" {
-  description = "Messages per second one connection may send in the long run. null uses the default in backend/src/contract.json."
+  description = "Messages per second one connection may send in the long run. null uses the default in contract/contract.json."
   type        = number
   default     = null
 
@@ -204,7 +204,7 @@ variable "shard_size" {
 }
 
 variable "stage_name" {
-  description = "Name of the WebSocket API stage (the last path segment of the wss:// URL). null uses the stage in backend/src/contract.json."
+  description = "Name of the WebSocket API stage (the last path segment of the wss:// URL). null uses the stage in contract/contract.json."
   type        = string
   default     = null
 

@@ -3,7 +3,7 @@
  * frozen, so a typo in an environment variable fails the cold start loudly instead of breaking
  * one chat message at a time.
  */
-import contract from './contract.json' with { type: 'json' };
+import contract from '../../contract/contract.json' with { type: 'json' };
 
 /**
  * Posts in flight at once per invocation when SEND_CONCURRENCY is unset. A post waits a network

@@ -5,7 +5,7 @@
  * log line, and no error ever escapes to the caller as a crash.
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { errorName } from './broadcaster.ts';
+import { errorName } from './broadcast/broadcaster.ts';
 import { handleConnect } from './routes/connect.ts';
 import { handleDefault } from './routes/default.ts';
 import { handleDisconnect } from './routes/disconnect.ts';

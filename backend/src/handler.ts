@@ -6,17 +6,17 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createRateLimiter } from './access/rate-limiter.ts';
+import { POST_TIMEOUT_MS } from './broadcast/fanout.ts';
+import { createManagementClient, createPerEndpointCache } from './broadcast/management-clients.ts';
+import { signedPoster } from './broadcast/poster.ts';
+import { createShardQueue } from './broadcast/shard-queue.ts';
 import { loadConfig } from './config.ts';
-import { createConnectionStore } from './connection-store.ts';
 import type { ChatHandler } from './create-handler.ts';
 import { createHandler, logToConsole } from './create-handler.ts';
-import { POST_TIMEOUT_MS } from './fanout.ts';
-import { createManagementClient, createPerEndpointCache } from './management-clients.ts';
-import { newMessageId } from './message-id.ts';
-import { signedPoster } from './poster.ts';
-import { createRateLimiter } from './rate-limiter.ts';
-import { createRoomStore } from './room-store.ts';
-import { createShardQueue } from './shard-queue.ts';
+import { newMessageId } from './protocol/message-id.ts';
+import { createConnectionStore } from './rooms/connection-store.ts';
+import { createRoomStore } from './rooms/room-store.ts';
 
 const config = loadConfig(process.env);
 

@@ -4,13 +4,13 @@
  */
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { APIGatewayProxyWebsocketEventV2 } from 'aws-lambda';
+import type { EventHeaders } from './access/origin.ts';
+import type { RateLimiter } from './access/rate-limiter.ts';
+import type { PostToConnection } from './broadcast/poster.ts';
+import type { ShardQueue } from './broadcast/shard-queue.ts';
 import type { Config } from './config.ts';
-import type { ConnectionStore } from './connection-store.ts';
-import type { EventHeaders } from './origin.ts';
-import type { PostToConnection } from './poster.ts';
-import type { RateLimiter } from './rate-limiter.ts';
-import type { RoomStore } from './room-store.ts';
-import type { ShardQueue } from './shard-queue.ts';
+import type { ConnectionStore } from './rooms/connection-store.ts';
+import type { RoomStore } from './rooms/room-store.ts';
 
 /**
  * A WebSocket proxy event. The DefinitelyTyped type omits `headers`, which `$connect` events

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import contract from '../../contract/contract.json' with { type: 'json' };
 import {
   ConfigError,
   DEFAULT_SEND_CONCURRENCY,
   defaultShardSize,
   loadConfig,
 } from '../src/config.ts';
-import contract from '../src/contract.json' with { type: 'json' };
 
 const names = contract.environment;
 

@@ -3,8 +3,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it } from 'vitest';
-import contract from '../src/contract.json' with { type: 'json' };
-import { serializeShardJob } from '../src/shard-job.ts';
+import contract from '../../contract/contract.json' with { type: 'json' };
+import { serializeShardJob } from '../src/broadcast/shard-job.ts';
 import { DOMAIN_NAME, STAGE, webSocketEvent } from './support/events.ts';
 import type { TestRig } from './support/mocks.ts';
 import {

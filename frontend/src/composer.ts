@@ -1,4 +1,4 @@
-import { normaliseText } from '../../backend/src/text-rules.ts';
+import { normaliseText } from '../../contract/text-rules.ts';
 import { checkDraft, type DraftCheck } from './protocol.ts';
 
 /** The message box's elements, from `index.html.tftpl`. */

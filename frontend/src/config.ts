@@ -1,4 +1,4 @@
-import contract from '../../backend/src/contract.json' with { type: 'json' };
+import contract from '../../contract/contract.json' with { type: 'json' };
 
 /** What `config.js` (rendered from `frontend/config.js.tftpl`) tells the page. */
 export interface ChatConfig {

@@ -3,7 +3,7 @@
  * wires the profile form, the room bar, the message list, the composer and the connection
  * together. The logic lives in the modules it imports.
  */
-import { normaliseText } from '../../backend/src/text-rules.ts';
+import { normaliseText } from '../../contract/text-rules.ts';
 import { wireComposer } from './composer.ts';
 import { type ChatConfig, maxSenderNameLength, readChatConfig } from './config.ts';
 import { ChatConnection, type ConnectionState } from './connection.ts';

@@ -6,7 +6,7 @@ import {
   findForbiddenCharacter,
   messageTextProblem,
   normaliseText,
-} from '../../backend/src/text-rules.ts';
+} from '../../contract/text-rules.ts';
 import { describeForbiddenCharacter } from './text-rules.ts';
 
 /** A chat message another member sent (the backend never echoes our own back). */

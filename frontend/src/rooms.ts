@@ -2,8 +2,8 @@
  * Rooms as the page sees them: which room the page's URL names, whether a name is one the server
  * accepts, and the URLs that carry a room (the WebSocket URL and the link to share).
  */
-import contract from '../../backend/src/contract.json' with { type: 'json' };
-import { isRoomName } from '../../backend/src/room.ts';
+import contract from '../../contract/contract.json' with { type: 'json' };
+import { isRoomName } from '../../contract/room-name.ts';
 import { codePointLabel } from './text-rules.ts';
 
 /** The room of a page URL that names none: everyone who opens the plain website URL meets here. */

@@ -8,7 +8,7 @@ import {
   findForbiddenCharacter,
   normaliseText,
   senderNameTextProblem,
-} from '../../backend/src/text-rules.ts';
+} from '../../contract/text-rules.ts';
 import { maxSenderNameLength } from './config.ts';
 
 /** `U+202E`: how a refused character is named, since it cannot be shown. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import contract from '../../backend/src/contract.json' with { type: 'json' };
+import contract from '../../contract/contract.json' with { type: 'json' };
 import { readChatConfig } from '../src/config.ts';
 import { loadProfile, saveProfile } from '../src/profile.ts';
 

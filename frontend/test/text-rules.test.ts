@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import contract from '../../backend/src/contract.json' with { type: 'json' };
+import contract from '../../contract/contract.json' with { type: 'json' };
 import { checkSenderName, codePointLabel } from '../src/text-rules.ts';
 
 describe('checkSenderName', () => {

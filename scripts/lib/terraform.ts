@@ -144,7 +144,7 @@ export function runTerraform(
 
 /** Files outside terraform/ that the configuration reads, relative to the repository root. */
 const SHARED_INPUTS = [
-  'backend/src/contract.json',
+  'contract/contract.json',
   'frontend/config.js.tftpl',
   'frontend/index.html.tftpl',
   'frontend/content-security-policy.tftpl',

@@ -1,6 +1,6 @@
 # The whole stack applied against a mocked AWS provider: offline, free, no credentials.
 # Expected values are written out literally (the mock defaults live in tests/mocks), so a change
-# in the configuration or in backend/src/contract.json shows up here as a failing assertion.
+# in the configuration or in contract/contract.json shows up here as a failing assertion.
 
 mock_provider "aws" {
   source = "./tests/mocks"
@@ -180,11 +180,11 @@ run "function" {
     condition = aws_lambda_function.this.environment[0].variables == tomap({
       TABLE_NAME            = "awsome-chat-connections"
       ROOMS_TABLE_NAME      = "awsome-chat-rooms"
-      HISTORY_MAX_MESSAGES  = tostring(jsondecode(file("../backend/src/contract.json")).limits.historyMaxMessages)
-      HISTORY_TTL_SECONDS   = tostring(jsondecode(file("../backend/src/contract.json")).limits.historyTtlSeconds)
+      HISTORY_MAX_MESSAGES  = tostring(jsondecode(file("../contract/contract.json")).limits.historyMaxMessages)
+      HISTORY_TTL_SECONDS   = tostring(jsondecode(file("../contract/contract.json")).limits.historyTtlSeconds)
       APIGW_ENDPOINT        = "https://abc123.execute-api.eu-central-1.amazonaws.com/prod"
       ALLOWED_ORIGINS       = "http://awsome-chat-site-mock.s3-website.eu-central-1.amazonaws.com"
-      MAX_MESSAGE_LENGTH    = tostring(jsondecode(file("../backend/src/contract.json")).limits.maxMessageLength)
+      MAX_MESSAGE_LENGTH    = tostring(jsondecode(file("../contract/contract.json")).limits.maxMessageLength)
       SHARD_QUEUE_URL       = "https://sqs.eu-central-1.amazonaws.com/123456789012/awsome-chat-fanout"
       RATE_LIMIT_BURST      = "10"
       RATE_LIMIT_PER_SECOND = "2"
@@ -400,7 +400,7 @@ run "website_objects" {
     condition = aws_s3_object.config.content == templatefile("../frontend/config.js.tftpl", {
       config = {
         websocketUrl     = "wss://abc123.execute-api.eu-central-1.amazonaws.com/prod"
-        maxMessageLength = jsondecode(file("../backend/src/contract.json")).limits.maxMessageLength
+        maxMessageLength = jsondecode(file("../contract/contract.json")).limits.maxMessageLength
       }
     })
     error_message = "config.js must be frontend/config.js.tftpl rendered with the stage's wss:// URL."

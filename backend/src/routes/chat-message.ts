@@ -4,9 +4,10 @@
  * sender (see fanout.ts for how a large room is split into shards). A rate-limited message never
  * becomes work for other invocations.
  */
-import { fanoutDepsFor, runFanout } from '../fanout.ts';
-import { buildMessageEvent } from '../message.ts';
-import { DEFAULT_ROOM } from '../room.ts';
+
+import { DEFAULT_ROOM } from '../../../contract/room-name.ts';
+import { fanoutDepsFor, runFanout } from '../broadcast/fanout.ts';
+import { buildMessageEvent } from '../protocol/message.ts';
 import type { FrameHandler } from './default.ts';
 import { spendToken } from './default.ts';
 import { replyReadFailed } from './reply.ts';

@@ -3,8 +3,8 @@
  * records the rest with their room, and counts them in. Nothing can be posted to the new
  * connection here: it is not open until this returns 2xx (the page asks for history once it is).
  */
-import { isOriginAllowed } from '../origin.ts';
-import { roomFromQuery } from '../room.ts';
+import { isOriginAllowed } from '../access/origin.ts';
+import { roomFromQuery } from '../rooms/room.ts';
 import type { RouteHandler } from '../types.ts';
 
 /** Stores the connection, or answers 403 (foreign Origin) or 400 (bad room) and stores nothing. */

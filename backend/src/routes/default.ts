@@ -5,9 +5,9 @@
  * one token of the sender's rate limit before any other work.
  */
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import { managementEndpointFor } from '../management-clients.ts';
-import type { ParsedFrame } from '../message.ts';
-import { buildErrorEvent, parseClientFrame } from '../message.ts';
+import { managementEndpointFor } from '../broadcast/management-clients.ts';
+import type { ParsedFrame } from '../protocol/message.ts';
+import { buildErrorEvent, parseClientFrame } from '../protocol/message.ts';
 import type { HandlerDeps, Invocation, RouteHandler, RouteOutcome } from '../types.ts';
 import { sendChatMessage } from './chat-message.ts';
 import { sendHistory } from './history-request.ts';

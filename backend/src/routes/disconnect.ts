@@ -4,9 +4,9 @@
  * broadcasts delete ids that answer 410, and every broadcast that reads a whole room sets its
  * exact count.
  */
-import { managementEndpointFor } from '../management-clients.ts';
+import { managementEndpointFor } from '../broadcast/management-clients.ts';
+import { announcePresence } from '../rooms/presence.ts';
 import type { RouteHandler } from '../types.ts';
-import { announcePresence } from './presence.ts';
 
 /** Deletes the connection's item (a missing item is fine) and updates its room's count. */
 export const handleDisconnect: RouteHandler = async (event, deps, invocation) => {

@@ -4,11 +4,12 @@
  * frames as the 128 KB message limit needs, then its head count; a small room hears the new count
  * too. With `after`, only what a reconnecting client missed.
  */
-import { historyFrames, presenceFrame } from '../history.ts';
-import { DEFAULT_ROOM } from '../room.ts';
+
+import { DEFAULT_ROOM } from '../../../contract/room-name.ts';
+import { historyFrames, presenceFrame } from '../rooms/history.ts';
+import { announcePresence } from '../rooms/presence.ts';
 import type { FrameHandler } from './default.ts';
 import { spendToken } from './default.ts';
-import { announcePresence } from './presence.ts';
 import { replyReadFailed, replyToSender } from './reply.ts';
 
 /** Sends the sender its room's history and head count. */

@@ -2,9 +2,9 @@
  * What the `$default` frame handlers share: a reply to the sender alone, and the sender's room.
  */
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import { errorName } from '../broadcaster.ts';
-import { buildErrorEvent } from '../message.ts';
-import { sdkPoster } from '../poster.ts';
+import { errorName } from '../broadcast/broadcaster.ts';
+import { sdkPoster } from '../broadcast/poster.ts';
+import { buildErrorEvent } from '../protocol/message.ts';
 import type { RouteOutcome } from '../types.ts';
 
 /**

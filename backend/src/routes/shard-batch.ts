@@ -6,9 +6,9 @@
  * after its visibility timeout (and to the dead-letter queue after the last receive).
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { FanoutReport } from '../fanout.ts';
-import { fanoutDepsFor, runFanout } from '../fanout.ts';
-import { parseShardJob } from '../shard-job.ts';
+import type { FanoutReport } from '../broadcast/fanout.ts';
+import { fanoutDepsFor, runFanout } from '../broadcast/fanout.ts';
+import { parseShardJob } from '../broadcast/shard-job.ts';
 import type { HandlerDeps, Invocation, RouteOutcome } from '../types.ts';
 
 /** What a batch of shard records ends with: SQS's answer and the log line's fields. */

@@ -3,7 +3,7 @@
  * memory on a free port of 127.0.0.1, with both tables created as the local stack creates them.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LOCAL_CREDENTIALS, startLocalDynamoDb } from '../../../scripts/local/dynamodb.ts';
+import { LOCAL_CREDENTIALS, startLocalDynamoDb } from '../../../tools/local-stack/src/dynamodb.ts';
 
 /** dynalite checks no signature, but the SDK insists on signing with something. */
 export const TEST_CREDENTIALS = LOCAL_CREDENTIALS;

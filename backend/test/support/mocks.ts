@@ -17,16 +17,16 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { mockClient } from 'aws-sdk-client-mock';
+import { createRateLimiter } from '../../src/access/rate-limiter.ts';
+import { createPerEndpointCache } from '../../src/broadcast/management-clients.ts';
+import { sdkPoster } from '../../src/broadcast/poster.ts';
+import type { ShardJob } from '../../src/broadcast/shard-job.ts';
+import type { ShardQueue } from '../../src/broadcast/shard-queue.ts';
 import type { Config } from '../../src/config.ts';
-import { createConnectionStore } from '../../src/connection-store.ts';
 import type { ChatHandler } from '../../src/create-handler.ts';
 import { createHandler } from '../../src/create-handler.ts';
-import { createPerEndpointCache } from '../../src/management-clients.ts';
-import { sdkPoster } from '../../src/poster.ts';
-import { createRateLimiter } from '../../src/rate-limiter.ts';
-import { createRoomStore } from '../../src/room-store.ts';
-import type { ShardJob } from '../../src/shard-job.ts';
-import type { ShardQueue } from '../../src/shard-queue.ts';
+import { createConnectionStore } from '../../src/rooms/connection-store.ts';
+import { createRoomStore } from '../../src/rooms/room-store.ts';
 import type { InvocationLog } from '../../src/types.ts';
 
 /** The instant every test handler sees as "now". */

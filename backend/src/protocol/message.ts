@@ -1,0 +1,204 @@
+/**
+ * The chat protocol, as pure functions: validate what a client sent and build what the server
+ * sends. Nothing here touches the network, so every rule is unit-tested directly.
+ */
+import contract from '../../../contract/contract.json' with { type: 'json' };
+import {
+  messageTextProblem,
+  normaliseText,
+  senderNameTextProblem,
+} from '../../../contract/text-rules.ts';
+import { MESSAGE_ID_PATTERN } from './message-id.ts';
+
+/** Why a client frame was refused; sent to the client as the error event's `code`. */
+export type ValidationErrorCode =
+  | 'payload_too_large'
+  | 'invalid_json'
+  | 'not_an_object'
+  | 'message_required'
+  | 'message_empty'
+  | 'message_too_long'
+  | 'message_invalid_characters'
+  | 'message_invisible'
+  | 'sender_name_invalid'
+  | 'sender_name_too_long'
+  | 'sender_name_invalid_characters'
+  | 'sender_name_invisible'
+  | 'sender_gravatar_invalid'
+  | 'history_after_invalid';
+
+/**
+ * A validated chat message with only the fields the server forwards; its text normalised to NFC
+ * (line breaks as `\n` in the message) and trimmed.
+ */
+export interface ChatMessage {
+  readonly message: string;
+  /** Display name; empty when the sender gave none. */
+  readonly senderName: string;
+  /** Lower-case MD5 or SHA-256 hex hash of the avatar email; empty when the sender gave none. */
+  readonly senderGravatar: string;
+}
+
+/** What a client frame turned out to be. */
+export type ParsedFrame =
+  | { readonly kind: 'message'; readonly chatMessage: ChatMessage }
+  | { readonly kind: 'ping' }
+  | { readonly kind: 'history'; readonly after: string | undefined }
+  | { readonly kind: 'invalid'; readonly code: ValidationErrorCode; readonly reason: string };
+
+/** The event every recipient gets for a chat message. */
+export interface MessageEvent extends ChatMessage {
+  readonly type: 'message';
+  /** The room it was sent to. */
+  readonly room: string;
+  /** Server-assigned, unique and time-sortable (message-id.ts): the page drops repeats. */
+  readonly id: string;
+  /** When the server accepted the message, ISO-8601 UTC. */
+  readonly sentAt: string;
+  /** The room's head count when it was sent; live copies only, never in history. */
+  readonly members?: number;
+}
+
+/** The event a sender gets when its frame was refused or could not be delivered. */
+export interface ErrorEvent {
+  readonly type: 'error';
+  readonly code: ValidationErrorCode | 'rate_limited' | 'internal_error';
+  readonly message: string;
+  /** With `rate_limited`: milliseconds until the sender may send again. */
+  readonly retryAfterMs?: number;
+}
+
+/** Allowance for JSON keys, an `action` field and whitespace around the escaped values. */
+const FRAME_OVERHEAD_BYTES = 1024;
+
+/**
+ * The largest frame worth parsing: every character JSON-escaped at its worst (`\uXXXX`, 6 bytes
+ * per UTF-16 code unit) plus a 64-character hash and the overhead. Anything bigger cannot hold a
+ * valid message in NFC (what browsers almost always send), so it is refused before JSON.parse
+ * spends time on it. The limits count the text after normalisation, so a text sent decomposed
+ * (up to 4 code units per composed one) and escaped throughout can be refused here while its NFC
+ * form fits.
+ * @param maxMessageLength - the configured message limit, in UTF-16 code units
+ * @returns the byte limit for a client frame
+ */
+export function maxFrameBytes(maxMessageLength: number): number {
+  return 6 * (maxMessageLength + contract.limits.maxSenderNameLength) + 64 + FRAME_OVERHEAD_BYTES;
+}
+
+/**
+ * Validates a client frame of the `$default` route.
+ * @param body - the frame's text (the event's `body`)
+ * @param maxMessageLength - the longest accepted message, in UTF-16 code units
+ * @returns the chat message, a ping, or the first thing wrong with the frame
+ */
+export function parseClientFrame(body: string | undefined, maxMessageLength: number): ParsedFrame {
+  const text = body ?? '';
+  if (Buffer.byteLength(text, 'utf8') > maxFrameBytes(maxMessageLength)) {
+    return invalid('payload_too_large', 'The frame is too large.');
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return invalid('invalid_json', 'The frame is not valid JSON.');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    return invalid('not_an_object', 'The frame must be a JSON object.');
+  }
+  const fields = parsed as Record<string, unknown>;
+  if (fields.action === 'ping') return { kind: 'ping' };
+  if (fields.action === 'history') return validateHistoryRequest(fields);
+  return validateChatFields(fields, maxMessageLength);
+}
+
+/**
+ * Builds the event broadcast for a message: a fresh object with exactly the protocol's fields,
+ * never the client's object spread through.
+ * @param chatMessage - the validated message
+ * @param sentAt - when the server accepted it
+ * @param id - the message's server-assigned id
+ * @param room - the sender's room
+ * @returns the event to serialise
+ */
+export function buildMessageEvent(
+  chatMessage: ChatMessage,
+  sentAt: Date,
+  id: string,
+  room: string,
+): MessageEvent {
+  return {
+    type: 'message',
+    id,
+    room,
+    message: chatMessage.message,
+    senderName: chatMessage.senderName,
+    senderGravatar: chatMessage.senderGravatar,
+    sentAt: sentAt.toISOString(),
+  };
+}
+
+/**
+ * Builds the event that tells a sender what went wrong.
+ * @param code - machine-readable reason
+ * @param message - human-readable reason; never an internal error's text
+ * @param extra - fields some codes add (`retryAfterMs` with `rate_limited`)
+ * @returns the event to serialise
+ */
+export function buildErrorEvent(
+  code: ErrorEvent['code'],
+  message: string,
+  extra: Pick<ErrorEvent, 'retryAfterMs'> = {},
+): ErrorEvent {
+  return { type: 'error', code, message, ...extra };
+}
+
+function validateChatFields(
+  fields: Record<string, unknown>,
+  maxMessageLength: number,
+): ParsedFrame {
+  if (typeof fields.message !== 'string') {
+    return invalid('message_required', '"message" must be a string.');
+  }
+  const message = normaliseText(fields.message, 'message');
+  const messageProblem = messageTextProblem(message, maxMessageLength);
+  if (messageProblem !== undefined) return { kind: 'invalid', ...messageProblem };
+  const senderName = fields.senderName ?? '';
+  if (typeof senderName !== 'string') {
+    return invalid('sender_name_invalid', '"senderName" must be a string.');
+  }
+  const name = normaliseText(senderName, 'senderName');
+  const nameProblem = senderNameTextProblem(name);
+  if (nameProblem !== undefined) return { kind: 'invalid', ...nameProblem };
+  const senderGravatar = fields.senderGravatar ?? '';
+  // A hash only: an email address here would be broadcast to everyone in the chat.
+  if (typeof senderGravatar !== 'string' || !isGravatarHash(senderGravatar)) {
+    return invalid(
+      'sender_gravatar_invalid',
+      '"senderGravatar" must be the 32- or 64-character hex hash of an email, not the email.',
+    );
+  }
+  return {
+    kind: 'message',
+    chatMessage: {
+      message,
+      senderName: name,
+      senderGravatar: senderGravatar.toLowerCase(),
+    },
+  };
+}
+
+function isGravatarHash(value: string): boolean {
+  return value === '' || /^(?:[0-9a-f]{32}|[0-9a-f]{64})$/i.test(value);
+}
+
+function validateHistoryRequest(fields: Record<string, unknown>): ParsedFrame {
+  const after = fields.after;
+  if (after !== undefined && (typeof after !== 'string' || !MESSAGE_ID_PATTERN.test(after))) {
+    return invalid('history_after_invalid', '"after" must be the id of a message.');
+  }
+  return { kind: 'history', after };
+}
+
+function invalid(code: ValidationErrorCode, reason: string): ParsedFrame {
+  return { kind: 'invalid', code, reason };
+}

@@ -1,0 +1,143 @@
+/**
+ * The DynamoDB adapter for connections: one item per open WebSocket connection, keyed by
+ * `connectionId`, with its room and a TTL so ids whose `$disconnect` never came disappear on their
+ * own. A room's members are read with a Query on the `byRoom` index, never a Scan of the table,
+ * so a message to a room of 10 costs one small read however many connections the table holds.
+ */
+
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import contract from '../../../contract/contract.json' with { type: 'json' };
+
+const { partitionKey, ttlAttribute, roomAttribute, roomIndex } = contract.table;
+
+/** Where connection ids live. */
+export interface ConnectionStore {
+  /**
+   * Records a new connection.
+   * @param connectionId - API Gateway's id of the connection
+   * @param connectedAt - when it connected
+   * @param room - the room it joined
+   */
+  add(connectionId: string, connectedAt: Date, room: string): Promise<void>;
+  /**
+   * Forgets a connection; forgetting an unknown id is not an error.
+   * @param connectionId - the id to delete
+   * @returns the room it was in, or undefined when there was no item
+   */
+  remove(connectionId: string): Promise<string | undefined>;
+  /**
+   * Lists a room's members whose TTL has not passed, one page at a time, so the caller can start
+   * sending (or hand pages to other invocations) before the whole room was read.
+   * @param now - items with `expiresAt` at or before this instant are skipped
+   * @param options - the room, the most items read per page, and where to continue from
+   */
+  recipientPages(now: Date, options: RecipientPageOptions): AsyncIterable<RecipientPage>;
+}
+
+/** How {@link ConnectionStore.recipientPages} reads. */
+export interface RecipientPageOptions {
+  readonly room: string;
+  /** Items read per page (DynamoDB's `Limit`, counted before the TTL filter). */
+  readonly pageSize: number;
+  /** Continue after this key (a previous page's `next`); from the start when absent. */
+  readonly after?: Readonly<Record<string, unknown>>;
+}
+
+/** One page of recipients. */
+export interface RecipientPage {
+  readonly ids: readonly string[];
+  /** The key to continue after, or undefined on the last page. */
+  readonly next: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** Options of {@link createConnectionStore}. */
+export interface ConnectionStoreOptions {
+  readonly client: DynamoDBDocumentClient;
+  readonly tableName: string;
+}
+
+/**
+ * Builds the DynamoDB-backed store.
+ * @param options - the document client and the table
+ * @returns the store
+ */
+export function createConnectionStore(options: ConnectionStoreOptions): ConnectionStore {
+  const { client, tableName } = options;
+  return {
+    async add(connectionId, connectedAt, room) {
+      await client.send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            [partitionKey]: connectionId,
+            [roomAttribute]: room,
+            connectedAt: connectedAt.toISOString(),
+            [ttlAttribute]: expiresAtFor(connectedAt),
+          },
+        }),
+      );
+    },
+
+    async remove(connectionId) {
+      // DeleteItem on a missing key succeeds, which is exactly the idempotence we want.
+      const { Attributes } = await client.send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: { [partitionKey]: connectionId },
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+      const room = Attributes?.[roomAttribute];
+      return typeof room === 'string' ? room : undefined;
+    },
+
+    async *recipientPages(now, { room, pageSize, after }) {
+      let exclusiveStartKey = after;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: roomIndex,
+            KeyConditionExpression: '#room = :room',
+            ProjectionExpression: '#id',
+            FilterExpression: '#expiresAt > :now',
+            ExpressionAttributeNames: {
+              '#room': roomAttribute,
+              '#id': partitionKey,
+              '#expiresAt': ttlAttribute,
+            },
+            ExpressionAttributeValues: { ':room': room, ':now': toEpochSeconds(now) },
+            ExclusiveStartKey: exclusiveStartKey,
+            Limit: pageSize,
+          }),
+        );
+        const ids = (page.Items ?? [])
+          .map((item) => item[partitionKey])
+          .filter((id): id is string => typeof id === 'string');
+        exclusiveStartKey = page.LastEvaluatedKey;
+        // A filtered page can be empty and still have more after it: only the key ends the read.
+        yield { ids, next: exclusiveStartKey };
+      } while (exclusiveStartKey !== undefined);
+    },
+  };
+}
+
+/**
+ * The TTL of a connection item: a little past API Gateway's 2-hour connection limit, so
+ * DynamoDB removes ids whose `$disconnect` was lost.
+ * @param connectedAt - when the connection opened
+ * @returns epoch seconds, the unit DynamoDB TTL requires
+ */
+export function expiresAtFor(connectedAt: Date): number {
+  return toEpochSeconds(connectedAt) + contract.limits.connectionTtlSeconds;
+}
+
+/**
+ * Epoch seconds, the unit DynamoDB TTL attributes use.
+ * @param instant - a time
+ * @returns whole seconds since 1970
+ */
+export function toEpochSeconds(instant: Date): number {
+  return Math.floor(instant.getTime() / 1000);
+}

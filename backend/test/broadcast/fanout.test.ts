@@ -1,0 +1,290 @@
+/**
+ * The fan-out's plan, with an in-memory recipient list, a recording queue and a scripted poster:
+ * what is posted here, what is handed off, and what happens at the deadline and on failures.
+ */
+import { describe, expect, it } from 'vitest';
+import type { FanoutDeps } from '../../src/broadcast/fanout.ts';
+import { HANDOFF_MARGIN_MS, runFanout } from '../../src/broadcast/fanout.ts';
+import { PostToConnectionError } from '../../src/broadcast/poster.ts';
+import type { ShardJob } from '../../src/broadcast/shard-job.ts';
+import { MAX_ATTEMPTS } from '../../src/broadcast/shard-job.ts';
+import type { RecipientPage } from '../../src/rooms/connection-store.ts';
+import { recordingQueue } from '../support/mocks.ts';
+
+const ENDPOINT = 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod';
+const PAYLOAD = '{"type":"message","id":"01KB0000000000000000000000","message":"hi"}';
+const ids = (count: number, prefix = 'c'): string[] =>
+  Array.from({ length: count }, (_, index) => `${prefix}${index}=`);
+
+/** A connection list read `pageSize` ids at a time; the cursor is the index to continue at. */
+function listStore(all: readonly string[], failAfterPages = Number.POSITIVE_INFINITY) {
+  const removed: string[] = [];
+  const reads: (number | undefined)[] = [];
+  const rooms: string[] = [];
+  return {
+    removed,
+    reads,
+    rooms,
+    async remove(connectionId: string): Promise<string | undefined> {
+      removed.push(connectionId);
+      return 'lobby';
+    },
+    async *recipientPages(
+      _now: Date,
+      options: { room: string; pageSize: number; after?: Readonly<Record<string, unknown>> },
+    ) {
+      rooms.push(options.room);
+      let start = typeof options.after?.index === 'number' ? options.after.index : 0;
+      let pages = 0;
+      while (true) {
+        reads.push(start);
+        if (pages++ >= failAfterPages) throw new Error('read failed');
+        const end = Math.min(all.length, start + options.pageSize);
+        const page: RecipientPage = {
+          ids: all.slice(start, end),
+          next: end < all.length ? { index: end } : undefined,
+        };
+        yield page;
+        if (page.next === undefined) return;
+        start = end;
+      }
+    },
+  };
+}
+
+function deps(overrides: Partial<FanoutDeps> & { posted?: string[] } = {}): FanoutDeps {
+  const posted = overrides.posted ?? [];
+  return {
+    post: async (connectionId) => {
+      posted.push(connectionId);
+    },
+    concurrency: 4,
+    store: listStore([]),
+    queue: recordingQueue(),
+    shardSize: 3,
+    now: () => new Date('2026-11-27T06:00:00.000Z'),
+    remainingTimeMs: () => 10_000,
+    ...overrides,
+  };
+}
+
+const recipientsOf = (jobs: readonly { job: ShardJob }[]): string[] =>
+  jobs.flatMap(({ job }) => [...(job.recipients ?? [])]);
+
+describe('runFanout from the start of the list', () => {
+  const start: ShardJob = {
+    endpoint: ENDPOINT,
+    payload: PAYLOAD,
+    attempt: 1,
+    cursor: { room: 'support' },
+    exclude: 'c1=',
+  };
+
+  it('posts a list that fits one page itself, with no hand-off, leaving the sender out', async () => {
+    // Prepare
+    const posted: string[] = [];
+    const queue = recordingQueue();
+
+    // Act
+    const report = await runFanout(start, deps({ posted, queue, store: listStore(ids(3)) }));
+
+    // Assess
+    expect(posted.toSorted()).toEqual(['c0=', 'c2=']);
+    expect(queue.enqueued).toEqual([]);
+    expect(report).toMatchObject({ listed: 3, listComplete: true, pages: 1 });
+    expect(report).toMatchObject({ delivered: 2, handedOff: 0, shards: 0, lost: 0 });
+  });
+
+  it('posts the first page and hands every further page to the queue as one shard each', async () => {
+    // Prepare
+    const posted: string[] = [];
+    const queue = recordingQueue();
+
+    // Act
+    const report = await runFanout(start, deps({ posted, queue, store: listStore(ids(10)) }));
+
+    // Assess: pages of 3; the sender (c1) is in the first page and left out
+    expect(posted.toSorted()).toEqual(['c0=', 'c2=']);
+    expect(queue.enqueued.map(({ job }) => job.recipients)).toEqual([
+      ['c3=', 'c4=', 'c5='],
+      ['c6=', 'c7=', 'c8='],
+      ['c9='],
+    ]);
+    for (const { job, delaySeconds } of queue.enqueued) {
+      expect(job).toMatchObject({ endpoint: ENDPOINT, payload: PAYLOAD, attempt: 1 });
+      expect(delaySeconds).toBe(0);
+    }
+    expect(report).toMatchObject({ delivered: 2, handedOff: 7, shards: 3, lost: 0 });
+  });
+
+  it('leaves the sender out of pages it hands off too', async () => {
+    const queue = recordingQueue();
+
+    await runFanout({ ...start, exclude: 'c4=' }, deps({ queue, store: listStore(ids(6)) }));
+
+    expect(recipientsOf(queue.enqueued)).toEqual(['c3=', 'c5=']);
+  });
+
+  it('stops reading near its deadline and hands the rest of the list off as a cursor', async () => {
+    // Prepare: time runs out after the first two pages were read
+    const queue = recordingQueue();
+    const store = listStore(ids(12));
+    let remaining = 10_000;
+
+    // Act
+    await runFanout(
+      start,
+      deps({
+        queue,
+        store,
+        remainingTimeMs: () => remaining,
+        post: async () => {
+          remaining = HANDOFF_MARGIN_MS - 1;
+        },
+      }),
+    );
+
+    // Assess: whatever was not read goes to one continuation job, from the next page
+    const cursors = queue.enqueued.filter(({ job }) => job.cursor !== undefined);
+    expect(cursors).toHaveLength(1);
+    expect(cursors[0]?.job).toMatchObject({
+      cursor: { room: 'support', after: { index: expect.any(Number) } },
+      exclude: 'c1=',
+    });
+    const continueAt = cursors[0]?.job.cursor?.after?.index as number;
+    const listed = recipientsOf(queue.enqueued);
+    // Every id is either handed off by name or behind the cursor, none twice
+    const covered = [...listed, ...ids(12).slice(continueAt)];
+    expect(new Set(covered).size).toBe(covered.length);
+    expect(store.reads.length).toBeLessThan(4);
+  });
+
+  it('hands the rest of the list off when a later page cannot be read', async () => {
+    const queue = recordingQueue();
+
+    const report = await runFanout(start, deps({ queue, store: listStore(ids(9), 1) }));
+
+    expect(queue.enqueued.map(({ job }) => job.cursor)).toEqual([
+      { room: 'support', after: { index: 3 } },
+    ]);
+    expect(report.lostListRemainder).toBe(false);
+  });
+
+  it('fails when the first page cannot be read, having sent nothing', async () => {
+    const posted: string[] = [];
+
+    await expect(runFanout(start, deps({ posted, store: listStore(ids(9), 0) }))).rejects.toThrow(
+      'read failed',
+    );
+    expect(posted).toEqual([]);
+  });
+
+  it('posts every page itself when there is no queue', async () => {
+    const posted: string[] = [];
+
+    const report = await runFanout(
+      start,
+      deps({ posted, queue: undefined, store: listStore(ids(8)) }),
+    );
+
+    expect(posted.toSorted()).toEqual(
+      ids(8)
+        .filter((id) => id !== 'c1=')
+        .toSorted(),
+    );
+    expect(report).toMatchObject({ delivered: 7, handedOff: 0, lost: 0 });
+  });
+
+  it('counts as lost what the queue refuses, and flags a list remainder that could not be handed off', async () => {
+    // Prepare
+    const queue = recordingQueue();
+    queue.refuse = true;
+
+    // Act
+    const pages = await runFanout(start, deps({ queue, store: listStore(ids(9)) }));
+    const remainder = await runFanout(start, deps({ queue, store: listStore(ids(9), 1) }));
+
+    // Assess
+    expect(pages).toMatchObject({ delivered: 2, lost: 6, lostListRemainder: false });
+    expect(remainder.lostListRemainder).toBe(true);
+  });
+});
+
+describe('runFanout of a list of recipients', () => {
+  const shard: ShardJob = { endpoint: ENDPOINT, payload: PAYLOAD, attempt: 1, recipients: ids(5) };
+
+  it('posts exactly its recipients and deletes the gone ones', async () => {
+    // Prepare
+    const posted: string[] = [];
+    const store = listStore([]);
+    const post = async (connectionId: string) => {
+      posted.push(connectionId);
+      if (connectionId === 'c3=') throw new PostToConnectionError('GoneException', 410);
+    };
+
+    // Act
+    const report = await runFanout(shard, deps({ post, store }));
+
+    // Assess
+    expect(posted.toSorted()).toEqual(ids(5));
+    expect(store.removed).toEqual(['c3=']);
+    expect(report).toMatchObject({ delivered: 4, gone: 1, failed: 0, handedOff: 0 });
+  });
+
+  it('hands off what it has not started when its deadline is near, at the same attempt', async () => {
+    // Prepare: the deadline arrives after two posts
+    const queue = recordingQueue();
+    let remaining = 10_000;
+    let sent = 0;
+    const post = async () => {
+      if (++sent === 2) remaining = HANDOFF_MARGIN_MS - 1;
+    };
+
+    // Act
+    const report = await runFanout(
+      shard,
+      deps({ post, queue, concurrency: 1, remainingTimeMs: () => remaining }),
+    );
+
+    // Assess
+    expect(report).toMatchObject({ delivered: 2, handedOff: 3, retried: 0, lost: 0 });
+    expect(queue.enqueued).toEqual([
+      { job: { ...shard, recipients: ['c2=', 'c3=', 'c4='] }, delaySeconds: 0 },
+    ]);
+  });
+
+  it('retries throttled, failing and unanswered posts in a delayed shard, and gives up after the last attempt', async () => {
+    // Prepare: 429, 500 and a network error are passing failures; 413 is not
+    const failures: Record<string, Error> = {
+      'c0=': new PostToConnectionError('LimitExceededException', 429),
+      'c1=': new PostToConnectionError('InternalServerError', 500),
+      'c2=': Object.assign(new Error('socket hang up'), { name: 'Error' }),
+      'c3=': new PostToConnectionError('PayloadTooLargeException', 413),
+    };
+    const post = async (connectionId: string) => {
+      const failure = failures[connectionId];
+      if (failure !== undefined) throw failure;
+    };
+    const queue = recordingQueue();
+
+    // Act
+    const first = await runFanout(shard, deps({ post, queue }));
+    const last = await runFanout(
+      { ...shard, attempt: MAX_ATTEMPTS },
+      deps({ post, queue: recordingQueue() }),
+    );
+
+    // Assess
+    expect(first).toMatchObject({ delivered: 1, failed: 1, retried: 3, handedOff: 3 });
+    expect(queue.enqueued).toEqual([
+      { job: { ...shard, attempt: 2, recipients: ['c0=', 'c1=', 'c2='] }, delaySeconds: 1 },
+    ]);
+    expect(first.errorNames).toEqual({
+      LimitExceededException: 1,
+      InternalServerError: 1,
+      Error: 1,
+      PayloadTooLargeException: 1,
+    });
+    expect(last).toMatchObject({ delivered: 1, failed: 4, retried: 0, handedOff: 0 });
+  });
+});

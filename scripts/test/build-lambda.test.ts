@@ -1,0 +1,163 @@
+/**
+ * The Lambda artefact: deterministic zip, bundle size, and a bundle that starts on this Node.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { unzipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  startTestDynamoDb,
+  TEST_CREDENTIALS,
+  TEST_REGION,
+} from '../../backend/test/support/dynalite.ts';
+import type { LambdaBuildResult } from '../build-lambda.ts';
+import { buildLambda, zipDeterministically } from '../build-lambda.ts';
+
+const run = promisify(execFile);
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+const BUNDLE_LIMIT_BYTES = 400 * 1024;
+
+let workDir: string;
+let first: LambdaBuildResult;
+let second: LambdaBuildResult;
+
+beforeAll(async () => {
+  workDir = await mkdtemp(path.join(tmpdir(), 'lambda-build-'));
+  first = await buildLambda({ outDir: path.join(workDir, 'one'), quiet: true });
+  second = await buildLambda({ outDir: path.join(workDir, 'two'), quiet: true });
+});
+
+afterAll(async () => {
+  if (workDir !== undefined) await rm(workDir, { recursive: true, force: true });
+});
+
+describe('buildLambda', () => {
+  it('gives a byte-identical zip for the same source', async () => {
+    // Act
+    const [zipOne, zipTwo] = await Promise.all([readFile(first.zipPath), readFile(second.zipPath)]);
+
+    // Assess
+    expect(zipOne.equals(zipTwo)).toBe(true);
+  });
+
+  it('zips exactly index.mjs, holding the bundle', async () => {
+    // Act
+    const entries = unzipSync(new Uint8Array(await readFile(first.zipPath)));
+
+    // Assess
+    expect(Object.keys(entries)).toEqual(['index.mjs']);
+    expect(Buffer.from(entries['index.mjs'] ?? []).equals(await readFile(first.bundlePath))).toBe(
+      true,
+    );
+  });
+
+  it('keeps the bundle within 400 KB, with no unresolved require()', async () => {
+    // Act
+    const bundle = await readFile(first.bundlePath, 'utf8');
+
+    // Assess
+    expect(first.bundleBytes).toBeLessThanOrEqual(BUNDLE_LIMIT_BYTES);
+    expect(bundle).not.toMatch(/Dynamic require of/);
+  });
+
+  it("takes credentials from the environment only, without the SDK's default chain", async () => {
+    // Act
+    const bundle = await readFile(first.bundlePath, 'utf8');
+
+    // Assess: what Lambda sets is read; what only the rest of the chain reads is not bundled
+    expect(bundle).toContain('AWS_SESSION_TOKEN');
+    expect(bundle).not.toContain('AWS_CONTAINER_CREDENTIALS_FULL_URI');
+    expect(bundle).not.toContain('AWS_WEB_IDENTITY_TOKEN_FILE');
+    expect(bundle).not.toContain('sso_start_url');
+  });
+
+  it('loads Node built-ins through require(), so none is imported eagerly', async () => {
+    // Act
+    const bundle = await readFile(first.bundlePath, 'utf8');
+
+    // Assess: the createRequire banner is the one ES import of a built-in
+    expect(bundle.match(/from\s*["']node:[a-z_/]+["']/g)).toEqual(["from'node:module'"]);
+  });
+
+  it('stores a connection from a fresh Node process, reaching DynamoDB over http', async () => {
+    // Prepare: the bundle as the local stack runs it, pointed at a real dynalite
+    const dynamoDb = await startTestDynamoDb('connections');
+    const script = `
+      const { handler } = await import(${JSON.stringify(first.bundlePath)});
+      const response = await handler({
+        requestContext: { routeKey: '$connect', connectionId: 'bundle-1', requestId: 'r1', domainName: 'x', stage: 'prod' },
+        headers: { Origin: 'http://localhost:5173' },
+        isBase64Encoded: false,
+      });
+      process.stdout.write('RESULT ' + JSON.stringify(response));
+    `;
+
+    // Act
+    let stdout: string;
+    let item: Record<string, unknown> | undefined;
+    try {
+      ({ stdout } = await run(
+        process.execPath,
+        ['--no-warnings', '--input-type=module', '-e', script],
+        {
+          env: {
+            PATH: process.env.PATH,
+            TABLE_NAME: dynamoDb.tableName,
+            ROOMS_TABLE_NAME: dynamoDb.roomsTableName,
+            ALLOWED_ORIGINS: 'http://localhost:5173',
+            AWS_REGION: TEST_REGION,
+            AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+            AWS_ENDPOINT_URL_DYNAMODB: dynamoDb.endpoint,
+          },
+        },
+      ));
+      const key = { connectionId: { S: 'bundle-1' } };
+      item = (
+        await dynamoDb.client.send(new GetItemCommand({ TableName: dynamoDb.tableName, Key: key }))
+      ).Item;
+    } finally {
+      await dynamoDb.stop();
+    }
+
+    // Assess
+    expect(stdout).toContain('"outcome":"connected"');
+    expect(stdout).toContain('RESULT {"statusCode":200}');
+    expect(item?.connectionId).toEqual({ S: 'bundle-1' });
+  });
+});
+
+describe('zipDeterministically', () => {
+  it('writes the same bytes in any time zone', async () => {
+    // Prepare: zip in child processes under time zones on both sides of UTC
+    const script = `
+      const { zipDeterministically } = await import(${JSON.stringify(path.join(repoRoot, 'scripts/build-lambda.ts'))});
+      const zip = zipDeterministically('index.mjs', new TextEncoder().encode('export const x = 1;'));
+      process.stdout.write(Buffer.from(zip).toString('base64'));
+    `;
+    const zipIn = async (timeZone: string): Promise<string> => {
+      const { stdout } = await run(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', script],
+        {
+          cwd: repoRoot,
+          env: { ...process.env, TZ: timeZone },
+        },
+      );
+      return stdout;
+    };
+
+    // Act
+    const zips = await Promise.all(['UTC', 'Pacific/Kiritimati', 'America/Los_Angeles'].map(zipIn));
+
+    // Assess
+    const local = Buffer.from(
+      zipDeterministically('index.mjs', new TextEncoder().encode('export const x = 1;')),
+    );
+    expect(new Set(zips)).toEqual(new Set([local.toString('base64')]));
+  });
+});

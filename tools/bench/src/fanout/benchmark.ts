@@ -1,0 +1,310 @@
+/**
+ * The fan-out benchmark, in deployed terms: the real Lambda bundle on the local stack, its shard
+ * workers fed by the local SQS, every container held to the CPU share Lambda gives the configured
+ * memory, posting to a management endpoint (in a child process, as the real one is elsewhere)
+ * that answers each post after a network round trip. A sender broadcasts to N recipients stored
+ * in DynamoDB; the endpoint counts who got what, and when. Before that, the CPU one post costs on
+ * each PostToConnection path (the SDK command and the signed request) is measured at full CPU,
+ * one path after the other in the same run.
+ */
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { WebSocket } from 'ws';
+import { broadcastToConnections } from '../../../../backend/src/broadcast/broadcaster.ts';
+import { createManagementClient } from '../../../../backend/src/broadcast/management-clients.ts';
+import type { PostToConnection } from '../../../../backend/src/broadcast/poster.ts';
+import { sdkPoster, signedPoster } from '../../../../backend/src/broadcast/poster.ts';
+import { DEFAULT_SEND_CONCURRENCY } from '../../../../backend/src/config.ts';
+import { expiresAtFor } from '../../../../backend/src/rooms/connection-store.ts';
+import contract from '../../../../contract/contract.json' with { type: 'json' };
+import { LOCAL_CREDENTIALS, localDynamoDbClient } from '../../../local-stack/src/dynamodb.ts';
+import { type LocalStack, startLocalStack } from '../../../local-stack/src/stack.ts';
+import { openClient, sleep, waitFor } from '../common/clients.ts';
+import type { Progress } from '../common/progress.ts';
+import { median } from '../common/report.ts';
+import type { BenchOptions } from '../options.ts';
+import { type SlowEndpoint, startSlowEndpoint } from './slow-endpoint.ts';
+
+/** CPU per post of one PostToConnection path, at this machine's full CPU. */
+export interface PosterRun {
+  readonly path: 'sdk' | 'signed';
+  /** Median over the measured rounds, in milliseconds of CPU per post. */
+  readonly cpuPerPostMs: number;
+  readonly postsPerRound: number;
+}
+
+/** One broadcast, as the endpoint and the Lambda containers saw it. */
+export interface BroadcastRound {
+  readonly delivered: number;
+  readonly duplicates: number;
+  /** From the sender's frame to the last post answered. */
+  readonly lastDeliveryMs: number;
+  readonly invocations: number;
+  readonly timedOut: number;
+  readonly throttled: number;
+  /** The containers' CPU time per post, in milliseconds (reading and handing off included). */
+  readonly cpuPerPostMs: number;
+  /** Lambda's billed duration times the memory: what the broadcast costs in compute. */
+  readonly gbSeconds: number;
+}
+
+/** One memory size and recipient count: a warm-up broadcast, then the measured ones. */
+export interface BroadcastRun {
+  readonly memoryMb: number;
+  readonly recipients: number;
+  /** How the containers ran: `256 MB at 0.14 vCPU (cgroup v1)` or why at full CPU. */
+  readonly cpu: string;
+  readonly cpuLimited: boolean;
+  /** The first broadcast: containers cold. */
+  readonly warmUp: BroadcastRound;
+  readonly rounds: readonly BroadcastRound[];
+}
+
+/** The whole fan-out benchmark. */
+export interface FanoutBenchmarkResult {
+  readonly roundTripMs: number;
+  readonly defaultMemoryMb: number;
+  readonly posters: readonly PosterRun[];
+  readonly broadcasts: readonly BroadcastRun[];
+}
+
+/** A chat message event of a usual size, as the posters post it. */
+const SAMPLE_PAYLOAD = JSON.stringify({
+  type: 'message',
+  id: '01KB0000000000000000000000',
+  room: contract.limits.defaultRoom,
+  message: 'x'.repeat(120),
+  senderName: 'bench',
+  senderGravatar: '',
+  sentAt: new Date(0).toISOString(),
+});
+
+/** How long a broadcast may take before what has not arrived counts as lost. */
+const SETTLE_TIMEOUT_MS = 30_000;
+/** After the last expected post, how long to keep counting (late duplicates). */
+const AFTER_LAST_MS = 1000;
+
+/**
+ * Runs the benchmark.
+ * @param options - the parsed flags
+ * @param signal - Ctrl-C stops after the broadcast in progress
+ * @param progress - where to report progress
+ * @returns the figures, as far as the run got
+ */
+export async function runFanoutBenchmark(
+  options: BenchOptions,
+  signal: AbortSignal,
+  progress: Progress,
+): Promise<FanoutBenchmarkResult> {
+  const endpoint = await startSlowEndpoint(options.fanoutRoundTripMs);
+  const broadcasts: BroadcastRun[] = [];
+  try {
+    progress.log('Fan-out: CPU per post of the SDK command and the signed request, full CPU');
+    const posters = await measurePosters(endpoint.endpoint, options.fanoutPosterPosts, signal);
+    for (const memoryMb of options.fanoutMemory) {
+      if (signal.aborted) break;
+      broadcasts.push(...(await measureBroadcasts(memoryMb, options, endpoint, signal, progress)));
+    }
+    return {
+      roundTripMs: options.fanoutRoundTripMs,
+      defaultMemoryMb: options.fanoutMemory[0] ?? 0,
+      posters,
+      broadcasts,
+    };
+  } finally {
+    await endpoint.stop();
+  }
+}
+
+/** Both paths in turns (sdk, signed, sdk, …), after one unmeasured round each. */
+async function measurePosters(
+  endpoint: string,
+  postsPerRound: number,
+  signal: AbortSignal,
+): Promise<PosterRun[]> {
+  return withFakeAwsEnvironment(async () => {
+    const client = createManagementClient(endpoint, DEFAULT_SEND_CONCURRENCY);
+    const paths: Record<PosterRun['path'], PostToConnection> = {
+      sdk: sdkPoster(client),
+      signed: signedPoster({
+        client,
+        endpoint,
+        maxSockets: DEFAULT_SEND_CONCURRENCY,
+        timeoutMs: 5000,
+      }),
+    };
+    const samples: Record<PosterRun['path'], number[]> = { sdk: [], signed: [] };
+    for (let round = 0; round < 4 && !signal.aborted; round++) {
+      for (const path of ['sdk', 'signed'] as const) {
+        const ids = fakeConnectionIds(postsPerRound, `${path}${round}`);
+        const before = process.cpuUsage();
+        await broadcastToConnections(ids, SAMPLE_PAYLOAD, {
+          post: paths[path],
+          concurrency: DEFAULT_SEND_CONCURRENCY,
+        });
+        const used = process.cpuUsage(before);
+        if (round > 0) samples[path].push((used.user + used.system) / 1000 / ids.length);
+      }
+    }
+    client.destroy();
+    return (['sdk', 'signed'] as const).map((path) => ({
+      path,
+      cpuPerPostMs: median(samples[path]),
+      postsPerRound,
+    }));
+  });
+}
+
+/** One stack at `memoryMb`; each recipient count in turn, the table topped up between them. */
+async function measureBroadcasts(
+  memoryMb: number,
+  options: BenchOptions,
+  endpoint: SlowEndpoint,
+  signal: AbortSignal,
+  progress: Progress,
+): Promise<BroadcastRun[]> {
+  const stack = await startLocalStack({
+    memoryMb,
+    limitCpu: true,
+    env: {
+      [contract.environment.apigwEndpoint]: endpoint.endpoint,
+      ...(options.fanoutShardSize !== undefined && {
+        [contract.environment.shardSize]: String(options.fanoutShardSize),
+      }),
+    },
+    log: () => {},
+  });
+  const runs: BroadcastRun[] = [];
+  const sender = await openClient(stack.websocketUrl).catch(async (error: unknown) => {
+    await stack.stop();
+    throw error;
+  });
+  try {
+    let stored = 0;
+    for (const recipients of [...options.fanoutRecipients].sort((a, b) => a - b)) {
+      if (signal.aborted) break;
+      stored = await storeRecipients(stack, stored, recipients);
+      progress.log(`Fan-out: ${recipients} recipients at ${stack.cpuLimit.description}`);
+      const broadcast = (): Promise<BroadcastRound> =>
+        measureOne(stack, memoryMb, sender, endpoint, recipients);
+      const warmUp = await broadcast();
+      const rounds: BroadcastRound[] = [];
+      for (let round = 0; round < options.fanoutRounds && !signal.aborted; round++) {
+        // One message a second stays inside the sender's rate limit.
+        await sleep(1000);
+        rounds.push(await broadcast());
+      }
+      runs.push({
+        memoryMb,
+        recipients,
+        cpu: stack.cpuLimit.description,
+        cpuLimited: stack.cpuLimit.applied,
+        warmUp,
+        rounds,
+      });
+    }
+  } finally {
+    sender.close();
+    await stack.stop();
+  }
+  return runs;
+}
+
+async function measureOne(
+  stack: LocalStack,
+  memoryMb: number,
+  sender: WebSocket,
+  endpoint: SlowEndpoint,
+  recipients: number,
+): Promise<BroadcastRound> {
+  await endpoint.resetCounters();
+  const before = stack.lambdaStats();
+  const sentAt = Date.now();
+  sender.send(JSON.stringify({ message: `fan-out bench ${sentAt}`, senderName: 'bench' }));
+  const delivered = async (): Promise<boolean> =>
+    (await endpoint.readCounters()).delivered >= recipients;
+  await waitFor(delivered, SETTLE_TIMEOUT_MS, 100);
+  await sleep(AFTER_LAST_MS);
+  const counters = await endpoint.readCounters();
+  const after = stack.lambdaStats();
+  const billedMs = after.billedMs - before.billedMs;
+  return {
+    delivered: counters.delivered,
+    duplicates: counters.duplicates,
+    lastDeliveryMs: counters.lastAt === 0 ? Number.NaN : counters.lastAt - sentAt,
+    invocations: after.invocations - before.invocations,
+    timedOut: after.timedOut - before.timedOut,
+    throttled: after.throttled - before.throttled,
+    cpuPerPostMs: (after.cpuMs - before.cpuMs) / Math.max(1, counters.calls),
+    gbSeconds: ((billedMs / 1000) * memoryMb) / 1024,
+  };
+}
+
+/** Stores connection items for recipients `from`…`to` - 1 in the default room, as $connect would. */
+async function storeRecipients(stack: LocalStack, from: number, to: number): Promise<number> {
+  const client = DynamoDBDocumentClient.from(
+    localDynamoDbClient(stack.dynamoEndpoint, stack.region),
+  );
+  const now = new Date();
+  const items = fakeConnectionIds(to - from, `r${from}`).map((connectionId) => ({
+    PutRequest: {
+      Item: {
+        [contract.table.partitionKey]: connectionId,
+        [contract.table.roomAttribute]: contract.limits.defaultRoom,
+        connectedAt: now.toISOString(),
+        [contract.table.ttlAttribute]: expiresAtFor(now),
+      },
+    },
+  }));
+  for (let start = 0; start < items.length; start += 25) {
+    await client.send(
+      new BatchWriteCommand({
+        RequestItems: { [stack.tableName]: items.slice(start, start + 25) },
+      }),
+    );
+  }
+  client.destroy();
+  return to;
+}
+
+/**
+ * Connection ids in API Gateway's format (16 characters of base64url ending in `=`), distinct
+ * per prefix.
+ * @param count - how many
+ * @param prefix - makes ids of different batches distinct
+ * @returns the ids
+ */
+export function fakeConnectionIds(count: number, prefix: string): string[] {
+  return Array.from(
+    { length: count },
+    (_, index) =>
+      `${Buffer.from(`${prefix}:${index}`).toString('base64url').slice(0, 15).padEnd(15, 'A')}=`,
+  );
+}
+
+/**
+ * Runs `work` with a fake region and fake credentials in the environment, as the Lambda runtime
+ * provides real ones: the client must sign its calls, and nothing of the user's own AWS
+ * configuration may be read or sent anywhere (the endpoint is 127.0.0.1 and checks nothing).
+ */
+async function withFakeAwsEnvironment<T>(work: () => Promise<T>): Promise<T> {
+  const fake: Record<string, string | undefined> = {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_SESSION_TOKEN: undefined,
+    AWS_PROFILE: undefined,
+  };
+  const saved = Object.fromEntries(Object.keys(fake).map((name) => [name, process.env[name]]));
+  const setEnvironment = (values: Record<string, string | undefined>): void => {
+    for (const [name, value] of Object.entries(values)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
+  };
+  setEnvironment(fake);
+  try {
+    return await work();
+  } finally {
+    setEnvironment(saved);
+  }
+}

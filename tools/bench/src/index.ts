@@ -1,0 +1,201 @@
+/**
+ * `npm run bench`: the one entry point for every benchmark. Parses the flags, runs the selected
+ * benchmarks in order, prints readable tables (or one JSON document with `--json`), and on Ctrl-C
+ * stops cleanly and prints whatever was measured so far.
+ */
+import { cpus, totalmem } from 'node:os';
+import { UsageError } from '../../../scripts/lib/flags.ts';
+import type { ColdStartResult } from './coldstart/benchmark.ts';
+import { runColdStartBenchmark } from './coldstart/benchmark.ts';
+import { checkColdStartTargets, coldStartTables } from './coldstart/report.ts';
+import { createProgress } from './common/progress.ts';
+import type { Table, TargetCheck } from './common/report.ts';
+import { renderMarkdownTable, renderTextTable } from './common/report.ts';
+import type { FanoutBenchmarkResult } from './fanout/benchmark.ts';
+import { runFanoutBenchmark } from './fanout/benchmark.ts';
+import { checkFanoutTargets, fanoutTables } from './fanout/report.ts';
+import type { LoadBenchmarkResult } from './load/benchmark.ts';
+import { runLoadBenchmark } from './load/benchmark.ts';
+import { checkLoadTargets, loadTables, sweepTable } from './load/report.ts';
+import type { BenchmarkName, BenchOptions } from './options.ts';
+import { HELP_TEXT, parseBenchOptions } from './options.ts';
+import type { RoomsBenchmarkResult } from './rooms/benchmark.ts';
+import { runRoomsBenchmark } from './rooms/benchmark.ts';
+import { checkRoomsTargets, roomsTables } from './rooms/report.ts';
+
+/** Everything one `npm run bench` measured; also the `--json` document. */
+interface BenchResults {
+  readonly machine: {
+    readonly cpus: number;
+    readonly cpuModel: string;
+    readonly memoryBytes: number;
+    readonly node: string;
+    readonly platform: string;
+  };
+  readonly startedAt: string;
+  readonly options: BenchOptions;
+  readonly load: LoadBenchmarkResult[];
+  fanout: FanoutBenchmarkResult | undefined;
+  rooms: RoomsBenchmarkResult | undefined;
+  coldStart: ColdStartResult | undefined;
+  readonly errors: { benchmark: BenchmarkName; message: string }[];
+  aborted: boolean;
+}
+
+function parseOrExit(argv: readonly string[]): BenchOptions {
+  try {
+    return parseBenchOptions(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`npm run bench: ${error.message}\n`);
+    process.exit(2);
+  }
+}
+
+const options = parseOrExit(process.argv.slice(2));
+if (options.help) {
+  process.stdout.write(`${HELP_TEXT}\n`);
+  process.exit(0);
+}
+
+// The SDK warns that it will drop Node.js 20; that says nothing about these figures and would
+// only push the progress lines off screen.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const progress = createProgress();
+const DOUBLE_DELIVERY_MS = 1000;
+const controller = new AbortController();
+let firstInterruptAt = 0;
+process.on('SIGINT', () => {
+  const now = Date.now();
+  if (controller.signal.aborted) {
+    // tsx relays the terminal's SIGINT to this process, which also gets it from the terminal:
+    // one key press can arrive twice, so only a later press means "quit now".
+    if (now - firstInterruptAt < DOUBLE_DELIVERY_MS) return;
+    process.stderr.write('\nStopped without cleanup.\n');
+    process.exit(130);
+  }
+  firstInterruptAt = now;
+  progress.log(
+    '\nCtrl-C: stopping cleanly and printing the figures so far (Ctrl-C again to quit now)',
+  );
+  controller.abort();
+});
+
+const results: BenchResults = {
+  machine: {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+    memoryBytes: totalmem(),
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+  },
+  startedAt: new Date().toISOString(),
+  options,
+  load: [],
+  fanout: undefined,
+  rooms: undefined,
+  coldStart: undefined,
+  errors: [],
+  aborted: false,
+};
+
+progress.log(
+  `AWSome Chat benchmarks on ${results.machine.cpus} x ${results.machine.cpuModel}, Node.js ${results.machine.node}`,
+);
+for (const benchmark of options.only) {
+  if (controller.signal.aborted) break;
+  try {
+    await runBenchmark(benchmark);
+  } catch (error) {
+    // One benchmark failing (e.g. a piece not built) must not hide the others' figures.
+    const message = error instanceof Error ? error.message : String(error);
+    results.errors.push({ benchmark, message });
+    progress.log(`${benchmark}: failed: ${message}`);
+  }
+}
+results.aborted = controller.signal.aborted;
+
+const { tables, checks } = tablesAndChecks(results);
+const report = options.json
+  ? `${JSON.stringify(results, null, 2)}\n`
+  : `\n${renderReport(results, tables, checks)}\n`;
+// Exit only once the report is flushed: stdout to a pipe is asynchronous on some platforms.
+process.stdout.write(report, () => process.exit(exitCode(results, checks)));
+
+async function runBenchmark(benchmark: BenchmarkName): Promise<void> {
+  if (benchmark === 'load') {
+    for (const clients of options.clientCounts) {
+      if (controller.signal.aborted) break;
+      const load = await runLoadBenchmark(options, clients, controller.signal, progress);
+      results.load.push(load);
+      for (const message of load.errors) results.errors.push({ benchmark, message });
+    }
+  } else if (benchmark === 'fanout') {
+    results.fanout = await runFanoutBenchmark(options, controller.signal, progress);
+  } else if (benchmark === 'rooms') {
+    results.rooms = await runRoomsBenchmark(options, controller.signal, progress);
+  } else {
+    results.coldStart = await runColdStartBenchmark(progress);
+  }
+}
+
+function tablesAndChecks(all: BenchResults): { tables: Table[]; checks: TargetCheck[] } {
+  const tables: Table[] = [];
+  const checks: TargetCheck[] = [];
+  for (const load of all.load) {
+    tables.push(...loadTables(load));
+    checks.push(...checkLoadTargets(load));
+  }
+  if (all.load.length > 1) tables.push(sweepTable(all.load));
+  if (all.fanout !== undefined) {
+    tables.push(...fanoutTables(all.fanout));
+    checks.push(...checkFanoutTargets(all.fanout));
+  }
+  if (all.rooms !== undefined) {
+    tables.push(...roomsTables(all.rooms));
+    checks.push(...checkRoomsTargets(all.rooms));
+  }
+  if (all.coldStart !== undefined) {
+    tables.push(...coldStartTables(all.coldStart));
+    checks.push(...checkColdStartTargets(all.coldStart));
+  }
+  return { tables, checks };
+}
+
+function renderReport(
+  all: BenchResults,
+  tables: readonly Table[],
+  checks: readonly TargetCheck[],
+): string {
+  const sections = tables.map((table) =>
+    options.markdown ? renderMarkdownTable(table) : renderTextTable(table),
+  );
+  if (checks.length > 0) {
+    const bullet = options.markdown ? '- ' : '  ';
+    sections.push(
+      [
+        `Targets (${all.machine.cpus} cores):`,
+        ...checks.map(
+          (check) =>
+            `${bullet}${check.met ? 'met   ' : 'MISSED'}  ${check.description}: ${check.measured}`,
+        ),
+      ].join('\n'),
+    );
+  }
+  for (const error of all.errors) sections.push(`${error.benchmark}: FAILED: ${error.message}`);
+  if (all.aborted) sections.push('Stopped by Ctrl-C: the figures above cover what ran until then.');
+  return sections.join('\n\n');
+}
+
+/**
+ * 0 when every benchmark ran and every correctness check (nothing lost or duplicated locally, the
+ * rooms' counts) was met; 1 when a benchmark failed or one was missed; 130 after Ctrl-C. Speed
+ * targets are reported, not enforced: a shared, noisy machine must not turn a slow run into a
+ * failure.
+ */
+function exitCode(all: BenchResults, checks: readonly TargetCheck[]): number {
+  if (all.aborted) return 130;
+  if (all.errors.length > 0) return 1;
+  return checks.every((check) => check.met || check.decides !== true) ? 0 : 1;
+}

@@ -1,0 +1,537 @@
+/**
+ * The rooms benchmark: the real bundle on the local stack (dynalite, the gateway, the local
+ * `@connections` API), with every connection a real WebSocket client that went through `$connect`.
+ *
+ * 1. A message to a small room while many connections are open: what it really cost, from
+ *    recorders between the function and DynamoDB and between the function and `@connections`
+ *    (every request and post it made, the items each read and their read units), from the
+ *    function's own log line (`listed`, `pages`, `delivered`), and from the clients (the members
+ *    each got it once; the other connections got nothing). The baseline, in the same run and the
+ *    same table: a Scan for the same room, as a design without the room index would read it.
+ * 2. The history: 50 messages of the largest length, in the characters with the most bytes, then
+ *    clients that join and ask for the history; each must get every message, in order, in frames
+ *    within PostToConnection's limit and no more frames than that limit needs.
+ */
+import { randomBytes } from 'node:crypto';
+import { DynamoDBDocumentClient, paginateScan } from '@aws-sdk/lib-dynamodb';
+import type { WebSocket } from 'ws';
+import { toEpochSeconds } from '../../../../backend/src/rooms/connection-store.ts';
+import contract from '../../../../contract/contract.json' with { type: 'json' };
+import { LOCAL_STACK_DEFAULTS } from '../../../local-stack/src/defaults.ts';
+import { localDynamoDbClient } from '../../../local-stack/src/dynamodb.ts';
+import { type LocalStack, startLocalStack } from '../../../local-stack/src/stack.ts';
+import { openClient, sleep, waitFor } from '../common/clients.ts';
+import type { Progress } from '../common/progress.ts';
+import { formatCount, median, sum } from '../common/report.ts';
+import { jsonFields } from '../load/chat-event.ts';
+import type { BenchOptions } from '../options.ts';
+import { type Crowd, type CrowdStatus, startCrowd } from './crowd.ts';
+import {
+  checkHistory,
+  type HistoryCheck,
+  type SentMessage,
+  worstCaseText,
+} from './history-check.ts';
+import {
+  askForConsumedCapacity,
+  type BroadcastLogCounts,
+  broadcastLogCounts,
+  connectedTo,
+  type DynamoCall,
+  dynamoCallOf,
+  eventuallyConsistentReadUnits,
+  type HistoryLogCounts,
+  historyLogCounts,
+  type MessageCost,
+  messageCost,
+  postedTo,
+} from './recorded-calls.ts';
+import { type RecordingProxy, startRecordingProxy } from './recording-proxy.ts';
+
+/** One message to the measured room. */
+export interface MessageRound extends MessageCost {
+  /** Members other than the sender that received it. */
+  readonly membersReached: number;
+  /** Copies members received beyond one each. */
+  readonly duplicates: number;
+  /** Frames of any kind the other room's connections received meanwhile. */
+  readonly crowdFrames: number;
+  /** From the send to the last member's receipt. */
+  readonly lastDeliveryMs: number;
+}
+
+/** The same room read with a Scan of the whole table, as a design without the index would. */
+export interface ScanBaseline {
+  /** Scan requests: pages of up to 1 MB of items. */
+  readonly pages: number;
+  readonly itemsRead: number;
+  /** Members the filter kept. */
+  readonly found: number;
+  readonly readUnits: number;
+  /** Median over the Scans made, each summed over its pages. */
+  readonly readMs: number;
+}
+
+/** One client that joined the history's room and asked for the history. */
+export interface HistoryJoin extends HistoryCheck {
+  /** From the history request to the last history frame. */
+  readonly receiveMs: number;
+  /** The rooms table's Query for the history and head count: pages, items, bytes, read units. */
+  readonly queries: number;
+  readonly itemsRead: number;
+  /** The items' size as DynamoDB counts it; NaN when the filter left some out (then unknown). */
+  readonly bytesRead: number;
+  readonly readUnits: number;
+  /** The function's own account of the request; undefined when its log line never came. */
+  readonly logged: HistoryLogCounts | undefined;
+}
+
+/** The history part. */
+export interface HistoryRun {
+  readonly messages: number;
+  /** Code units per message: the largest allowed. */
+  readonly messageLength: number;
+  readonly maxFrameBytes: number;
+  readonly warmUp: HistoryJoin;
+  readonly joins: readonly HistoryJoin[];
+}
+
+/** The whole rooms benchmark. */
+export interface RoomsBenchmarkResult {
+  /** Connections asked for in all, and how many were open when the messages went. */
+  readonly connections: number;
+  readonly open: number;
+  readonly connectFailures: Readonly<Record<string, number>>;
+  /** From the first of the other room's handshakes to the last. */
+  readonly connectWallMs: number;
+  /** Members of the measured room. */
+  readonly members: number;
+  readonly warmUp: MessageRound | undefined;
+  readonly rounds: readonly MessageRound[];
+  readonly scan: ScanBaseline | undefined;
+  readonly history: HistoryRun | undefined;
+  /** The stack's lines for invocations that failed or timed out (the first few). */
+  readonly invocationErrors: readonly string[];
+}
+
+/** How long a message or a history may take before what is missing counts as lost. */
+const ROUND_TIMEOUT_MS = 10_000;
+/** After a message reached every member: time for stray posts to reach anyone else. */
+const SETTLE_MS = 300;
+const SCANS = 3;
+const MAX_ERROR_LINES = 10;
+/** Messages one history sender sends at once: inside its rate limit's burst, with room to spare. */
+const MESSAGES_PER_SENDER = contract.limits.rateLimitBurst - 2;
+const STAGE = LOCAL_STACK_DEFAULTS.stage;
+
+/** A connected client and every frame it received, with when. */
+interface Client {
+  readonly socket: WebSocket;
+  readonly frames: { readonly text: string; readonly at: number }[];
+}
+
+/** What the recorders and the function's log collect while the benchmark runs. */
+interface Evidence {
+  readonly calls: DynamoCall[];
+  /** The connection ids the function posted to. */
+  readonly posts: string[];
+  readonly broadcasts: { readonly room: string; readonly counts: BroadcastLogCounts }[];
+  readonly histories: HistoryLogCounts[];
+  /** The stack's lines for invocations that failed or timed out (the gateway's own log). */
+  readonly invocationErrors: string[];
+  /** Connection ids by room, from the function's `$connect` lines (rooms of interest only). */
+  readonly connected: Map<string, Set<string>>;
+}
+
+/**
+ * Runs the benchmark.
+ * @param options - the parsed flags
+ * @param signal - Ctrl-C stops after the round in progress
+ * @param progress - where to report progress
+ * @returns the figures, as far as the run got
+ */
+export async function runRoomsBenchmark(
+  options: BenchOptions,
+  signal: AbortSignal,
+  progress: Progress,
+): Promise<RoomsBenchmarkResult> {
+  const runId = randomBytes(3).toString('hex');
+  const room = `room-of-${options.roomsMembers}`;
+  const crowdRoom = `room-of-${options.roomsConnections - options.roomsMembers}-others`;
+  // The largest room name, in every event and every history frame.
+  const historyRoom = `history-${runId}-`.padEnd(contract.limits.maxRoomNameLength, 'x');
+  const evidence: Evidence = {
+    calls: [],
+    posts: [],
+    broadcasts: [],
+    histories: [],
+    invocationErrors: [],
+    connected: new Map(),
+  };
+  for (const name of [room, historyRoom]) evidence.connected.set(name, new Set());
+
+  // Stopped in reverse: the stack first (it closes its side of every connection without a
+  // $disconnect for each), then the clients and the crowd's process, then the recorders.
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    const dynamo = await startRecordingProxy({
+      rewrite: askForConsumedCapacity,
+      record: (exchange) => {
+        const call = dynamoCallOf(exchange);
+        if (call !== undefined) evidence.calls.push(call);
+      },
+    });
+    stops.push(dynamo.stop);
+    const management = await startRecordingProxy({
+      record: (exchange) => {
+        const id = postedTo(exchange);
+        if (id !== undefined) evidence.posts.push(id);
+      },
+    });
+    stops.push(management.stop);
+    const crowdSize = options.roomsConnections - options.roomsMembers;
+    progress.log(
+      `Rooms: ${options.roomsMembers} members in one room, ${formatCount(crowdSize)} other connections in another`,
+    );
+    const stack = await startStack(dynamo, management, evidence);
+    const url = (name: string): string => `${stack.websocketUrl}?room=${name}`;
+    const crowd = await startCrowd(url(crowdRoom), crowdSize, options.connectConcurrency);
+    stops.push(crowd.stop);
+    const members: Client[] = [];
+    stops.push(async () => closeClients(members));
+    stops.push(stack.stop);
+    members.push(...(await openClients(url(room), options.roomsMembers)));
+    const connectedCrowd = await crowd.settled(
+      (status) =>
+        progress.update(
+          `Rooms: connecting ${formatCount(status.connected + status.failed)}/${formatCount(crowdSize)} (${status.failed} failed)`,
+        ),
+      signal,
+    );
+    progress.log(
+      `Rooms: ${formatCount(connectedCrowd.connected + members.length)} connections open (${connectedCrowd.failed} failed)`,
+    );
+    if (connectedCrowd.failed > 0)
+      throw tooFewConnections(options.roomsConnections, connectedCrowd);
+    // The members' ids come from the function's `$connect` lines, which may lag a little.
+    const memberIds = evidence.connected.get(room) ?? new Set<string>();
+    await waitFor(() => memberIds.size >= members.length, ROUND_TIMEOUT_MS);
+
+    const setting = { runId, room, members, memberIds, crowd, stack, evidence };
+    const measure = (sequence: number): Promise<MessageRound> => measureMessage(setting, sequence);
+    const warmUp = signal.aborted ? undefined : await measure(0);
+    const rounds: MessageRound[] = [];
+    for (let round = 1; round <= options.roomsRounds && !signal.aborted; round++) {
+      progress.update(
+        `Rooms: message ${round}/${options.roomsRounds} to the room of ${members.length}`,
+      );
+      rounds.push(await measure(round));
+    }
+    const scan = signal.aborted ? undefined : await scanBaseline(dynamo.url, stack, room, evidence);
+    const history = signal.aborted
+      ? undefined
+      : await measureHistory({ url: url(historyRoom), stack, evidence }, options, signal, progress);
+    return {
+      connections: options.roomsConnections,
+      open: members.length + connectedCrowd.connected - connectedCrowd.closed,
+      connectFailures: connectedCrowd.failureReasons,
+      connectWallMs: connectedCrowd.connectWallMs ?? Number.NaN,
+      members: options.roomsMembers,
+      warmUp,
+      rounds,
+      scan,
+      history,
+      invocationErrors: evidence.invocationErrors.slice(0, MAX_ERROR_LINES),
+    };
+  } finally {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
+  }
+}
+
+/** The stack, its DynamoDB and `@connections` traffic through the recorders. */
+async function startStack(
+  dynamo: RecordingProxy,
+  management: RecordingProxy,
+  evidence: Evidence,
+): Promise<LocalStack> {
+  const stack = await startLocalStack({
+    env: {
+      // The SDK's standard endpoint variable and the function's own: the bundle runs unchanged.
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+      [contract.environment.apigwEndpoint]: `${management.url}/${STAGE}`,
+    },
+    log: (line) => {
+      const connection = connectedTo(line);
+      if (connection !== undefined) {
+        evidence.connected.get(connection.room)?.add(connection.connectionId);
+        return;
+      }
+      for (const room of evidence.connected.keys()) {
+        const counts = broadcastLogCounts(line, room);
+        if (counts !== undefined) evidence.broadcasts.push({ room, counts });
+      }
+      const history = historyLogCounts(line);
+      if (history !== undefined) evidence.histories.push(history);
+      if (/ (failed: |Endpoint request timed out)/.test(line)) {
+        evidence.invocationErrors.push(line.replace(/^[\d:.]+ /, ''));
+      }
+    },
+  });
+  dynamo.forwardTo(stack.dynamoEndpoint);
+  management.forwardTo(new URL(stack.managementEndpoint).origin);
+  return stack;
+}
+
+/**
+ * The claim is about a table of that many connections: with fewer, nothing would be measured
+ * that was asked for. Most often the open-files limit is too low for both ends of every socket.
+ */
+function tooFewConnections(requested: number, crowd: CrowdStatus): Error {
+  const reasons = Object.entries(crowd.failureReasons)
+    .map(([reason, count]) => `${formatCount(count)} x ${reason}`)
+    .join('; ');
+  return new Error(
+    `${formatCount(crowd.failed)} of ${formatCount(requested)} connections could not be opened (${reasons}). ` +
+      `This process and the crowd's each hold one end of every connection, so each needs more than ` +
+      `${formatCount(requested)} open files: raise the limit (e.g. \`ulimit -n ${Math.ceil((requested * 1.2) / 1000) * 1000}\`) ` +
+      'or lower --rooms-connections.',
+  );
+}
+
+async function openClients(url: string, count: number): Promise<Client[]> {
+  return Promise.all(
+    Array.from({ length: count }, async () => {
+      const socket = await openClient(url);
+      const client: Client = { socket, frames: [] };
+      socket.on('message', (data: Buffer) => {
+        client.frames.push({ text: data.toString('utf8'), at: performance.now() });
+      });
+      return client;
+    }),
+  );
+}
+
+async function closeClients(clients: readonly Client[]): Promise<void> {
+  for (const client of clients) client.socket.terminate();
+}
+
+/** What one measured message needs. */
+interface MessageSetting {
+  readonly runId: string;
+  readonly room: string;
+  readonly members: readonly Client[];
+  readonly memberIds: ReadonlySet<string>;
+  readonly crowd: Crowd;
+  readonly stack: LocalStack;
+  readonly evidence: Evidence;
+}
+
+async function measureMessage(setting: MessageSetting, sequence: number): Promise<MessageRound> {
+  const { members, evidence } = setting;
+  const sender = members[sequence % members.length] as Client;
+  const others = members.filter((member) => member !== sender);
+  const text = `rooms bench ${setting.runId} ${sequence}`;
+  const crowdBefore = (await setting.crowd.status()).framesReceived;
+  const framesBefore = new Map(members.map((member) => [member, member.frames.length]));
+  clearRecords(evidence);
+
+  const sentAt = performance.now();
+  sender.socket.send(JSON.stringify({ message: text, senderName: 'bench' }));
+  const copiesAt = (member: Client): number[] =>
+    member.frames
+      .slice(framesBefore.get(member))
+      .filter((frame) => jsonFields(frame.text).message === text)
+      .map((frame) => frame.at);
+  await waitFor(
+    () => evidence.broadcasts.length > 0 && others.every((member) => copiesAt(member).length > 0),
+    ROUND_TIMEOUT_MS,
+  );
+  await sleep(SETTLE_MS);
+  const copies = others.map(copiesAt);
+  const cost = messageCost({
+    posts: evidence.posts,
+    calls: evidence.calls,
+    logged: evidence.broadcasts.find((line) => line.room === setting.room)?.counts,
+    members: setting.memberIds,
+    connectionsTable: setting.stack.tableName,
+    roomIndex: contract.table.roomIndex,
+  });
+  return {
+    ...cost,
+    membersReached: copies.filter((times) => times.length > 0).length,
+    duplicates: sum(copies.map((times) => Math.max(0, times.length - 1))),
+    crowdFrames: (await setting.crowd.status()).framesReceived - crowdBefore,
+    lastDeliveryMs: Math.max(...copies.flat()) - sentAt,
+  };
+}
+
+/**
+ * The room read as a design without the index would: a Scan of the whole table with the room as
+ * a filter, page after page, through the same recorder as the function's reads.
+ */
+async function scanBaseline(
+  recorderUrl: string,
+  stack: LocalStack,
+  room: string,
+  evidence: Evidence,
+): Promise<ScanBaseline> {
+  const client = DynamoDBDocumentClient.from(localDynamoDbClient(recorderUrl, stack.region));
+  const { partitionKey, roomAttribute, ttlAttribute } = contract.table;
+  const scans: DynamoCall[][] = [];
+  try {
+    for (let scan = 0; scan < SCANS; scan++) {
+      clearRecords(evidence);
+      const pages = paginateScan(
+        { client },
+        {
+          TableName: stack.tableName,
+          ProjectionExpression: '#id',
+          FilterExpression: '#room = :room AND #expiresAt > :now',
+          ExpressionAttributeNames: {
+            '#id': partitionKey,
+            '#room': roomAttribute,
+            '#expiresAt': ttlAttribute,
+          },
+          ExpressionAttributeValues: { ':room': room, ':now': toEpochSeconds(new Date()) },
+        },
+      );
+      for await (const _page of pages) {
+        // The recorder counts each page's request; the items themselves are not needed.
+      }
+      scans.push(evidence.calls.filter((call) => call.operation === 'Scan'));
+    }
+  } finally {
+    client.destroy();
+  }
+  const last = scans.at(-1) ?? [];
+  return {
+    pages: last.length,
+    itemsRead: sum(last.map((call) => call.scannedCount)),
+    found: sum(last.map((call) => call.count)),
+    readUnits: sum(last.map((call) => call.readUnits)),
+    readMs: median(scans.map((calls) => sum(calls.map((call) => call.durationMs)))),
+  };
+}
+
+/** Where the history's room is, and what records its reads. */
+interface HistorySetting {
+  readonly url: string;
+  readonly stack: LocalStack;
+  readonly evidence: Evidence;
+}
+
+async function measureHistory(
+  setting: HistorySetting,
+  options: BenchOptions,
+  signal: AbortSignal,
+  progress: Progress,
+): Promise<HistoryRun> {
+  const count = contract.limits.historyMaxMessages;
+  const length = contract.limits.maxMessageLength;
+  progress.log(
+    `Rooms: history of ${count} messages of ${length} three-byte characters, ${options.roomsRounds} joins after a warm-up`,
+  );
+  const clients = await openClients(setting.url, 1 + Math.ceil(count / MESSAGES_PER_SENDER));
+  const [listener, ...senders] = clients;
+  try {
+    const sent = await sendHistory(listener as Client, senders, count, length);
+    const join = (): Promise<HistoryJoin> => joinAndReadHistory(setting, sent);
+    const warmUp = await join();
+    const joins: HistoryJoin[] = [];
+    for (let round = 0; round < options.roomsRounds && !signal.aborted; round++) {
+      joins.push(await join());
+    }
+    return {
+      messages: count,
+      messageLength: length,
+      maxFrameBytes: contract.apiGateway.maxMessageBytes,
+      warmUp,
+      joins,
+    };
+  } finally {
+    await closeClients(clients);
+  }
+}
+
+/**
+ * Sends the history's messages one after the other, each once the previous one reached the
+ * listener (so it was kept first), from senders taking turns so no rate limit refuses one.
+ */
+async function sendHistory(
+  listener: Client,
+  senders: readonly Client[],
+  count: number,
+  length: number,
+): Promise<SentMessage[]> {
+  const sent: SentMessage[] = [];
+  // The longest name, in characters of the most bytes, and the longer kind of avatar hash.
+  const senderName = worstCaseText(0, contract.limits.maxSenderNameLength);
+  const senderGravatar = 'f'.repeat(64);
+  for (let sequence = 0; sequence < count; sequence++) {
+    const text = worstCaseText(sequence, length);
+    const sender = senders[sequence % senders.length] as Client;
+    const from = listener.frames.length;
+    sender.socket.send(JSON.stringify({ message: text, senderName, senderGravatar }));
+    const event = await waitFor(
+      () => listener.frames.slice(from).find((frame) => jsonFields(frame.text).message === text),
+      ROUND_TIMEOUT_MS,
+    );
+    if (event === undefined) throw new Error(`history message ${sequence} never reached the room`);
+    sent.push({ id: String(jsonFields(event.text).id), text });
+  }
+  return sent;
+}
+
+async function joinAndReadHistory(
+  setting: HistorySetting,
+  sent: readonly SentMessage[],
+): Promise<HistoryJoin> {
+  const client = (await openClients(setting.url, 1))[0] as Client;
+  try {
+    clearRecords(setting.evidence);
+    const requestedAt = performance.now();
+    client.socket.send(JSON.stringify({ action: 'history' }));
+    const historyFrames = (): { text: string; at: number }[] =>
+      client.frames.filter((frame) => jsonFields(frame.text).type === 'history');
+    await waitFor(() => {
+      const last = historyFrames().at(-1);
+      if (last === undefined) return false;
+      const { part, parts } = jsonFields(last.text);
+      return part === parts;
+    }, ROUND_TIMEOUT_MS);
+    const frames = historyFrames();
+    await waitFor(() => setting.evidence.histories.length > 0, ROUND_TIMEOUT_MS);
+    const reads = setting.evidence.calls.filter(
+      (call) => call.table === setting.stack.roomsTableName && call.operation === 'Query',
+    );
+    // dynalite's read units count text by UTF-16 code units: too few for three-byte text. The
+    // items it returned are the items it read when the filter left none out, so size those.
+    const everyItemReturned = reads.every((call) => call.count === call.scannedCount);
+    const bytesRead = everyItemReturned ? sum(reads.map((call) => call.returnedBytes)) : Number.NaN;
+    return {
+      ...checkHistory(
+        frames.map((frame) => frame.text),
+        sent,
+        contract.apiGateway.maxMessageBytes,
+      ),
+      receiveMs: (frames.at(-1)?.at ?? Number.NaN) - requestedAt,
+      queries: reads.length,
+      itemsRead: sum(reads.map((call) => call.scannedCount)),
+      bytesRead,
+      // One Query per page: each page is billed on its own, rounded up to 4 KB.
+      readUnits: everyItemReturned
+        ? sum(reads.map((call) => eventuallyConsistentReadUnits(call.returnedBytes)))
+        : Number.NaN,
+      logged: setting.evidence.histories[0],
+    };
+  } finally {
+    client.socket.close();
+  }
+}
+
+/** Forgets what the recorders and the log collected, before the next measurement. */
+function clearRecords(evidence: Evidence): void {
+  for (const records of [evidence.calls, evidence.posts, evidence.broadcasts, evidence.histories]) {
+    records.length = 0;
+  }
+}

@@ -1,0 +1,95 @@
+import {
+  ApiGatewayManagementApiClient,
+  PostToConnectionCommand,
+} from '@aws-sdk/client-apigatewaymanagementapi';
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentProgress } from '../../src/common/progress.ts';
+import { fakeConnectionIds, runFanoutBenchmark } from '../../src/fanout/benchmark.ts';
+import type { SlowEndpoint } from '../../src/fanout/slow-endpoint.ts';
+import { startSlowEndpoint } from '../../src/fanout/slow-endpoint.ts';
+import { parseBenchOptions } from '../../src/options.ts';
+
+let endpoint: SlowEndpoint | undefined;
+afterEach(async () => {
+  await endpoint?.stop();
+  endpoint = undefined;
+});
+
+describe('the slow management endpoint', () => {
+  it('answers real SDK posts on the stage path and counts deliveries and repeats per message id', async () => {
+    // Prepare
+    endpoint = await startSlowEndpoint(1);
+    const client = new ApiGatewayManagementApiClient({
+      endpoint: endpoint.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    });
+    const post = (connectionId: string, id: string) =>
+      client.send(
+        new PostToConnectionCommand({
+          ConnectionId: connectionId,
+          Data: `{"type":"message","id":"${id}"}`,
+        }),
+      );
+
+    // Act: a, b get message 1; a gets it again; a gets message 2
+    const output = await post('AAAAAAAAAAAAAAA=', '1');
+    await post('BBBBBBBBBBBBBBB=', '1');
+    await post('AAAAAAAAAAAAAAA=', '1');
+    await post('AAAAAAAAAAAAAAA=', '2');
+    client.destroy();
+
+    // Assess
+    expect(output.$metadata.httpStatusCode).toBe(200);
+    expect(endpoint.endpoint).toMatch(/\/prod$/);
+    expect(await endpoint.readCounters()).toMatchObject({ calls: 4, delivered: 3, duplicates: 1 });
+    await endpoint.resetCounters();
+    expect(await endpoint.readCounters()).toEqual({
+      calls: 0,
+      delivered: 0,
+      duplicates: 0,
+      lastAt: 0,
+    });
+  });
+});
+
+describe('fakeConnectionIds', () => {
+  it('makes distinct ids in API Gateway format, distinct across prefixes', () => {
+    const ids = [...fakeConnectionIds(5000, 'a'), ...fakeConnectionIds(5000, 'b')];
+
+    expect(new Set(ids).size).toBe(10_000);
+    for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{15}=$/);
+  });
+});
+
+describe('runFanoutBenchmark', () => {
+  it('measures both post paths and a sharded broadcast of the real bundle, with nothing lost', {
+    timeout: 180_000,
+  }, async () => {
+    // Prepare: a small broadcast, split into shards of 20
+    const options = parseBenchOptions([
+      '--fanout-recipients=60',
+      '--fanout-round-trip-ms=5',
+      '--fanout-rounds=1',
+      '--fanout-memory=512',
+      '--fanout-shard-size=20',
+      '--fanout-poster-posts=200',
+    ]);
+
+    // Act
+    const result = await runFanoutBenchmark(options, new AbortController().signal, silentProgress);
+
+    // Assess
+    expect(result.posters.map((poster) => poster.path)).toEqual(['sdk', 'signed']);
+    for (const poster of result.posters) expect(poster.cpuPerPostMs).toBeGreaterThan(0);
+    expect(result.broadcasts).toHaveLength(1);
+    const [run] = result.broadcasts;
+    for (const round of [run?.warmUp, ...(run?.rounds ?? [])]) {
+      expect(round).toMatchObject({ delivered: 60, duplicates: 0, timedOut: 0, throttled: 0 });
+      // 60 recipients at 20 per invocation: the accepting one and at least two shard workers
+      expect(round?.invocations).toBeGreaterThanOrEqual(3);
+      expect(round?.gbSeconds).toBeGreaterThan(0);
+    }
+    expect(process.env.AWS_ACCESS_KEY_ID).not.toBe('local');
+  });
+});

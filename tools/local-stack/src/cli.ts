@@ -1,0 +1,74 @@
+/**
+ * `npm start`: runs the whole chat offline on the local stack (see stack.ts) until Ctrl-C or
+ * SIGTERM, printing the URLs a user needs and one line per Lambda invocation.
+ */
+
+import { UsageError } from '../../../scripts/lib/flags.ts';
+import { HELP_TEXT, parseCommandLine } from './cli-options.ts';
+import { HandlerLoadError } from './lambda-runner.ts';
+import { PortInUseError } from './listen.ts';
+import { type LocalStack, MissingBuildError, startLocalStack } from './stack.ts';
+import { TemplateError } from './templates.ts';
+
+/** Errors whose message is the whole story for the user: no stack trace. */
+const EXPECTED_ERRORS = [PortInUseError, MissingBuildError, HandlerLoadError, TemplateError];
+
+async function main(argv: readonly string[]): Promise<number> {
+  let command: ReturnType<typeof parseCommandLine>;
+  try {
+    command = parseCommandLine(argv);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`error: ${error.message}\nRun \`npm start -- --help\` for the options.`);
+    return 2;
+  }
+  if (command.help) {
+    process.stdout.write(HELP_TEXT);
+    return 0;
+  }
+
+  // Lambda runs Node.js 22; the SDK's warning about an older local Node.js is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack(command.options);
+  } catch (error) {
+    if (EXPECTED_ERRORS.some((type) => error instanceof type)) {
+      console.error(`error: ${(error as Error).message}`);
+      return 1;
+    }
+    throw error;
+  }
+  const storage = command.options.persistDir ?? 'in memory';
+  for (const warning of stack.warnings) console.error(`warning: ${warning}`);
+  console.log(
+    [
+      'AWSome Chat is running offline.',
+      `  Chat page:            ${stack.pageUrl}`,
+      `  WebSocket URL:        ${stack.websocketUrl}`,
+      `  Management endpoint:  ${stack.managementEndpoint}`,
+      `  DynamoDB endpoint:    ${stack.dynamoEndpoint} (table ${stack.tableName}, ${storage})`,
+      `  SQS endpoint:         ${stack.sqsEndpoint} (shard queue and its dead-letter queue)`,
+      `  Lambda containers:    ${stack.cpuLimit.description}`,
+      'Open the chat page in two browser tabs. Press Ctrl-C to stop.',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (): void => {
+      if (stopping) {
+        // A second Ctrl-C: the user does not want to wait for a clean shutdown.
+        process.exit(130);
+      }
+      stopping = true;
+      console.log('Stopping...');
+      void stack.stop().then(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  console.log('Stopped.');
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));

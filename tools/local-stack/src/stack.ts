@@ -1,0 +1,454 @@
+/**
+ * The composition root of the local stack: DynamoDB (dynalite), the Lambda runner, the WebSocket
+ * gateway with its `@connections` API on one port (like the execute-api host), and the static site.
+ * `npm start` (cli.ts), the integration tests, the browser tests and the benchmarks all start the
+ * stack through {@link startLocalStack}.
+ */
+import { randomBytes } from 'node:crypto';
+import { access, mkdir } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { networkInterfaces } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { listedOrigins } from '../../../backend/src/config.ts';
+import contract from '../../../contract/contract.json' with { type: 'json' };
+import { createConnectionsApi } from './connections-api.ts';
+import { type CpuLimiterSupport, cpuLimiterFor } from './cpu-share.ts';
+import { LOCAL_STACK_DEFAULTS } from './defaults.ts';
+import { LOCAL_CREDENTIALS, startLocalDynamoDb } from './dynamodb.ts';
+import { EventSourceMapping } from './event-source-mapping.ts';
+import { LambdaRunner, type LambdaRunnerStats } from './lambda-runner.ts';
+import { closeServer, listen } from './listen.ts';
+import {
+  isLoopbackHost,
+  isWildcardHost,
+  loopbackHostFor,
+  reachableHost,
+  servedHosts,
+  urlHost,
+} from './network.ts';
+import { browserOriginPolicy, pageOrigins } from './origin-policy.ts';
+import { compileRouteSelectionExpression } from './route-selection.ts';
+import { startLocalSqs } from './sqs.ts';
+import { startStaticSite } from './static-site.ts';
+import { WebSocketGateway } from './websocket-gateway.ts';
+
+/** Options of {@link startLocalStack}; defaults.ts gives the default of each one left out. */
+export interface LocalStackOptions {
+  /** Interface the page and the WebSocket endpoint listen on. */
+  host?: string;
+  /** Port of the chat page; 0 = a free port. */
+  httpPort?: number;
+  /** Port of the WebSocket endpoint and the `@connections` API; 0 = a free port. */
+  wsPort?: number;
+  /** Port of DynamoDB; 0 = a free port. */
+  dynamoPort?: number;
+  /** Stage name in the WebSocket URL and the management endpoint. */
+  stage?: string;
+  /** The handler's ES module (default: the bundle Lambda runs). */
+  handlerPath?: string;
+  /** The handler's export name. */
+  handlerExport?: string;
+  /** Route keys that have an integration. */
+  routes?: readonly string[];
+  /** Extra Lambda environment (e.g. MAX_MESSAGE_LENGTH, ALLOWED_ORIGINS); wins over the defaults. */
+  env?: Record<string, string>;
+  /** Idle timeout; a connection without data frames either way is closed with 1001. */
+  idleTimeoutMs?: number;
+  /** Maximum connection duration, then 1001. */
+  maxConnectionMs?: number;
+  /** API Gateway's integration timeout. */
+  integrationTimeoutMs?: number;
+  /** The Lambda function timeout (a hung container is replaced). */
+  functionTimeoutMs?: number;
+  /** Most Lambda containers at once (a new AWS account's concurrency quota). */
+  maxConcurrency?: number;
+  /** Invocations that may wait for a free container before Lambda-style throttling. Default 1000. */
+  maxQueued?: number;
+  /** The function's memory in MB. Default Terraform's lambda_memory_mb (defaults.ts). */
+  memoryMb?: number;
+  /**
+   * Hold each container to the CPU share Lambda gives `memoryMb` (needs Linux cgroups, as root).
+   * Default false; `npm start` turns it on.
+   */
+  limitCpu?: boolean;
+  /** Port of the local SQS (loopback only); 0 = a free port. Default 0 (CLI: 9324). */
+  sqsPort?: number;
+  /**
+   * The shard queue's visibility timeout: how long a failed shard waits before SQS offers it
+   * again. Default six function timeouts, as Terraform sets it; tests shorten it.
+   */
+  shardVisibilityTimeoutSeconds?: number;
+  /** The shard queue's event source mapping: records per invocation. Default 1. */
+  shardBatchSize?: number;
+  /** The shard queue's event source mapping: most concurrent invocations. Default 5. */
+  shardMaxConcurrency?: number;
+  /** Folder for DynamoDB's data; in memory when undefined. */
+  persistDir?: string;
+  /** The built page to serve. */
+  siteDir?: string;
+  /** Bytes that may wait to be sent to one client before posts to it answer 429. */
+  maxClientBufferBytes?: number;
+  /**
+   * Where log lines go: one per invocation, and every line the function itself prints.
+   * Default `console.log`; tests pass a no-op or a collector.
+   */
+  log?: (line: string) => void;
+}
+
+/** A running local stack. */
+export interface LocalStack {
+  /** The chat page, e.g. `http://127.0.0.1:3000/`. */
+  pageUrl: string;
+  /** The WebSocket URL with the stage, e.g. `ws://127.0.0.1:3001/prod`. */
+  websocketUrl: string;
+  /** The management endpoint with the stage (the handler's APIGW_ENDPOINT), e.g. `http://127.0.0.1:3001/prod`. */
+  managementEndpoint: string;
+  /** DynamoDB's endpoint, e.g. `http://127.0.0.1:8000`. */
+  dynamoEndpoint: string;
+  /** The connections table. */
+  tableName: string;
+  /** The rooms table (head counts and kept messages). */
+  roomsTableName: string;
+  /** The region the handler's SDK clients use. */
+  region: string;
+  /** What the user should know about how the stack is exposed (a non-loopback `--host`). */
+  warnings: readonly string[];
+  /** The local SQS endpoint (loopback), and the shard queue and its dead-letter queue. */
+  sqsEndpoint: string;
+  shardQueueUrl: string;
+  deadLetterQueueUrl: string;
+  /** Whether containers run at the memory's CPU share, or why not. */
+  cpuLimit: { readonly applied: boolean; readonly description: string };
+  /** What the Lambda containers have done so far (invocations, billed time, CPU). */
+  lambdaStats(): LambdaRunnerStats;
+  /** Closes every connection (1001) and server, and terminates the Lambda containers. */
+  stop(): Promise<void>;
+}
+
+/** A build artefact the stack needs is missing. */
+export class MissingBuildError extends Error {
+  override readonly name = 'MissingBuildError';
+}
+
+const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const TEMPLATE_DIR = `${REPO_ROOT}frontend`;
+const REGION = 'us-east-1';
+const TABLE_NAME = 'awsome-chat-connections';
+const ROOMS_TABLE_NAME = 'awsome-chat-rooms';
+const FUNCTION_NAME = 'awsome-chat-local';
+const SHARD_QUEUE = 'awsome-chat-fanout';
+const DEAD_LETTER_QUEUE = 'awsome-chat-fanout-dlq';
+
+/** {@link LocalStackOptions} with the defaults filled in. */
+export type ResolvedLocalStackOptions = Required<Omit<LocalStackOptions, 'persistDir' | 'log'>> &
+  Pick<LocalStackOptions, 'persistDir' | 'log'>;
+
+/**
+ * Fills in the defaults (defaults.ts) of every option left out.
+ * @param options - what the caller asked for
+ * @returns every option with a value
+ */
+export function resolveLocalStackOptions(options: LocalStackOptions): ResolvedLocalStackOptions {
+  const defaults = LOCAL_STACK_DEFAULTS;
+  return {
+    host: options.host ?? defaults.host,
+    httpPort: options.httpPort ?? defaults.httpPort,
+    wsPort: options.wsPort ?? defaults.wsPort,
+    dynamoPort: options.dynamoPort ?? defaults.dynamoPort,
+    stage: options.stage ?? defaults.stage,
+    handlerPath: options.handlerPath ?? `${REPO_ROOT}${defaults.handlerFile}`,
+    handlerExport: options.handlerExport ?? defaults.handlerExport,
+    routes: options.routes ?? defaults.routes,
+    env: options.env ?? {},
+    idleTimeoutMs: options.idleTimeoutMs ?? defaults.idleTimeoutMs,
+    maxConnectionMs: options.maxConnectionMs ?? defaults.maxConnectionMs,
+    integrationTimeoutMs: options.integrationTimeoutMs ?? defaults.integrationTimeoutMs,
+    functionTimeoutMs: options.functionTimeoutMs ?? defaults.functionTimeoutMs,
+    maxConcurrency: options.maxConcurrency ?? defaults.maxConcurrency,
+    maxQueued: options.maxQueued ?? defaults.maxQueued,
+    memoryMb: options.memoryMb ?? defaults.memoryMb,
+    limitCpu: options.limitCpu ?? defaults.limitCpu,
+    sqsPort: options.sqsPort ?? defaults.sqsPort,
+    // Six function timeouts, as Terraform sets the queue's visibility timeout.
+    shardVisibilityTimeoutSeconds:
+      options.shardVisibilityTimeoutSeconds ??
+      (6 * (options.functionTimeoutMs ?? defaults.functionTimeoutMs)) / 1000,
+    shardBatchSize: options.shardBatchSize ?? defaults.shardBatchSize,
+    shardMaxConcurrency: options.shardMaxConcurrency ?? defaults.shardMaxConcurrency,
+    persistDir: options.persistDir,
+    siteDir: options.siteDir ?? `${REPO_ROOT}${defaults.siteDir}`,
+    maxClientBufferBytes: options.maxClientBufferBytes ?? defaults.maxClientBufferBytes,
+    log: options.log,
+  };
+}
+
+/**
+ * Starts the whole chat offline. Each part is stopped again if a later one fails to start.
+ *
+ * @throws MissingBuildError when the bundle or the page is not built; PortInUseError when a port
+ *   is taken; HandlerLoadError when the handler module cannot be loaded.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const settings = resolveLocalStackOptions(options);
+  const { host, stage } = settings;
+  const printLine = settings.log ?? ((line: string) => console.log(line));
+  const log = (line: string): void =>
+    printLine(`${new Date().toISOString().slice(11, 23)} ${line}`);
+  await requireBuilt(
+    settings.handlerPath,
+    options.handlerPath === undefined ? 'the Lambda bundle' : undefined,
+  );
+  await requireBuilt(settings.siteDir, options.siteDir === undefined ? 'the chat page' : undefined);
+  if (settings.persistDir !== undefined) await mkdir(settings.persistDir, { recursive: true });
+
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async (): Promise<void> => {
+    for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
+  };
+  try {
+    // Nothing checks a signature on DynamoDB or @connections: they stay on this machine.
+    const loopbackHost = loopbackHostFor(host);
+    const dynamo = await startLocalDynamoDb({
+      host: loopbackHost,
+      port: settings.dynamoPort,
+      persistDir: settings.persistDir,
+      tableName: TABLE_NAME,
+      roomsTableName: ROOMS_TABLE_NAME,
+      region: REGION,
+    });
+    stops.push(dynamo.stop);
+
+    const executeApi = await listenExecuteApi(host, settings.wsPort);
+    stops.push(executeApi.stop);
+    const wsPort = executeApi.port;
+    const interfaces = networkInterfaces();
+    const browserHost = reachableHost(host, interfaces);
+    const warnings = exposureWarnings(host, browserHost);
+    const publicHost = urlHost(browserHost ?? loopbackHost);
+    const websocketUrl = `ws://${publicHost}:${wsPort}/${stage}`;
+    const managementEndpoint = `http://${urlHost(loopbackHost)}:${wsPort}/${stage}`;
+
+    const env = settings.env;
+    const maxMessageLength = Number(
+      env[contract.environment.maxMessageLength] ?? contract.limits.maxMessageLength,
+    );
+    const site = await startStaticSite({
+      host,
+      port: settings.httpPort,
+      distDir: settings.siteDir,
+      templateDir: TEMPLATE_DIR,
+      websocketUrl,
+      maxMessageLength,
+    });
+    stops.push(site.stop);
+
+    // Like DynamoDB, the queue is for the function alone: loopback only, whatever --host says.
+    const sqs = await startLocalSqs({
+      host: loopbackHost,
+      port: settings.sqsPort,
+      region: REGION,
+      queues: [
+        {
+          // As Terraform sets them: six function timeouts of visibility, an hour of retention,
+          // and a dead-letter queue after five receives.
+          name: SHARD_QUEUE,
+          visibilityTimeoutSeconds: settings.shardVisibilityTimeoutSeconds,
+          retentionSeconds: 3600,
+          redrive: { deadLetterQueue: DEAD_LETTER_QUEUE, maxReceiveCount: 5 },
+        },
+        { name: DEAD_LETTER_QUEUE, visibilityTimeoutSeconds: 30, retentionSeconds: 14 * 86_400 },
+      ],
+    });
+    stops.push(sqs.stop);
+
+    const cpu: CpuLimiterSupport = settings.limitCpu
+      ? await cpuLimiterFor(settings.memoryMb)
+      : { ok: false, reason: 'not asked for' };
+    const runner = new LambdaRunner({
+      handlerPath: settings.handlerPath,
+      handlerExport: settings.handlerExport,
+      environment: lambdaEnvironment({
+        tableName: TABLE_NAME,
+        managementEndpoint,
+        dynamoEndpoint: dynamo.endpoint,
+        sqsEndpoint: sqs.endpoint,
+        shardQueueUrl: sqs.queueUrl(SHARD_QUEUE),
+        memoryMb: settings.memoryMb,
+        extra: env,
+      }),
+      timeoutMs: settings.functionTimeoutMs,
+      maxConcurrency: settings.maxConcurrency,
+      maxQueued: settings.maxQueued,
+      functionName: FUNCTION_NAME,
+      region: REGION,
+      memoryLimitInMB: settings.memoryMb,
+      ...(cpu.ok && { cpuLimiter: cpu.limiter }),
+      // The function's own log lines join the stack's, as they would in CloudWatch Logs.
+      onFunctionOutput: printLine,
+    });
+    stops.push(() => runner.stop());
+    await runner.start();
+
+    const mapping = new EventSourceMapping({
+      queue: sqs.queue(SHARD_QUEUE),
+      region: REGION,
+      batchSize: settings.shardBatchSize,
+      maximumConcurrency: settings.shardMaxConcurrency,
+      invoke: (event) => runner.invoke(event),
+      log,
+    });
+    mapping.start();
+    // Polling stops before the containers do, so no batch is cut off mid-way.
+    stops.push(() => mapping.stop());
+
+    const allowOrigin = browserOriginPolicy([
+      ...pageOrigins(servedHosts(host, interfaces), site.port),
+      ...listedOrigins(env[contract.environment.allowedOrigins]),
+    ]);
+    const gateway = new WebSocketGateway({
+      apiId: randomBytes(5).toString('hex'),
+      stage,
+      routeKeys: new Set(settings.routes),
+      selectRouteValue: compileRouteSelectionExpression(contract.routeSelectionExpression),
+      invoke: (event) => runner.invoke(event),
+      idleTimeoutMs: settings.idleTimeoutMs,
+      maxConnectionMs: settings.maxConnectionMs,
+      integrationTimeoutMs: settings.integrationTimeoutMs,
+      allowOrigin,
+      maxClientBufferBytes: settings.maxClientBufferBytes,
+      log,
+    });
+    // Connections close before the containers stop, so no invocation is cut off mid-way.
+    stops.push(() => gateway.stop());
+    const connectionsApi = createConnectionsApi({ stage, gateway });
+    for (const server of executeApi.servers) {
+      server.on('request', connectionsApi);
+      server.on('upgrade', (request, socket, head: Buffer) => {
+        // A failure here must cost one handshake, never the whole stack.
+        gateway.handleUpgrade(request, socket, head).catch(() => socket.destroy());
+      });
+    }
+
+    return {
+      pageUrl: `http://${publicHost}:${site.port}/`,
+      websocketUrl,
+      managementEndpoint,
+      dynamoEndpoint: dynamo.endpoint,
+      tableName: TABLE_NAME,
+      roomsTableName: ROOMS_TABLE_NAME,
+      region: REGION,
+      warnings,
+      sqsEndpoint: sqs.endpoint,
+      shardQueueUrl: sqs.queueUrl(SHARD_QUEUE),
+      deadLetterQueueUrl: sqs.queueUrl(DEAD_LETTER_QUEUE),
+      cpuLimit: cpu.ok
+        ? { applied: true, description: `${settings.memoryMb} MB at ${cpu.limiter.description}` }
+        : { applied: false, description: `${settings.memoryMb} MB at full CPU (${cpu.reason})` },
+      lambdaStats: () => runner.stats,
+      stop: stopAll,
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}
+
+/**
+ * The execute-api host: one port for the WebSocket endpoint and the `@connections` API, on
+ * `host`. When `host` is one address of another interface, the same port also listens on
+ * 127.0.0.1, where the function and local programs reach `@connections` (which answers loopback
+ * peers only).
+ */
+async function listenExecuteApi(
+  host: string,
+  port: number,
+): Promise<{ port: number; servers: Server[]; stop: () => Promise<void> }> {
+  const servers = [createServer()];
+  if (!isLoopbackHost(host) && !isWildcardHost(host)) servers.push(createServer());
+  const listening: Server[] = [];
+  const stop = async (): Promise<void> => {
+    await Promise.all(listening.map((server) => closeServer(server)));
+  };
+  try {
+    let bound = port;
+    for (const [index, server] of servers.entries()) {
+      // Lambda's SDK clients keep connections alive; do not drop them between broadcasts.
+      server.keepAliveTimeout = 65_000;
+      bound = await listen(server, index === 0 ? host : '127.0.0.1', bound, '--ws-port');
+      listening.push(server);
+    }
+    return { port: bound, servers, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** What a user must know when `--host` opens the stack to other machines. */
+function exposureWarnings(host: string, browserHost: string | undefined): string[] {
+  if (isLoopbackHost(host)) return [];
+  const warnings = [
+    `--host ${host}: the chat page and the WebSocket endpoint are open to every machine that ` +
+      'can reach this one, without a login. The @connections API and DynamoDB still answer on ' +
+      'this machine only. Leave --host out to keep the chat on this machine.',
+  ];
+  if (browserHost === undefined) {
+    warnings.push(
+      `--host ${host}: this machine has no network address other than loopback, so the page ` +
+        'points browsers at 127.0.0.1.',
+    );
+  }
+  return warnings;
+}
+
+/** The function's environment: what Lambda and our Terraform set, pointed at the local pieces. */
+function lambdaEnvironment(parts: {
+  tableName: string;
+  managementEndpoint: string;
+  dynamoEndpoint: string;
+  sqsEndpoint: string;
+  shardQueueUrl: string;
+  memoryMb: number;
+  extra: Readonly<Record<string, string>>;
+}): Record<string, string> {
+  return {
+    // The runtime's own variables, as a Node.js 22 Lambda sees them.
+    AWS_REGION: REGION,
+    AWS_DEFAULT_REGION: REGION,
+    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
+    AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(parts.memoryMb),
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${FUNCTION_NAME}`,
+    TZ: ':UTC',
+    // Lambda runs Node.js 22; the SDK's warning about an older local Node.js says nothing about it.
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    // Fake credentials: nothing local checks signatures, and no real AWS account is ever reached.
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+    AWS_SESSION_TOKEN: LOCAL_CREDENTIALS.sessionToken,
+    // The SDK's standard per-service endpoint variable: the unmodified bundle reaches dynalite.
+    AWS_ENDPOINT_URL_DYNAMODB: parts.dynamoEndpoint,
+    AWS_ENDPOINT_URL_SQS: parts.sqsEndpoint,
+    [contract.environment.tableName]: parts.tableName,
+    [contract.environment.roomsTableName]: ROOMS_TABLE_NAME,
+    [contract.environment.apigwEndpoint]: parts.managementEndpoint,
+    [contract.environment.shardQueueUrl]: parts.shardQueueUrl,
+    ...parts.extra,
+  };
+}
+
+/** `what` names a default artefact that `npm run build` produces; undefined for a user's path. */
+async function requireBuilt(path: string, what: string | undefined): Promise<void> {
+  try {
+    await access(path);
+  } catch {
+    throw new MissingBuildError(
+      what === undefined
+        ? `${path} does not exist.`
+        : `${what} is not built (${path} is missing): run \`npm run build\` first ` +
+            '(`npm start` builds before it starts the stack).',
+    );
+  }
+}

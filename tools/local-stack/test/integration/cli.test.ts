@@ -1,0 +1,174 @@
+/**
+ * `npm start`'s command line, run as a real child process: help, bad flags, a port in use, a
+ * user's own handler through --handler, and a clean stop on SIGTERM.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FIXTURES, TestClient } from '../support/helpers.ts';
+
+const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
+const TSX = fileURLToPath(new URL('../../../../node_modules/.bin/tsx', import.meta.url));
+const FREE_PORTS = ['--http-port', '0', '--ws-port', '0', '--dynamo-port', '0'];
+
+/** A command line on free ports with the page fixture and `handler`. */
+function stackArgs(handler: string, ...more: string[]): string[] {
+  return [...FREE_PORTS, '--site', FIXTURES.site, '--handler', handler, ...more];
+}
+
+interface Finished {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+const running: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of running.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
+});
+
+function startCli(args: readonly string[]): {
+  child: ChildProcess;
+  finished: Promise<Finished>;
+  output: () => string;
+} {
+  const child = spawn(TSX, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.push(child);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const finished = new Promise<Finished>((resolve) => {
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+  return { child, finished, output: () => stdout };
+}
+
+async function occupyPort(): Promise<{ server: Server; port: number }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no port');
+  return { server, port: address.port };
+}
+
+describe('npm start command line', () => {
+  it('prints the help with every flag and exits 0', async () => {
+    const { code, stdout } = await startCli(['--help']).finished;
+    expect(code).toBe(0);
+    for (const flag of [
+      '--host',
+      '--http-port',
+      '--ws-port',
+      '--dynamo-port',
+      '--stage',
+      '--handler',
+      '--route',
+      '--env',
+      '--persist',
+      '--site',
+      '--idle-timeout',
+      '--max-connection-duration',
+      '--integration-timeout',
+      '--function-timeout',
+      '--concurrency',
+    ]) {
+      expect(stdout).toContain(flag);
+    }
+  });
+
+  it('refuses an unknown flag with a clear error and exit code 2', async () => {
+    const { code, stderr } = await startCli(['--no-such-flag']).finished;
+    expect(code).toBe(2);
+    expect(stderr).toContain("Unknown option '--no-such-flag'");
+    expect(stderr).toContain('--help');
+  });
+
+  it('refuses a malformed value', async () => {
+    const { code, stderr } = await startCli(['--idle-timeout', 'soon']).finished;
+    expect(code).toBe(2);
+    expect(stderr).toContain("--idle-timeout must be a number greater than 0, got 'soon'");
+  });
+
+  it.each(['--http-port', '--ws-port', '--dynamo-port'])(
+    'refuses a port in use (%s) with one clear line and a non-zero exit',
+    async (flag) => {
+      // Prepare
+      const { server, port } = await occupyPort();
+      const args = stackArgs(FIXTURES.plainHandler);
+      args[args.indexOf(flag) + 1] = String(port);
+      // Act
+      const { code, stderr } = await startCli(args).finished;
+      server.close();
+      // Assess
+      expect(code).toBe(1);
+      expect(stderr.trim()).toBe(
+        `error: Port ${port} on 127.0.0.1 is already in use. Stop the program using it or ` +
+          `choose another port with ${flag} (0 picks a free one).`,
+      );
+    },
+  );
+
+  it('explains a handler module that cannot be loaded', async () => {
+    const { code, stderr } = await startCli(stackArgs(FIXTURES.brokenHandler)).finished;
+    expect(code).toBe(1);
+    expect(stderr).toContain('Cannot load handler handler from');
+    expect(stderr).toContain('this module cannot load');
+  });
+
+  it('names a handler file that does not exist', async () => {
+    const { code, stderr } = await startCli(stackArgs('/no/such/handler.mjs')).finished;
+    expect(code).toBe(1);
+    expect(stderr.trim()).toBe('error: /no/such/handler.mjs does not exist.');
+  });
+
+  it('warns when --host opens the stack to other machines, and keeps DynamoDB on loopback', async () => {
+    // Prepare
+    const cli = startCli(stackArgs(`${FIXTURES.plainHandler}#greet`, '--host', '0.0.0.0'));
+    let stderr = '';
+    cli.child.stderr?.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    // Act
+    await expect.poll(cli.output, { timeout: 20_000 }).toContain('Press Ctrl-C to stop.');
+    cli.child.kill('SIGTERM');
+    await cli.finished;
+    // Assess
+    expect(stderr).toMatch(
+      /^warning: --host 0\.0\.0\.0: the chat page and the WebSocket endpoint are open/m,
+    );
+    expect(cli.output()).toMatch(/Management endpoint: +http:\/\/127\.0\.0\.1:\d+\/prod/);
+    expect(cli.output()).toMatch(/DynamoDB endpoint: +http:\/\/127\.0\.0\.1:\d+ /);
+  });
+
+  it("runs a user's handler with --handler FILE#EXPORT and --env, and stops cleanly on SIGTERM", async () => {
+    // Prepare
+    const cli = startCli(
+      stackArgs(`${FIXTURES.plainHandler}#greet`, '--env', 'GREETER_NAME=the CLI test'),
+    );
+    await expect.poll(cli.output, { timeout: 20_000 }).toContain('Press Ctrl-C to stop.');
+    const websocketUrl = /WebSocket URL: +(\S+)/.exec(cli.output())?.[1] as string;
+    const pageUrl = /Chat page: +(\S+)/.exec(cli.output())?.[1] as string;
+    expect(cli.output()).toMatch(/Management endpoint: +http:\/\/127\.0\.0\.1:\d+\/prod/);
+    // Act
+    const client = await TestClient.connect(websocketUrl);
+    client.sendJson({ message: 'hi' });
+    const greeting = await client.frame(0);
+    const configJs = await (await fetch(`${pageUrl}config.js`)).text();
+    cli.child.kill('SIGTERM');
+    const finished = await cli.finished;
+    // Assess
+    expect(greeting).toBe('hello from the CLI test');
+    expect(configJs).toContain(`"websocketUrl":"${websocketUrl}"`);
+    expect((await client.closed).code).toBe(1001);
+    expect(finished.code).toBe(0);
+    expect(finished.stdout).toContain('Stopped.');
+    expect(finished.stdout).toMatch(/MESSAGE|\$default/);
+  });
+});
