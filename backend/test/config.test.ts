@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import contract from '../../contract/contract.json' with { type: 'json' };
-import {
-  ConfigError,
-  DEFAULT_SEND_CONCURRENCY,
-  defaultShardSize,
-  loadConfig,
-} from '../src/config.ts';
+import { DEFAULT_SEND_CONCURRENCY, defaultShardSize, loadConfig } from '../src/config.ts';
+import { ConfigError } from '../src/errors.ts';
 
 const names = contract.environment;
 

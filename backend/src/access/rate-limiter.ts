@@ -5,6 +5,7 @@
  * its next message, moved forward by one interval per accepted message, and updated with a
  * conditional UpdateItem so two containers can never both spend the last token.
  */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import contract from '../../../contract/contract.json' with { type: 'json' };
@@ -149,9 +150,8 @@ async function conditionally(
   try {
     return { accepted: true, item: (await write).Attributes };
   } catch (error) {
-    if (!(error instanceof Error) || error.name !== 'ConditionalCheckFailedException') throw error;
-    const item = (error as { Item?: Record<string, unknown> }).Item;
-    return { accepted: false, item };
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    return { accepted: false, item: error.Item };
   }
 }
 

@@ -5,6 +5,7 @@
  * network error) is handed back for a later retry; and once `shouldStop` says the invocation's
  * deadline is near, no new post starts: the rest are handed back unsent.
  */
+import { errorName, toPostToConnectionError } from '../errors.ts';
 import { forEachWithConcurrency } from './pool.ts';
 import type { PostToConnection } from './poster.ts';
 
@@ -105,34 +106,15 @@ export function emptyBroadcastResult(): BroadcastResult {
 }
 
 /**
- * Classifies a PostToConnection failure. SDK v3 errors (and the signed poster's) carry `name`
- * and `$metadata.httpStatusCode`; the v2 habit `err.statusCode` is never set.
+ * How a broadcast treats a PostToConnection failure.
  * @param error - what the poster threw
  * @returns `gone` for 410; `forbidden` for 403 (wrong endpoint or IAM); `retryable` for 429
  *   (throttled, or the client's buffer is full), 5xx and errors without a status (network,
  *   timeout); `failed` for anything else, e.g. 413
  */
 export function classifySendFailure(error: unknown): SendFailureKind {
-  const name = errorName(error);
-  const status = httpStatusCode(error);
-  if (name === 'GoneException' || status === 410) return 'gone';
-  if (name === 'ForbiddenException' || status === 403) return 'forbidden';
-  if (name === 'LimitExceededException' || status === 429) return 'retryable';
-  if (status === undefined || status >= 500) return 'retryable';
-  return 'failed';
-}
-
-/**
- * The name an error is counted and logged by: never its message, which may carry data.
- * @param error - anything thrown
- * @returns e.g. `GoneException`; `UnknownError` for what is not an Error
- */
-export function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : 'UnknownError';
-}
-
-function httpStatusCode(error: unknown): number | undefined {
-  if (typeof error !== 'object' || error === null || !('$metadata' in error)) return undefined;
-  const metadata = (error as { $metadata?: { httpStatusCode?: unknown } }).$metadata;
-  return typeof metadata?.httpStatusCode === 'number' ? metadata.httpStatusCode : undefined;
+  const { kind } = toPostToConnectionError(error);
+  if (kind === 'throttled' || kind === 'unavailable') return 'retryable';
+  if (kind === 'rejected') return 'failed';
+  return kind;
 }

@@ -10,28 +10,18 @@
  *   On a Lambda with a fraction of a vCPU, CPU per post decides how many recipients one
  *   invocation can serve before its deadline.
  *
- * Both reject with an error whose `name` is the service's error type (`GoneException`,
- * `ForbiddenException`, `PayloadTooLargeException`, `LimitExceededException`) and whose
- * `$metadata.httpStatusCode` is the status, so one classifier serves both.
+ * Both reject with a {@link PostToConnectionError} whose `name` is the service's error type
+ * (`GoneException`, `ForbiddenException`, `PayloadTooLargeException`, `LimitExceededException`)
+ * and whose `kind` says what the failure means for a broadcast.
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { PostToConnectionError, toPostToConnectionError } from '../errors.ts';
 
-/** Sends `data` to one connection; rejects with the service's error. */
+/** Sends `data` to one connection; rejects with a {@link PostToConnectionError}. */
 export type PostToConnection = (connectionId: string, data: Uint8Array) => Promise<void>;
-
-/** A failed post: `name` is the error type the service sent, as on SDK errors. */
-export class PostToConnectionError extends Error {
-  readonly $metadata: { readonly httpStatusCode: number };
-
-  constructor(name: string, httpStatusCode: number) {
-    super(`PostToConnection failed with ${httpStatusCode} ${name}`);
-    this.name = name;
-    this.$metadata = { httpStatusCode };
-  }
-}
 
 /** Error types by status, for a response that names none (the SDK would say "Unknown"). */
 const ERROR_TYPES_BY_STATUS: Readonly<Record<number, string>> = {
@@ -48,7 +38,11 @@ const ERROR_TYPES_BY_STATUS: Readonly<Record<number, string>> = {
  */
 export function sdkPoster(client: ApiGatewayManagementApiClient): PostToConnection {
   return async (connectionId, data) => {
-    await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
+    try {
+      await client.send(new PostToConnectionCommand({ ConnectionId: connectionId, Data: data }));
+    } catch (error) {
+      throw toPostToConnectionError(error);
+    }
   };
 }
 
@@ -114,7 +108,7 @@ export function signedPoster(options: SignedPosterOptions): PostToConnection {
         resolve,
       );
       request.on('timeout', () => request.destroy(timeoutError(options.timeoutMs)));
-      request.on('error', reject);
+      request.on('error', (error) => reject(toPostToConnectionError(error)));
       request.end(data);
     });
     // The body is empty or a short JSON error; drain it so the socket returns to the pool.

@@ -5,9 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import type { FanoutDeps } from '../../src/broadcast/fanout.ts';
 import { HANDOFF_MARGIN_MS, runFanout } from '../../src/broadcast/fanout.ts';
-import { PostToConnectionError } from '../../src/broadcast/poster.ts';
 import type { ShardJob } from '../../src/broadcast/shard-job.ts';
 import { MAX_ATTEMPTS } from '../../src/broadcast/shard-job.ts';
+import { PostToConnectionError } from '../../src/errors.ts';
 import type { RecipientPage } from '../../src/rooms/connection-store.ts';
 import { recordingQueue } from '../support/mocks.ts';
 
