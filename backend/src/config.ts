@@ -3,7 +3,10 @@
  * frozen, so a typo in an environment variable fails the cold start loudly instead of breaking
  * one chat message at a time.
  */
+
 import contract from '../../contract/contract.json' with { type: 'json' };
+import { listedOrigins, normaliseOrigin } from '../../contract/origins.ts';
+import { ConfigError } from './errors.ts';
 
 /**
  * Posts in flight at once per invocation when SEND_CONCURRENCY is unset. A post waits a network
@@ -19,8 +22,6 @@ export const DEFAULT_SEND_CONCURRENCY = 50;
  * about a second whatever the memory; see the README's fan-out section.
  */
 const RECIPIENTS_PER_VCPU_SECOND = 2000;
-/** Lambda's memory size at which a function has exactly one vCPU. */
-export const ONE_VCPU_MEMORY_MB = 1769;
 /** Shards stay well inside SQS's 256 KiB message limit (ids plus the payload). */
 const MAX_SHARD_SIZE = 2000;
 
@@ -51,11 +52,6 @@ export interface Config {
   readonly shardSize: number;
   /** The per-connection token bucket. */
   readonly rateLimit: { readonly burst: number; readonly perSecond: number };
-}
-
-/** Thrown when an environment variable is missing or malformed. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
 }
 
 const names = contract.environment;
@@ -144,29 +140,9 @@ function parseTtl(raw: string | undefined): number {
  */
 export function defaultShardSize(memoryMb: string | undefined): number {
   const memory = Number(memoryMb);
-  const share = Number.isFinite(memory) && memory > 0 ? memory / ONE_VCPU_MEMORY_MB : 1;
+  const share =
+    Number.isFinite(memory) && memory > 0 ? memory / contract.lambda.oneVcpuMemoryMb : 1;
   return Math.min(MAX_SHARD_SIZE, Math.max(50, Math.round(RECIPIENTS_PER_VCPU_SECOND * share)));
-}
-
-/**
- * Normalises an origin the way browsers serialise one (lower-case scheme and host, default port
- * dropped), so the allow-list and the header compare equal whenever they name the same origin.
- * @param value - an origin such as `https://Example.com:443`
- * @returns the serialised origin, or undefined when the value is not an http(s) origin
- */
-export function normaliseOrigin(value: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value.trim());
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-  // An origin has no path, query or credentials; anything more is a misconfiguration.
-  if (url.pathname !== '/' || url.search || url.hash || url.username || url.password) {
-    return undefined;
-  }
-  return url.origin;
 }
 
 function parseEndpoint(raw: string | undefined): string | undefined {
@@ -187,19 +163,6 @@ function parseUrl(name: string, raw: string | undefined): string | undefined {
     throw new ConfigError(`${name} must be an http(s) URL`);
   }
   return value;
-}
-
-/**
- * The entries of a comma-separated `ALLOWED_ORIGINS` value, as the function reads them (the local
- * stack's origin policy reads them the same way).
- * @param raw - the variable's value, undefined when unset
- * @returns the entries, trimmed, empty ones left out
- */
-export function listedOrigins(raw: string | undefined): string[] {
-  return (raw ?? '')
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter((entry) => entry !== '');
 }
 
 function parseAllowedOrigins(raw: string | undefined): ReadonlySet<string> | undefined {

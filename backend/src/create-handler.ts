@@ -5,19 +5,13 @@
  * log line, and no error ever escapes to the caller as a crash.
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { errorName } from './broadcast/broadcaster.ts';
+import type { HandlerDeps, Invocation } from './deps.ts';
+import { errorName } from './errors.ts';
 import { handleConnect } from './routes/connect.ts';
 import { handleDefault } from './routes/default.ts';
 import { handleDisconnect } from './routes/disconnect.ts';
+import type { RouteHandler, RouteOutcome, RouteResponse, WebSocketEvent } from './routes/route.ts';
 import { handleShardBatch } from './routes/shard-batch.ts';
-import type {
-  HandlerDeps,
-  Invocation,
-  RouteHandler,
-  RouteOutcome,
-  RouteResponse,
-  WebSocketEvent,
-} from './types.ts';
 
 /** Route key → route function; the keys are the routes Terraform creates (contract.json). */
 const routes: Readonly<Record<string, RouteHandler>> = {

@@ -4,7 +4,7 @@
  * allow-list. It stops cross-site browser abuse; it is not authentication, since any
  * non-browser client can forge the header.
  */
-import { normaliseOrigin } from '../config.ts';
+import { normaliseOrigin } from '../../../contract/origins.ts';
 
 /** Header map of a `$connect` event; names keep the case the client sent. */
 export type EventHeaders = Readonly<Record<string, string | undefined>>;

@@ -9,7 +9,6 @@
  */
 
 import type { ConnectionStore, RecipientPage } from '../rooms/connection-store.ts';
-import type { HandlerDeps, Invocation } from '../types.ts';
 import type { BroadcastResult } from './broadcaster.ts';
 import { broadcastToConnections, emptyBroadcastResult } from './broadcaster.ts';
 import type { PostToConnection } from './poster.ts';
@@ -41,29 +40,6 @@ export interface FanoutDeps {
   readonly now: () => Date;
   /** The invocation's remaining time (Lambda's `context.getRemainingTimeInMillis`). */
   readonly remainingTimeMs: () => number;
-}
-
-/**
- * The fan-out's dependencies from the handler's, for one endpoint and invocation.
- * @param deps - the handler's dependencies
- * @param endpoint - the management API endpoint to post to
- * @param invocation - the running invocation (its deadline)
- * @returns the fan-out's dependencies
- */
-export function fanoutDepsFor(
-  deps: HandlerDeps,
-  endpoint: string,
-  invocation: Invocation,
-): FanoutDeps {
-  return {
-    post: deps.posterFor(endpoint),
-    concurrency: deps.config.sendConcurrency,
-    store: deps.store,
-    queue: deps.shardQueue,
-    shardSize: deps.config.shardSize,
-    now: deps.now,
-    remainingTimeMs: () => invocation.remainingTimeMs(),
-  };
 }
 
 /** What one invocation did with its part of a broadcast. */

@@ -3,7 +3,6 @@
  * costs time and sockets, and the endpoint only varies when it is derived from each event.
  */
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import type { WebSocketEvent } from '../types.ts';
 
 /**
  * Builds a management API client the way the Lambda does: its socket pool sized to the send
@@ -40,20 +39,4 @@ export function createPerEndpointCache<T>(
     }
     return value;
   };
-}
-
-/**
- * The management endpoint for an event: the configured one, else the API's own domain and stage.
- * The stage must be in the path, or the management API answers 403.
- * @param event - the invocation's event
- * @param configured - APIGW_ENDPOINT, if set (e.g. a custom domain's base path, or the local stack)
- * @returns the endpoint URL without a trailing slash
- */
-export function managementEndpointFor(
-  event: WebSocketEvent,
-  configured: string | undefined,
-): string {
-  if (configured !== undefined) return configured;
-  const { domainName, stage } = event.requestContext;
-  return `https://${domainName}/${stage}`;
 }

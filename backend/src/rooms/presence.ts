@@ -4,8 +4,8 @@
  * no such broadcast (it would cost one post per member per join and leave); their members see
  * the count when they join and with every history reply.
  */
-import { fanoutDepsFor, runFanout } from '../broadcast/fanout.ts';
-import type { HandlerDeps, Invocation } from '../types.ts';
+import type { FanoutDeps } from '../broadcast/fanout.ts';
+import { runFanout } from '../broadcast/fanout.ts';
 import { presenceFrame } from './history.ts';
 
 /** Rooms up to this size hear about every join and leave. */
@@ -17,8 +17,7 @@ const PRESENCE_BROADCAST_MAX_MEMBERS = 20;
  * @param members - its head count now
  * @param exclude - a member not to tell (the one who joined learns it from its own reply)
  * @param endpoint - the management API endpoint
- * @param deps - the handler's dependencies
- * @param invocation - the running invocation
+ * @param fanout - the poster, store and clocks of the running invocation's fan-out
  * @returns how many members were told (0 in a large room)
  */
 export async function announcePresence(
@@ -26,8 +25,7 @@ export async function announcePresence(
   members: number,
   exclude: string | undefined,
   endpoint: string,
-  deps: HandlerDeps,
-  invocation: Invocation,
+  fanout: FanoutDeps,
 ): Promise<number> {
   if (members > PRESENCE_BROADCAST_MAX_MEMBERS) return 0;
   const report = await runFanout(
@@ -39,7 +37,7 @@ export async function announcePresence(
       ...(exclude !== undefined && { exclude }),
     },
     // A presence update is one page by construction: never worth a shard.
-    { ...fanoutDepsFor(deps, endpoint, invocation), queue: undefined },
+    { ...fanout, queue: undefined },
   );
   return report.delivered;
 }

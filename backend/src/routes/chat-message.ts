@@ -5,11 +5,11 @@
  * becomes work for other invocations.
  */
 
-import { DEFAULT_ROOM } from '../../../contract/room-name.ts';
-import { fanoutDepsFor, runFanout } from '../broadcast/fanout.ts';
+import { runFanout } from '../broadcast/fanout.ts';
+import { fanoutDepsFor } from '../deps.ts';
 import { buildMessageEvent } from '../protocol/message.ts';
-import type { FrameHandler } from './default.ts';
-import { spendToken } from './default.ts';
+import type { FrameHandler } from './frame-context.ts';
+import { spendToken } from './frame-context.ts';
 import { replyReadFailed } from './reply.ts';
 
 /** Broadcasts one validated chat message to the sender's room. */
@@ -17,8 +17,7 @@ export const sendChatMessage: FrameHandler<'message'> = async (frame, context) =
   const { deps, senderId, endpoint, invocation } = context;
   const token = await spendToken(context);
   if ('refused' in token) return token.refused;
-  // A connection stored before rooms existed has none: it is in the default room.
-  const room = token.room ?? DEFAULT_ROOM;
+  const { room } = token;
   const now = deps.now();
   const id = deps.newMessageId(now);
   const event = buildMessageEvent(frame.chatMessage, now, id, room);

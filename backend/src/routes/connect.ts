@@ -5,7 +5,7 @@
  */
 import { isOriginAllowed } from '../access/origin.ts';
 import { roomFromQuery } from '../rooms/room.ts';
-import type { RouteHandler } from '../types.ts';
+import type { RouteHandler } from './route.ts';
 
 /** Stores the connection, or answers 403 (foreign Origin) or 400 (bad room) and stores nothing. */
 export const handleConnect: RouteHandler = async (event, deps) => {

@@ -4,9 +4,9 @@
  * broadcasts delete ids that answer 410, and every broadcast that reads a whole room sets its
  * exact count.
  */
-import { managementEndpointFor } from '../broadcast/management-clients.ts';
+import { fanoutDepsFor } from '../deps.ts';
 import { announcePresence } from '../rooms/presence.ts';
-import type { RouteHandler } from '../types.ts';
+import { managementEndpointFor, type RouteHandler } from './route.ts';
 
 /** Deletes the connection's item (a missing item is fine) and updates its room's count. */
 export const handleDisconnect: RouteHandler = async (event, deps, invocation) => {
@@ -14,9 +14,13 @@ export const handleDisconnect: RouteHandler = async (event, deps, invocation) =>
   if (room === undefined) return { response: { statusCode: 200 }, outcome: 'disconnected' };
   const members = await deps.rooms.changeMembers(room, -1, deps.now());
   const endpoint = managementEndpointFor(event, deps.config.apigwEndpoint);
-  const told = await announcePresence(room, members, undefined, endpoint, deps, invocation).catch(
-    () => 0,
-  );
+  const told = await announcePresence(
+    room,
+    members,
+    undefined,
+    endpoint,
+    fanoutDepsFor(deps, endpoint, invocation),
+  ).catch(() => 0);
   return {
     response: { statusCode: 200 },
     outcome: 'disconnected',

@@ -5,11 +5,11 @@
  * too. With `after`, only what a reconnecting client missed.
  */
 
-import { DEFAULT_ROOM } from '../../../contract/room-name.ts';
+import { fanoutDepsFor } from '../deps.ts';
 import { historyFrames, presenceFrame } from '../rooms/history.ts';
 import { announcePresence } from '../rooms/presence.ts';
-import type { FrameHandler } from './default.ts';
-import { spendToken } from './default.ts';
+import type { FrameHandler } from './frame-context.ts';
+import { spendToken } from './frame-context.ts';
 import { replyReadFailed, replyToSender } from './reply.ts';
 
 /** Sends the sender its room's history and head count. */
@@ -17,7 +17,7 @@ export const sendHistory: FrameHandler<'history'> = async (frame, context) => {
   const { deps, senderId, endpoint, client, invocation } = context;
   const token = await spendToken(context);
   if ('refused' in token) return token.refused;
-  const room = token.room ?? DEFAULT_ROOM;
+  const { room } = token;
   let snapshot: Awaited<ReturnType<typeof deps.rooms.snapshot>>;
   try {
     snapshot = await deps.rooms.snapshot(room, deps.now());
@@ -36,9 +36,13 @@ export const sendHistory: FrameHandler<'history'> = async (frame, context) => {
   // The sender itself is counted even if its $connect's count has not landed yet.
   const members = Math.max(1, snapshot.members);
   await replyToSender(client, senderId, presenceFrame(room, members));
-  const told = await announcePresence(room, members, senderId, endpoint, deps, invocation).catch(
-    () => 0,
-  );
+  const told = await announcePresence(
+    room,
+    members,
+    senderId,
+    endpoint,
+    fanoutDepsFor(deps, endpoint, invocation),
+  ).catch(() => 0);
   return {
     response: { statusCode: 200 },
     outcome: 'history',

@@ -2,10 +2,10 @@
  * What the `$default` frame handlers share: a reply to the sender alone, and the sender's room.
  */
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
-import { errorName } from '../broadcast/broadcaster.ts';
 import { sdkPoster } from '../broadcast/poster.ts';
+import { errorName } from '../errors.ts';
 import { buildErrorEvent } from '../protocol/message.ts';
-import type { RouteOutcome } from '../types.ts';
+import type { RouteOutcome } from './route.ts';
 
 /**
  * Posts one frame to the sender; a sender that left meanwhile is no failure of ours.

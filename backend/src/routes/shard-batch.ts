@@ -7,9 +7,11 @@
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { FanoutReport } from '../broadcast/fanout.ts';
-import { fanoutDepsFor, runFanout } from '../broadcast/fanout.ts';
+import { runFanout } from '../broadcast/fanout.ts';
 import { parseShardJob } from '../broadcast/shard-job.ts';
-import type { HandlerDeps, Invocation, RouteOutcome } from '../types.ts';
+import type { HandlerDeps, Invocation } from '../deps.ts';
+import { fanoutDepsFor } from '../deps.ts';
+import type { RouteOutcome } from './route.ts';
 
 /** What a batch of shard records ends with: SQS's answer and the log line's fields. */
 export interface ShardBatchOutcome {

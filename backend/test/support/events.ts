@@ -2,7 +2,7 @@
  * Builders of API Gateway WebSocket proxy events shaped like real captures (see
  * docs/apigw-websocket.md, "Event shapes"), so tests read as "a $connect from this origin".
  */
-import type { WebSocketEvent } from '../../src/types.ts';
+import type { WebSocketEvent } from '../../src/routes/route.ts';
 
 /** Domain and stage every test event carries. */
 export const DOMAIN_NAME = 'abc123.execute-api.eu-west-1.amazonaws.com';

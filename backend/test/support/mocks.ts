@@ -25,9 +25,9 @@ import type { ShardQueue } from '../../src/broadcast/shard-queue.ts';
 import type { Config } from '../../src/config.ts';
 import type { ChatHandler } from '../../src/create-handler.ts';
 import { createHandler } from '../../src/create-handler.ts';
+import type { InvocationLog } from '../../src/deps.ts';
 import { createConnectionStore } from '../../src/rooms/connection-store.ts';
 import { createRoomStore } from '../../src/rooms/room-store.ts';
-import type { InvocationLog } from '../../src/types.ts';
 
 /** The instant every test handler sees as "now". */
 export const NOW = new Date('2026-11-27T06:00:00.000Z');

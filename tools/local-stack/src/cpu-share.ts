@@ -12,7 +12,9 @@ import { randomBytes } from 'node:crypto';
 import { access, mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ONE_VCPU_MEMORY_MB } from '../../../backend/src/config.ts';
+import contract from '../../../contract/contract.json' with { type: 'json' };
+
+const ONE_VCPU_MEMORY_MB = contract.lambda.oneVcpuMemoryMb;
 
 /** The CFS period the quota is a share of. */
 const PERIOD_US = 100_000;

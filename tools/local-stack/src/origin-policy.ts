@@ -12,7 +12,7 @@
  * `ALLOWED_ORIGINS`; there a handshake without Origin is refused, since the function has no
  * way to tell a program from a stripped browser request.)
  */
-import { normaliseOrigin } from '../../../backend/src/config.ts';
+import { normaliseOrigin } from '../../../contract/origins.ts';
 import { urlHost } from './network.ts';
 
 /** Decides whether a handshake's `Origin` header (undefined when absent) may connect. */

@@ -2,7 +2,7 @@
  * The local gateway's Origin guard on its own: which handshake Origins may connect.
  */
 import { describe, expect, it } from 'vitest';
-import { listedOrigins } from '../../../backend/src/config.ts';
+import { listedOrigins } from '../../../contract/origins.ts';
 import { browserOriginPolicy, pageOrigins } from '../src/origin-policy.ts';
 
 describe('browserOriginPolicy', () => {

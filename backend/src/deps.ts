@@ -1,0 +1,72 @@
+/**
+ * What the handler needs from outside, handed in by the Lambda entry point (handler.ts) and by
+ * tests and benchmarks, so every route runs against real or stand-in adapters alike.
+ */
+import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import type { RateLimiter } from './access/rate-limiter.ts';
+import type { FanoutDeps } from './broadcast/fanout.ts';
+import type { PostToConnection } from './broadcast/poster.ts';
+import type { ShardQueue } from './broadcast/shard-queue.ts';
+import type { Config } from './config.ts';
+import type { ConnectionStore } from './rooms/connection-store.ts';
+import type { RoomStore } from './rooms/room-store.ts';
+
+/** Fields of the invocation's log line. Never message text, never a secret. */
+export interface InvocationLog {
+  readonly level: 'info' | 'warn' | 'error';
+  readonly route: string;
+  readonly connectionId: string | undefined;
+  readonly requestId: string | undefined;
+  readonly outcome: string;
+  readonly durationMs: number;
+  readonly [detail: string]: unknown;
+}
+
+/** Everything the handler needs from outside; tests and benchmarks pass their own. */
+export interface HandlerDeps {
+  readonly config: Config;
+  readonly store: ConnectionStore;
+  readonly rooms: RoomStore;
+  readonly rateLimiter: RateLimiter;
+  /** The management API client for an endpoint (`https://{domain}/{stage}`), cached. */
+  readonly managementClientFor: (endpoint: string) => ApiGatewayManagementApiClient;
+  /** The broadcast's PostToConnection for an endpoint, cached. */
+  readonly posterFor: (endpoint: string) => PostToConnection;
+  /** Where broadcast shards go; undefined when no queue is configured. */
+  readonly shardQueue: ShardQueue | undefined;
+  /** The clock; tests fix it. */
+  readonly now: () => Date;
+  /** A new message id for a message accepted at `now`; tests fix it. */
+  readonly newMessageId: (now: Date) => string;
+  /** Writes the invocation's log line. */
+  readonly log: (line: InvocationLog) => void;
+}
+
+/** What a route may ask of the running invocation. */
+export interface Invocation {
+  /** Milliseconds before Lambda stops the invocation. */
+  remainingTimeMs(): number;
+}
+
+/**
+ * The fan-out's dependencies from the handler's, for one endpoint and invocation.
+ * @param deps - the handler's dependencies
+ * @param endpoint - the management API endpoint to post to
+ * @param invocation - the running invocation (its deadline)
+ * @returns the fan-out's dependencies
+ */
+export function fanoutDepsFor(
+  deps: HandlerDeps,
+  endpoint: string,
+  invocation: Invocation,
+): FanoutDeps {
+  return {
+    post: deps.posterFor(endpoint),
+    concurrency: deps.config.sendConcurrency,
+    store: deps.store,
+    queue: deps.shardQueue,
+    shardSize: deps.config.shardSize,
+    now: deps.now,
+    remainingTimeMs: () => invocation.remainingTimeMs(),
+  };
+}
