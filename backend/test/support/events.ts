@@ -1,12 +1,17 @@
 /**
  * Builders of API Gateway WebSocket proxy events shaped like real captures (see
- * docs/apigw-websocket.md, "Event shapes"), so tests read as "a $connect from this origin".
+ * docs/apigw-websocket.md, "Event shapes"), so tests read as "a $connect from this origin", and
+ * of the shard queue's SQS records.
  */
+import type { SQSEvent } from 'aws-lambda';
+import { serializeShardJob } from '../../src/broadcast/shard-job.ts';
 import type { WebSocketEvent } from '../../src/routes/route.ts';
 
 /** Domain and stage every test event carries. */
 export const DOMAIN_NAME = 'abc123.execute-api.eu-west-1.amazonaws.com';
 export const STAGE = 'prod';
+/** The connection a test event comes from unless it names another. */
+export const SENDER = 'sender0000000A=';
 
 interface EventOptions {
   readonly connectionId?: string;
@@ -38,7 +43,7 @@ export function webSocketEvent(routeKey: string, options: EventOptions = {}): We
       connectedAt: 1_795_000_000_000,
       requestTimeEpoch: 1_795_000_000_100,
       domainName: DOMAIN_NAME,
-      connectionId: options.connectionId ?? 'sender0000000A=',
+      connectionId: options.connectionId ?? SENDER,
       apiId: 'abc123',
     },
     isBase64Encoded: false,
@@ -46,4 +51,52 @@ export function webSocketEvent(routeKey: string, options: EventOptions = {}): We
     ...(options.body !== undefined && { body: options.body }),
     ...(options.query !== undefined && { queryStringParameters: options.query }),
   };
+}
+
+/**
+ * A client frame's body.
+ * @param fields - the frame's fields
+ * @returns the JSON text a client sends
+ */
+export function chatFrame(fields: Record<string, unknown>): string {
+  return JSON.stringify(fields);
+}
+
+/**
+ * One record of the shard queue's event source mapping.
+ * @param messageId - the SQS message id (what a batch item failure names)
+ * @param body - the record's body
+ * @returns the record
+ */
+export function sqsRecord(messageId: string, body: string): SQSEvent['Records'][number] {
+  return {
+    messageId,
+    receiptHandle: `${messageId}-handle`,
+    body,
+    attributes: {
+      ApproximateReceiveCount: '1',
+      SentTimestamp: '1795000000000',
+      SenderId: 'AROAEXAMPLE',
+      ApproximateFirstReceiveTimestamp: '1795000000001',
+    },
+    messageAttributes: {},
+    md5OfBody: '',
+    eventSource: 'aws:sqs',
+    eventSourceARN: 'arn:aws:sqs:eu-west-1:111122223333:awsome-chat-fanout',
+    awsRegion: 'eu-west-1',
+  };
+}
+
+/**
+ * A shard record's body: a first attempt at posting a small message to the given recipients.
+ * @param recipients - the connection ids of the shard
+ * @returns the serialised shard job
+ */
+export function shardBody(recipients: string[]): string {
+  return serializeShardJob({
+    endpoint: `https://${DOMAIN_NAME}/${STAGE}`,
+    payload: '{"type":"message","id":"x"}',
+    attempt: 1,
+    recipients,
+  });
 }

@@ -7,8 +7,9 @@ import {
   ForbiddenException,
   GoneException,
   LimitExceededException,
+  PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   DynamoDBDocumentClient,
@@ -17,6 +18,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach } from 'vitest';
 import { createRateLimiter } from '../../src/access/rate-limiter.ts';
 import { createPerEndpointCache } from '../../src/broadcast/management-clients.ts';
 import { sdkPoster } from '../../src/broadcast/poster.ts';
@@ -31,6 +33,12 @@ import { createRoomStore } from '../../src/rooms/room-store.ts';
 
 /** The instant every test handler sees as "now". */
 export const NOW = new Date('2026-11-27T06:00:00.000Z');
+/** NOW in epoch seconds, as TTL attributes and filters hold it. */
+export const NOW_SECONDS = Math.floor(NOW.getTime() / 1000);
+
+/** The tables every test handler is configured with. */
+export const CONNECTIONS_TABLE = 'connections';
+export const ROOMS_TABLE = 'rooms';
 
 /** Region and dummy credentials, so no test ever looks for real ones. */
 const clientConfig = {
@@ -99,8 +107,8 @@ export function createTestRig(config: Partial<Config> = {}, options: RigOptions 
   const clientEndpoints: string[] = [];
   const logs: InvocationLog[] = [];
   const fullConfig: Config = {
-    tableName: 'connections',
-    roomsTableName: 'rooms',
+    tableName: CONNECTIONS_TABLE,
+    roomsTableName: ROOMS_TABLE,
     historyMaxMessages: 50,
     historyTtlSeconds: 86_400,
     apigwEndpoint: undefined,
@@ -118,16 +126,16 @@ export function createTestRig(config: Partial<Config> = {}, options: RigOptions 
   });
   const handler = createHandler({
     config: fullConfig,
-    store: createConnectionStore({ client: documentClient, tableName: 'connections' }),
+    store: createConnectionStore({ client: documentClient, tableName: CONNECTIONS_TABLE }),
     rooms: createRoomStore({
       client: documentClient,
-      tableName: 'rooms',
+      tableName: ROOMS_TABLE,
       historyMaxMessages: fullConfig.historyMaxMessages,
       historyTtlSeconds: fullConfig.historyTtlSeconds,
     }),
     rateLimiter: createRateLimiter({
       client: documentClient,
-      tableName: 'connections',
+      tableName: CONNECTIONS_TABLE,
       limit: fullConfig.rateLimit,
     }),
     managementClientFor,
@@ -151,6 +159,23 @@ export function createTestRig(config: Partial<Config> = {}, options: RigOptions 
   };
 }
 
+/**
+ * A test rig per test: registers an `afterEach` that removes the mocks of the rig the test built,
+ * since the management API mock patches the client class for every instance.
+ * @returns a function that builds the test's rig, taking createTestRig's arguments
+ */
+export function rigPerTest(): (...args: Parameters<typeof createTestRig>) => TestRig {
+  let rig: TestRig | undefined;
+  afterEach(() => {
+    rig?.restore();
+    rig = undefined;
+  });
+  return (...args) => {
+    rig = createTestRig(...args);
+    return rig;
+  };
+}
+
 const metadata = (httpStatusCode: number) => ({ httpStatusCode, attempts: 1, totalRetryDelay: 0 });
 
 /** What the SDK throws for a recipient that disconnected. */
@@ -164,6 +189,24 @@ export const forbiddenError = (): ForbiddenException =>
 /** What the SDK throws when throttled or a client's buffer is full. */
 export const throttledError = (): LimitExceededException =>
   new LimitExceededException({ message: 'Limit', $metadata: metadata(429) });
+
+/** What DynamoDB throws for a conditional write whose condition failed (an empty bucket). */
+export const conditionFailedError = (): ConditionalCheckFailedException =>
+  new ConditionalCheckFailedException({
+    message: 'The conditional request failed',
+    $metadata: {},
+  });
+
+/**
+ * Recipients of the rig's PostToConnection calls, in call order.
+ * @param testRig - the rig whose management API mock is read
+ * @returns the connection ids posted to
+ */
+export function postedTo(testRig: TestRig): string[] {
+  return testRig.managementApi
+    .commandCalls(PostToConnectionCommand)
+    .map((call) => call.args[0].input.ConnectionId ?? '');
+}
 
 /**
  * Reads back the JSON a PostToConnection call carried.

@@ -1,0 +1,297 @@
+/**
+ * A chat message through the handler: the server-built event broadcast to the sender's room but
+ * the sender, every page of the room read, 410s cleaned up, other failures counted, sends
+ * bounded, and the sender told when its room cannot be read.
+ */
+import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { chatFrame, SENDER, webSocketEvent } from '../support/events.ts';
+import {
+  CONNECTIONS_TABLE,
+  decodePosted,
+  forbiddenError,
+  goneError,
+  MESSAGE_ID,
+  NOW,
+  NOW_SECONDS,
+  postedTo,
+  rigPerTest,
+  throttledError,
+} from '../support/mocks.ts';
+
+const setUp = rigPerTest();
+
+describe('a chat message', () => {
+  it('sends the exact server-built event to every live connection except the sender', async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.dynamoDb.on(QueryCommand).resolves({
+      Items: [{ connectionId: 'a' }, { connectionId: SENDER }, { connectionId: 'b' }],
+    });
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+    const body = chatFrame({
+      action: 'sendmessage',
+      message: ' hello ',
+      senderName: 'Ada',
+      senderGravatar: '0bc83cb571cd1c50ba6f3e8a78ef1346',
+      isAdmin: true,
+    });
+
+    // Act
+    const response = await testRig.handler(
+      webSocketEvent('$default', { connectionId: SENDER, body }),
+    );
+
+    // Assess
+    expect(response).toEqual({ statusCode: 200 });
+    const posts = testRig.managementApi.commandCalls(PostToConnectionCommand);
+    expect(postedTo(testRig).toSorted()).toEqual(['a', 'b']);
+    for (const post of posts) {
+      expect(decodePosted(post.args[0].input.Data)).toStrictEqual({
+        type: 'message',
+        id: MESSAGE_ID,
+        room: 'lobby',
+        message: 'hello',
+        senderName: 'Ada',
+        senderGravatar: '0bc83cb571cd1c50ba6f3e8a78ef1346',
+        sentAt: NOW.toISOString(),
+      });
+    }
+    expect(testRig.logs).toMatchObject([
+      { level: 'info', route: '$default', outcome: 'broadcast', delivered: 2, gone: 0, failed: 0 },
+    ]);
+    expect(JSON.stringify(testRig.logs)).not.toContain('hello');
+  });
+
+  it("carries the room's head count on the live copy only, never on the kept one", async () => {
+    // Prepare: the room item's counter update returns its head count
+    const testRig = setUp();
+    testRig.dynamoDb
+      .on(UpdateCommand, { TableName: CONNECTIONS_TABLE })
+      .resolves({ Attributes: { connectionId: SENDER, room: 'lobby' } })
+      .on(UpdateCommand, { TableName: 'rooms' })
+      .resolves({ Attributes: { room: 'lobby', slot: -1, seq: 7, members: 4 } });
+    testRig.dynamoDb.on(QueryCommand).resolves({ Items: [{ connectionId: 'a' }] });
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    await testRig.handler(
+      webSocketEvent('$default', { connectionId: SENDER, body: chatFrame({ message: 'hi' }) }),
+    );
+
+    // Assess
+    const [post] = testRig.managementApi.commandCalls(PostToConnectionCommand);
+    expect(decodePosted(post?.args[0].input.Data)).toMatchObject({ message: 'hi', members: 4 });
+    const kept = testRig.dynamoDb.commandCalls(PutCommand, { TableName: 'rooms' })[0]?.args[0]
+      .input;
+    expect(kept?.Item).toMatchObject({ slot: 6, id: MESSAGE_ID });
+    expect(JSON.parse(String(kept?.Item?.event))).not.toHaveProperty('members');
+  });
+
+  it("queries the sender's room on the room index, with a projection of the id and a TTL filter", async () => {
+    // Prepare: the rate limiter's write returns the sender's item, room included
+    const testRig = setUp();
+    testRig.dynamoDb
+      .on(UpdateCommand)
+      .resolves({ Attributes: { connectionId: SENDER, room: 'support' } });
+    testRig.dynamoDb.on(QueryCommand).resolves({ Items: [] });
+
+    // Act
+    await testRig.handler(
+      webSocketEvent('$default', { connectionId: SENDER, body: chatFrame({ message: 'hi' }) }),
+    );
+
+    // Assess
+    expect(testRig.dynamoDb.commandCalls(QueryCommand)[0]?.args[0].input).toMatchObject({
+      TableName: CONNECTIONS_TABLE,
+      IndexName: 'byRoom',
+      KeyConditionExpression: '#room = :room',
+      ProjectionExpression: '#id',
+      FilterExpression: '#expiresAt > :now',
+      ExpressionAttributeNames: {
+        '#room': 'room',
+        '#id': 'connectionId',
+        '#expiresAt': 'expiresAt',
+      },
+      ExpressionAttributeValues: { ':room': 'support', ':now': NOW_SECONDS },
+    });
+  });
+
+  it('reads every page of the room, including an empty page that still has a LastEvaluatedKey', async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.dynamoDb
+      .on(QueryCommand)
+      .resolvesOnce({
+        Items: [{ connectionId: 'p1a' }, { connectionId: 'p1b' }],
+        LastEvaluatedKey: { connectionId: 'p1b' },
+      })
+      .resolvesOnce({ Items: [], LastEvaluatedKey: { connectionId: 'x' } })
+      .resolvesOnce({ Items: [{ connectionId: 'p3a' }], LastEvaluatedKey: { connectionId: 'p3a' } })
+      .resolvesOnce({ Items: [{ connectionId: 'p4a' }] });
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    await testRig.handler(webSocketEvent('$default', { body: chatFrame({ message: 'hi' }) }));
+
+    // Assess
+    const queries = testRig.dynamoDb
+      .commandCalls(QueryCommand)
+      .map((call) => call.args[0].input.ExclusiveStartKey);
+    expect(queries).toEqual([
+      undefined,
+      { connectionId: 'p1b' },
+      { connectionId: 'x' },
+      { connectionId: 'p3a' },
+    ]);
+    expect(postedTo(testRig).toSorted()).toEqual(['p1a', 'p1b', 'p3a', 'p4a']);
+  });
+
+  it('on a 410 deletes exactly the stale recipient, by connectionId, and delivers to the rest', async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.dynamoDb
+      .on(QueryCommand)
+      .resolves({ Items: ['a', 'stale', 'b', SENDER].map((id) => ({ connectionId: id })) });
+    testRig.dynamoDb.on(DeleteCommand).resolves({});
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+    testRig.managementApi
+      .on(PostToConnectionCommand, { ConnectionId: 'stale' })
+      .rejects(goneError());
+
+    // Act
+    await testRig.handler(
+      webSocketEvent('$default', { connectionId: SENDER, body: chatFrame({ message: 'hi' }) }),
+    );
+
+    // Assess
+    const deletes = testRig.dynamoDb.commandCalls(DeleteCommand).map((call) => call.args[0].input);
+    expect(deletes).toEqual([
+      { TableName: CONNECTIONS_TABLE, Key: { connectionId: 'stale' }, ReturnValues: 'ALL_OLD' },
+    ]);
+    expect(testRig.logs).toMatchObject([
+      { outcome: 'broadcast', delivered: 2, gone: 1, failed: 0 },
+    ]);
+  });
+
+  it('treats a bare HTTP 410 without the error name as gone too', async () => {
+    // Prepare: an endpoint that sends no x-amzn-ErrorType makes the SDK throw an "Unknown" error
+    const testRig = setUp();
+    testRig.dynamoDb.on(QueryCommand).resolves({ Items: [{ connectionId: 'stale' }] });
+    testRig.dynamoDb.on(DeleteCommand).resolves({});
+    const bare = Object.assign(new Error('Unknown'), {
+      name: 'Unknown',
+      $metadata: { httpStatusCode: 410 },
+    });
+    testRig.managementApi.on(PostToConnectionCommand).rejects(bare);
+
+    // Act
+    await testRig.handler(webSocketEvent('$default', { body: chatFrame({ message: 'hi' }) }));
+
+    // Assess
+    expect(testRig.dynamoDb.commandCalls(DeleteCommand)[0]?.args[0].input.Key).toEqual({
+      connectionId: 'stale',
+    });
+  });
+
+  it('keeps delivering when one recipient fails for another reason, and logs it', async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.dynamoDb
+      .on(QueryCommand)
+      .resolves({ Items: ['a', 'slow', 'b', 'c'].map((id) => ({ connectionId: id })) });
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+    testRig.managementApi
+      .on(PostToConnectionCommand, { ConnectionId: 'slow' })
+      .rejects(throttledError());
+
+    // Act
+    const response = await testRig.handler(
+      webSocketEvent('$default', { body: chatFrame({ message: 'hi' }) }),
+    );
+
+    // Assess
+    expect(response).toEqual({ statusCode: 200 });
+    expect(postedTo(testRig).toSorted()).toEqual(['a', 'b', 'c', 'slow']);
+    expect(testRig.dynamoDb.commandCalls(DeleteCommand)).toHaveLength(0);
+    expect(testRig.logs).toMatchObject([
+      { level: 'warn', delivered: 3, gone: 0, failed: 1, errors: { LimitExceededException: 1 } },
+    ]);
+  });
+
+  it('logs a ForbiddenException as a configuration error and deletes nothing', async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.dynamoDb
+      .on(QueryCommand)
+      .resolves({ Items: [{ connectionId: 'a' }, { connectionId: 'b' }] });
+    testRig.managementApi.on(PostToConnectionCommand).rejects(forbiddenError());
+
+    // Act
+    await testRig.handler(webSocketEvent('$default', { body: chatFrame({ message: 'hi' }) }));
+
+    // Assess
+    expect(testRig.dynamoDb.commandCalls(DeleteCommand)).toHaveLength(0);
+    expect(testRig.logs).toHaveLength(1);
+    expect(testRig.logs[0]).toMatchObject({
+      level: 'error',
+      failed: 2,
+      errors: { ForbiddenException: 2 },
+    });
+    expect(testRig.logs[0]?.configurationError).toContain('APIGW_ENDPOINT');
+  });
+
+  it('never has more sends in flight than SEND_CONCURRENCY', async () => {
+    // Prepare
+    const concurrency = 5;
+    const testRig = setUp({ sendConcurrency: concurrency });
+    const pages = Array.from({ length: 6 }, (_, page) => ({
+      Items: Array.from({ length: 20 }, (_, index) => ({ connectionId: `p${page}-${index}` })),
+      ...(page < 5 && { LastEvaluatedKey: { connectionId: `p${page}-19` } }),
+    }));
+    let scan = testRig.dynamoDb.on(QueryCommand);
+    for (const page of pages) scan = scan.resolvesOnce(page);
+    let inFlight = 0;
+    let peak = 0;
+    testRig.managementApi.on(PostToConnectionCommand).callsFake(async () => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise((resolve) => setImmediate(resolve));
+      inFlight--;
+      return {};
+    });
+
+    // Act
+    await testRig.handler(webSocketEvent('$default', { body: chatFrame({ message: 'hi' }) }));
+
+    // Assess
+    expect(postedTo(testRig)).toHaveLength(120);
+    expect(peak).toBe(concurrency);
+  });
+
+  it('tells the sender, without details, when the connection list cannot be read', async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.dynamoDb
+      .on(QueryCommand)
+      .rejects(new Error('ProvisionedThroughputExceeded on table x'));
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    const response = await testRig.handler(
+      webSocketEvent('$default', { connectionId: SENDER, body: chatFrame({ message: 'hi' }) }),
+    );
+
+    // Assess
+    expect(response).toEqual({ statusCode: 500 });
+    const posts = testRig.managementApi.commandCalls(PostToConnectionCommand);
+    expect(posts.map((call) => call.args[0].input.ConnectionId)).toEqual([SENDER]);
+    expect(decodePosted(posts[0]?.args[0].input.Data)).toMatchObject({
+      type: 'error',
+      code: 'internal_error',
+    });
+    expect(JSON.stringify(decodePosted(posts[0]?.args[0].input.Data))).not.toContain('Provisioned');
+    expect(testRig.logs).toMatchObject([{ level: 'error', outcome: 'broadcast_failed' }]);
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * `$disconnect` through the handler: the connection forgotten, counted out of its room, and a
+ * small room told its new head count.
+ */
+import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import { webSocketEvent } from '../support/events.ts';
+import { CONNECTIONS_TABLE, decodePosted, postedTo, rigPerTest } from '../support/mocks.ts';
+
+const setUp = rigPerTest();
+
+describe('$disconnect', () => {
+  it('deletes the connection by its key', async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.dynamoDb.on(DeleteCommand).resolves({});
+
+    // Act
+    const response = await testRig.handler(webSocketEvent('$disconnect', { connectionId: 'c1' }));
+
+    // Assess
+    expect(response).toEqual({ statusCode: 200 });
+    expect(testRig.dynamoDb.commandCalls(DeleteCommand)[0]?.args[0].input).toEqual({
+      TableName: CONNECTIONS_TABLE,
+      Key: { connectionId: 'c1' },
+      ReturnValues: 'ALL_OLD',
+    });
+    expect(testRig.logs).toMatchObject([{ route: '$disconnect', outcome: 'disconnected' }]);
+  });
+
+  it('counts the connection out of its room and tells a small room its new head count', async () => {
+    // Prepare: c1 was in "support", which now has 2 members
+    const testRig = setUp();
+    testRig.dynamoDb
+      .on(DeleteCommand)
+      .resolves({ Attributes: { connectionId: 'c1', room: 'support' } });
+    testRig.dynamoDb.on(UpdateCommand).resolves({ Attributes: { members: 2 } });
+    testRig.dynamoDb
+      .on(QueryCommand)
+      .resolves({ Items: [{ connectionId: 'a' }, { connectionId: 'b' }] });
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    await testRig.handler(webSocketEvent('$disconnect', { connectionId: 'c1' }));
+
+    // Assess
+    const update = testRig.dynamoDb.commandCalls(UpdateCommand)[0]?.args[0].input;
+    expect(update).toMatchObject({
+      TableName: 'rooms',
+      Key: { room: 'support', slot: -1 },
+      ExpressionAttributeValues: { ':delta': -1 },
+    });
+    expect(postedTo(testRig).toSorted()).toEqual(['a', 'b']);
+    const posted =
+      testRig.managementApi.commandCalls(PostToConnectionCommand)[0]?.args[0].input.Data;
+    expect(decodePosted(posted)).toEqual({ type: 'presence', room: 'support', count: 2 });
+    expect(testRig.logs).toMatchObject([
+      { outcome: 'disconnected', room: 'support', members: 2, presenceTold: 2 },
+    ]);
+  });
+});

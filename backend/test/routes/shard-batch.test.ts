@@ -1,0 +1,71 @@
+/**
+ * Batches of broadcast shards from the shard queue: each record's recipients posted, a malformed
+ * record dropped, and a record whose work could not be finished nor handed off given back to SQS.
+ */
+import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { describe, expect, it } from 'vitest';
+import { shardBody, sqsRecord } from '../support/events.ts';
+import { decodePosted, postedTo, recordingQueue, rigPerTest } from '../support/mocks.ts';
+
+const setUp = rigPerTest();
+
+describe('shard batches from SQS', () => {
+  it("posts each record's recipients, drops a malformed record, and logs one line", async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    const response = await testRig.handler(
+      {
+        Records: [
+          sqsRecord('m1', shardBody(['a', 'b'])),
+          sqsRecord('m2', 'not json'),
+          sqsRecord('m3', shardBody(['c'])),
+        ],
+      },
+      { getRemainingTimeInMillis: () => 9000, awsRequestId: 'req-1' },
+    );
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(postedTo(testRig).toSorted()).toEqual(['a', 'b', 'c']);
+    expect(
+      decodePosted(
+        testRig.managementApi.commandCalls(PostToConnectionCommand)[0]?.args[0].input.Data,
+      ),
+    ).toEqual({
+      type: 'message',
+      id: 'x',
+    });
+    expect(testRig.logs).toEqual([
+      expect.objectContaining({
+        route: 'sqs',
+        requestId: 'req-1',
+        outcome: 'shards',
+        level: 'error',
+        records: 3,
+        delivered: 3,
+        dropped: { 'not JSON': 1 },
+      }),
+    ]);
+  });
+
+  it('reports a record whose recipients could neither be reached nor handed off, so SQS retries it', async () => {
+    // Prepare: no time left to start a post, and the queue refuses the hand-off
+    const queue = recordingQueue();
+    queue.refuse = true;
+    const testRig = setUp({}, { queue });
+
+    // Act
+    const response = await testRig.handler(
+      { Records: [sqsRecord('m1', shardBody(['a']))] },
+      { getRemainingTimeInMillis: () => 100, awsRequestId: 'req-2' },
+    );
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
+    expect(postedTo(testRig)).toEqual([]);
+    expect(testRig.logs).toMatchObject([{ outcome: 'shards', failedRecords: 1, level: 'error' }]);
+  });
+});
