@@ -338,6 +338,28 @@ describe('parseClientFrame: text hygiene', () => {
   });
 });
 
+describe('the history request frame', () => {
+  it('is recognised, with or without a message id to start after', () => {
+    expect(parseClientFrame('{"action":"history"}', 100)).toEqual({
+      kind: 'history',
+      after: undefined,
+    });
+    expect(
+      parseClientFrame('{"action":"history","after":"01KB0000000000000000000000"}', 100),
+    ).toEqual({
+      kind: 'history',
+      after: '01KB0000000000000000000000',
+    });
+  });
+
+  it.each(['"x"', '12', 'null', '"01kb0000000000000000000000"'])('refuses after=%s', (after) => {
+    expect(parseClientFrame(`{"action":"history","after":${after}}`, 100)).toMatchObject({
+      kind: 'invalid',
+      code: 'history_after_invalid',
+    });
+  });
+});
+
 describe('buildMessageEvent', () => {
   it('builds exactly the protocol fields, never the client object spread through', () => {
     // Prepare

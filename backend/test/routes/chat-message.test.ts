@@ -1,7 +1,8 @@
 /**
  * A chat message through the handler: the server-built event broadcast to the sender's room but
  * the sender, every page of the room read, 410s cleaned up, other failures counted, sends
- * bounded, and the sender told when its room cannot be read.
+ * bounded, the sender told when its room cannot be read, and the room's stored head count set
+ * right when the whole room was read.
  */
 import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DeleteCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -293,5 +294,39 @@ describe('a chat message', () => {
     });
     expect(JSON.stringify(decodePosted(posts[0]?.args[0].input.Data))).not.toContain('Provisioned');
     expect(testRig.logs).toMatchObject([{ level: 'error', outcome: 'broadcast_failed' }]);
+  });
+});
+
+describe("a message and its room's head count", () => {
+  it.each([
+    { stored: 5, written: [3] },
+    { stored: 3, written: [] },
+  ])('with $stored stored and 3 members read, writes $written', async ({ stored, written }) => {
+    // Prepare: the sender is in "support"; the room item says `stored`, the room index lists 3
+    const rig = setUp();
+    rig.dynamoDb
+      .on(UpdateCommand, { TableName: 'connections' })
+      .resolves({ Attributes: { connectionId: 'me', room: 'support' } })
+      .on(UpdateCommand, { TableName: 'rooms' })
+      .resolves({ Attributes: { members: stored, seq: 1 } });
+    rig.dynamoDb
+      .on(QueryCommand, { TableName: 'connections' })
+      .resolves({ Items: [{ connectionId: 'me' }, { connectionId: 'a' }, { connectionId: 'b' }] });
+    rig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    const response = await rig.handler(
+      webSocketEvent('$default', { connectionId: 'me', body: '{"message":"hi"}' }),
+    );
+
+    // Assess: the count is set only when the whole room, read, shows the stored one wrong
+    expect(response).toEqual({ statusCode: 200 });
+    const setCounts = rig.dynamoDb
+      .commandCalls(UpdateCommand)
+      .map((call) => call.args[0].input)
+      .filter((input) => input.UpdateExpression?.startsWith('SET members'))
+      .map((input) => input.ExpressionAttributeValues?.[':members']);
+    expect(setCounts).toEqual(written);
+    expect(rig.managementApi.commandCalls(PostToConnectionCommand)).toHaveLength(2);
   });
 });
