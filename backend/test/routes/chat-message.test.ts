@@ -297,6 +297,33 @@ describe('a chat message', () => {
   });
 });
 
+describe('a chat message that cannot be kept', () => {
+  it('is delivered all the same, and logged as an error with historyFailed', async () => {
+    // Prepare: the rooms table refuses the message's slot
+    const testRig = setUp();
+    testRig.dynamoDb
+      .on(UpdateCommand, { TableName: 'rooms' })
+      .rejects(new Error('ProvisionedThroughputExceeded on table rooms'));
+    testRig.dynamoDb.on(QueryCommand).resolves({ Items: [{ connectionId: 'a' }] });
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    const response = await testRig.handler(
+      webSocketEvent('$default', { connectionId: SENDER, body: chatFrame({ message: 'hi' }) }),
+    );
+
+    // Assess: delivered without a head count, since the room item was not read
+    expect(response).toEqual({ statusCode: 200 });
+    expect(postedTo(testRig)).toEqual(['a']);
+    const [post] = testRig.managementApi.commandCalls(PostToConnectionCommand);
+    expect(decodePosted(post?.args[0].input.Data)).not.toHaveProperty('members');
+    expect(testRig.logs).toMatchObject([
+      { level: 'error', outcome: 'broadcast', delivered: 1, historyFailed: true },
+    ]);
+    expect(JSON.stringify(testRig.logs)).not.toContain('table rooms');
+  });
+});
+
 describe("a message and its room's head count", () => {
   it.each([
     { stored: 5, written: [3] },

@@ -59,4 +59,40 @@ describe('$disconnect', () => {
       { outcome: 'disconnected', room: 'support', members: 2, presenceTold: 2 },
     ]);
   });
+
+  it('answers 200 and counts no one out for a connection already forgotten', async () => {
+    // Prepare: the item is gone already (a TTL expiry, or a second $disconnect)
+    const testRig = setUp();
+    testRig.dynamoDb.on(DeleteCommand).resolves({});
+
+    // Act
+    const response = await testRig.handler(webSocketEvent('$disconnect', { connectionId: 'c1' }));
+
+    // Assess
+    expect(response).toEqual({ statusCode: 200 });
+    expect(testRig.dynamoDb.commandCalls(UpdateCommand)).toHaveLength(0);
+    expect(testRig.managementApi.calls()).toHaveLength(0);
+    expect(testRig.logs).toHaveLength(1);
+    expect(testRig.logs[0]).toMatchObject({ level: 'info', outcome: 'disconnected' });
+    expect(testRig.logs[0]).not.toHaveProperty('room');
+  });
+
+  it('still answers 200 when the room cannot be read to tell it, and counts no one told', async () => {
+    // Prepare: c1 was in "support"; the room index refuses the read
+    const testRig = setUp();
+    testRig.dynamoDb
+      .on(DeleteCommand)
+      .resolves({ Attributes: { connectionId: 'c1', room: 'support' } });
+    testRig.dynamoDb.on(UpdateCommand).resolves({ Attributes: { members: 2 } });
+    testRig.dynamoDb.on(QueryCommand).rejects(new Error('throttled'));
+
+    // Act
+    const response = await testRig.handler(webSocketEvent('$disconnect', { connectionId: 'c1' }));
+
+    // Assess
+    expect(response).toEqual({ statusCode: 200 });
+    expect(testRig.logs).toMatchObject([
+      { level: 'info', outcome: 'disconnected', room: 'support', members: 2, presenceTold: 0 },
+    ]);
+  });
 });

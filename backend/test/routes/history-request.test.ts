@@ -1,7 +1,7 @@
 /**
  * A history request through the handler: the room's kept messages, then its head count, to the
  * sender; a small room told the new count; the sender told, without details, when the room
- * cannot be read.
+ * cannot be read; only what a reconnecting client missed; the sender counted in at once.
  */
 import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -108,5 +108,62 @@ describe('a history request through the handler', () => {
       },
     ]);
     expect(JSON.stringify(rig.logs)).not.toContain('table rooms');
+  });
+
+  it('with a message id to start after, sends only the messages the client missed', async () => {
+    // Prepare: "support" keeps messages 1 and 2; the client saw 1 before it reconnected
+    const rig = setUp();
+    rig.dynamoDb
+      .on(UpdateCommand)
+      .resolves({ Attributes: { connectionId: 'me', room: 'support' } });
+    rig.dynamoDb.on(QueryCommand, { TableName: 'rooms' }).resolves({
+      Items: [
+        { room: 'support', slot: -1, members: 1, seq: 2 },
+        { room: 'support', slot: 0, id: '01KB0000000000000000000001', event: '{"id":"1"}' },
+        { room: 'support', slot: 1, id: '01KB0000000000000000000002', event: '{"id":"2"}' },
+      ],
+    });
+    rig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    await rig.handler(
+      webSocketEvent('$default', {
+        connectionId: 'me',
+        body: '{"action":"history","after":"01KB0000000000000000000001"}',
+      }),
+    );
+
+    // Assess
+    const [history] = rig.managementApi.commandCalls(PostToConnectionCommand);
+    expect(decodePosted(history?.args[0].input.Data)).toMatchObject({ messages: [{ id: '2' }] });
+    expect(rig.logs).toMatchObject([{ outcome: 'history', messages: 1 }]);
+  });
+
+  it('counts the sender in when its own $connect has not been counted yet', async () => {
+    // Prepare: the room has no item yet, so its stored head count reads as 0
+    const rig = setUp();
+    rig.dynamoDb
+      .on(UpdateCommand)
+      .resolves({ Attributes: { connectionId: 'me', room: 'support' } });
+    rig.dynamoDb.on(QueryCommand, { TableName: 'rooms' }).resolves({ Items: [] });
+    rig.dynamoDb
+      .on(QueryCommand, { TableName: 'connections' })
+      .resolves({ Items: [{ connectionId: 'me' }] });
+    rig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    await rig.handler(
+      webSocketEvent('$default', { connectionId: 'me', body: '{"action":"history"}' }),
+    );
+
+    // Assess: an empty history, then a head count of 1, and no one else to tell
+    const posts = rig.managementApi
+      .commandCalls(PostToConnectionCommand)
+      .map((call) => [call.args[0].input.ConnectionId, decodePosted(call.args[0].input.Data)]);
+    expect(posts).toEqual([
+      ['me', { type: 'history', room: 'support', messages: [], part: 1, parts: 1 }],
+      ['me', { type: 'presence', room: 'support', count: 1 }],
+    ]);
+    expect(rig.logs).toMatchObject([{ outcome: 'history', members: 1, presenceTold: 0 }]);
   });
 });

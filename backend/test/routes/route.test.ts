@@ -3,6 +3,7 @@
  */
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
+import { managementEndpointFor } from '../../src/routes/route.ts';
 import { chatFrame, DOMAIN_NAME, STAGE, webSocketEvent } from '../support/events.ts';
 import { rigPerTest } from '../support/mocks.ts';
 
@@ -32,5 +33,19 @@ describe('management endpoint', () => {
 
     // Assess
     expect(testRig.clientEndpoints).toEqual(['http://127.0.0.1:4001/prod']);
+  });
+});
+
+describe('managementEndpointFor', () => {
+  it("is the API's own domain with the stage in the path, which the management API needs", () => {
+    expect(managementEndpointFor(webSocketEvent('$default'), undefined)).toBe(
+      `https://${DOMAIN_NAME}/${STAGE}`,
+    );
+  });
+
+  it('is the configured endpoint as it is, whatever the event says', () => {
+    expect(managementEndpointFor(webSocketEvent('$default'), 'https://chat.example.com/v1')).toBe(
+      'https://chat.example.com/v1',
+    );
   });
 });

@@ -68,4 +68,42 @@ describe('shard batches from SQS', () => {
     expect(postedTo(testRig)).toEqual([]);
     expect(testRig.logs).toMatchObject([{ outcome: 'shards', failedRecords: 1, level: 'error' }]);
   });
+
+  it("posts through APIGW_ENDPOINT when it is set, not the record's endpoint", async () => {
+    // Prepare
+    const testRig = setUp({ apigwEndpoint: 'http://127.0.0.1:4001/prod' });
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    await testRig.handler({ Records: [sqsRecord('m1', shardBody(['a']))] });
+
+    // Assess
+    expect(testRig.clientEndpoints).toEqual(['http://127.0.0.1:4001/prod']);
+    expect(postedTo(testRig)).toEqual(['a']);
+  });
+
+  it('logs a batch that went well at level info, with its counts', async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    const response = await testRig.handler({
+      Records: [sqsRecord('m1', shardBody(['a', 'b'])), sqsRecord('m2', shardBody(['c']))],
+    });
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(testRig.logs).toHaveLength(1);
+    expect(testRig.logs[0]).toMatchObject({
+      level: 'info',
+      outcome: 'shards',
+      records: 2,
+      delivered: 3,
+      gone: 0,
+      failed: 0,
+    });
+    expect(testRig.logs[0]).not.toHaveProperty('dropped');
+    expect(testRig.logs[0]).not.toHaveProperty('failedRecords');
+  });
 });
