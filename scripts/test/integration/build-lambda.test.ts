@@ -13,12 +13,12 @@ import {
   startTestDynamoDb,
   TEST_CREDENTIALS,
   TEST_REGION,
-} from '../../backend/test/support/dynalite.ts';
-import type { LambdaBuildResult } from '../build-lambda.ts';
-import { buildLambda, zipDeterministically } from '../build-lambda.ts';
+} from '../../../backend/test/support/dynalite.ts';
+import type { LambdaBuildResult } from '../../build-lambda.ts';
+import { buildLambda, zipDeterministically } from '../../build-lambda.ts';
 
 const run = promisify(execFile);
-const repoRoot = path.resolve(import.meta.dirname, '../..');
+const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const BUNDLE_LIMIT_BYTES = 400 * 1024;
 
 let workDir: string;
