@@ -12,8 +12,9 @@ import { createManagementClient, createPerEndpointCache } from './broadcast/mana
 import { signedPoster } from './broadcast/poster.ts';
 import { createShardQueue } from './broadcast/shard-queue.ts';
 import { loadConfig } from './config.ts';
+import { logToConsole } from './console-logger.ts';
 import type { ChatHandler } from './create-handler.ts';
-import { createHandler, logToConsole } from './create-handler.ts';
+import { createHandler } from './create-handler.ts';
 import { newMessageId } from './protocol/message-id.ts';
 import { createConnectionStore } from './rooms/connection-store.ts';
 import { createRoomStore } from './rooms/room-store.ts';

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { ConsoleLogLine } from '../src/create-handler.ts';
-import { createConsoleLogger } from '../src/create-handler.ts';
+import type { ConsoleLogLine } from '../src/console-logger.ts';
+import { createConsoleLogger } from '../src/console-logger.ts';
 
 const LINE = {
   level: 'info',
