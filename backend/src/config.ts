@@ -11,7 +11,7 @@ import { ConfigError } from './errors.ts';
 /**
  * Posts in flight at once per invocation when SEND_CONCURRENCY is unset. A post waits a network
  * round trip for most of its time, so enough of them must be in flight to keep the container's CPU
- * share busy: see the README's fan-out section for the measurements behind the value.
+ * share busy. The fan-out benchmark measures broadcasts at this value: see docs/fanout.md.
  */
 export const DEFAULT_SEND_CONCURRENCY = 50;
 
@@ -19,7 +19,7 @@ export const DEFAULT_SEND_CONCURRENCY = 50;
  * Recipients one full vCPU posts to in about one second on the signed path, with room for
  * reading, handing off and logging. SHARD_SIZE defaults to this times the container's share of a
  * vCPU (Lambda gives a function one vCPU at 1,769 MB, proportionally less below), so a shard takes
- * about a second whatever the memory; see the README's fan-out section.
+ * about a second whatever the memory; see docs/fanout.md.
  */
 const RECIPIENTS_PER_VCPU_SECOND = 2000;
 /** Shards stay well inside SQS's 256 KiB message limit (ids plus the payload). */

@@ -6,7 +6,7 @@
  * - {@link signedPoster}: the same client's own SigV4 signer (`client.config.signer`, so the same
  *   credentials, region and signing rules) with one keep-alive `node:http(s)` agent. It skips the
  *   SDK's per-request middleware, schema and endpoint machinery, which is most of the SDK path's
- *   CPU per post (measured by `npm run bench -- --only fanout`; see the README's fan-out section).
+ *   CPU per post (measured by `npm run bench -- --only fanout`; see docs/fanout.md, Cheaper posts).
  *   On a Lambda with a fraction of a vCPU, CPU per post decides how many recipients one
  *   invocation can serve before its deadline.
  *

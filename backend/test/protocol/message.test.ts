@@ -318,7 +318,7 @@ describe('parseClientFrame: text hygiene', () => {
   });
 
   it('reports the first problem in the documented order', () => {
-    // Prepare: each frame has two problems; the earlier one in the README's table wins
+    // Prepare: each frame has two problems; the earlier one in docs/protocol.md's table of error codes wins
     const cases: ReadonlyArray<readonly [string, Record<string, unknown>]> = [
       ['message_too_long', { message: `\u202E${'x'.repeat(MAX)}` }],
       ['message_invalid_characters', { message: '\u200B\u202E', senderName: '\u202EAdmin' }],

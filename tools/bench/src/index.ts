@@ -1,13 +1,21 @@
 /**
  * `npm run bench`: the one entry point for every benchmark. Parses the flags, runs the selected
- * benchmarks in order, prints readable tables (or one JSON document with `--json`), and on Ctrl-C
- * stops cleanly and prints whatever was measured so far.
+ * benchmarks in order, prints readable tables (or one JSON document with `--json`; with
+ * `--markdown` also writes them to docs/benchmark-figures.md), and on Ctrl-C stops cleanly and
+ * prints whatever was measured so far.
  */
 import { cpus, totalmem } from 'node:os';
 import { UsageError } from '../../../scripts/lib/flags.ts';
 import type { ColdStartResult } from './coldstart/benchmark.ts';
 import { runColdStartBenchmark } from './coldstart/benchmark.ts';
 import { checkColdStartTargets, coldStartTables } from './coldstart/report.ts';
+import type { FiguresSection } from './common/figures-file.ts';
+import {
+  benchCommand,
+  describeMachine,
+  sectionMarkdown,
+  writeFiguresFile,
+} from './common/figures-file.ts';
 import { createProgress } from './common/progress.ts';
 import type { Table, TargetCheck } from './common/report.ts';
 import { renderMarkdownTable, renderTextTable } from './common/report.ts';
@@ -22,6 +30,9 @@ import { HELP_TEXT, parseBenchOptions } from './options.ts';
 import type { RoomsBenchmarkResult } from './rooms/benchmark.ts';
 import { runRoomsBenchmark } from './rooms/benchmark.ts';
 import { checkRoomsTargets, roomsTables } from './rooms/report.ts';
+
+/** Where `--markdown` writes the figures: the one file the docs link to for them. */
+const FIGURES_FILE = new URL('../../../docs/benchmark-figures.md', import.meta.url);
 
 /** Everything one `npm run bench` measured; also the `--json` document. */
 interface BenchResults {
@@ -116,7 +127,10 @@ for (const benchmark of options.only) {
 }
 results.aborted = controller.signal.aborted;
 
-const { tables, checks } = tablesAndChecks(results);
+const reports = benchmarkReports(results);
+const tables = reports.flatMap((report) => report.tables);
+const checks = reports.flatMap((report) => report.checks);
+if (options.markdown) await writeFigures(results, reports);
 const report = options.json
   ? `${JSON.stringify(results, null, 2)}\n`
   : `\n${renderReport(results, tables, checks)}\n`;
@@ -140,27 +154,83 @@ async function runBenchmark(benchmark: BenchmarkName): Promise<void> {
   }
 }
 
-function tablesAndChecks(all: BenchResults): { tables: Table[]; checks: TargetCheck[] } {
-  const tables: Table[] = [];
-  const checks: TargetCheck[] = [];
-  for (const load of all.load) {
-    tables.push(...loadTables(load));
-    checks.push(...checkLoadTargets(load));
+/** One benchmark's share of the report. */
+interface BenchmarkReport {
+  readonly benchmark: BenchmarkName;
+  readonly tables: Table[];
+  readonly checks: TargetCheck[];
+}
+
+/** The tables and target checks of every benchmark that produced figures, in the run's order. */
+function benchmarkReports(all: BenchResults): BenchmarkReport[] {
+  const reports: BenchmarkReport[] = [];
+  if (all.load.length > 0) {
+    reports.push({
+      benchmark: 'load',
+      tables: [
+        ...all.load.flatMap(loadTables),
+        ...(all.load.length > 1 ? [sweepTable(all.load)] : []),
+      ],
+      checks: all.load.flatMap(checkLoadTargets),
+    });
   }
-  if (all.load.length > 1) tables.push(sweepTable(all.load));
   if (all.fanout !== undefined) {
-    tables.push(...fanoutTables(all.fanout));
-    checks.push(...checkFanoutTargets(all.fanout));
+    reports.push({
+      benchmark: 'fanout',
+      tables: fanoutTables(all.fanout),
+      checks: checkFanoutTargets(all.fanout),
+    });
   }
   if (all.rooms !== undefined) {
-    tables.push(...roomsTables(all.rooms));
-    checks.push(...checkRoomsTargets(all.rooms));
+    reports.push({
+      benchmark: 'rooms',
+      tables: roomsTables(all.rooms),
+      checks: checkRoomsTargets(all.rooms),
+    });
   }
   if (all.coldStart !== undefined) {
-    tables.push(...coldStartTables(all.coldStart));
-    checks.push(...checkColdStartTargets(all.coldStart));
+    reports.push({
+      benchmark: 'coldstart',
+      tables: coldStartTables(all.coldStart),
+      checks: checkColdStartTargets(all.coldStart),
+    });
   }
-  return { tables, checks };
+  return reports;
+}
+
+/**
+ * Writes each benchmark's Markdown into docs/benchmark-figures.md, keeping the sections of the
+ * benchmarks this run did not run. A run stopped by Ctrl-C writes nothing: its figures are partial.
+ */
+async function writeFigures(all: BenchResults, reports: readonly BenchmarkReport[]): Promise<void> {
+  const file = 'docs/benchmark-figures.md';
+  if (all.aborted) {
+    progress.log(`${file} left as it was: the run was stopped before it finished.`);
+    return;
+  }
+  const sections: FiguresSection[] = reports.map((report) => ({
+    benchmark: report.benchmark,
+    markdown: sectionMarkdown({
+      tables: report.tables,
+      checks: report.checks,
+      cores: all.machine.cpus,
+      failures: all.errors
+        .filter((error) => error.benchmark === report.benchmark)
+        .map((error) => `${error.benchmark}: FAILED: ${error.message}`),
+    }),
+  }));
+  if (sections.length === 0) return;
+  try {
+    await writeFiguresFile(FIGURES_FILE, sections, {
+      command: benchCommand(process.argv.slice(2)),
+      date: all.startedAt.slice(0, 10),
+      machine: describeMachine(all.machine),
+    });
+    progress.log(`Figures written to ${file} (${sections.map((s) => s.benchmark).join(', ')}).`);
+  } catch (error) {
+    // The figures still reach stdout below; a file that cannot be written must not lose them.
+    progress.log(`${file} not written: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 function renderReport(
@@ -171,21 +241,21 @@ function renderReport(
   const sections = tables.map((table) =>
     options.markdown ? renderMarkdownTable(table) : renderTextTable(table),
   );
-  if (checks.length > 0) {
-    const bullet = options.markdown ? '- ' : '  ';
-    sections.push(
-      [
-        `Targets (${all.machine.cpus} cores):`,
-        ...checks.map(
-          (check) =>
-            `${bullet}${check.met ? 'met   ' : 'MISSED'}  ${check.description}: ${check.measured}`,
-        ),
-      ].join('\n'),
-    );
-  }
+  if (checks.length > 0) sections.push(renderTargets(all, checks, options.markdown ? '- ' : '  '));
   for (const error of all.errors) sections.push(`${error.benchmark}: FAILED: ${error.message}`);
   if (all.aborted) sections.push('Stopped by Ctrl-C: the figures above cover what ran until then.');
   return sections.join('\n\n');
+}
+
+/** The list of targets, each met or MISSED, under the number of cores it was measured on. */
+function renderTargets(all: BenchResults, checks: readonly TargetCheck[], bullet: string): string {
+  return [
+    `Targets (${all.machine.cpus} cores):`,
+    ...checks.map(
+      (check) =>
+        `${bullet}${check.met ? 'met   ' : 'MISSED'}  ${check.description}: ${check.measured}`,
+    ),
+  ].join('\n');
 }
 
 /**

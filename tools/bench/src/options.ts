@@ -21,7 +21,7 @@ export type BenchmarkName = (typeof BENCHMARK_NAMES)[number];
 export interface BenchOptions {
   readonly help: boolean;
   readonly json: boolean;
-  /** Print the tables as Markdown (for the README) instead of aligned text. */
+  /** Print the tables as Markdown instead of aligned text; also write docs/benchmark-figures.md. */
   readonly markdown: boolean;
   readonly only: readonly BenchmarkName[];
   /** Client counts to run the load benchmark with: one entry, or several with `--sweep`. */
@@ -112,7 +112,7 @@ Load (N WebSocket clients; one message must reach all N-1 others):
   --connect-concurrency K     handshakes in flight at once (default ${D.connectConcurrency})
   --message-timeout-ms T      after T ms a message's missing receipts count as lost (default ${D.messageTimeoutMs})
   --no-baseline               skip both baselines: the bare ws server and the naive handler
-  --url wss://...             load a deployed stack instead of the local one (costs money; see README)
+  --url wss://...             load a deployed stack instead of the local one (costs money; see docs/benchmarks.md)
   --origin ORIGIN             Origin header for the handshakes (default: the local page's origin)
 
 Fan-out (the Lambda bundle and its shard workers at Lambda's CPU share, posting to a
@@ -133,7 +133,7 @@ Rooms (the real bundle on the local stack; every connection a real WebSocket cli
 
 Output:
   --json                      print one JSON document on stdout (progress stays on stderr)
-  --markdown                  print the tables as Markdown, ready for the README
+  --markdown                  print the tables as Markdown and write them to docs/benchmark-figures.md
   -h, --help                  show this text
 
 Ctrl-C stops cleanly and prints the figures measured so far.`;

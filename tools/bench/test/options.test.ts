@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../../scripts/lib/flags.ts';
 import { LOCAL_STACK_DEFAULTS } from '../../local-stack/src/defaults.ts';
@@ -170,5 +171,20 @@ describe('parseBenchOptions', () => {
     // Act / Assess
     expect(() => parseBenchOptions(argv)).toThrow(UsageError);
     expect(() => parseBenchOptions(argv)).toThrow(message);
+  });
+});
+
+describe("docs/benchmarks.md's flag table", () => {
+  it('lists exactly the flags --help lists', () => {
+    // Prepare
+    const doc = readFileSync(new URL('../../../docs/benchmarks.md', import.meta.url), 'utf8');
+    const inHelp = [...HELP_TEXT.matchAll(/^ {2}(?:-\w, )?(--[\w-]+)/gm)].map((match) => match[1]);
+
+    // Act
+    const inDocs = [...doc.matchAll(/^\| `(--[\w-]+)[^|]*\|/gm)].map((match) => match[1]);
+
+    // Assess
+    expect(inHelp.length).toBeGreaterThan(20);
+    expect([...inDocs].sort()).toEqual([...inHelp].sort());
   });
 });

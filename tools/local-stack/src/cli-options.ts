@@ -29,7 +29,7 @@ WebSocket endpoint with its @connections API, and the chat page.
 Options:
   --host ADDRESS                 interface of the page and the WebSocket endpoint
                                  (default ${DEFAULTS.host}; @connections and DynamoDB stay on
-                                 loopback; see the README's Local security)
+                                 loopback; see docs/local-stack.md, Local security)
   --http-port PORT               chat page port (default ${CLI_PORTS.httpPort}; 0 = any free port)
   --ws-port PORT                 WebSocket + @connections port (default ${CLI_PORTS.wsPort}; 0 = any free port)
   --dynamo-port PORT             DynamoDB port (default ${CLI_PORTS.dynamoPort}; 0 = any free port)

@@ -37,10 +37,10 @@ function helpDefaults(): Record<string, string> {
   );
 }
 
-/** The README's `npm start` flag table: flag to its default column, without backticks. */
-function readmeFlagDefaults(): Record<string, string> {
-  const readme = readFileSync(`${REPO_ROOT}README.md`, 'utf8');
-  const rows = readme.matchAll(/^\| `(--[\w-]+)[^`]*`[^|]*\|([^|]*)\|/gm);
+/** docs/local-stack.md's `npm start` flag table: flag to its default column, without backticks. */
+function documentedFlagDefaults(): Record<string, string> {
+  const doc = readFileSync(`${REPO_ROOT}docs/local-stack.md`, 'utf8');
+  const rows = doc.matchAll(/^\| `(--[\w-]+)[^`]*`[^|]*\|([^|]*)\|/gm);
   return Object.fromEntries(
     [...rows].map(([, flag, value]) => [flag, (value ?? '').replaceAll('`', '').trim()]),
   );
@@ -77,18 +77,18 @@ describe('the help text', () => {
     expect(helpDefaults()).toEqual(expected);
   });
 
-  it("states the same flags and defaults as the README's flag table", () => {
+  it("states the same flags and defaults as docs/local-stack.md's flag table", () => {
     // Prepare
     const inHelp = helpDefaults();
     // Act
-    const inReadme = readmeFlagDefaults();
+    const inDocs = documentedFlagDefaults();
     // Assess
-    expect(Object.keys(inReadme).sort()).toEqual(
+    expect(Object.keys(inDocs).sort()).toEqual(
       [...helpEntries().keys()].filter((flag) => flag !== '--help').sort(),
     );
-    expect(inReadme['--full-cpu']).toBeDefined();
+    expect(inDocs['--full-cpu']).toBeDefined();
     for (const [flag, value] of Object.entries(inHelp)) {
-      expect(inReadme[flag], flag).toContain(value);
+      expect(inDocs[flag], flag).toContain(value);
     }
   });
 

@@ -5,7 +5,7 @@ import type { Table, TargetCheck } from '../common/report.ts';
 import { formatKilobytes, formatMs, formatRatio } from '../common/report.ts';
 import type { BundleColdStart, ColdStartResult } from './benchmark.ts';
 
-/** The targets and their reasons: README, "Benchmarks", "Targets". */
+/** The targets and their reasons: docs/benchmarks.md, "Targets". */
 export const COLD_START_TARGETS = { maxBundleBytes: 400 * 1024, maxInitRatio: 0.75 } as const;
 
 /**

@@ -1,7 +1,7 @@
 /**
  * What every benchmark's report is made of: tables, rendered as plain text for the terminal or as
- * Markdown for the README from the same rows (so pasted figures look exactly like what the run
- * printed), the formatters of their cells, and verdicts on targets.
+ * Markdown for docs/benchmark-figures.md from the same rows (so the file shows exactly what the
+ * run printed), the formatters of their cells, and verdicts on targets.
  */
 
 /** A table: a title, column headings and rows of already formatted cells. */
@@ -52,7 +52,7 @@ export function renderTextTable(table: Table): string {
 /**
  * Renders a table as GitHub Markdown under its title in bold, its notes as a list below, figures
  * right-aligned, columns padded the way the repo's formatter (Biome) writes Markdown tables, so
- * pasted output stays lint-clean.
+ * the written figures stay lint-clean.
  * @param table - the table
  * @returns the Markdown lines joined with newlines
  */

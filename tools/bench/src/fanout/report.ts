@@ -5,7 +5,7 @@ import type { Table, TargetCheck } from '../common/report.ts';
 import { formatCount, formatMs, median, sum } from '../common/report.ts';
 import type { BroadcastRun, FanoutBenchmarkResult } from './benchmark.ts';
 
-/** The targets and their reasons: README, "Benchmarks", "Targets". */
+/** The targets and their reasons: docs/benchmarks.md, "Targets". */
 export const FANOUT_TARGETS = {
   /** CPU one post may cost on the broadcast's path, at this machine's full CPU. */
   maxCpuPerPostMs: 0.5,
@@ -77,7 +77,7 @@ export function fanoutTables(result: FanoutBenchmarkResult): Table[] {
 }
 
 /**
- * Checks the figures against the targets (README, "Benchmarks", "Targets").
+ * Checks the figures against the targets (docs/benchmarks.md, "Targets").
  * @param result - the benchmark's figures
  * @returns one check per target that was measured
  */

@@ -7,7 +7,7 @@ import { formatCount, formatMegabytes, formatMs, formatRatio } from '../common/r
 import type { LoadBenchmarkResult, LoadTargetName, LoadTargetResult } from './benchmark.ts';
 import type { LoadRunResult } from './generator.ts';
 
-/** The targets and their reasons: README, "Benchmarks", "Targets". */
+/** The targets and their reasons: docs/benchmarks.md, "Targets". */
 export const LOAD_TARGETS = {
   clients: 1000,
   maxMedianMs: 1000,

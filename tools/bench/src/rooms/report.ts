@@ -163,7 +163,7 @@ function historyTable(history: NonNullable<RoomsBenchmarkResult['history']>): Ta
 }
 
 /**
- * Checks the figures against the targets (README, "Benchmarks", "Targets"). Both are counts,
+ * Checks the figures against the targets (docs/benchmarks.md, "Targets"). Both are counts,
  * not speeds: either is met on any machine, or something is wrong, so both decide the exit code.
  * @param result - the benchmark's figures
  * @returns one check per part that ran
