@@ -64,6 +64,62 @@ export interface FanoutReport extends Omit<BroadcastResult, 'retry' | 'unsent'> 
   pages: number;
 }
 
+/** The counts of a report that add up, across broadcasts and across invocations. */
+const SUMMED_COUNTS = [
+  'delivered',
+  'gone',
+  'failed',
+  'forbidden',
+  'staleDeleteFailed',
+  'handedOff',
+  'shards',
+  'retried',
+  'lost',
+  'listed',
+  'pages',
+] as const satisfies readonly (keyof FanoutReport)[];
+
+/** What can be added to a report: one broadcast's result, or another report. */
+export type FanoutCounts = Partial<
+  Pick<FanoutReport, (typeof SUMMED_COUNTS)[number] | 'lostListRemainder'>
+> &
+  Pick<FanoutReport, 'errorNames'>;
+
+/**
+ * A report with nothing counted yet.
+ * @returns every count 0, no error names, neither flag set
+ */
+export function emptyFanoutReport(): FanoutReport {
+  const { retry: _retry, unsent: _unsent, ...counts } = emptyBroadcastResult();
+  return {
+    ...counts,
+    handedOff: 0,
+    shards: 0,
+    retried: 0,
+    lost: 0,
+    lostListRemainder: false,
+    listed: 0,
+    listComplete: false,
+    pages: 0,
+  };
+}
+
+/**
+ * Adds counts to a report: a broadcast's (which hands nothing off, so those counts stay), or
+ * another invocation's report, e.g. to total the records of one batch. Error names are merged,
+ * a lost list remainder stays lost, and `listComplete` is left alone: it describes one
+ * invocation's reading of one room, which a total does not.
+ * @param report - the report to add to, changed in place
+ * @param counts - what to add
+ */
+export function addCounts(report: FanoutReport, counts: FanoutCounts): void {
+  for (const key of SUMMED_COUNTS) report[key] += counts[key] ?? 0;
+  if (counts.lostListRemainder === true) report.lostListRemainder = true;
+  for (const [name, count] of Object.entries(counts.errorNames)) {
+    report.errorNames[name] = (report.errorNames[name] ?? 0) + count;
+  }
+}
+
 /**
  * Runs one job: posts its recipients (or reads them from the store from its cursor) and hands
  * off what it cannot finish.
@@ -73,7 +129,7 @@ export interface FanoutReport extends Omit<BroadcastResult, 'retry' | 'unsent'> 
  * @throws when the first page of recipients cannot be read (nothing was sent)
  */
 export async function runFanout(job: ShardJob, deps: FanoutDeps): Promise<FanoutReport> {
-  const run: FanoutRun = { job, deps, report: emptyReport() };
+  const run: FanoutRun = { job, deps, report: emptyFanoutReport() };
   if (job.recipients !== undefined) await postHere(run, job.recipients, job.attempt);
   else await fanOutFromCursor(run, job.cursor as RecipientCursor);
   return run.report;
@@ -258,30 +314,4 @@ function continuationOf(
     cursor: { room, after },
     ...(job.exclude !== undefined && { exclude: job.exclude }),
   };
-}
-
-function emptyReport(): FanoutReport {
-  const { retry: _retry, unsent: _unsent, ...counts } = emptyBroadcastResult();
-  return {
-    ...counts,
-    handedOff: 0,
-    shards: 0,
-    retried: 0,
-    lost: 0,
-    lostListRemainder: false,
-    listed: 0,
-    listComplete: false,
-    pages: 0,
-  };
-}
-
-function addCounts(report: FanoutReport, result: BroadcastResult): void {
-  report.delivered += result.delivered;
-  report.gone += result.gone;
-  report.failed += result.failed;
-  report.forbidden += result.forbidden;
-  report.staleDeleteFailed += result.staleDeleteFailed;
-  for (const [name, count] of Object.entries(result.errorNames)) {
-    report.errorNames[name] = (report.errorNames[name] ?? 0) + count;
-  }
 }
