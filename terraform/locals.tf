@@ -2,6 +2,9 @@ locals {
   # The facts the Lambda, the local stack and this stack share: stage, routes, table key, TTL
   # attribute, environment variable names and message limits. Never repeat them here.
   contract = jsondecode(file("${path.module}/../contract/contract.json"))
+  # The most each setting accepts: variables.tf validates against them, and the function checks
+  # its environment against the same values at cold start.
+  setting_maximums = local.contract.settingMaximums
 
   stage_name           = coalesce(var.stage_name, local.contract.stageName)
   max_message_length   = coalesce(var.max_message_length, local.contract.limits.maxMessageLength)

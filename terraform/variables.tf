@@ -60,8 +60,8 @@ variable "history_max_messages" {
   default     = null
 
   validation {
-    condition     = var.history_max_messages == null ? true : (var.history_max_messages >= 1 && var.history_max_messages <= 500 && floor(var.history_max_messages) == var.history_max_messages)
-    error_message = "history_max_messages must be a whole number from 1 to 500, or null."
+    condition     = var.history_max_messages == null ? true : (var.history_max_messages >= 1 && var.history_max_messages <= local.setting_maximums.historyMaxMessages && floor(var.history_max_messages) == var.history_max_messages)
+    error_message = "history_max_messages must be a whole number from 1 to ${local.setting_maximums.historyMaxMessages}, or null."
   }
 }
 
@@ -71,8 +71,8 @@ variable "history_ttl_seconds" {
   default     = null
 
   validation {
-    condition     = var.history_ttl_seconds == null ? true : (var.history_ttl_seconds >= 0 && var.history_ttl_seconds <= 31622400 && floor(var.history_ttl_seconds) == var.history_ttl_seconds)
-    error_message = "history_ttl_seconds must be a whole number of seconds from 0 (no history) to 31622400 (366 days), or null."
+    condition     = var.history_ttl_seconds == null ? true : (var.history_ttl_seconds >= 0 && var.history_ttl_seconds <= local.setting_maximums.historyTtlSeconds && floor(var.history_ttl_seconds) == var.history_ttl_seconds)
+    error_message = "history_ttl_seconds must be a whole number of seconds from 0 (no history) to ${local.setting_maximums.historyTtlSeconds} (${local.setting_maximums.historyTtlSeconds / 86400} days), or null."
   }
 }
 
@@ -154,8 +154,8 @@ variable "rate_limit_burst" {
   default     = null
 
   validation {
-    condition     = var.rate_limit_burst == null ? true : (var.rate_limit_burst >= 1 && var.rate_limit_burst <= 1000 && floor(var.rate_limit_burst) == var.rate_limit_burst)
-    error_message = "rate_limit_burst must be a whole number from 1 to 1000, or null."
+    condition     = var.rate_limit_burst == null ? true : (var.rate_limit_burst >= 1 && var.rate_limit_burst <= local.setting_maximums.rateLimitBurst && floor(var.rate_limit_burst) == var.rate_limit_burst)
+    error_message = "rate_limit_burst must be a whole number from 1 to ${local.setting_maximums.rateLimitBurst}, or null."
   }
 }
 
@@ -165,8 +165,8 @@ variable "rate_limit_per_second" {
   default     = null
 
   validation {
-    condition     = var.rate_limit_per_second == null ? true : (var.rate_limit_per_second >= 1 && var.rate_limit_per_second <= 1000 && floor(var.rate_limit_per_second) == var.rate_limit_per_second)
-    error_message = "rate_limit_per_second must be a whole number from 1 to 1000, or null."
+    condition     = var.rate_limit_per_second == null ? true : (var.rate_limit_per_second >= 1 && var.rate_limit_per_second <= local.setting_maximums.rateLimitPerSecond && floor(var.rate_limit_per_second) == var.rate_limit_per_second)
+    error_message = "rate_limit_per_second must be a whole number from 1 to ${local.setting_maximums.rateLimitPerSecond}, or null."
   }
 }
 
@@ -187,8 +187,8 @@ variable "send_concurrency" {
   default     = null
 
   validation {
-    condition     = var.send_concurrency == null ? true : (var.send_concurrency >= 1 && var.send_concurrency <= 1000 && floor(var.send_concurrency) == var.send_concurrency)
-    error_message = "send_concurrency must be a whole number from 1 to 1000, or null."
+    condition     = var.send_concurrency == null ? true : (var.send_concurrency >= 1 && var.send_concurrency <= local.setting_maximums.sendConcurrency && floor(var.send_concurrency) == var.send_concurrency)
+    error_message = "send_concurrency must be a whole number from 1 to ${local.setting_maximums.sendConcurrency}, or null."
   }
 }
 
@@ -198,8 +198,8 @@ variable "shard_size" {
   default     = null
 
   validation {
-    condition     = var.shard_size == null ? true : (var.shard_size >= 1 && var.shard_size <= 2000 && floor(var.shard_size) == var.shard_size)
-    error_message = "shard_size must be a whole number from 1 to 2000, or null."
+    condition     = var.shard_size == null ? true : (var.shard_size >= 1 && var.shard_size <= local.setting_maximums.shardSize && floor(var.shard_size) == var.shard_size)
+    error_message = "shard_size must be a whole number from 1 to ${local.setting_maximums.shardSize}, or null."
   }
 }
 

@@ -22,11 +22,16 @@ export const DEFAULT_SEND_CONCURRENCY = 50;
  * about a second whatever the memory; see docs/fanout.md.
  */
 const RECIPIENTS_PER_VCPU_SECOND = 2000;
+/**
+ * The most each setting accepts, from contract.json: terraform/variables.tf validates its
+ * variables against the same bounds, so a value Terraform accepts never fails the cold start.
+ */
+const maximums = contract.settingMaximums;
 /** Shards stay well inside SQS's 256 KiB message limit (ids plus the payload). */
-const MAX_SHARD_SIZE = 2000;
+const MAX_SHARD_SIZE = maximums.shardSize;
 
 /** Upper bound for SEND_CONCURRENCY: far beyond useful, low enough to catch a typo. */
-const MAX_SEND_CONCURRENCY = 1000;
+const MAX_SEND_CONCURRENCY = maximums.sendConcurrency;
 
 /** Validated configuration of the chat Lambda. */
 export interface Config {
@@ -98,29 +103,28 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       defaultShardSize(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE),
       MAX_SHARD_SIZE,
     ),
+    // The rate limit's maximums: far above any human's typing, low enough to catch a typo.
     rateLimit: Object.freeze({
       burst: parsePositiveInteger(
         names.rateLimitBurst,
         env[names.rateLimitBurst],
         contract.limits.rateLimitBurst,
-        MAX_RATE_LIMIT,
+        maximums.rateLimitBurst,
       ),
       perSecond: parsePositiveInteger(
         names.rateLimitPerSecond,
         env[names.rateLimitPerSecond],
         contract.limits.rateLimitPerSecond,
-        MAX_RATE_LIMIT,
+        maximums.rateLimitPerSecond,
       ),
     }),
   });
 }
 
-/** Far above any human's typing, low enough to catch a typo. */
-const MAX_RATE_LIMIT = 1000;
 /** A room's history is one Query; this keeps it to a few pages. */
-const MAX_HISTORY_MESSAGES = 500;
-/** DynamoDB TTL works in seconds; a year is far beyond what a chat history needs. */
-const MAX_HISTORY_TTL_SECONDS = 366 * 86_400;
+const MAX_HISTORY_MESSAGES = maximums.historyMaxMessages;
+/** DynamoDB TTL works in seconds; a year (366 days) is far beyond what a chat history needs. */
+const MAX_HISTORY_TTL_SECONDS = maximums.historyTtlSeconds;
 
 function parseTtl(raw: string | undefined): number {
   const value = raw?.trim();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import contract from '../../contract/contract.json' with { type: 'json' };
+import type { Config } from '../src/config.ts';
 import { DEFAULT_SEND_CONCURRENCY, defaultShardSize, loadConfig } from '../src/config.ts';
 import { ConfigError } from '../src/errors.ts';
 
@@ -120,6 +121,34 @@ describe('loadConfig', () => {
   it.each(invalid)('rejects %s', (_, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
   });
+
+  /** Where the configuration holds each setting that has a maximum in contract.json. */
+  const configured: Readonly<Record<string, (config: Config) => number>> = {
+    sendConcurrency: (config) => config.sendConcurrency,
+    shardSize: (config) => config.shardSize,
+    rateLimitBurst: (config) => config.rateLimit.burst,
+    rateLimitPerSecond: (config) => config.rateLimit.perSecond,
+    historyMaxMessages: (config) => config.historyMaxMessages,
+    historyTtlSeconds: (config) => config.historyTtlSeconds,
+  };
+
+  it.each(Object.entries(contract.settingMaximums))(
+    'accepts %s up to its maximum in contract.json, %i (the bound Terraform validates), and no more',
+    (setting, maximum) => {
+      // Prepare
+      const name = names[setting as keyof typeof names];
+      const read = configured[setting];
+      expect(name, `contract.json's environment names ${setting}`).toBeDefined();
+      expect(read, `the configuration holds ${setting}`).toBeDefined();
+
+      // Act
+      const atMaximum = loadConfig({ ...tables, [name]: String(maximum) });
+
+      // Assess
+      expect(read?.(atMaximum)).toBe(maximum);
+      expect(() => loadConfig({ ...tables, [name]: String(maximum + 1) })).toThrow(ConfigError);
+    },
+  );
 
   it('accepts the two tables alone', () => {
     expect(() => loadConfig(tables)).not.toThrow();

@@ -224,3 +224,40 @@ run "rejects_a_negative_history_ttl" {
 
   expect_failures = [var.history_ttl_seconds]
 }
+
+# The maximums come from contract/contract.json, which the function checks its environment
+# against at cold start: a value Terraform accepts never fails there.
+run "accepts_every_setting_at_its_maximum" {
+  command = plan
+
+  variables {
+    send_concurrency      = 1000
+    shard_size            = 2000
+    rate_limit_burst      = 1000
+    rate_limit_per_second = 1000
+    history_max_messages  = 500
+    history_ttl_seconds   = 31622400
+  }
+}
+
+run "rejects_every_setting_above_its_maximum" {
+  command = plan
+
+  variables {
+    send_concurrency      = 1001
+    shard_size            = 2001
+    rate_limit_burst      = 1001
+    rate_limit_per_second = 1001
+    history_max_messages  = 501
+    history_ttl_seconds   = 31622401
+  }
+
+  expect_failures = [
+    var.send_concurrency,
+    var.shard_size,
+    var.rate_limit_burst,
+    var.rate_limit_per_second,
+    var.history_max_messages,
+    var.history_ttl_seconds,
+  ]
+}

@@ -4,6 +4,7 @@
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import contract from '../../../contract/contract.json' with { type: 'json' };
 import type { ShardJob } from './shard-job.ts';
 import { serializeShardJob } from './shard-job.ts';
 
@@ -18,9 +19,12 @@ export interface ShardQueue {
   enqueue(jobs: readonly ShardJob[], delaySeconds?: number): Promise<ShardJob[]>;
 }
 
-/** SendMessageBatch limits. */
-const MAX_ENTRIES = 10;
-const MAX_BATCH_BYTES = 256 * 1024;
+/**
+ * SendMessageBatch limits (contract.json; the local SQS enforces the same): entries per call,
+ * and the bytes of a call's messages together.
+ */
+const MAX_ENTRIES = contract.sqs.maxBatchEntries;
+const MAX_BATCH_BYTES = contract.sqs.maxPayloadBytes;
 
 /** Options of {@link createShardQueue}. */
 export interface ShardQueueOptions {

@@ -86,105 +86,169 @@ const ROOM_ITEM_MIN_TTL_SECONDS = contract.limits.connectionTtlSeconds;
  * @returns the store
  */
 export function createRoomStore(options: RoomStoreOptions): RoomStore {
-  const { client, tableName, historyMaxMessages, historyTtlSeconds } = options;
-  const roomKey = (room: string) => ({ [partitionKey]: room, [sortKey]: ROOM_SLOT });
-  const roomExpiry = (now: Date): number =>
-    toEpochSeconds(now) + Math.max(historyTtlSeconds, ROOM_ITEM_MIN_TTL_SECONDS);
-
   return {
-    async changeMembers(room, delta, now) {
-      const { Attributes } = await client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: roomKey(room),
-          UpdateExpression: 'ADD members :delta SET #expiresAt = :expiresAt',
-          ExpressionAttributeNames: { '#expiresAt': ttlAttribute },
-          ExpressionAttributeValues: { ':delta': delta, ':expiresAt': roomExpiry(now) },
-          ReturnValues: 'UPDATED_NEW',
-        }),
-      );
-      return Math.max(0, Number(Attributes?.members ?? 0));
-    },
-
-    async setMembers(room, members, now) {
-      await client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: roomKey(room),
-          UpdateExpression: 'SET members = :members, #expiresAt = :expiresAt',
-          ExpressionAttributeNames: { '#expiresAt': ttlAttribute },
-          ExpressionAttributeValues: { ':members': members, ':expiresAt': roomExpiry(now) },
-        }),
-      );
-    },
-
-    async keepMessage(room, message, now) {
-      if (historyTtlSeconds === 0) {
-        // No text is stored; the head count is still worth a half-unit read.
-        const { Item } = await client.send(
-          new GetCommand({
-            TableName: tableName,
-            Key: roomKey(room),
-            ProjectionExpression: 'members',
-          }),
-        );
-        return membersOf(Item);
-      }
-      // The counter decides the slot atomically, so two messages at once never share one.
-      const { Attributes } = await client.send(
-        new UpdateCommand({
-          TableName: tableName,
-          Key: roomKey(room),
-          UpdateExpression: 'ADD seq :one SET #expiresAt = :expiresAt',
-          ExpressionAttributeNames: { '#expiresAt': ttlAttribute },
-          ExpressionAttributeValues: { ':one': 1, ':expiresAt': roomExpiry(now) },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      const seq = Number(Attributes?.seq ?? 1);
-      await client.send(
-        new PutCommand({
-          TableName: tableName,
-          Item: {
-            [partitionKey]: room,
-            [sortKey]: (seq - 1) % historyMaxMessages,
-            id: message.id,
-            event: message.event,
-            [ttlAttribute]: toEpochSeconds(now) + historyTtlSeconds,
-          },
-        }),
-      );
-      return membersOf(Attributes);
-    },
-
-    async snapshot(room, now) {
-      let members = 0;
-      const messages: KeptMessage[] = [];
-      let exclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: '#room = :room',
-            FilterExpression: '#expiresAt > :now',
-            ExpressionAttributeNames: { '#room': partitionKey, '#expiresAt': ttlAttribute },
-            ExpressionAttributeValues: { ':room': room, ':now': toEpochSeconds(now) },
-            ExclusiveStartKey: exclusiveStartKey,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          if (item[sortKey] === ROOM_SLOT) members = Math.max(0, Number(item.members ?? 0));
-          else if (typeof item.id === 'string' && typeof item.event === 'string') {
-            messages.push({ id: item.id, event: item.event });
-          }
-        }
-        exclusiveStartKey = page.LastEvaluatedKey;
-      } while (exclusiveStartKey !== undefined);
-      // Ids sort by time; a ring left over from a larger K may hold more than K.
-      messages.sort((left, right) => (left.id < right.id ? -1 : left.id > right.id ? 1 : 0));
-      return { members, messages: messages.slice(-historyMaxMessages) };
-    },
+    changeMembers: (room, delta, now) => changeMembers(options, room, delta, now),
+    setMembers: (room, members, now) => setMembers(options, room, members, now),
+    // History off: no text is stored; the head count is still worth a half-unit read.
+    keepMessage: (room, message, now) =>
+      options.historyTtlSeconds === 0
+        ? readMembers(options, room)
+        : keepInRing(options, room, message, now),
+    snapshot: async (room, now) =>
+      snapshotOf(await readRoomItems(options, room, now), options.historyMaxMessages),
   };
+}
+
+/**
+ * A room's head count and history from its items, as one Query returns them.
+ * @param items - the room's unexpired items: its own item (slot -1) and its kept messages
+ * @param historyMaxMessages - K: the most messages a room keeps
+ * @returns the head count (0 when the room was never counted) and the newest K messages, oldest
+ *   first
+ */
+export function snapshotOf(
+  items: readonly Record<string, unknown>[],
+  historyMaxMessages: number,
+): RoomSnapshot {
+  let members = 0;
+  const messages: KeptMessage[] = [];
+  for (const item of items) {
+    if (item[sortKey] === ROOM_SLOT) members = Math.max(0, Number(item.members ?? 0));
+    else if (typeof item.id === 'string' && typeof item.event === 'string') {
+      messages.push({ id: item.id, event: item.event });
+    }
+  }
+  // Ids sort by time; a ring left over from a larger K may hold more than K.
+  messages.sort((left, right) => (left.id < right.id ? -1 : left.id > right.id ? 1 : 0));
+  return { members, messages: messages.slice(-historyMaxMessages) };
+}
+
+async function changeMembers(
+  table: RoomStoreOptions,
+  room: string,
+  delta: number,
+  now: Date,
+): Promise<number> {
+  const { Attributes } = await table.client.send(
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: roomKey(room),
+      UpdateExpression: 'ADD members :delta SET #expiresAt = :expiresAt',
+      ExpressionAttributeNames: { '#expiresAt': ttlAttribute },
+      ExpressionAttributeValues: { ':delta': delta, ':expiresAt': roomExpiry(table, now) },
+      ReturnValues: 'UPDATED_NEW',
+    }),
+  );
+  return Math.max(0, Number(Attributes?.members ?? 0));
+}
+
+async function setMembers(
+  table: RoomStoreOptions,
+  room: string,
+  members: number,
+  now: Date,
+): Promise<void> {
+  await table.client.send(
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: roomKey(room),
+      UpdateExpression: 'SET members = :members, #expiresAt = :expiresAt',
+      ExpressionAttributeNames: { '#expiresAt': ttlAttribute },
+      ExpressionAttributeValues: { ':members': members, ':expiresAt': roomExpiry(table, now) },
+    }),
+  );
+}
+
+async function readMembers(table: RoomStoreOptions, room: string): Promise<number | undefined> {
+  const { Item } = await table.client.send(
+    new GetCommand({
+      TableName: table.tableName,
+      Key: roomKey(room),
+      ProjectionExpression: 'members',
+    }),
+  );
+  return membersOf(Item);
+}
+
+/** Keeps a message in the next slot of the room's ring; returns the room's head count. */
+async function keepInRing(
+  table: RoomStoreOptions,
+  room: string,
+  message: KeptMessage,
+  now: Date,
+): Promise<number | undefined> {
+  const roomItem = await countMessage(table, room, now);
+  const seq = Number(roomItem?.seq ?? 1);
+  await table.client.send(
+    new PutCommand({
+      TableName: table.tableName,
+      Item: {
+        [partitionKey]: room,
+        [sortKey]: (seq - 1) % table.historyMaxMessages,
+        id: message.id,
+        event: message.event,
+        [ttlAttribute]: toEpochSeconds(now) + table.historyTtlSeconds,
+      },
+    }),
+  );
+  return membersOf(roomItem);
+}
+
+/**
+ * Counts one more message in the room's item. The counter decides the slot atomically, so two
+ * messages at once never share one.
+ * @returns the room's item afterwards
+ */
+async function countMessage(
+  table: RoomStoreOptions,
+  room: string,
+  now: Date,
+): Promise<Record<string, unknown> | undefined> {
+  const { Attributes } = await table.client.send(
+    new UpdateCommand({
+      TableName: table.tableName,
+      Key: roomKey(room),
+      UpdateExpression: 'ADD seq :one SET #expiresAt = :expiresAt',
+      ExpressionAttributeNames: { '#expiresAt': ttlAttribute },
+      ExpressionAttributeValues: { ':one': 1, ':expiresAt': roomExpiry(table, now) },
+      ReturnValues: 'ALL_NEW',
+    }),
+  );
+  return Attributes;
+}
+
+/** Every unexpired item of the room, page after page of one Query. */
+async function readRoomItems(
+  table: RoomStoreOptions,
+  room: string,
+  now: Date,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let exclusiveStartKey: Record<string, unknown> | undefined;
+  do {
+    const page = await table.client.send(
+      new QueryCommand({
+        TableName: table.tableName,
+        KeyConditionExpression: '#room = :room',
+        FilterExpression: '#expiresAt > :now',
+        ExpressionAttributeNames: { '#room': partitionKey, '#expiresAt': ttlAttribute },
+        ExpressionAttributeValues: { ':room': room, ':now': toEpochSeconds(now) },
+        ExclusiveStartKey: exclusiveStartKey,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    exclusiveStartKey = page.LastEvaluatedKey;
+  } while (exclusiveStartKey !== undefined);
+  return items;
+}
+
+function roomKey(room: string): Record<string, unknown> {
+  return { [partitionKey]: room, [sortKey]: ROOM_SLOT };
+}
+
+/** The room item's TTL: as long as a kept message lives, and never shorter than a connection. */
+function roomExpiry(table: RoomStoreOptions, now: Date): number {
+  return toEpochSeconds(now) + Math.max(table.historyTtlSeconds, ROOM_ITEM_MIN_TTL_SECONDS);
 }
 
 /** A room item's head count; undefined before the room was ever counted. */

@@ -6,8 +6,7 @@
  * after its visibility timeout (and to the dead-letter queue after the last receive).
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { FanoutReport } from '../broadcast/fanout.ts';
-import { runFanout } from '../broadcast/fanout.ts';
+import { addCounts, emptyFanoutReport, runFanout } from '../broadcast/fanout.ts';
 import { parseShardJob } from '../broadcast/shard-job.ts';
 import type { HandlerDeps, Invocation } from '../deps.ts';
 import { fanoutDepsFor } from '../deps.ts';
@@ -33,7 +32,7 @@ export async function handleShardBatch(
 ): Promise<ShardBatchOutcome> {
   const failures: string[] = [];
   const dropped: Record<string, number> = {};
-  const reports: FanoutReport[] = [];
+  const total = emptyFanoutReport();
   await Promise.all(
     event.Records.map(async (record) => {
       const parsed = parseShardJob(record.body);
@@ -44,7 +43,7 @@ export async function handleShardBatch(
       const endpoint = deps.config.apigwEndpoint ?? parsed.job.endpoint;
       try {
         const report = await runFanout(parsed.job, fanoutDepsFor(deps, endpoint, invocation));
-        reports.push(report);
+        addCounts(total, report);
         // Recipients this invocation could neither reach nor hand off: run the record again.
         if (report.lost > 0 || report.lostListRemainder) failures.push(record.messageId);
       } catch {
@@ -52,7 +51,6 @@ export async function handleShardBatch(
       }
     }),
   );
-  const total = sumReports(reports);
   const droppedCount = Object.values(dropped).reduce((sum, count) => sum + count, 0);
   return {
     response: { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) },
@@ -73,24 +71,4 @@ export async function handleShardBatch(
       },
     },
   };
-}
-
-function sumReports(reports: readonly FanoutReport[]): {
-  delivered: number;
-  gone: number;
-  failed: number;
-  handedOff: number;
-  shards: number;
-  retried: number;
-  errorNames: Record<string, number>;
-} {
-  const total = { delivered: 0, gone: 0, failed: 0, handedOff: 0, shards: 0, retried: 0 };
-  const errorNames: Record<string, number> = {};
-  for (const report of reports) {
-    for (const key of Object.keys(total) as (keyof typeof total)[]) total[key] += report[key];
-    for (const [name, count] of Object.entries(report.errorNames)) {
-      errorNames[name] = (errorNames[name] ?? 0) + count;
-    }
-  }
-  return { ...total, errorNames };
 }

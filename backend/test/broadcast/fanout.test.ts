@@ -3,8 +3,14 @@
  * what is posted here, what is handed off, and what happens at the deadline and on failures.
  */
 import { describe, expect, it } from 'vitest';
-import type { FanoutDeps } from '../../src/broadcast/fanout.ts';
-import { HANDOFF_MARGIN_MS, runFanout } from '../../src/broadcast/fanout.ts';
+import { emptyBroadcastResult } from '../../src/broadcast/broadcaster.ts';
+import type { FanoutDeps, FanoutReport } from '../../src/broadcast/fanout.ts';
+import {
+  addCounts,
+  emptyFanoutReport,
+  HANDOFF_MARGIN_MS,
+  runFanout,
+} from '../../src/broadcast/fanout.ts';
 import type { ShardJob } from '../../src/broadcast/shard-job.ts';
 import { MAX_ATTEMPTS } from '../../src/broadcast/shard-job.ts';
 import { PostToConnectionError } from '../../src/errors.ts';
@@ -286,5 +292,72 @@ describe('runFanout of a list of recipients', () => {
       PayloadTooLargeException: 1,
     });
     expect(last).toMatchObject({ delivered: 1, failed: 4, retried: 0, handedOff: 0 });
+  });
+});
+
+describe('addCounts', () => {
+  /** A report whose every count differs: 1, 2, 3, … in the order of its fields. */
+  function distinctCounts(): FanoutReport {
+    const report = emptyFanoutReport();
+    let next = 1;
+    for (const key of Object.keys(report) as (keyof FanoutReport)[]) {
+      if (typeof report[key] === 'number') Object.assign(report, { [key]: next++ });
+    }
+    return report;
+  }
+
+  it("adds every count of another invocation's report and merges their error names", () => {
+    // Prepare
+    const total = { ...distinctCounts(), errorNames: { LimitExceededException: 2 } };
+    const other = {
+      ...distinctCounts(),
+      lostListRemainder: true,
+      listComplete: true,
+      errorNames: { LimitExceededException: 1, InternalServerError: 4 },
+    };
+
+    // Act
+    addCounts(total, other);
+
+    // Assess: each count doubled, the flags as an invocation of the batch left them
+    for (const [key, value] of Object.entries(distinctCounts())) {
+      if (typeof value === 'number') expect(total[key as keyof FanoutReport], key).toBe(2 * value);
+    }
+    expect(total.errorNames).toEqual({ LimitExceededException: 3, InternalServerError: 4 });
+    expect(total.lostListRemainder).toBe(true);
+    expect(total.listComplete).toBe(false);
+  });
+
+  it("adds a broadcast's counts, leaving what it has none of as it was", () => {
+    // Prepare
+    const report = { ...emptyFanoutReport(), handedOff: 5, listed: 9, lostListRemainder: false };
+    const broadcast = {
+      ...emptyBroadcastResult(),
+      delivered: 3,
+      gone: 1,
+      failed: 2,
+      forbidden: 1,
+      staleDeleteFailed: 1,
+      errorNames: { ForbiddenException: 1, PayloadTooLargeException: 1 },
+      retry: ['c1='],
+      unsent: ['c2='],
+    };
+
+    // Act
+    addCounts(report, broadcast);
+
+    // Assess
+    expect(report).toMatchObject({
+      delivered: 3,
+      gone: 1,
+      failed: 2,
+      forbidden: 1,
+      staleDeleteFailed: 1,
+      handedOff: 5,
+      listed: 9,
+      lost: 0,
+      lostListRemainder: false,
+      errorNames: { ForbiddenException: 1, PayloadTooLargeException: 1 },
+    });
   });
 });

@@ -15,6 +15,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
+import contract from '../../../contract/contract.json' with { type: 'json' };
 import { closeServer, listen } from './listen.ts';
 import { urlHost } from './network.ts';
 
@@ -51,8 +52,10 @@ interface StoredMessage {
   receiptHandle: string | undefined;
 }
 
-/** SendMessageBatch and ReceiveMessage take at most 10 entries, as on AWS. */
-const MAX_BATCH = 10;
+/** SendMessageBatch and ReceiveMessage take at most 10 entries, as on AWS (contract.json). */
+const MAX_BATCH = contract.sqs.maxBatchEntries;
+/** The most bytes a message body may have (contract.json, as the function's batches keep to). */
+const MAX_PAYLOAD_BYTES = contract.sqs.maxPayloadBytes;
 const ACCOUNT_ID = '000000000000';
 
 /** One standard queue. */
@@ -327,7 +330,10 @@ const ACTIONS: Readonly<Record<string, Action>> = {
     const queue = queueOf(input, queues);
     const max = typeof input.MaxNumberOfMessages === 'number' ? input.MaxNumberOfMessages : 1;
     if (!Number.isInteger(max) || max < 1 || max > MAX_BATCH) {
-      throw new SqsError('InvalidParameterValue', 'MaxNumberOfMessages must be from 1 to 10.');
+      throw new SqsError(
+        'InvalidParameterValue',
+        `MaxNumberOfMessages must be from 1 to ${MAX_BATCH}.`,
+      );
     }
     const visibility =
       typeof input.VisibilityTimeout === 'number' ? input.VisibilityTimeout : undefined;
@@ -460,7 +466,7 @@ function entriesOf(input: Record<string, unknown>): Record<string, unknown>[] {
   if (entries.length > MAX_BATCH) {
     throw new SqsError(
       'TooManyEntriesInBatchRequest',
-      'Maximum number of entries per request are 10.',
+      `Maximum number of entries per request are ${MAX_BATCH}.`,
     );
   }
   return entries as Record<string, unknown>[];
@@ -469,8 +475,11 @@ function entriesOf(input: Record<string, unknown>): Record<string, unknown>[] {
 function bodyOf(value: unknown): string {
   const body = stringOf(value, 'MessageBody');
   // SQS's limit was 256 KiB for most of its life; the function never sends more.
-  if (Buffer.byteLength(body) > 256 * 1024) {
-    throw new SqsError('InvalidParameterValue', 'MessageBody is longer than 262144 bytes.');
+  if (Buffer.byteLength(body) > MAX_PAYLOAD_BYTES) {
+    throw new SqsError(
+      'InvalidParameterValue',
+      `MessageBody is longer than ${MAX_PAYLOAD_BYTES} bytes.`,
+    );
   }
   return body;
 }

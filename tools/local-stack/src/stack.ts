@@ -172,7 +172,9 @@ export function resolveLocalStackOptions(options: LocalStackOptions): ResolvedLo
     // Six function timeouts, as Terraform sets the queue's visibility timeout.
     shardVisibilityTimeoutSeconds:
       options.shardVisibilityTimeoutSeconds ??
-      (6 * (options.functionTimeoutMs ?? defaults.functionTimeoutMs)) / 1000,
+      (contract.shardQueue.visibilityTimeoutFunctionTimeouts *
+        (options.functionTimeoutMs ?? defaults.functionTimeoutMs)) /
+        1000,
     shardBatchSize: options.shardBatchSize ?? defaults.shardBatchSize,
     shardMaxConcurrency: options.shardMaxConcurrency ?? defaults.shardMaxConcurrency,
     persistDir: options.persistDir,
@@ -249,14 +251,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       region: REGION,
       queues: [
         {
-          // As Terraform sets them: six function timeouts of visibility, an hour of retention,
-          // and a dead-letter queue after five receives.
+          // As Terraform sets them (contract.json): six function timeouts of visibility, an hour
+          // of retention, and a dead-letter queue after five receives.
           name: SHARD_QUEUE,
           visibilityTimeoutSeconds: settings.shardVisibilityTimeoutSeconds,
-          retentionSeconds: 3600,
-          redrive: { deadLetterQueue: DEAD_LETTER_QUEUE, maxReceiveCount: 5 },
+          retentionSeconds: contract.shardQueue.messageRetentionSeconds,
+          redrive: {
+            deadLetterQueue: DEAD_LETTER_QUEUE,
+            maxReceiveCount: contract.shardQueue.maxReceiveCount,
+          },
         },
-        { name: DEAD_LETTER_QUEUE, visibilityTimeoutSeconds: 30, retentionSeconds: 14 * 86_400 },
+        {
+          name: DEAD_LETTER_QUEUE,
+          visibilityTimeoutSeconds: 30,
+          retentionSeconds: contract.shardQueue.deadLetterRetentionSeconds,
+        },
       ],
     });
     stops.push(sqs.stop);

@@ -155,97 +155,190 @@ export async function runRoomsBenchmark(
   signal: AbortSignal,
   progress: Progress,
 ): Promise<RoomsBenchmarkResult> {
-  const runId = randomBytes(3).toString('hex');
-  const room = `room-of-${options.roomsMembers}`;
-  const crowdRoom = `room-of-${options.roomsConnections - options.roomsMembers}-others`;
-  // The largest room name, in every event and every history frame.
-  const historyRoom = `history-${runId}-`.padEnd(contract.limits.maxRoomNameLength, 'x');
-  const evidence: Evidence = {
-    calls: [],
-    posts: [],
-    broadcasts: [],
-    histories: [],
-    invocationErrors: [],
-    connected: new Map(),
-  };
-  for (const name of [room, historyRoom]) evidence.connected.set(name, new Set());
-
-  // Stopped in reverse: the stack first (it closes its side of every connection without a
-  // $disconnect for each), then the clients and the crowd's process, then the recorders.
-  const stops: (() => Promise<void>)[] = [];
+  const rooms = roomsOfRun(options);
+  const evidence = emptyEvidence([rooms.measured, rooms.history]);
+  const run: RoomsRun = { options, signal, progress, rooms, evidence, stops: [] };
   try {
-    const dynamo = await startRecordingProxy({
-      rewrite: askForConsumedCapacity,
-      record: (exchange) => {
-        const call = dynamoCallOf(exchange);
-        if (call !== undefined) evidence.calls.push(call);
-      },
-    });
-    stops.push(dynamo.stop);
-    const management = await startRecordingProxy({
-      record: (exchange) => {
-        const id = postedTo(exchange);
-        if (id !== undefined) evidence.posts.push(id);
-      },
-    });
-    stops.push(management.stop);
-    const crowdSize = options.roomsConnections - options.roomsMembers;
+    const { dynamo, management } = await startRecorders(run);
     progress.log(
-      `Rooms: ${options.roomsMembers} members in one room, ${formatCount(crowdSize)} other connections in another`,
+      `Rooms: ${options.roomsMembers} members in one room, ${formatCount(crowdSizeOf(options))} other connections in another`,
     );
     const stack = await startStack(dynamo, management, evidence);
-    const url = (name: string): string => `${stack.websocketUrl}?room=${name}`;
-    const crowd = await startCrowd(url(crowdRoom), crowdSize, options.connectConcurrency);
-    stops.push(crowd.stop);
-    const members: Client[] = [];
-    stops.push(async () => closeClients(members));
-    stops.push(stack.stop);
-    members.push(...(await openClients(url(room), options.roomsMembers)));
-    const connectedCrowd = await crowd.settled(
-      (status) =>
-        progress.update(
-          `Rooms: connecting ${formatCount(status.connected + status.failed)}/${formatCount(crowdSize)} (${status.failed} failed)`,
-        ),
-      signal,
-    );
-    progress.log(
-      `Rooms: ${formatCount(connectedCrowd.connected + members.length)} connections open (${connectedCrowd.failed} failed)`,
-    );
-    if (connectedCrowd.failed > 0)
-      throw tooFewConnections(options.roomsConnections, connectedCrowd);
-    // The members' ids come from the function's `$connect` lines, which may lag a little.
-    const memberIds = evidence.connected.get(room) ?? new Set<string>();
-    await waitFor(() => memberIds.size >= members.length, ROUND_TIMEOUT_MS);
-
-    const setting = { runId, room, members, memberIds, crowd, stack, evidence };
-    const measure = (sequence: number): Promise<MessageRound> => measureMessage(setting, sequence);
-    const warmUp = signal.aborted ? undefined : await measure(0);
-    const rounds: MessageRound[] = [];
-    for (let round = 1; round <= options.roomsRounds && !signal.aborted; round++) {
-      progress.update(
-        `Rooms: message ${round}/${options.roomsRounds} to the room of ${members.length}`,
-      );
-      rounds.push(await measure(round));
-    }
-    const scan = signal.aborted ? undefined : await scanBaseline(dynamo.url, stack, room, evidence);
+    const clients = await connectClients(run, stack);
+    const { crowdStatus, members } = clients;
+    const setting = { runId: rooms.runId, room: rooms.measured, stack, evidence, ...clients };
+    const messages = await measureMessages(run, setting);
+    const scan = signal.aborted
+      ? undefined
+      : await scanBaseline(dynamo.url, stack, rooms.measured, evidence);
+    const historySetting = { url: roomUrl(stack, rooms.history), stack, evidence };
     const history = signal.aborted
       ? undefined
-      : await measureHistory({ url: url(historyRoom), stack, evidence }, options, signal, progress);
+      : await measureHistory(historySetting, options, signal, progress);
     return {
       connections: options.roomsConnections,
-      open: members.length + connectedCrowd.connected - connectedCrowd.closed,
-      connectFailures: connectedCrowd.failureReasons,
-      connectWallMs: connectedCrowd.connectWallMs ?? Number.NaN,
+      open: members.length + crowdStatus.connected - crowdStatus.closed,
+      connectFailures: crowdStatus.failureReasons,
+      connectWallMs: crowdStatus.connectWallMs ?? Number.NaN,
       members: options.roomsMembers,
-      warmUp,
-      rounds,
+      ...messages,
       scan,
       history,
       invocationErrors: evidence.invocationErrors.slice(0, MAX_ERROR_LINES),
     };
   } finally {
-    for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
+    for (const stop of run.stops.splice(0).reverse()) await stop().catch(() => {});
   }
+}
+
+/** What every step of one run needs. */
+interface RoomsRun {
+  readonly options: BenchOptions;
+  readonly signal: AbortSignal;
+  readonly progress: Progress;
+  readonly rooms: RunRooms;
+  readonly evidence: Evidence;
+  /** What the run started, stopped in reverse order when it ends. */
+  readonly stops: (() => Promise<void>)[];
+}
+
+/** The rooms of one run: the measured room, the crowd's and the history's. */
+interface RunRooms {
+  readonly runId: string;
+  readonly measured: string;
+  readonly crowd: string;
+  readonly history: string;
+}
+
+function roomsOfRun(options: BenchOptions): RunRooms {
+  const runId = randomBytes(3).toString('hex');
+  return {
+    runId,
+    measured: `room-of-${options.roomsMembers}`,
+    crowd: `room-of-${crowdSizeOf(options)}-others`,
+    // The largest room name, in every event and every history frame.
+    history: `history-${runId}-`.padEnd(contract.limits.maxRoomNameLength, 'x'),
+  };
+}
+
+/** The other room's connections: all but the measured room's members. */
+function crowdSizeOf(options: BenchOptions): number {
+  return options.roomsConnections - options.roomsMembers;
+}
+
+function roomUrl(stack: LocalStack, room: string): string {
+  return `${stack.websocketUrl}?room=${room}`;
+}
+
+/** Nothing collected yet; `$connect` lines are kept for `rooms` only. */
+function emptyEvidence(rooms: readonly string[]): Evidence {
+  return {
+    calls: [],
+    posts: [],
+    broadcasts: [],
+    histories: [],
+    invocationErrors: [],
+    connected: new Map(rooms.map((room) => [room, new Set<string>()])),
+  };
+}
+
+/**
+ * The recorders between the function and DynamoDB (every request, with its consumed capacity)
+ * and between the function and `@connections` (every post).
+ */
+async function startRecorders(
+  run: RoomsRun,
+): Promise<{ dynamo: RecordingProxy; management: RecordingProxy }> {
+  const { evidence, stops } = run;
+  const dynamo = await startRecordingProxy({
+    rewrite: askForConsumedCapacity,
+    record: (exchange) => {
+      const call = dynamoCallOf(exchange);
+      if (call !== undefined) evidence.calls.push(call);
+    },
+  });
+  stops.push(dynamo.stop);
+  const management = await startRecordingProxy({
+    record: (exchange) => {
+      const id = postedTo(exchange);
+      if (id !== undefined) evidence.posts.push(id);
+    },
+  });
+  stops.push(management.stop);
+  return { dynamo, management };
+}
+
+/** Both rooms' clients, every one connected. */
+interface ConnectedClients {
+  readonly crowd: Crowd;
+  readonly crowdStatus: CrowdStatus;
+  readonly members: readonly Client[];
+  /** The members' connection ids, from the function's `$connect` lines. */
+  readonly memberIds: ReadonlySet<string>;
+}
+
+/**
+ * Connects the crowd (in its own process) and the measured room's members, and waits until every
+ * handshake is done and the function has logged every member's `$connect`.
+ * @throws when any of the crowd's handshakes failed (see {@link tooFewConnections})
+ */
+async function connectClients(run: RoomsRun, stack: LocalStack): Promise<ConnectedClients> {
+  const { options, rooms, stops } = run;
+  const crowd = await startCrowd(
+    roomUrl(stack, rooms.crowd),
+    crowdSizeOf(options),
+    options.connectConcurrency,
+  );
+  stops.push(crowd.stop);
+  const members: Client[] = [];
+  stops.push(async () => closeClients(members));
+  // Stopped before the clients: the stack closes its side of every connection without a
+  // $disconnect for each; then the clients and the crowd's process, then the recorders.
+  stops.push(stack.stop);
+  members.push(...(await openClients(roomUrl(stack, rooms.measured), options.roomsMembers)));
+  const crowdStatus = await crowdConnected(run, crowd, members.length);
+  // The members' ids come from the function's `$connect` lines, which may lag a little.
+  const memberIds = run.evidence.connected.get(rooms.measured) ?? new Set<string>();
+  await waitFor(() => memberIds.size >= members.length, ROUND_TIMEOUT_MS);
+  return { crowd, crowdStatus, members, memberIds };
+}
+
+/**
+ * Waits until every handshake of the crowd succeeded or failed, reporting progress.
+ * @throws when any failed (see {@link tooFewConnections})
+ */
+async function crowdConnected(run: RoomsRun, crowd: Crowd, members: number): Promise<CrowdStatus> {
+  const { options, progress } = run;
+  const crowdSize = crowdSizeOf(options);
+  const status = await crowd.settled(
+    (current) =>
+      progress.update(
+        `Rooms: connecting ${formatCount(current.connected + current.failed)}/${formatCount(crowdSize)} (${current.failed} failed)`,
+      ),
+    run.signal,
+  );
+  progress.log(
+    `Rooms: ${formatCount(status.connected + members)} connections open (${status.failed} failed)`,
+  );
+  if (status.failed > 0) throw tooFewConnections(options.roomsConnections, status);
+  return status;
+}
+
+/** A warm-up message, then the measured ones, as far as Ctrl-C lets them. */
+async function measureMessages(
+  run: RoomsRun,
+  setting: MessageSetting,
+): Promise<Pick<RoomsBenchmarkResult, 'warmUp' | 'rounds'>> {
+  const { options, signal } = run;
+  const warmUp = signal.aborted ? undefined : await measureMessage(setting, 0);
+  const rounds: MessageRound[] = [];
+  for (let round = 1; round <= options.roomsRounds && !signal.aborted; round++) {
+    run.progress.update(
+      `Rooms: message ${round}/${options.roomsRounds} to the room of ${setting.members.length}`,
+    );
+    rounds.push(await measureMessage(setting, round));
+  }
+  return { warmUp, rounds };
 }
 
 /** The stack, its DynamoDB and `@connections` traffic through the recorders. */
