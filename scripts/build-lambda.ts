@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
+import { LAMBDA_NODE_MAJOR } from '../contract/lambda-runtime.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -46,8 +47,8 @@ export interface LambdaBuildOptions {
 }
 
 /**
- * Bundles `backend/src/handler.ts` (ESM, node22, minified, AWS SDK included: the runtime's
- * built-in SDK version is not ours to rely on) and zips it.
+ * Bundles `backend/src/handler.ts` (ESM for the Lambda runtime's Node.js major, minified, AWS SDK
+ * included: the runtime's built-in SDK version is not ours to rely on) and zips it.
  * @param options - output directory and verbosity
  * @returns the paths and sizes of the bundle and the zip
  */
@@ -90,7 +91,8 @@ async function bundleHandler(): Promise<Uint8Array> {
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node22',
+    // The syntax the function's runtime (contract.json, e.g. nodejs22.x) runs as it is.
+    target: `node${LAMBDA_NODE_MAJOR}`,
     minify: true,
     // The SDK ships ES modules under "module"; esbuild tree-shakes those far better than CJS.
     mainFields: ['module', 'main'],

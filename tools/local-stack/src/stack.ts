@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import contract from '../../../contract/contract.json' with { type: 'json' };
+import { LAMBDA_RUNTIME } from '../../../contract/lambda-runtime.ts';
 import { listedOrigins } from '../../../contract/origins.ts';
 import { createConnectionsApi } from './connections-api.ts';
 import { type CpuLimiterSupport, cpuLimiterFor } from './cpu-share.ts';
@@ -412,10 +413,10 @@ function lambdaEnvironment(parts: {
   extra: Readonly<Record<string, string>>;
 }): Record<string, string> {
   return {
-    // The runtime's own variables, as a Node.js 22 Lambda sees them.
+    // The runtime's own variables, as the function sees them on Lambda.
     AWS_REGION: REGION,
     AWS_DEFAULT_REGION: REGION,
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    AWS_EXECUTION_ENV: `AWS_Lambda_${LAMBDA_RUNTIME}`,
     AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(parts.memoryMb),
