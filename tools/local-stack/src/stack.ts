@@ -120,6 +120,8 @@ export interface LocalStack {
   deadLetterQueueUrl: string;
   /** Whether containers run at the memory's CPU share, or why not. */
   cpuLimit: { readonly applied: boolean; readonly description: string };
+  /** The Node.js the containers run (e.g. `v22.23.3`), and the function's runtime on Lambda. */
+  lambdaRuntime: { readonly nodeVersion: string; readonly runtime: string };
   /** What the Lambda containers have done so far (invocations, billed time, CPU). */
   lambdaStats(): LambdaRunnerStats;
   /** Closes every connection (1001) and server, and terminates the Lambda containers. */
@@ -187,7 +189,8 @@ export function resolveLocalStackOptions(options: LocalStackOptions): ResolvedLo
  * Starts the whole chat offline. Each part is stopped again if a later one fails to start.
  *
  * @throws MissingBuildError when the bundle or the page is not built; PortInUseError when a port
- *   is taken; HandlerLoadError when the handler module cannot be loaded.
+ *   is taken; HandlerLoadError when the handler module cannot be loaded; WrongNodeVersionError
+ *   when the containers would run another Node.js major version than Lambda's runtime.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const settings = resolveLocalStackOptions(options);
@@ -268,6 +271,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const runner = new LambdaRunner({
       handlerPath: settings.handlerPath,
       handlerExport: settings.handlerExport,
+      runtime: LAMBDA_RUNTIME,
       environment: lambdaEnvironment({
         tableName: TABLE_NAME,
         managementEndpoint,
@@ -288,7 +292,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       onFunctionOutput: printLine,
     });
     stops.push(() => runner.stop());
-    await runner.start();
+    const nodeVersion = await runner.start();
 
     const mapping = new EventSourceMapping({
       queue: sqs.queue(SHARD_QUEUE),
@@ -345,6 +349,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       cpuLimit: cpu.ok
         ? { applied: true, description: `${settings.memoryMb} MB at ${cpu.limiter.description}` }
         : { applied: false, description: `${settings.memoryMb} MB at full CPU (${cpu.reason})` },
+      lambdaRuntime: { nodeVersion, runtime: LAMBDA_RUNTIME },
       lambdaStats: () => runner.stats,
       stop: stopAll,
     };

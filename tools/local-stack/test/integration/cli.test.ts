@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LAMBDA_NODE_MAJOR, LAMBDA_RUNTIME } from '../../../../contract/lambda-runtime.ts';
 import { FIXTURES, TestClient } from '../support/helpers.ts';
 
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
@@ -156,6 +157,12 @@ describe('npm start command line', () => {
     const websocketUrl = /WebSocket URL: +(\S+)/.exec(cli.output())?.[1] as string;
     const pageUrl = /Chat page: +(\S+)/.exec(cli.output())?.[1] as string;
     expect(cli.output()).toMatch(/Management endpoint: +http:\/\/127\.0\.0\.1:\d+\/prod/);
+    expect(cli.output()).toMatch(
+      new RegExp(
+        `Lambda containers: +Node\\.js v${LAMBDA_NODE_MAJOR}\\.\\d+\\.\\d+ ` +
+          `\\(Lambda: ${LAMBDA_RUNTIME.replaceAll('.', '\\.')}\\), \\d+ MB at `,
+      ),
+    );
     // Act
     const client = await TestClient.connect(websocketUrl);
     client.sendJson({ message: 'hi' });
