@@ -10,7 +10,8 @@ import { LAMBDA_NODE_MAJOR, LAMBDA_RUNTIME } from '../../../../contract/lambda-r
 import { FIXTURES, TestClient } from '../support/helpers.ts';
 
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
-const TSX = fileURLToPath(new URL('../../../../node_modules/.bin/tsx', import.meta.url));
+// tsx's own entry, started with this process's Node.js rather than the first `node` on PATH.
+const TSX = fileURLToPath(new URL('../../../../node_modules/tsx/dist/cli.mjs', import.meta.url));
 const FREE_PORTS = ['--http-port', '0', '--ws-port', '0', '--dynamo-port', '0'];
 
 /** A command line on free ports with the page fixture and `handler`. */
@@ -35,7 +36,7 @@ function startCli(args: readonly string[]): {
   finished: Promise<Finished>;
   output: () => string;
 } {
-  const child = spawn(TSX, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [TSX, CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   running.push(child);
   let stdout = '';
   let stderr = '';
