@@ -33,8 +33,6 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
 
-  // Lambda runs Node.js 22; the SDK's warning about an older local Node.js is noise here.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   let stack: LocalStack;
   try {
     stack = await startLocalStack(command.options);

@@ -427,8 +427,6 @@ function lambdaEnvironment(parts: {
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(parts.memoryMb),
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${FUNCTION_NAME}`,
     TZ: ':UTC',
-    // Lambda runs Node.js 22; the SDK's warning about an older local Node.js says nothing about it.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     // Fake credentials: nothing local checks signatures, and no real AWS account is ever reached.
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
