@@ -36,6 +36,8 @@ export interface LambdaBuildResult {
   readonly zipPath: string;
   readonly bundleBytes: number;
   readonly zipBytes: number;
+  /** Every source file the bundle holds, relative to the repository root. */
+  readonly bundledFiles: readonly string[];
 }
 
 /** Options of {@link buildLambda}. */
@@ -54,7 +56,7 @@ export interface LambdaBuildOptions {
  */
 export async function buildLambda(options: LambdaBuildOptions = {}): Promise<LambdaBuildResult> {
   const outDir = options.outDir ?? LAMBDA_DIST_DIR;
-  const bundle = await bundleHandler();
+  const { bundle, bundledFiles } = await bundleHandler();
   const zip = zipDeterministically(BUNDLE_FILE_NAME, bundle);
   await mkdir(outDir, { recursive: true });
   const bundlePath = path.join(outDir, BUNDLE_FILE_NAME);
@@ -67,7 +69,7 @@ export async function buildLambda(options: LambdaBuildOptions = {}): Promise<Lam
         `${path.relative(repoRoot, zipPath)} ${kib(zip.length)}`,
     );
   }
-  return { bundlePath, zipPath, bundleBytes: bundle.length, zipBytes: zip.length };
+  return { bundlePath, zipPath, bundleBytes: bundle.length, zipBytes: zip.length, bundledFiles };
 }
 
 /**
@@ -84,7 +86,12 @@ export function zipDeterministically(fileName: string, content: Uint8Array): Uin
   );
 }
 
-async function bundleHandler(): Promise<Uint8Array> {
+/**
+ * The bundle is JavaScript and JSON only, so it runs unchanged on the function's architecture
+ * (contract.json's lambda.architecture, arm64) although it is built and tested on any machine;
+ * a native addon would be built for the machine's. The build test checks `bundledFiles` for one.
+ */
+async function bundleHandler(): Promise<{ bundle: Uint8Array; bundledFiles: string[] }> {
   const result = await build({
     absWorkingDir: repoRoot,
     entryPoints: ['backend/src/handler.ts'],
@@ -100,11 +107,16 @@ async function bundleHandler(): Promise<Uint8Array> {
     banner: { js: REQUIRE_BANNER },
     plugins: [requireNodeBuiltins, credentialsFromEnvironment],
     write: false,
+    metafile: true,
     logLevel: 'warning',
   });
   const output = result.outputFiles[0];
   if (output === undefined) throw new Error('esbuild produced no output');
-  return output.contents;
+  // The plugins' virtual modules (`node-builtin:fs`, …) are inputs too, but no files.
+  const bundledFiles = Object.keys(result.metafile.inputs).filter(
+    (input) => !/^[a-z-]+:/.test(input),
+  );
+  return { bundle: output.contents, bundledFiles };
 }
 
 /**
