@@ -6,6 +6,9 @@ export default defineConfig({
     // `test/integration/` holds the tests that start real servers (the DynamoDB stand-in, the local
     // stack, Chromium, Terraform, moto).
     include: ['{backend,contract,frontend,scripts,tools/*}/test/**/*.test.ts'],
+    // Lambda runs the function on one Node.js major version (contract.json): no test may pass on
+    // another, so a run started on one stops here, before any test.
+    globalSetup: ['tools/checks/src/lambda-node.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'esbuild';
 import { build } from 'esbuild';
 import { zipSync } from 'fflate';
+import { LAMBDA_NODE_MAJOR } from '../contract/lambda-runtime.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -35,6 +36,8 @@ export interface LambdaBuildResult {
   readonly zipPath: string;
   readonly bundleBytes: number;
   readonly zipBytes: number;
+  /** Every source file the bundle holds, relative to the repository root. */
+  readonly bundledFiles: readonly string[];
 }
 
 /** Options of {@link buildLambda}. */
@@ -46,14 +49,14 @@ export interface LambdaBuildOptions {
 }
 
 /**
- * Bundles `backend/src/handler.ts` (ESM, node22, minified, AWS SDK included: the runtime's
- * built-in SDK version is not ours to rely on) and zips it.
+ * Bundles `backend/src/handler.ts` (ESM for the Lambda runtime's Node.js major, minified, AWS SDK
+ * included: the runtime's built-in SDK version is not ours to rely on) and zips it.
  * @param options - output directory and verbosity
  * @returns the paths and sizes of the bundle and the zip
  */
 export async function buildLambda(options: LambdaBuildOptions = {}): Promise<LambdaBuildResult> {
   const outDir = options.outDir ?? LAMBDA_DIST_DIR;
-  const bundle = await bundleHandler();
+  const { bundle, bundledFiles } = await bundleHandler();
   const zip = zipDeterministically(BUNDLE_FILE_NAME, bundle);
   await mkdir(outDir, { recursive: true });
   const bundlePath = path.join(outDir, BUNDLE_FILE_NAME);
@@ -66,7 +69,7 @@ export async function buildLambda(options: LambdaBuildOptions = {}): Promise<Lam
         `${path.relative(repoRoot, zipPath)} ${kib(zip.length)}`,
     );
   }
-  return { bundlePath, zipPath, bundleBytes: bundle.length, zipBytes: zip.length };
+  return { bundlePath, zipPath, bundleBytes: bundle.length, zipBytes: zip.length, bundledFiles };
 }
 
 /**
@@ -83,14 +86,20 @@ export function zipDeterministically(fileName: string, content: Uint8Array): Uin
   );
 }
 
-async function bundleHandler(): Promise<Uint8Array> {
+/**
+ * The bundle is JavaScript and JSON only, so it runs unchanged on the function's architecture
+ * (contract.json's lambda.architecture, arm64) although it is built and tested on any machine;
+ * a native addon would be built for the machine's. The build test checks `bundledFiles` for one.
+ */
+async function bundleHandler(): Promise<{ bundle: Uint8Array; bundledFiles: string[] }> {
   const result = await build({
     absWorkingDir: repoRoot,
     entryPoints: ['backend/src/handler.ts'],
     bundle: true,
     platform: 'node',
     format: 'esm',
-    target: 'node22',
+    // The syntax the function's runtime (contract.json, e.g. nodejs22.x) runs as it is.
+    target: `node${LAMBDA_NODE_MAJOR}`,
     minify: true,
     // The SDK ships ES modules under "module"; esbuild tree-shakes those far better than CJS.
     mainFields: ['module', 'main'],
@@ -98,11 +107,16 @@ async function bundleHandler(): Promise<Uint8Array> {
     banner: { js: REQUIRE_BANNER },
     plugins: [requireNodeBuiltins, credentialsFromEnvironment],
     write: false,
+    metafile: true,
     logLevel: 'warning',
   });
   const output = result.outputFiles[0];
   if (output === undefined) throw new Error('esbuild produced no output');
-  return output.contents;
+  // The plugins' virtual modules (`node-builtin:fs`, …) are inputs too, but no files.
+  const bundledFiles = Object.keys(result.metafile.inputs).filter(
+    (input) => !/^[a-z-]+:/.test(input),
+  );
+  return { bundle: output.contents, bundledFiles };
 }
 
 /**

@@ -17,8 +17,9 @@ resource "aws_lambda_function" "this" {
   filename         = var.lambda_zip_path
   source_code_hash = filebase64sha256(var.lambda_zip_path)
   handler          = "index.handler"
-  runtime          = "nodejs22.x"
-  architectures    = ["arm64"]
+  # The runtime the tests, the local stack and the bundle's target follow (contract.json).
+  runtime       = local.contract.lambda.runtime
+  architectures = [local.contract.lambda.architecture]
 
   memory_size                    = var.lambda_memory_mb
   timeout                        = var.lambda_timeout_seconds

@@ -1,8 +1,10 @@
 /**
- * The Lambda artefact: deterministic zip, bundle size, and a bundle that starts on this Node.
+ * The Lambda artefact: deterministic zip, bundle size, a bundle that starts on this Node, and
+ * nothing in it built for one architecture.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -20,6 +22,38 @@ import { buildLambda, zipDeterministically } from '../../build-lambda.ts';
 const run = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const BUNDLE_LIMIT_BYTES = 400 * 1024;
+
+/** What marks a package as built for one platform or architecture. */
+interface PackageManifest {
+  readonly name: string;
+  readonly cpu?: readonly string[];
+  readonly os?: readonly string[];
+  readonly gypfile?: boolean;
+}
+
+/** The folders of the npm packages `files` come from, e.g. `node_modules/@aws-sdk/core`. */
+function packageDirsOf(files: readonly string[]): string[] {
+  const dirs = files.map((file) => /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(file)?.[1]);
+  return [...new Set(dirs.filter((dir) => dir !== undefined))];
+}
+
+/** Whether an installed package is built for one architecture: `cpu`/`os`, or node-gyp. */
+async function isArchitectureSpecific(packageDir: string): Promise<boolean> {
+  const dir = path.join(repoRoot, packageDir);
+  const manifest = JSON.parse(
+    await readFile(path.join(dir, 'package.json'), 'utf8'),
+  ) as PackageManifest;
+  const hasBindingGyp = await access(path.join(dir, 'binding.gyp')).then(
+    () => true,
+    () => false,
+  );
+  return (
+    manifest.cpu !== undefined ||
+    manifest.os !== undefined ||
+    manifest.gypfile === true ||
+    hasBindingGyp
+  );
+}
 
 let workDir: string;
 let first: LambdaBuildResult;
@@ -73,6 +107,29 @@ describe('buildLambda', () => {
     expect(bundle).not.toContain('AWS_CONTAINER_CREDENTIALS_FULL_URI');
     expect(bundle).not.toContain('AWS_WEB_IDENTITY_TOKEN_FILE');
     expect(bundle).not.toContain('sso_start_url');
+  });
+
+  it('holds no native addon nor package built for one architecture: it runs as is on arm64', async () => {
+    // Prepare
+    const packageDirs = packageDirsOf(first.bundledFiles);
+    const bundle = await readFile(first.bundlePath, 'utf8');
+
+    // Act
+    const addons = first.bundledFiles.filter((file) => file.endsWith('.node'));
+    const specific = [];
+    for (const dir of packageDirs) if (await isArchitectureSpecific(dir)) specific.push(dir);
+    const loadedAtRunTime = [...bundle.matchAll(/__nodeRequire\((["'])(.*?)\1\)/g)].map(
+      (match) => match[2] ?? '',
+    );
+
+    // Assess: the SDK's packages are in it, and none of them is native
+    expect(packageDirs).toContain('node_modules/@aws-sdk/client-dynamodb');
+    expect(addons).toEqual([]);
+    expect(specific).toEqual([]);
+    // At run time it loads Node's built-ins and nothing else (no .node file, no package).
+    expect(loadedAtRunTime.length).toBeGreaterThan(0);
+    expect(loadedAtRunTime.filter((name) => !isBuiltin(name))).toEqual([]);
+    expect(bundle).not.toMatch(/\.node["'`]/);
   });
 
   it('loads Node built-ins through require(), so none is imported eagerly', async () => {

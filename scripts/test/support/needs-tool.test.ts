@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const VITEST = `${REPO_ROOT}node_modules/.bin/vitest`;
+// vitest's own entry, started with this process's Node.js rather than the first `node` on PATH.
+const VITEST = `${REPO_ROOT}node_modules/vitest/vitest.mjs`;
 const SUITE = 'tools/local-stack/test/integration/templates.test.ts';
 
 interface Report {
@@ -26,8 +27,8 @@ function runWithoutTerraform(ci: boolean): Promise<{ code: number; report: Repor
   else delete env.CI;
   return new Promise((resolve, reject) => {
     execFile(
-      VITEST,
-      ['run', SUITE, '--reporter=json'],
+      process.execPath,
+      [VITEST, 'run', SUITE, '--reporter=json'],
       { cwd: REPO_ROOT, env, maxBuffer: 16 * 1024 * 1024 },
       (error, stdout) => {
         const start = stdout.indexOf('{');

@@ -69,10 +69,6 @@ if (options.help) {
   process.exit(0);
 }
 
-// The SDK warns that it will drop Node.js 20; that says nothing about these figures and would
-// only push the progress lines off screen.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 const progress = createProgress();
 const DOUBLE_DELIVERY_MS = 1000;
 const controller = new AbortController();

@@ -5,13 +5,19 @@
 
 import { UsageError } from '../../../scripts/lib/flags.ts';
 import { HELP_TEXT, parseCommandLine } from './cli-options.ts';
-import { HandlerLoadError } from './lambda-runner.ts';
+import { HandlerLoadError, WrongNodeVersionError } from './lambda-runner.ts';
 import { PortInUseError } from './listen.ts';
 import { type LocalStack, MissingBuildError, startLocalStack } from './stack.ts';
 import { TemplateError } from './templates.ts';
 
 /** Errors whose message is the whole story for the user: no stack trace. */
-const EXPECTED_ERRORS = [PortInUseError, MissingBuildError, HandlerLoadError, TemplateError];
+const EXPECTED_ERRORS = [
+  PortInUseError,
+  MissingBuildError,
+  HandlerLoadError,
+  WrongNodeVersionError,
+  TemplateError,
+];
 
 async function main(argv: readonly string[]): Promise<number> {
   let command: ReturnType<typeof parseCommandLine>;
@@ -27,8 +33,6 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
 
-  // Lambda runs Node.js 22; the SDK's warning about an older local Node.js is noise here.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   let stack: LocalStack;
   try {
     stack = await startLocalStack(command.options);
@@ -40,6 +44,7 @@ async function main(argv: readonly string[]): Promise<number> {
     throw error;
   }
   const storage = command.options.persistDir ?? 'in memory';
+  const { nodeVersion, runtime } = stack.lambdaRuntime;
   for (const warning of stack.warnings) console.error(`warning: ${warning}`);
   console.log(
     [
@@ -49,7 +54,7 @@ async function main(argv: readonly string[]): Promise<number> {
       `  Management endpoint:  ${stack.managementEndpoint}`,
       `  DynamoDB endpoint:    ${stack.dynamoEndpoint} (table ${stack.tableName}, ${storage})`,
       `  SQS endpoint:         ${stack.sqsEndpoint} (shard queue and its dead-letter queue)`,
-      `  Lambda containers:    ${stack.cpuLimit.description}`,
+      `  Lambda containers:    Node.js ${nodeVersion} (Lambda: ${runtime}), ${stack.cpuLimit.description}`,
       'Open the chat page in two browser tabs. Press Ctrl-C to stop.',
     ].join('\n'),
   );

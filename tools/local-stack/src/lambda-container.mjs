@@ -4,10 +4,10 @@
 // Plain JavaScript on purpose: it must start wherever the stack does, with or without tsx.
 //
 // Protocol (IPC with lambda-runner.ts): the parent sends {type:'init', ...config} once it has put
-// this process in its CPU group; we answer {type:'ready'} or {type:'init-error'}; then each
-// {type:'invoke'} gets one {type:'result'} or {type:'error'}.
+// this process in its CPU group; we answer {type:'ready', nodeVersion} or {type:'init-error'};
+// then each {type:'invoke'} gets one {type:'result'} or {type:'error'}.
 
-/** @type {{ handlerUrl: string, handlerExport: string, typescript: boolean, functionName: string, functionVersion: string, memoryLimitInMB: string, region: string, accountId: string }} */
+/** @type {{ handlerUrl: string, handlerExport: string, typescript: boolean, runtime: string, nodeMajor: number, functionName: string, functionVersion: string, memoryLimitInMB: string, region: string, accountId: string }} */
 let config;
 let handler;
 
@@ -29,6 +29,19 @@ process.on('disconnect', () => process.exit(0));
 
 async function init(message) {
   config = message;
+  // What passes here must pass on Lambda: a container on another Node.js major than the
+  // function's runtime would prove nothing, so it refuses to load the handler at all.
+  if (Number.parseInt(process.versions.node, 10) !== config.nodeMajor) {
+    process.send({
+      type: 'init-error',
+      errorType: 'Runtime.WrongNodeVersion',
+      errorMessage:
+        `this Lambda container runs Node.js ${process.version}, but the function's runtime is ` +
+        `${config.runtime}. Start the local stack through npm (\`npm start\`), which runs the ` +
+        `Node.js ${config.nodeMajor} that \`npm ci\` installs in node_modules/.bin.`,
+    });
+    return;
+  }
   try {
     // A TypeScript handler (e.g. backend/src/handler.ts, to skip the build while developing) loads
     // through tsx, the dev dependency the project's scripts already run on.
@@ -51,7 +64,7 @@ async function init(message) {
     });
     return;
   }
-  process.send({ type: 'ready' });
+  process.send({ type: 'ready', nodeVersion: process.version });
 }
 
 /**

@@ -13,6 +13,7 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { nodeMajorOfRuntime } from '../../../contract/lambda-runtime.ts';
 import type { CpuLimiter } from './cpu-share.ts';
 
 /** How to run the function. */
@@ -21,6 +22,11 @@ export interface LambdaRunnerOptions {
   readonly handlerPath: string;
   /** Name of the exported handler function. */
   readonly handlerExport: string;
+  /**
+   * The function's Lambda runtime, e.g. `nodejs22.x`: a container on another Node.js major
+   * version refuses to load the handler.
+   */
+  readonly runtime: string;
   /** The function's whole environment: nothing of this process's environment leaks in. */
   readonly environment: Readonly<Record<string, string>>;
   /** The function timeout; a longer invocation is stopped and its container replaced. */
@@ -75,9 +81,20 @@ export class HandlerLoadError extends Error {
   override readonly name = 'HandlerLoadError';
 }
 
+/**
+ * Thrown by {@link LambdaRunner.start} when the containers run another Node.js major version than
+ * the function's runtime.
+ */
+export class WrongNodeVersionError extends Error {
+  override readonly name = 'WrongNodeVersionError';
+}
+
+/** The init error a container answers with on another Node.js major (lambda-container.mjs). */
+const WRONG_NODE_VERSION = 'Runtime.WrongNodeVersion';
+
 /** Messages a container sends (see lambda-container.mjs). */
 type ContainerMessage =
-  | { type: 'ready' }
+  | { type: 'ready'; nodeVersion: string }
   | { type: 'init-error'; errorType: string; errorMessage: string }
   | { type: 'result'; invocationId: number; result: unknown; cpuMicros: number }
   | {
@@ -122,11 +139,14 @@ export class LambdaRunner {
     timedOut: 0,
     peakConcurrency: 0,
   };
+  readonly #nodeMajor: number;
   #nextInvocationId = 1;
   #stopped = false;
 
+  /** @throws Error when `options.runtime` is not a Lambda Node.js runtime such as nodejs22.x */
   constructor(options: LambdaRunnerOptions) {
     this.#options = options;
+    this.#nodeMajor = nodeMajorOfRuntime(options.runtime);
   }
 
   /** A copy of the counters so far. */
@@ -138,20 +158,26 @@ export class LambdaRunner {
    * Starts the first container so a broken handler path or export fails here, with a clear
    * message, rather than on the first connection.
    *
-   * @throws HandlerLoadError when the module cannot be imported or lacks the export.
+   * @throws HandlerLoadError when the module cannot be imported or lacks the export;
+   *   WrongNodeVersionError when the container runs another Node.js major than the runtime.
+   * @returns the Node.js version the container runs, e.g. `v22.23.3`
    */
-  async start(): Promise<void> {
+  start(): Promise<string> {
     const container = this.#spawn();
-    await new Promise<void>((resolve, reject) => {
+    return new Promise<string>((resolve, reject) => {
       const onMessage = (message: ContainerMessage): void => {
-        if (message.type === 'init-error') {
+        if (message.type === 'init-error' && message.errorType === WRONG_NODE_VERSION) {
+          reject(
+            new WrongNodeVersionError(`The local stack cannot start: ${message.errorMessage}`),
+          );
+        } else if (message.type === 'init-error') {
           reject(
             new HandlerLoadError(
               `Cannot load handler ${this.#options.handlerExport} from ${this.#options.handlerPath}: ` +
                 `${message.errorType}: ${message.errorMessage}`,
             ),
           );
-        } else if (message.type === 'ready') resolve();
+        } else if (message.type === 'ready') resolve(message.nodeVersion);
         container.process.off('message', onMessage);
       };
       container.process.on('message', onMessage);
@@ -295,6 +321,8 @@ export class LambdaRunner {
       handlerUrl: pathToFileURL(options.handlerPath).href,
       handlerExport: options.handlerExport,
       typescript,
+      runtime: options.runtime,
+      nodeMajor: this.#nodeMajor,
       functionName: options.functionName,
       functionVersion: '$LATEST',
       memoryLimitInMB: String(options.memoryLimitInMB),

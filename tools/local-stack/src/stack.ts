@@ -10,6 +10,7 @@ import { createServer, type Server } from 'node:http';
 import { networkInterfaces } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import contract from '../../../contract/contract.json' with { type: 'json' };
+import { LAMBDA_RUNTIME } from '../../../contract/lambda-runtime.ts';
 import { listedOrigins } from '../../../contract/origins.ts';
 import { createConnectionsApi } from './connections-api.ts';
 import { type CpuLimiterSupport, cpuLimiterFor } from './cpu-share.ts';
@@ -119,6 +120,8 @@ export interface LocalStack {
   deadLetterQueueUrl: string;
   /** Whether containers run at the memory's CPU share, or why not. */
   cpuLimit: { readonly applied: boolean; readonly description: string };
+  /** The Node.js the containers run (e.g. `v22.23.3`), and the function's runtime on Lambda. */
+  lambdaRuntime: { readonly nodeVersion: string; readonly runtime: string };
   /** What the Lambda containers have done so far (invocations, billed time, CPU). */
   lambdaStats(): LambdaRunnerStats;
   /** Closes every connection (1001) and server, and terminates the Lambda containers. */
@@ -188,7 +191,8 @@ export function resolveLocalStackOptions(options: LocalStackOptions): ResolvedLo
  * Starts the whole chat offline. Each part is stopped again if a later one fails to start.
  *
  * @throws MissingBuildError when the bundle or the page is not built; PortInUseError when a port
- *   is taken; HandlerLoadError when the handler module cannot be loaded.
+ *   is taken; HandlerLoadError when the handler module cannot be loaded; WrongNodeVersionError
+ *   when the containers would run another Node.js major version than Lambda's runtime.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const settings = resolveLocalStackOptions(options);
@@ -276,6 +280,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const runner = new LambdaRunner({
       handlerPath: settings.handlerPath,
       handlerExport: settings.handlerExport,
+      runtime: LAMBDA_RUNTIME,
       environment: lambdaEnvironment({
         tableName: TABLE_NAME,
         managementEndpoint,
@@ -296,7 +301,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       onFunctionOutput: printLine,
     });
     stops.push(() => runner.stop());
-    await runner.start();
+    const nodeVersion = await runner.start();
 
     const mapping = new EventSourceMapping({
       queue: sqs.queue(SHARD_QUEUE),
@@ -353,6 +358,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       cpuLimit: cpu.ok
         ? { applied: true, description: `${settings.memoryMb} MB at ${cpu.limiter.description}` }
         : { applied: false, description: `${settings.memoryMb} MB at full CPU (${cpu.reason})` },
+      lambdaRuntime: { nodeVersion, runtime: LAMBDA_RUNTIME },
       lambdaStats: () => runner.stats,
       stop: stopAll,
     };
@@ -421,17 +427,15 @@ function lambdaEnvironment(parts: {
   extra: Readonly<Record<string, string>>;
 }): Record<string, string> {
   return {
-    // The runtime's own variables, as a Node.js 22 Lambda sees them.
+    // The runtime's own variables, as the function sees them on Lambda.
     AWS_REGION: REGION,
     AWS_DEFAULT_REGION: REGION,
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    AWS_EXECUTION_ENV: `AWS_Lambda_${LAMBDA_RUNTIME}`,
     AWS_LAMBDA_FUNCTION_NAME: FUNCTION_NAME,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(parts.memoryMb),
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${FUNCTION_NAME}`,
     TZ: ':UTC',
-    // Lambda runs Node.js 22; the SDK's warning about an older local Node.js says nothing about it.
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     // Fake credentials: nothing local checks signatures, and no real AWS account is ever reached.
     AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,

@@ -6,10 +6,12 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
+import { LAMBDA_NODE_MAJOR, LAMBDA_RUNTIME } from '../../../../contract/lambda-runtime.ts';
 import { FIXTURES, TestClient } from '../support/helpers.ts';
 
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
-const TSX = fileURLToPath(new URL('../../../../node_modules/.bin/tsx', import.meta.url));
+// tsx's own entry, started with this process's Node.js rather than the first `node` on PATH.
+const TSX = fileURLToPath(new URL('../../../../node_modules/tsx/dist/cli.mjs', import.meta.url));
 const FREE_PORTS = ['--http-port', '0', '--ws-port', '0', '--dynamo-port', '0'];
 
 /** A command line on free ports with the page fixture and `handler`. */
@@ -34,7 +36,7 @@ function startCli(args: readonly string[]): {
   finished: Promise<Finished>;
   output: () => string;
 } {
-  const child = spawn(TSX, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [TSX, CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   running.push(child);
   let stdout = '';
   let stderr = '';
@@ -156,6 +158,12 @@ describe('npm start command line', () => {
     const websocketUrl = /WebSocket URL: +(\S+)/.exec(cli.output())?.[1] as string;
     const pageUrl = /Chat page: +(\S+)/.exec(cli.output())?.[1] as string;
     expect(cli.output()).toMatch(/Management endpoint: +http:\/\/127\.0\.0\.1:\d+\/prod/);
+    expect(cli.output()).toMatch(
+      new RegExp(
+        `Lambda containers: +Node\\.js v${LAMBDA_NODE_MAJOR}\\.\\d+\\.\\d+ ` +
+          `\\(Lambda: ${LAMBDA_RUNTIME.replaceAll('.', '\\.')}\\), \\d+ MB at `,
+      ),
+    );
     // Act
     const client = await TestClient.connect(websocketUrl);
     client.sendJson({ message: 'hi' });
