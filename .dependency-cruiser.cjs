@@ -62,9 +62,6 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     exclude: { path: '(^|/)(dist|node_modules|\\.terraform)/' },
     // TypeScript 7 has no JavaScript API for dependency-cruiser to parse with; swc parses instead.
-    // swc also reads the type-only imports tsPreCompilationDeps asks for, so the rules cover them;
-    // dependency-cruiser 18 still warns "missing-tsc-transpiler" for that option until TypeScript
-    // 7.1, whose API it supports again. The warning is about tsc, not about the files checked.
     parser: 'swc',
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
