@@ -17,7 +17,7 @@ import { LOCAL_STACK_DEFAULTS } from './defaults.ts';
 import { LOCAL_CREDENTIALS, type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.ts';
 import { EventSourceMapping } from './event-source-mapping.ts';
 import { LambdaRunner, type LambdaRunnerStats } from './lambda-runner.ts';
-import { closeServer, listen } from './listen.ts';
+import { closeServer, listen, type PortRequest, requireFreePorts } from './listen.ts';
 import {
   isLoopbackHost,
   isWildcardHost,
@@ -185,8 +185,9 @@ export function resolveLocalStackOptions(options: LocalStackOptions): ResolvedLo
 /**
  * Starts the whole chat offline. Each part is stopped again if a later one fails to start.
  *
- * @throws MissingBuildError when the bundle or the page is not built; PortInUseError when a port
- *   is taken; HandlerLoadError when the handler module cannot be loaded.
+ * @throws MissingBuildError when the bundle or the page is not built; PortInUseError naming every
+ *   port that is taken, before anything starts; HandlerLoadError when the handler module cannot be
+ *   loaded.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const settings = resolveLocalStackOptions(options);
@@ -195,10 +196,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const log = withTimeOfDay(printLine);
   await requireFiles(settings, options);
 
+  const network = describeNetwork(host);
+  await requireFreePorts(portsToListenOn(settings, network));
+
   const parts = new StartedParts();
   try {
     // Nothing checks a signature on DynamoDB or @connections: they stay on this machine.
-    const network = describeNetwork(host);
     const { loopbackHost } = network;
     const dynamo = parts.add(await startDynamoDb(settings, loopbackHost));
     const executeApi = parts.add(await listenExecuteApi(host, settings.wsPort));
@@ -330,6 +333,26 @@ function describeNetwork(host: string): StackNetwork {
     publicHost: urlHost(browserHost ?? loopbackHost),
     warnings: exposureWarnings(host, browserHost),
   };
+}
+
+/**
+ * Every port the stack will listen on, with the flag that moves it, in the order `npm start
+ * --help` lists them.
+ */
+function portsToListenOn(
+  settings: ResolvedLocalStackOptions,
+  network: StackNetwork,
+): PortRequest[] {
+  const { host, loopbackHost } = network;
+  return [
+    { host, port: settings.httpPort, flag: '--http-port' },
+    { host, port: settings.wsPort, flag: '--ws-port' },
+    ...(executeApiAlsoOnLoopback(host)
+      ? [{ host: '127.0.0.1', port: settings.wsPort, flag: '--ws-port' }]
+      : []),
+    { host: loopbackHost, port: settings.dynamoPort, flag: '--dynamo-port' },
+    { host: loopbackHost, port: settings.sqsPort, flag: '--sqs-port' },
+  ];
 }
 
 /** The WebSocket URL browsers get, and the management endpoint the function posts to. */
@@ -499,7 +522,7 @@ async function listenExecuteApi(
   port: number,
 ): Promise<{ port: number; servers: Server[]; stop: () => Promise<void> }> {
   const servers = [createServer()];
-  if (!isLoopbackHost(host) && !isWildcardHost(host)) servers.push(createServer());
+  if (executeApiAlsoOnLoopback(host)) servers.push(createServer());
   const listening: Server[] = [];
   const stop = async (): Promise<void> => {
     await Promise.all(listening.map((server) => closeServer(server)));
@@ -517,6 +540,11 @@ async function listenExecuteApi(
     await stop();
     throw error;
   }
+}
+
+/** Whether `host` is one address of another interface, so `@connections` needs 127.0.0.1 too. */
+function executeApiAlsoOnLoopback(host: string): boolean {
+  return !isLoopbackHost(host) && !isWildcardHost(host);
 }
 
 /** What a user must know when `--host` opens the stack to other machines. */

@@ -10,7 +10,7 @@ import { FIXTURES, TestClient } from '../support/helpers.ts';
 
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 const TSX = fileURLToPath(new URL('../../../../node_modules/.bin/tsx', import.meta.url));
-const FREE_PORTS = ['--http-port', '0', '--ws-port', '0', '--dynamo-port', '0'];
+const FREE_PORTS = ['--http-port', '0', '--ws-port', '0', '--dynamo-port', '0', '--sqs-port', '0'];
 
 /** A command line on free ports with the page fixture and `handler`. */
 function stackArgs(handler: string, ...more: string[]): string[] {
@@ -96,7 +96,7 @@ describe('npm start command line', () => {
     expect(stderr).toContain("--idle-timeout must be a number greater than 0, got 'soon'");
   });
 
-  it.each(['--http-port', '--ws-port', '--dynamo-port'])(
+  it.each(['--http-port', '--ws-port', '--dynamo-port', '--sqs-port'])(
     'refuses a port in use (%s) with one clear line and a non-zero exit',
     async (flag) => {
       // Prepare
@@ -114,6 +114,27 @@ describe('npm start command line', () => {
       );
     },
   );
+
+  it('names every port in use at once, each with the flag that moves it', async () => {
+    // Prepare: every port the stack listens on is taken
+    const flags = ['--http-port', '--ws-port', '--dynamo-port', '--sqs-port'];
+    const occupied = await Promise.all(flags.map(() => occupyPort()));
+    const args = stackArgs(FIXTURES.plainHandler);
+    for (const [index, flag] of flags.entries()) {
+      args[args.indexOf(flag) + 1] = String(occupied[index]?.port);
+    }
+    // Act
+    const { code, stderr } = await startCli(args).finished;
+    for (const { server } of occupied) server.close();
+    // Assess: one line, naming each port with its flag
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toContain('4 ports are already in use');
+    for (const [index, flag] of flags.entries()) {
+      expect(stderr).toContain(`${occupied[index]?.port} on 127.0.0.1 (${flag})`);
+    }
+    expect(stderr).toContain('0 picks a free one');
+  });
 
   it('explains a handler module that cannot be loaded', async () => {
     const { code, stderr } = await startCli(stackArgs(FIXTURES.brokenHandler)).finished;
