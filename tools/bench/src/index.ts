@@ -4,7 +4,7 @@
  * stops cleanly and prints whatever was measured so far.
  */
 import { cpus, totalmem } from 'node:os';
-import { UsageError } from '../../../scripts/lib/flags.ts';
+import { runCommand } from '../../../scripts/lib/command.ts';
 import type { ColdStartResult } from './coldstart/benchmark.ts';
 import { runColdStartBenchmark } from './coldstart/benchmark.ts';
 import { checkColdStartTargets, coldStartTables } from './coldstart/report.ts';
@@ -42,99 +42,119 @@ interface BenchResults {
   aborted: boolean;
 }
 
-function parseOrExit(argv: readonly string[]): BenchOptions {
-  try {
-    return parseBenchOptions(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`npm run bench: ${error.message}\n`);
-    process.exit(2);
-  }
+/** What one run shares: its options, where progress goes, Ctrl-C, and the figures so far. */
+interface BenchRun {
+  readonly options: BenchOptions;
+  readonly progress: ReturnType<typeof createProgress>;
+  readonly signal: AbortSignal;
+  readonly results: BenchResults;
 }
 
-const options = parseOrExit(process.argv.slice(2));
-if (options.help) {
-  process.stdout.write(`${HELP_TEXT}\n`);
-  process.exit(0);
-}
-
-// The SDK warns that it will drop Node.js 20; that says nothing about these figures and would
-// only push the progress lines off screen.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
-const progress = createProgress();
-const DOUBLE_DELIVERY_MS = 1000;
-const controller = new AbortController();
-let firstInterruptAt = 0;
-process.on('SIGINT', () => {
-  const now = Date.now();
-  if (controller.signal.aborted) {
-    // tsx relays the terminal's SIGINT to this process, which also gets it from the terminal:
-    // one key press can arrive twice, so only a later press means "quit now".
-    if (now - firstInterruptAt < DOUBLE_DELIVERY_MS) return;
-    process.stderr.write('\nStopped without cleanup.\n');
-    process.exit(130);
-  }
-  firstInterruptAt = now;
-  progress.log(
-    '\nCtrl-C: stopping cleanly and printing the figures so far (Ctrl-C again to quit now)',
-  );
-  controller.abort();
-});
-
-const results: BenchResults = {
-  machine: {
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
-    memoryBytes: totalmem(),
-    node: process.version,
-    platform: `${process.platform} ${process.arch}`,
-  },
-  startedAt: new Date().toISOString(),
-  options,
-  load: [],
-  fanout: undefined,
-  rooms: undefined,
-  coldStart: undefined,
-  errors: [],
-  aborted: false,
-};
-
-progress.log(
-  `AWSome Chat benchmarks on ${results.machine.cpus} x ${results.machine.cpuModel}, Node.js ${results.machine.node}`,
+const exitCode = await runCommand(
+  { name: 'npm run bench', usageHint: "Run 'npm run bench -- --help' for the flags." },
+  () => main(process.argv.slice(2)),
 );
-for (const benchmark of options.only) {
-  if (controller.signal.aborted) break;
-  try {
-    await runBenchmark(benchmark);
-  } catch (error) {
-    // One benchmark failing (e.g. a piece not built) must not hide the others' figures.
-    const message = error instanceof Error ? error.message : String(error);
-    results.errors.push({ benchmark, message });
-    progress.log(`${benchmark}: failed: ${message}`);
+// Exit even if a benchmark left a socket or timer behind: the report is out.
+process.exit(exitCode);
+
+async function main(argv: readonly string[]): Promise<number> {
+  const options = parseBenchOptions(argv);
+  if (options.help) {
+    await writeOut(`${HELP_TEXT}\n`);
+    return 0;
   }
+
+  // The SDK warns that it will drop Node.js 20; that says nothing about these figures and would
+  // only push the progress lines off screen.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+  const progress = createProgress();
+  const controller = stopOnCtrlC(progress);
+  const results: BenchResults = {
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+      memoryBytes: totalmem(),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+    },
+    startedAt: new Date().toISOString(),
+    options,
+    load: [],
+    fanout: undefined,
+    rooms: undefined,
+    coldStart: undefined,
+    errors: [],
+    aborted: false,
+  };
+  const run: BenchRun = { options, progress, signal: controller.signal, results };
+
+  progress.log(
+    `AWSome Chat benchmarks on ${results.machine.cpus} x ${results.machine.cpuModel}, Node.js ${results.machine.node}`,
+  );
+  for (const benchmark of options.only) {
+    if (controller.signal.aborted) break;
+    try {
+      await runBenchmark(run, benchmark);
+    } catch (error) {
+      // One benchmark failing (e.g. a piece not built) must not hide the others' figures.
+      const message = error instanceof Error ? error.message : String(error);
+      results.errors.push({ benchmark, message });
+      progress.log(`${benchmark}: failed: ${message}`);
+    }
+  }
+  results.aborted = controller.signal.aborted;
+
+  const { tables, checks } = tablesAndChecks(results);
+  await writeOut(
+    options.json
+      ? `${JSON.stringify(results, null, 2)}\n`
+      : `\n${renderReport(results, tables, checks, options.markdown)}\n`,
+  );
+  return exitCodeFor(results, checks);
 }
-results.aborted = controller.signal.aborted;
 
-const { tables, checks } = tablesAndChecks(results);
-const report = options.json
-  ? `${JSON.stringify(results, null, 2)}\n`
-  : `\n${renderReport(results, tables, checks)}\n`;
-// Exit only once the report is flushed: stdout to a pipe is asynchronous on some platforms.
-process.stdout.write(report, () => process.exit(exitCode(results, checks)));
+/** Writes to stdout and waits until it is out: stdout to a pipe is asynchronous on some platforms. */
+function writeOut(text: string): Promise<void> {
+  return new Promise((resolve) => process.stdout.write(text, () => resolve()));
+}
 
-async function runBenchmark(benchmark: BenchmarkName): Promise<void> {
+/** The first Ctrl-C stops the run cleanly (the figures so far are printed); a second quits now. */
+function stopOnCtrlC(progress: BenchRun['progress']): AbortController {
+  const DOUBLE_DELIVERY_MS = 1000;
+  const controller = new AbortController();
+  let firstInterruptAt = 0;
+  process.on('SIGINT', () => {
+    const now = Date.now();
+    if (controller.signal.aborted) {
+      // tsx relays the terminal's SIGINT to this process, which also gets it from the terminal:
+      // one key press can arrive twice, so only a later press means "quit now".
+      if (now - firstInterruptAt < DOUBLE_DELIVERY_MS) return;
+      process.stderr.write('\nStopped without cleanup.\n');
+      process.exit(130);
+    }
+    firstInterruptAt = now;
+    progress.log(
+      '\nCtrl-C: stopping cleanly and printing the figures so far (Ctrl-C again to quit now)',
+    );
+    controller.abort();
+  });
+  return controller;
+}
+
+async function runBenchmark(run: BenchRun, benchmark: BenchmarkName): Promise<void> {
+  const { options, signal, progress, results } = run;
   if (benchmark === 'load') {
     for (const clients of options.clientCounts) {
-      if (controller.signal.aborted) break;
-      const load = await runLoadBenchmark(options, clients, controller.signal, progress);
+      if (signal.aborted) break;
+      const load = await runLoadBenchmark(options, clients, signal, progress);
       results.load.push(load);
       for (const message of load.errors) results.errors.push({ benchmark, message });
     }
   } else if (benchmark === 'fanout') {
-    results.fanout = await runFanoutBenchmark(options, controller.signal, progress);
+    results.fanout = await runFanoutBenchmark(options, signal, progress);
   } else if (benchmark === 'rooms') {
-    results.rooms = await runRoomsBenchmark(options, controller.signal, progress);
+    results.rooms = await runRoomsBenchmark(options, signal, progress);
   } else {
     results.coldStart = await runColdStartBenchmark(progress);
   }
@@ -167,12 +187,13 @@ function renderReport(
   all: BenchResults,
   tables: readonly Table[],
   checks: readonly TargetCheck[],
+  markdown: boolean,
 ): string {
   const sections = tables.map((table) =>
-    options.markdown ? renderMarkdownTable(table) : renderTextTable(table),
+    markdown ? renderMarkdownTable(table) : renderTextTable(table),
   );
   if (checks.length > 0) {
-    const bullet = options.markdown ? '- ' : '  ';
+    const bullet = markdown ? '- ' : '  ';
     sections.push(
       [
         `Targets (${all.machine.cpus} cores):`,
@@ -194,7 +215,7 @@ function renderReport(
  * targets are reported, not enforced: a shared, noisy machine must not turn a slow run into a
  * failure.
  */
-function exitCode(all: BenchResults, checks: readonly TargetCheck[]): number {
+function exitCodeFor(all: BenchResults, checks: readonly TargetCheck[]): number {
   if (all.aborted) return 130;
   if (all.errors.length > 0) return 1;
   return checks.every((check) => check.met || check.decides !== true) ? 0 : 1;

@@ -2,26 +2,15 @@
  * `npm start`: runs the whole chat offline on the local stack (see stack.ts) until Ctrl-C or
  * SIGTERM, printing the URLs a user needs and one line per Lambda invocation.
  */
-
-import { UsageError } from '../../../scripts/lib/flags.ts';
+import { runCommand } from '../../../scripts/lib/command.ts';
 import { HELP_TEXT, parseCommandLine } from './cli-options.ts';
 import { HandlerLoadError } from './lambda-runner.ts';
 import { PortInUseError } from './listen.ts';
-import { type LocalStack, MissingBuildError, startLocalStack } from './stack.ts';
+import { MissingBuildError, startLocalStack } from './stack.ts';
 import { TemplateError } from './templates.ts';
 
-/** Errors whose message is the whole story for the user: no stack trace. */
-const EXPECTED_ERRORS = [PortInUseError, MissingBuildError, HandlerLoadError, TemplateError];
-
 async function main(argv: readonly string[]): Promise<number> {
-  let command: ReturnType<typeof parseCommandLine>;
-  try {
-    command = parseCommandLine(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`error: ${error.message}\nRun \`npm start -- --help\` for the options.`);
-    return 2;
-  }
+  const command = parseCommandLine(argv);
   if (command.help) {
     process.stdout.write(HELP_TEXT);
     return 0;
@@ -29,16 +18,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
   // Lambda runs Node.js 22; the SDK's warning about an older local Node.js is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  let stack: LocalStack;
-  try {
-    stack = await startLocalStack(command.options);
-  } catch (error) {
-    if (EXPECTED_ERRORS.some((type) => error instanceof type)) {
-      console.error(`error: ${(error as Error).message}`);
-      return 1;
-    }
-    throw error;
-  }
+  const stack = await startLocalStack(command.options);
   const storage = command.options.persistDir ?? 'in memory';
   for (const warning of stack.warnings) console.error(`warning: ${warning}`);
   console.log(
@@ -71,4 +51,11 @@ async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+await runCommand(
+  {
+    name: 'npm start',
+    usageHint: 'Run `npm start -- --help` for the options.',
+    expected: [PortInUseError, MissingBuildError, HandlerLoadError, TemplateError],
+  },
+  () => main(process.argv.slice(2)),
+);

@@ -86,7 +86,7 @@ describe('npm start command line', () => {
   it('refuses an unknown flag with a clear error and exit code 2', async () => {
     const { code, stderr } = await startCli(['--no-such-flag']).finished;
     expect(code).toBe(2);
-    expect(stderr).toContain("Unknown option '--no-such-flag'");
+    expect(stderr).toMatch(/^npm start: Unknown option '--no-such-flag'/);
     expect(stderr).toContain('--help');
   });
 
@@ -109,7 +109,7 @@ describe('npm start command line', () => {
       // Assess
       expect(code).toBe(1);
       expect(stderr.trim()).toBe(
-        `error: Port ${port} on 127.0.0.1 is already in use. Stop the program using it or ` +
+        `npm start: Port ${port} on 127.0.0.1 is already in use. Stop the program using it or ` +
           `choose another port with ${flag} (0 picks a free one).`,
       );
     },
@@ -129,7 +129,7 @@ describe('npm start command line', () => {
     // Assess: one line, naming each port with its flag
     expect(code).toBe(1);
     expect(stderr.trim().split('\n')).toHaveLength(1);
-    expect(stderr).toContain('4 ports are already in use');
+    expect(stderr).toMatch(/^npm start: 4 ports are already in use: /);
     for (const [index, flag] of flags.entries()) {
       expect(stderr).toContain(`${occupied[index]?.port} on 127.0.0.1 (${flag})`);
     }
@@ -146,7 +146,7 @@ describe('npm start command line', () => {
   it('names a handler file that does not exist', async () => {
     const { code, stderr } = await startCli(stackArgs('/no/such/handler.mjs')).finished;
     expect(code).toBe(1);
-    expect(stderr.trim()).toBe('error: /no/such/handler.mjs does not exist.');
+    expect(stderr.trim()).toBe('npm start: /no/such/handler.mjs does not exist.');
   });
 
   it('warns when --host opens the stack to other machines, and keeps DynamoDB on loopback', async () => {
