@@ -21,6 +21,8 @@ import {
 } from './deploy/bucket-policy-race.ts';
 import { checkBeforeDeploy, environmentRegion, PreflightError } from './deploy/preflight.ts';
 import { type DeploySettings, readDeploySettings, SettingsError } from './deploy/settings.ts';
+import { CommandError, runCommand } from './lib/command.ts';
+import { UsageError } from './lib/flags.ts';
 import {
   findTerraform,
   offlineEnvironment,
@@ -39,19 +41,16 @@ const BUILD_OUTPUTS = [
 
 type Action = 'apply' | 'destroy';
 
-/** A failure the user can act on; its message is all they see. */
-class DeployError extends Error {
-  override readonly name = 'DeployError';
-}
-
 async function main(argv: readonly string[]): Promise<void> {
   const [action, ...terraformArgs] = argv;
   if (action !== 'apply' && action !== 'destroy') {
-    throw new DeployError('usage: tsx scripts/deploy.ts apply|destroy [terraform options]');
+    throw new UsageError(
+      `scripts/deploy.ts takes apply or destroy, then Terraform's options; got '${action ?? ''}'`,
+    );
   }
 
   const tool = await findTerraform();
-  if (tool === null) throw new DeployError(`terraform not found. ${TERRAFORM_INSTALL_HINT}`);
+  if (tool === null) throw new CommandError(`terraform not found. ${TERRAFORM_INSTALL_HINT}`);
   console.log(`terraform ${tool.version} at ${tool.bin}`);
 
   await ensureBuild(action);
@@ -95,7 +94,7 @@ async function ensureBuild(action: Action): Promise<void> {
   const missing = await missingBuildOutputs();
   if (missing.length > 0) {
     const names = missing.map((path) => relative(repoRoot, path)).join(', ');
-    throw new DeployError(`the build did not produce ${names}; run npm run build and check it.`);
+    throw new CommandError(`the build did not produce ${names}; run npm run build and check it.`);
   }
 }
 
@@ -133,7 +132,7 @@ async function checkAccount(
   } catch (error) {
     if (!(error instanceof SettingsError)) throw error;
     console.error(error.message);
-    throw new DeployError(
+    throw new CommandError(
       'Terraform could not read the variables (see above); nothing was changed.',
     );
   }
@@ -150,7 +149,7 @@ async function checkAccount(
     console.log(`AWS account ${report.account} (${report.arn}), region ${report.region}`);
     for (const note of report.notes) console.log(`Note: ${note}`);
   } catch (error) {
-    if (error instanceof PreflightError) throw new DeployError(error.message);
+    if (error instanceof PreflightError) throw new CommandError(error.message);
     throw error;
   }
 }
@@ -166,13 +165,13 @@ async function apply(
   );
   if (last.exitCode === 0) return;
   if (isBucketPolicyAccessDenied(last.output)) {
-    throw new DeployError(
+    throw new CommandError(
       'S3 still refuses the bucket policy: the account-level S3 Block Public Access probably ' +
-        'blocks public policies. Allow them (README: Deploy to AWS, Prerequisites) or deploy with ' +
+        'blocks public policies. Allow them (docs/deploy.md, Prerequisites) or deploy with ' +
         '-var enable_https=true.',
     );
   }
-  throw new DeployError('terraform apply failed (see above).');
+  throw new CommandError('terraform apply failed (see above).');
 }
 
 /** Installs the provider from a local mirror when the machine has one, else from the registry. */
@@ -207,10 +206,10 @@ function run(
       // npm is npm.cmd on Windows, which only a shell can start.
       shell: process.platform === 'win32' && command === 'npm',
     });
-    child.on('error', (error) => reject(new DeployError(`${failure} (${error.message})`)));
+    child.on('error', (error) => reject(new CommandError(`${failure} (${error.message})`)));
     child.on('exit', (code, signal) => {
       if (code === 0) resolve();
-      else reject(new DeployError(signal ? `${failure} (stopped by ${signal})` : failure));
+      else reject(new CommandError(signal ? `${failure} (stopped by ${signal})` : failure));
     });
   });
 }
@@ -238,17 +237,13 @@ function runCapturingOutput(
     child.stdout.on('data', (chunk: Buffer) => keep(chunk, process.stdout));
     child.stderr.on('data', (chunk: Buffer) => keep(chunk, process.stderr));
     child.on('error', (error) =>
-      reject(new DeployError(`terraform apply could not start (${error.message})`)),
+      reject(new CommandError(`terraform apply could not start (${error.message})`)),
     );
     child.on('close', (code) => resolve({ exitCode: code ?? 1, output }));
   });
 }
 
-try {
-  await main(process.argv.slice(2));
-} catch (error) {
-  // A DeployError is the whole story; anything else is unexpected, but still gets one line.
-  const message = error instanceof Error ? error.message : String(error);
-  console.error(`\n${error instanceof DeployError ? 'Error' : 'Unexpected error'}: ${message}`);
-  process.exitCode = 1;
-}
+const argv = process.argv.slice(2);
+await runCommand({ name: argv[0] === 'destroy' ? 'npm run destroy' : 'npm run deploy' }, () =>
+  main(argv),
+);

@@ -20,7 +20,7 @@ import {
   roomNameFromUrl,
   websocketUrlForRoom,
 } from './rooms.ts';
-import { describeState, outageNote } from './status.ts';
+import { describeState, outageNote, type StatusView } from './status.ts';
 import { checkSenderName } from './text-rules.ts';
 import { titleWithUnread, UnreadCounter } from './unread.ts';
 import { createAvatar, createMessageItem } from './view.ts';
@@ -104,14 +104,51 @@ document.addEventListener('visibilitychange', () => {
   showTitle();
 });
 
+// --- Shared by the chat and the page without configuration -----------------------------------
+
+/** Shows the connection status: its words and the colour of its dot. */
+function showStatus(label: string, tone: StatusView['tone']): void {
+  statusText.textContent = label;
+  statusBox.dataset.tone = tone;
+}
+
+/** Turns on or off everything that needs a room to talk in: the connect button and the composer. */
+function setChatControlsEnabled(enabled: boolean): void {
+  toggleButton.disabled = !enabled;
+  draftInput.disabled = !enabled;
+  sendButton.disabled = !enabled;
+}
+
 // --- Chat ------------------------------------------------------------------------------------
+
+/** What the parts of a started chat share: its configuration, its connection and its room. */
+interface Chat {
+  readonly config: ChatConfig;
+  readonly connection: ChatConnection;
+  /** The room the page is in; `undefined` until a valid one is chosen. */
+  session: RoomSession | undefined;
+}
 
 /** Connects, and wires the room bar, the connect/disconnect button and the composer. */
 function startChat(config: ChatConfig): void {
-  let session: RoomSession | undefined;
+  const chat: Chat = {
+    config,
+    connection: createConnection(config.websocketUrl, () => chat.session),
+    session: undefined,
+  };
+  wireConnectionButton(chat.connection);
+  wireWindowEvents(chat.connection);
+  wireSending(chat);
+  wireRoomNavigation(chat);
+}
 
-  const connection = new ChatConnection({
-    url: config.websocketUrl,
+/** The connection to the chat, reporting what happens on it to the header and the list. */
+function createConnection(
+  websocketUrl: string,
+  currentSession: () => RoomSession | undefined,
+): ChatConnection {
+  return new ChatConnection({
+    url: websocketUrl,
     createSocket: (url) => new WebSocket(url),
     timers: {
       setTimeout: (callback, ms) => window.setTimeout(callback, ms),
@@ -119,19 +156,16 @@ function startChat(config: ChatConfig): void {
       setInterval: (callback, ms) => window.setInterval(callback, ms),
       clearInterval: (handle) => window.clearInterval(handle as number),
     },
-    framesOnOpen: () => (session === undefined ? [] : [session.historyRequest()]),
+    framesOnOpen: () => {
+      const session = currentSession();
+      return session === undefined ? [] : [session.historyRequest()];
+    },
     listener: {
       stateChanged(state: ConnectionState) {
-        const view = describeState(state);
-        statusText.textContent = view.label;
-        statusBox.dataset.tone = view.tone;
-        toggleButton.textContent = view.action;
-        if (state.kind === 'connected') session?.opened();
-        if (state.kind !== 'connected') presence.hidden = true;
-        const note = outageNote(state);
-        if (note !== undefined) messages.appendSystem(note, 'error');
+        showConnectionState(state);
+        if (state.kind === 'connected') currentSession()?.opened();
       },
-      frameReceived: (data) => session?.receive(data),
+      frameReceived: (data) => currentSession()?.receive(data),
       messagesSent: (ids) => messages.markSent(ids),
       connectionLost(wasOpen) {
         // Failed retries show in the status; only the loss itself earns a line.
@@ -139,106 +173,20 @@ function startChat(config: ChatConfig): void {
       },
     },
   });
+}
 
-  /** Shows a room problem under the room field, and returns false. */
-  function refuseRoom(problem: string, typed: string): false {
-    roomInput.value = typed;
-    roomInput.setAttribute('aria-invalid', 'true');
-    roomError.textContent = problem;
-    return false;
-  }
+/** The header's status and button for `state`, and a line in the list when an outage drags on. */
+function showConnectionState(state: ConnectionState): void {
+  const view = describeState(state);
+  showStatus(view.label, view.tone);
+  toggleButton.textContent = view.action;
+  if (state.kind !== 'connected') presence.hidden = true;
+  const note = outageNote(state);
+  if (note !== undefined) messages.appendSystem(note, 'error');
+}
 
-  /**
-   * Moves the page to the room named `raw` (from the room field or the URL): checks the name,
-   * clears the list and connects. Returns whether the page is now in that room.
-   */
-  function joinRoom(raw: string): boolean {
-    const check = checkRoomName(raw);
-    if (!check.ok) {
-      if (session === undefined) {
-        // No valid room yet (the page was opened with a bad one): nothing to connect to.
-        statusText.textContent = 'Not connected: choose a room';
-        statusBox.dataset.tone = 'offline';
-        roomTitle.textContent = 'No room';
-        toggleButton.disabled = true;
-        draftInput.disabled = true;
-        sendButton.disabled = true;
-      }
-      return refuseRoom(check.message, raw);
-    }
-    const room = check.room;
-    if (session?.room === room) {
-      roomInput.value = room;
-      roomInput.setAttribute('aria-invalid', 'false');
-      roomError.textContent = '';
-      return true;
-    }
-    const waiting = connection.pendingCount;
-    if (waiting > 0 && session !== undefined) {
-      return refuseRoom(
-        `${waiting === 1 ? 'A message is' : `${waiting} messages are`} still waiting to be sent to #${session.room}. Switch rooms once ${waiting === 1 ? 'it is' : 'they are'} sent.`,
-        raw,
-      );
-    }
-    session = new RoomSession(room, messages, {
-      messageArrived() {
-        unread.messageArrived();
-        showTitle();
-      },
-      presenceChanged(count) {
-        presence.textContent = `${count} ${count === 1 ? 'person' : 'people'} here`;
-        presence.hidden = false;
-      },
-    });
-    messages.clear();
-    unread.reset();
-    titleBase = room === defaultRoom ? appName : `#${room} · ${appName}`;
-    showTitle();
-    roomTitle.textContent = `#${room}`;
-    presence.hidden = true;
-    roomInput.value = room;
-    roomInput.setAttribute('aria-invalid', 'false');
-    roomError.textContent = '';
-    toggleButton.disabled = false;
-    draftInput.disabled = false;
-    sendButton.disabled = false;
-    connection.changeUrl(websocketUrlForRoom(config.websocketUrl, room));
-    return true;
-  }
-
-  /** The address bar and the share link name the current room, lower-case. */
-  function showRoomUrl(mode: 'push' | 'replace'): void {
-    if (session === undefined) return;
-    const url = pageUrlForRoom(window.location.href, session.room);
-    roomLink.href = url;
-    if (url === window.location.href) return;
-    if (mode === 'push') window.history.pushState(null, '', url);
-    else window.history.replaceState(null, '', url);
-  }
-
-  /** The page URL the room last followed, so one change is handled once. */
-  let followedUrl = window.location.href;
-
-  roomForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    if (joinRoom(roomInput.value)) showRoomUrl('push');
-    else roomInput.focus();
-    followedUrl = window.location.href;
-  });
-
-  // The back button, or a room typed into the address bar after the `#`. Both events may fire
-  // for one change; the second must not undo what the first showed.
-  const followUrl = (): void => {
-    if (window.location.href === followedUrl) return;
-    const joined = joinRoom(roomNameFromUrl(window.location.href));
-    // A room the page refused to switch to: the address bar goes back to the room it is in.
-    showRoomUrl('replace');
-    followedUrl = window.location.href;
-    if (!joined) roomInput.focus();
-  };
-  window.addEventListener('hashchange', followUrl);
-  window.addEventListener('popstate', followUrl);
-
+/** The header's button: connects, or disconnects and says what happens to new messages. */
+function wireConnectionButton(connection: ChatConnection): void {
   toggleButton.addEventListener('click', () => {
     if (connection.state.kind === 'disconnected') {
       connection.connect();
@@ -247,7 +195,10 @@ function startChat(config: ChatConfig): void {
     connection.disconnect();
     messages.appendSystem('Disconnected. Messages you write now are sent when you connect again.');
   });
+}
 
+/** What the browser tells the page about the network and about the tab closing. */
+function wireWindowEvents(connection: ChatConnection): void {
   // Back online: retry now rather than wait out the backoff.
   window.addEventListener('online', () => {
     if (connection.state.kind === 'waiting') connection.connect();
@@ -257,7 +208,128 @@ function startChat(config: ChatConfig): void {
   window.addEventListener('beforeunload', (event) => {
     if (connection.pendingCount > 0) event.preventDefault();
   });
+}
 
+// --- Rooms -----------------------------------------------------------------------------------
+
+/**
+ * Wires the room form and the address bar (the back button, a room typed after the `#`) to
+ * {@link joinRoom}, then joins the room the page was opened with.
+ */
+function wireRoomNavigation(chat: Chat): void {
+  /** The page URL the room last followed, so one change is handled once. */
+  let followedUrl = window.location.href;
+
+  roomForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (joinRoom(chat, roomInput.value)) showRoomUrl(chat, 'push');
+    else roomInput.focus();
+    followedUrl = window.location.href;
+  });
+
+  // Both events may fire for one change; the second must not undo what the first showed.
+  const followUrl = (): void => {
+    if (window.location.href === followedUrl) return;
+    const joined = joinRoom(chat, roomNameFromUrl(window.location.href));
+    // A room the page refused to switch to: the address bar goes back to the room it is in.
+    showRoomUrl(chat, 'replace');
+    followedUrl = window.location.href;
+    if (!joined) roomInput.focus();
+  };
+  window.addEventListener('hashchange', followUrl);
+  window.addEventListener('popstate', followUrl);
+
+  if (joinRoom(chat, roomNameFromUrl(window.location.href))) showRoomUrl(chat, 'replace');
+  followedUrl = window.location.href;
+}
+
+/**
+ * Moves the page to the room named `raw` (from the room field or the URL): checks the name,
+ * clears the list and connects. Returns whether the page is now in that room.
+ */
+function joinRoom(chat: Chat, raw: string): boolean {
+  const check = checkRoomName(raw);
+  if (!check.ok) {
+    // No valid room yet (the page was opened with a bad one): nothing to connect to.
+    if (chat.session === undefined) showNoRoom();
+    return refuseRoom(check.message, raw);
+  }
+  if (chat.session?.room === check.room) {
+    showRoomAccepted(check.room);
+    return true;
+  }
+  const waiting = chat.connection.pendingCount;
+  if (waiting > 0 && chat.session !== undefined) {
+    return refuseRoom(stillSendingProblem(waiting, chat.session.room), raw);
+  }
+  enterRoom(chat, check.room);
+  return true;
+}
+
+/** Starts a session in `room`: an empty list and title count, the room's name, and a connection. */
+function enterRoom(chat: Chat, room: string): void {
+  chat.session = new RoomSession(room, messages, {
+    messageArrived() {
+      unread.messageArrived();
+      showTitle();
+    },
+    presenceChanged(count) {
+      presence.textContent = `${count} ${count === 1 ? 'person' : 'people'} here`;
+      presence.hidden = false;
+    },
+  });
+  messages.clear();
+  unread.reset();
+  titleBase = room === defaultRoom ? appName : `#${room} · ${appName}`;
+  showTitle();
+  roomTitle.textContent = `#${room}`;
+  presence.hidden = true;
+  showRoomAccepted(room);
+  setChatControlsEnabled(true);
+  chat.connection.changeUrl(websocketUrlForRoom(chat.config.websocketUrl, room));
+}
+
+/** Why the page stays in `room` while `waiting` messages are still to be sent there. */
+function stillSendingProblem(waiting: number, room: string): string {
+  return `${waiting === 1 ? 'A message is' : `${waiting} messages are`} still waiting to be sent to #${room}. Switch rooms once ${waiting === 1 ? 'it is' : 'they are'} sent.`;
+}
+
+/** The header and the controls of a page that has no valid room to be in. */
+function showNoRoom(): void {
+  showStatus('Not connected: choose a room', 'offline');
+  roomTitle.textContent = 'No room';
+  setChatControlsEnabled(false);
+}
+
+/** The room field holds `room`, with no problem under it. */
+function showRoomAccepted(room: string): void {
+  roomInput.value = room;
+  roomInput.setAttribute('aria-invalid', 'false');
+  roomError.textContent = '';
+}
+
+/** Shows a room problem under the room field, and returns false. */
+function refuseRoom(problem: string, typed: string): false {
+  roomInput.value = typed;
+  roomInput.setAttribute('aria-invalid', 'true');
+  roomError.textContent = problem;
+  return false;
+}
+
+/** The address bar and the share link name the current room, lower-case. */
+function showRoomUrl(chat: Chat, mode: 'push' | 'replace'): void {
+  if (chat.session === undefined) return;
+  const url = pageUrlForRoom(window.location.href, chat.session.room);
+  roomLink.href = url;
+  if (url === window.location.href) return;
+  if (mode === 'push') window.history.pushState(null, '', url);
+  else window.history.replaceState(null, '', url);
+}
+
+// --- Sending ---------------------------------------------------------------------------------
+
+/** Wires the composer: each accepted draft is shown at once and sent with an id of its own. */
+function wireSending(chat: Chat): void {
   let lastMessageId = 0;
   wireComposer(
     {
@@ -266,35 +338,43 @@ function startChat(config: ChatConfig): void {
       count: requireElement('draft-count', HTMLElement),
       error: requireElement('draft-error', HTMLElement),
     },
-    config.maxMessageLength,
+    chat.config.maxMessageLength,
     (text) => {
       const nameProblem = checkNameField();
       if (nameProblem !== undefined) return nameProblem;
-      if (session === undefined) return 'Choose a room first.';
+      if (chat.session === undefined) return 'Choose a room first.';
       lastMessageId += 1;
-      const id = `m${lastMessageId}`;
-      const senderName = displayName();
-      // Shown at once: the backend sends a message to everyone except its sender.
-      messages.append(
-        createMessageItem({
-          own: true,
-          senderName,
-          senderGravatar,
-          text,
-          sentAt: new Date(),
-          pendingId: id,
-        }),
-        true,
-      );
-      session.sent({ message: text, senderName, senderGravatar });
-      connection.send({ id, frame: buildChatFrame(text, nameInput.value, senderGravatar) });
+      sendMessage(chat.connection, chat.session, text, `m${lastMessageId}`);
       return undefined;
     },
   );
-
-  if (joinRoom(roomNameFromUrl(window.location.href))) showRoomUrl('replace');
-  followedUrl = window.location.href;
 }
+
+/** Shows `text` as the sender's own message and sends it into `session`'s room. */
+function sendMessage(
+  connection: ChatConnection,
+  session: RoomSession,
+  text: string,
+  id: string,
+): void {
+  const senderName = displayName();
+  // Shown at once: the backend sends a message to everyone except its sender.
+  messages.append(
+    createMessageItem({
+      own: true,
+      senderName,
+      senderGravatar,
+      text,
+      sentAt: new Date(),
+      pendingId: id,
+    }),
+    true,
+  );
+  session.sent({ message: text, senderName, senderGravatar });
+  connection.send({ id, frame: buildChatFrame(text, nameInput.value, senderGravatar) });
+}
+
+// --- Start -----------------------------------------------------------------------------------
 
 /** `config.js` as the page needs it, or `undefined` when it did not load or is malformed. */
 function loadConfig(): ChatConfig | undefined {
@@ -311,11 +391,8 @@ if (config === undefined) {
     'This page is not configured: config.js did not load or has no WebSocket URL.',
     'error',
   );
-  statusText.textContent = 'Not configured';
-  statusBox.dataset.tone = 'offline';
-  toggleButton.disabled = true;
-  draftInput.disabled = true;
-  sendButton.disabled = true;
+  showStatus('Not configured', 'offline');
+  setChatControlsEnabled(false);
 } else {
   startChat(config);
 }

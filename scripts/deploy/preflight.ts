@@ -150,7 +150,7 @@ async function checkAccountPublicAccessBlock(
       `Account ${account}'s S3 Block Public Access (${blocking.join(', ')}) would refuse the ` +
         "website's public bucket policy: deploy over HTTPS instead (`npm run deploy -- -var " +
         'enable_https=true`, a private bucket behind CloudFront), or allow public bucket policies ' +
-        'for the account (README: Deploy to AWS, Prerequisites).',
+        'for the account (docs/deploy.md, Prerequisites).',
     );
   } catch (error) {
     if (error instanceof PreflightError) throw error;
@@ -158,7 +158,7 @@ async function checkAccountPublicAccessBlock(
     if (errorName(error) === 'NoSuchPublicAccessBlockConfiguration') return null;
     return (
       `Could not read the account's S3 Block Public Access (${errorName(error)}); if the ` +
-      'bucket policy then fails with AccessDenied, see README: Troubleshooting.'
+      'bucket policy then fails with AccessDenied, see docs/troubleshooting.md.'
     );
   }
 }

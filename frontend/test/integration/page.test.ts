@@ -1,6 +1,6 @@
 /**
  * The page's own features in Chromium against the real local stack: accessibility (axe-core, both
- * colour schemes), the unread count in the title, links, rooms from the URL and the room bar, and
+ * colour schemes), the header on a phone's screen, the unread count in the title, links, rooms from the URL and the room bar, and
  * the text rules for names and messages.
  */
 import type { Page, WebSocketRoute } from 'playwright-core';
@@ -32,6 +32,67 @@ function recordSockets(page: Page): string[] {
   const urls: string[] = [];
   page.on('websocket', (socket) => urls.push(socket.url()));
   return urls;
+}
+
+/** The screen of a common phone, in CSS pixels (an iPhone 12 to 15). */
+const phone = { width: 390, height: 844 } as const;
+
+/**
+ * How the page's top (the header, the profile and the room bar) is laid out on screen: how far the
+ * page is wider than the screen, where the header's pieces sit, which texts take more than one
+ * line, and which placeholders do not fit their field.
+ */
+async function measureTop(page: Page): Promise<{
+  overflow: number;
+  outsideScreen: string[];
+  brokenTexts: string[];
+  cutPlaceholders: string[];
+}> {
+  const overflow = await page.evaluate(() => {
+    // This runs in the page; the Node.js program that compiles it has no DOM types.
+    const { document } = globalThis as unknown as {
+      document: { documentElement: { scrollWidth: number; clientWidth: number } };
+    };
+    return document.documentElement.scrollWidth - document.documentElement.clientWidth;
+  });
+  const outsideScreen = await page.locator('.topbar > :not([hidden])').evaluateAll(
+    (pieces, width) =>
+      pieces
+        .filter((piece) => {
+          const box = piece.getBoundingClientRect();
+          return box.left < 0 || box.right > width;
+        })
+        .map((piece) => piece.className),
+    phone.width,
+  );
+  // A line of text is about 1.45 times its font size high; two lines are twice that.
+  const brokenTexts = await page
+    .locator('.profile label, .room-bar label, #room-title, #presence, #status-text')
+    .evaluateAll((texts) =>
+      texts
+        .filter((text) => {
+          const fontSize = Number.parseFloat(
+            text.ownerDocument.defaultView.getComputedStyle(text).fontSize,
+          );
+          return text.getBoundingClientRect().height > 2 * fontSize;
+        })
+        .map((text) => text.textContent),
+    );
+  const cutPlaceholders = await page.locator('.profile input').evaluateAll((inputs) =>
+    inputs
+      .filter((input) => {
+        const style = input.ownerDocument.defaultView.getComputedStyle(input);
+        const context = input.ownerDocument.createElement('canvas').getContext('2d');
+        context.font = `${style.fontStyle} ${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        const room =
+          input.clientWidth -
+          Number.parseFloat(style.paddingLeft) -
+          Number.parseFloat(style.paddingRight);
+        return context.measureText(input.placeholder).width > room;
+      })
+      .map((input) => input.placeholder),
+  );
+  return { overflow, outsideScreen, brokenTexts, cutPlaceholders };
 }
 
 describeInChromium('chat page features in Chromium', (suite) => {
@@ -92,6 +153,37 @@ describeInChromium('chat page features in Chromium', (suite) => {
 
     // Assess
     expect({ light, dark }).toEqual({ light: [], dark: [] });
+  });
+
+  it('fits the header on a 390 px phone: the button beside the room, whole words, whole placeholders, nothing past the screen', async () => {
+    // Prepare: a room of its own, so the head count says "1 person here"
+    const alice = await suite.join('Alice', {
+      url: `${suite.stack.pageUrl}#phone`,
+      beforeLoad: installAxe,
+    });
+    await alice.page.setViewportSize(phone);
+    await alice.page.locator('#presence', { hasText: '1 person here' }).waitFor();
+
+    // Act
+    const layout = await measureTop(alice.page);
+    const button = await alice.page.getByRole('button', { name: 'Disconnect' }).boundingBox();
+    const room = await alice.page.locator('#room-title').boundingBox();
+    const violations = {
+      light: await axeViolations(alice.page, 'light'),
+      dark: await axeViolations(alice.page, 'dark'),
+    };
+
+    // Assess: the button shares the room's row rather than taking a row of its own
+    expect(layout).toEqual({
+      overflow: 0,
+      outsideScreen: [],
+      brokenTexts: [],
+      cutPlaceholders: [],
+    });
+    if (button === null || room === null) throw new Error('the header is not on screen');
+    expect(button.y).toBeLessThan(room.y + room.height);
+    expect(button.y + button.height).toBeGreaterThan(room.y);
+    expect(violations).toEqual({ light: [], dark: [] });
   });
 
   it('counts unread messages in the title while the tab is hidden, and clears the count when it is shown', async () => {

@@ -174,7 +174,7 @@ describe('credentials AWS refuses', () => {
     expect(report).toMatchObject({ account: '111122223333', region: 'eu-central-1' });
     expect(report.notes).toEqual([
       "Could not read the account's S3 Block Public Access (AccessDenied); if the bucket policy " +
-        'then fails with AccessDenied, see README: Troubleshooting.',
+        'then fails with AccessDenied, see docs/troubleshooting.md.',
     ]);
   });
 });

@@ -5,7 +5,7 @@
  * prints whatever was measured so far.
  */
 import { cpus, totalmem } from 'node:os';
-import { UsageError } from '../../../scripts/lib/flags.ts';
+import { runCommand } from '../../../scripts/lib/command.ts';
 import type { ColdStartResult } from './coldstart/benchmark.ts';
 import { runColdStartBenchmark } from './coldstart/benchmark.ts';
 import { checkColdStartTargets, coldStartTables } from './coldstart/report.ts';
@@ -53,98 +53,118 @@ interface BenchResults {
   aborted: boolean;
 }
 
-function parseOrExit(argv: readonly string[]): BenchOptions {
-  try {
-    return parseBenchOptions(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    process.stderr.write(`npm run bench: ${error.message}\n`);
-    process.exit(2);
-  }
+/** What one run shares: its options, where progress goes, Ctrl-C, and the figures so far. */
+interface BenchRun {
+  readonly options: BenchOptions;
+  readonly progress: ReturnType<typeof createProgress>;
+  readonly signal: AbortSignal;
+  readonly results: BenchResults;
 }
 
-const options = parseOrExit(process.argv.slice(2));
-if (options.help) {
-  process.stdout.write(`${HELP_TEXT}\n`);
-  process.exit(0);
-}
-
-const progress = createProgress();
-const DOUBLE_DELIVERY_MS = 1000;
-const controller = new AbortController();
-let firstInterruptAt = 0;
-process.on('SIGINT', () => {
-  const now = Date.now();
-  if (controller.signal.aborted) {
-    // tsx relays the terminal's SIGINT to this process, which also gets it from the terminal:
-    // one key press can arrive twice, so only a later press means "quit now".
-    if (now - firstInterruptAt < DOUBLE_DELIVERY_MS) return;
-    process.stderr.write('\nStopped without cleanup.\n');
-    process.exit(130);
-  }
-  firstInterruptAt = now;
-  progress.log(
-    '\nCtrl-C: stopping cleanly and printing the figures so far (Ctrl-C again to quit now)',
-  );
-  controller.abort();
-});
-
-const results: BenchResults = {
-  machine: {
-    cpus: cpus().length,
-    cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
-    memoryBytes: totalmem(),
-    node: process.version,
-    platform: `${process.platform} ${process.arch}`,
-  },
-  startedAt: new Date().toISOString(),
-  options,
-  load: [],
-  fanout: undefined,
-  rooms: undefined,
-  coldStart: undefined,
-  errors: [],
-  aborted: false,
-};
-
-progress.log(
-  `AWSome Chat benchmarks on ${results.machine.cpus} x ${results.machine.cpuModel}, Node.js ${results.machine.node}`,
+const exitCode = await runCommand(
+  { name: 'npm run bench', usageHint: "Run 'npm run bench -- --help' for the flags." },
+  () => main(process.argv.slice(2)),
 );
-for (const benchmark of options.only) {
-  if (controller.signal.aborted) break;
-  try {
-    await runBenchmark(benchmark);
-  } catch (error) {
-    // One benchmark failing (e.g. a piece not built) must not hide the others' figures.
-    const message = error instanceof Error ? error.message : String(error);
-    results.errors.push({ benchmark, message });
-    progress.log(`${benchmark}: failed: ${message}`);
+// Exit even if a benchmark left a socket or timer behind: the report is out.
+process.exit(exitCode);
+
+async function main(argv: readonly string[]): Promise<number> {
+  const options = parseBenchOptions(argv);
+  if (options.help) {
+    await writeOut(`${HELP_TEXT}\n`);
+    return 0;
   }
+
+  const progress = createProgress();
+  const controller = stopOnCtrlC(progress);
+  const results: BenchResults = {
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
+      memoryBytes: totalmem(),
+      node: process.version,
+      platform: `${process.platform} ${process.arch}`,
+    },
+    startedAt: new Date().toISOString(),
+    options,
+    load: [],
+    fanout: undefined,
+    rooms: undefined,
+    coldStart: undefined,
+    errors: [],
+    aborted: false,
+  };
+  const run: BenchRun = { options, progress, signal: controller.signal, results };
+
+  progress.log(
+    `AWSome Chat benchmarks on ${results.machine.cpus} x ${results.machine.cpuModel}, Node.js ${results.machine.node}`,
+  );
+  for (const benchmark of options.only) {
+    if (controller.signal.aborted) break;
+    try {
+      await runBenchmark(run, benchmark);
+    } catch (error) {
+      // One benchmark failing (e.g. a piece not built) must not hide the others' figures.
+      const message = error instanceof Error ? error.message : String(error);
+      results.errors.push({ benchmark, message });
+      progress.log(`${benchmark}: failed: ${message}`);
+    }
+  }
+  results.aborted = controller.signal.aborted;
+
+  const reports = benchmarkReports(results);
+  const tables = reports.flatMap((report) => report.tables);
+  const checks = reports.flatMap((report) => report.checks);
+  if (options.markdown) await writeFigures(results, reports, progress);
+  await writeOut(
+    options.json
+      ? `${JSON.stringify(results, null, 2)}\n`
+      : `\n${renderReport(results, tables, checks, options.markdown)}\n`,
+  );
+  return exitCodeFor(results, checks);
 }
-results.aborted = controller.signal.aborted;
 
-const reports = benchmarkReports(results);
-const tables = reports.flatMap((report) => report.tables);
-const checks = reports.flatMap((report) => report.checks);
-if (options.markdown) await writeFigures(results, reports);
-const report = options.json
-  ? `${JSON.stringify(results, null, 2)}\n`
-  : `\n${renderReport(results, tables, checks)}\n`;
-// Exit only once the report is flushed: stdout to a pipe is asynchronous on some platforms.
-process.stdout.write(report, () => process.exit(exitCode(results, checks)));
+/** Writes to stdout and waits until it is out: stdout to a pipe is asynchronous on some platforms. */
+function writeOut(text: string): Promise<void> {
+  return new Promise((resolve) => process.stdout.write(text, () => resolve()));
+}
 
-async function runBenchmark(benchmark: BenchmarkName): Promise<void> {
+/** The first Ctrl-C stops the run cleanly (the figures so far are printed); a second quits now. */
+function stopOnCtrlC(progress: BenchRun['progress']): AbortController {
+  const DOUBLE_DELIVERY_MS = 1000;
+  const controller = new AbortController();
+  let firstInterruptAt = 0;
+  process.on('SIGINT', () => {
+    const now = Date.now();
+    if (controller.signal.aborted) {
+      // tsx relays the terminal's SIGINT to this process, which also gets it from the terminal:
+      // one key press can arrive twice, so only a later press means "quit now".
+      if (now - firstInterruptAt < DOUBLE_DELIVERY_MS) return;
+      process.stderr.write('\nStopped without cleanup.\n');
+      process.exit(130);
+    }
+    firstInterruptAt = now;
+    progress.log(
+      '\nCtrl-C: stopping cleanly and printing the figures so far (Ctrl-C again to quit now)',
+    );
+    controller.abort();
+  });
+  return controller;
+}
+
+async function runBenchmark(run: BenchRun, benchmark: BenchmarkName): Promise<void> {
+  const { options, signal, progress, results } = run;
   if (benchmark === 'load') {
     for (const clients of options.clientCounts) {
-      if (controller.signal.aborted) break;
-      const load = await runLoadBenchmark(options, clients, controller.signal, progress);
+      if (signal.aborted) break;
+      const load = await runLoadBenchmark(options, clients, signal, progress);
       results.load.push(load);
       for (const message of load.errors) results.errors.push({ benchmark, message });
     }
   } else if (benchmark === 'fanout') {
-    results.fanout = await runFanoutBenchmark(options, controller.signal, progress);
+    results.fanout = await runFanoutBenchmark(options, signal, progress);
   } else if (benchmark === 'rooms') {
-    results.rooms = await runRoomsBenchmark(options, controller.signal, progress);
+    results.rooms = await runRoomsBenchmark(options, signal, progress);
   } else {
     results.coldStart = await runColdStartBenchmark(progress);
   }
@@ -198,7 +218,11 @@ function benchmarkReports(all: BenchResults): BenchmarkReport[] {
  * Writes each benchmark's Markdown into docs/benchmark-figures.md, keeping the sections of the
  * benchmarks this run did not run. A run stopped by Ctrl-C writes nothing: its figures are partial.
  */
-async function writeFigures(all: BenchResults, reports: readonly BenchmarkReport[]): Promise<void> {
+async function writeFigures(
+  all: BenchResults,
+  reports: readonly BenchmarkReport[],
+  progress: BenchRun['progress'],
+): Promise<void> {
   const file = 'docs/benchmark-figures.md';
   if (all.aborted) {
     progress.log(`${file} left as it was: the run was stopped before it finished.`);
@@ -233,11 +257,12 @@ function renderReport(
   all: BenchResults,
   tables: readonly Table[],
   checks: readonly TargetCheck[],
+  markdown: boolean,
 ): string {
   const sections = tables.map((table) =>
-    options.markdown ? renderMarkdownTable(table) : renderTextTable(table),
+    markdown ? renderMarkdownTable(table) : renderTextTable(table),
   );
-  if (checks.length > 0) sections.push(renderTargets(all, checks, options.markdown ? '- ' : '  '));
+  if (checks.length > 0) sections.push(renderTargets(all, checks, markdown ? '- ' : '  '));
   for (const error of all.errors) sections.push(`${error.benchmark}: FAILED: ${error.message}`);
   if (all.aborted) sections.push('Stopped by Ctrl-C: the figures above cover what ran until then.');
   return sections.join('\n\n');
@@ -260,7 +285,7 @@ function renderTargets(all: BenchResults, checks: readonly TargetCheck[], bullet
  * targets are reported, not enforced: a shared, noisy machine must not turn a slow run into a
  * failure.
  */
-function exitCode(all: BenchResults, checks: readonly TargetCheck[]): number {
+function exitCodeFor(all: BenchResults, checks: readonly TargetCheck[]): number {
   if (all.aborted) return 130;
   if (all.errors.length > 0) return 1;
   return checks.every((check) => check.met || check.decides !== true) ? 0 : 1;

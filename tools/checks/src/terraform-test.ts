@@ -11,6 +11,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runCommand } from '../../../scripts/lib/command.ts';
 import {
   findTerraform,
   runTerraform,
@@ -109,4 +110,4 @@ function reportMissingTerraform(): number {
   return 0;
 }
 
-process.exitCode = await main();
+await runCommand({ name: 'npm run test:terraform' }, main);

@@ -2,47 +2,21 @@
  * `npm start`: runs the whole chat offline on the local stack (see stack.ts) until Ctrl-C or
  * SIGTERM, printing the URLs a user needs and one line per Lambda invocation.
  */
-
-import { UsageError } from '../../../scripts/lib/flags.ts';
+import { runCommand } from '../../../scripts/lib/command.ts';
 import { HELP_TEXT, parseCommandLine } from './cli-options.ts';
 import { HandlerLoadError, WrongNodeVersionError } from './lambda-runner.ts';
 import { PortInUseError } from './listen.ts';
-import { type LocalStack, MissingBuildError, startLocalStack } from './stack.ts';
+import { MissingBuildError, startLocalStack } from './stack.ts';
 import { TemplateError } from './templates.ts';
 
-/** Errors whose message is the whole story for the user: no stack trace. */
-const EXPECTED_ERRORS = [
-  PortInUseError,
-  MissingBuildError,
-  HandlerLoadError,
-  WrongNodeVersionError,
-  TemplateError,
-];
-
 async function main(argv: readonly string[]): Promise<number> {
-  let command: ReturnType<typeof parseCommandLine>;
-  try {
-    command = parseCommandLine(argv);
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    console.error(`error: ${error.message}\nRun \`npm start -- --help\` for the options.`);
-    return 2;
-  }
+  const command = parseCommandLine(argv);
   if (command.help) {
     process.stdout.write(HELP_TEXT);
     return 0;
   }
 
-  let stack: LocalStack;
-  try {
-    stack = await startLocalStack(command.options);
-  } catch (error) {
-    if (EXPECTED_ERRORS.some((type) => error instanceof type)) {
-      console.error(`error: ${(error as Error).message}`);
-      return 1;
-    }
-    throw error;
-  }
+  const stack = await startLocalStack(command.options);
   const storage = command.options.persistDir ?? 'in memory';
   const { nodeVersion, runtime } = stack.lambdaRuntime;
   for (const warning of stack.warnings) console.error(`warning: ${warning}`);
@@ -76,4 +50,17 @@ async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
-process.exitCode = await main(process.argv.slice(2));
+await runCommand(
+  {
+    name: 'npm start',
+    usageHint: 'Run `npm start -- --help` for the options.',
+    expected: [
+      PortInUseError,
+      MissingBuildError,
+      HandlerLoadError,
+      WrongNodeVersionError,
+      TemplateError,
+    ],
+  },
+  () => main(process.argv.slice(2)),
+);

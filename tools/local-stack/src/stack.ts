@@ -15,10 +15,10 @@ import { listedOrigins } from '../../../contract/origins.ts';
 import { createConnectionsApi } from './connections-api.ts';
 import { type CpuLimiterSupport, cpuLimiterFor } from './cpu-share.ts';
 import { LOCAL_STACK_DEFAULTS } from './defaults.ts';
-import { LOCAL_CREDENTIALS, startLocalDynamoDb } from './dynamodb.ts';
+import { LOCAL_CREDENTIALS, type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.ts';
 import { EventSourceMapping } from './event-source-mapping.ts';
 import { LambdaRunner, type LambdaRunnerStats } from './lambda-runner.ts';
-import { closeServer, listen } from './listen.ts';
+import { closeServer, listen, type PortRequest, requireFreePorts } from './listen.ts';
 import {
   isLoopbackHost,
   isWildcardHost,
@@ -29,8 +29,8 @@ import {
 } from './network.ts';
 import { browserOriginPolicy, pageOrigins } from './origin-policy.ts';
 import { compileRouteSelectionExpression } from './route-selection.ts';
-import { startLocalSqs } from './sqs.ts';
-import { startStaticSite } from './static-site.ts';
+import { type LocalSqs, startLocalSqs } from './sqs.ts';
+import { type StaticSite, startStaticSite } from './static-site.ts';
 import { WebSocketGateway } from './websocket-gateway.ts';
 
 /** Options of {@link startLocalStack}; defaults.ts gives the default of each one left out. */
@@ -190,63 +190,29 @@ export function resolveLocalStackOptions(options: LocalStackOptions): ResolvedLo
 /**
  * Starts the whole chat offline. Each part is stopped again if a later one fails to start.
  *
- * @throws MissingBuildError when the bundle or the page is not built; PortInUseError when a port
- *   is taken; HandlerLoadError when the handler module cannot be loaded; WrongNodeVersionError
- *   when the containers would run another Node.js major version than Lambda's runtime.
+ * @throws MissingBuildError when the bundle or the page is not built; PortInUseError naming every
+ *   port that is taken, before anything starts; HandlerLoadError when the handler module cannot be
+ *   loaded; WrongNodeVersionError when the containers would run another Node.js major version
+ *   than Lambda's runtime.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const settings = resolveLocalStackOptions(options);
   const { host, stage } = settings;
   const printLine = settings.log ?? ((line: string) => console.log(line));
-  const log = (line: string): void =>
-    printLine(`${new Date().toISOString().slice(11, 23)} ${line}`);
-  await requireBuilt(
-    settings.handlerPath,
-    options.handlerPath === undefined ? 'the Lambda bundle' : undefined,
-  );
-  await requireBuilt(settings.siteDir, options.siteDir === undefined ? 'the chat page' : undefined);
-  if (settings.persistDir !== undefined) await mkdir(settings.persistDir, { recursive: true });
+  const log = withTimeOfDay(printLine);
+  await requireFiles(settings, options);
 
-  const stops: (() => Promise<void>)[] = [];
-  const stopAll = async (): Promise<void> => {
-    for (const stop of stops.splice(0).reverse()) await stop().catch(() => {});
-  };
+  const network = describeNetwork(host);
+  await requireFreePorts(portsToListenOn(settings, network));
+
+  const parts = new StartedParts();
   try {
     // Nothing checks a signature on DynamoDB or @connections: they stay on this machine.
-    const loopbackHost = loopbackHostFor(host);
-    const dynamo = await startLocalDynamoDb({
-      host: loopbackHost,
-      port: settings.dynamoPort,
-      persistDir: settings.persistDir,
-      tableName: TABLE_NAME,
-      roomsTableName: ROOMS_TABLE_NAME,
-      region: REGION,
-    });
-    stops.push(dynamo.stop);
-
-    const executeApi = await listenExecuteApi(host, settings.wsPort);
-    stops.push(executeApi.stop);
-    const wsPort = executeApi.port;
-    const interfaces = networkInterfaces();
-    const browserHost = reachableHost(host, interfaces);
-    const warnings = exposureWarnings(host, browserHost);
-    const publicHost = urlHost(browserHost ?? loopbackHost);
-    const websocketUrl = `ws://${publicHost}:${wsPort}/${stage}`;
-    const managementEndpoint = `http://${urlHost(loopbackHost)}:${wsPort}/${stage}`;
-
-    const env = settings.env;
-    const maxMessageLength = Number(
-      env[contract.environment.maxMessageLength] ?? contract.limits.maxMessageLength,
-    );
-    const site = await startStaticSite({
-      host,
-      port: settings.httpPort,
-      distDir: settings.siteDir,
-      templateDir: TEMPLATE_DIR,
-      websocketUrl,
-      maxMessageLength,
-    });
-    stops.push(site.stop);
+    const { loopbackHost } = network;
+    const dynamo = parts.add(await startDynamoDb(settings, loopbackHost));
+    const executeApi = parts.add(await listenExecuteApi(host, settings.wsPort));
+    const { websocketUrl, managementEndpoint } = executeApiUrls(network, executeApi.port, stage);
+    const site = parts.add(await startSite(settings, websocketUrl));
 
     // Like DynamoDB, the queue is for the function alone: loopback only, whatever --host says.
     const sqs = await startLocalSqs({
@@ -272,99 +238,291 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         },
       ],
     });
-    stops.push(sqs.stop);
+    parts.add(sqs);
 
-    const cpu: CpuLimiterSupport = settings.limitCpu
-      ? await cpuLimiterFor(settings.memoryMb)
-      : { ok: false, reason: 'not asked for' };
-    const runner = new LambdaRunner({
-      handlerPath: settings.handlerPath,
-      handlerExport: settings.handlerExport,
-      runtime: LAMBDA_RUNTIME,
-      environment: lambdaEnvironment({
-        tableName: TABLE_NAME,
+    const cpu = await cpuLimiterSupport(settings);
+    const runner = parts.add(
+      createLambdaRunner(settings, cpu, printLine, {
         managementEndpoint,
         dynamoEndpoint: dynamo.endpoint,
         sqsEndpoint: sqs.endpoint,
         shardQueueUrl: sqs.queueUrl(SHARD_QUEUE),
-        memoryMb: settings.memoryMb,
-        extra: env,
       }),
-      timeoutMs: settings.functionTimeoutMs,
-      maxConcurrency: settings.maxConcurrency,
-      maxQueued: settings.maxQueued,
-      functionName: FUNCTION_NAME,
-      region: REGION,
-      memoryLimitInMB: settings.memoryMb,
-      ...(cpu.ok && { cpuLimiter: cpu.limiter }),
-      // The function's own log lines join the stack's, as they would in CloudWatch Logs.
-      onFunctionOutput: printLine,
-    });
-    stops.push(() => runner.stop());
+    );
     const nodeVersion = await runner.start();
-
-    const mapping = new EventSourceMapping({
-      queue: sqs.queue(SHARD_QUEUE),
-      region: REGION,
-      batchSize: settings.shardBatchSize,
-      maximumConcurrency: settings.shardMaxConcurrency,
-      invoke: (event) => runner.invoke(event),
-      log,
-    });
-    mapping.start();
     // Polling stops before the containers do, so no batch is cut off mid-way.
-    stops.push(() => mapping.stop());
-
-    const allowOrigin = browserOriginPolicy([
-      ...pageOrigins(servedHosts(host, interfaces), site.port),
-      ...listedOrigins(env[contract.environment.allowedOrigins]),
-    ]);
-    const gateway = new WebSocketGateway({
-      apiId: randomBytes(5).toString('hex'),
-      stage,
-      routeKeys: new Set(settings.routes),
-      selectRouteValue: compileRouteSelectionExpression(contract.routeSelectionExpression),
-      invoke: (event) => runner.invoke(event),
-      idleTimeoutMs: settings.idleTimeoutMs,
-      maxConnectionMs: settings.maxConnectionMs,
-      integrationTimeoutMs: settings.integrationTimeoutMs,
-      allowOrigin,
-      maxClientBufferBytes: settings.maxClientBufferBytes,
-      log,
-    });
+    parts.add(startShardMapping(settings, sqs, runner, log));
+    const allowOrigin = allowedBrowserOrigins(settings, network, site.port);
     // Connections close before the containers stop, so no invocation is cut off mid-way.
-    stops.push(() => gateway.stop());
-    const connectionsApi = createConnectionsApi({ stage, gateway });
-    for (const server of executeApi.servers) {
-      server.on('request', connectionsApi);
-      server.on('upgrade', (request, socket, head: Buffer) => {
-        // A failure here must cost one handshake, never the whole stack.
-        gateway.handleUpgrade(request, socket, head).catch(() => socket.destroy());
-      });
-    }
+    const gateway = parts.add(createGateway(settings, runner, allowOrigin, log));
+    serveExecuteApi(executeApi.servers, gateway, stage);
 
     return {
-      pageUrl: `http://${publicHost}:${site.port}/`,
+      pageUrl: `http://${network.publicHost}:${site.port}/`,
       websocketUrl,
       managementEndpoint,
       dynamoEndpoint: dynamo.endpoint,
       tableName: TABLE_NAME,
       roomsTableName: ROOMS_TABLE_NAME,
       region: REGION,
-      warnings,
+      warnings: network.warnings,
       sqsEndpoint: sqs.endpoint,
       shardQueueUrl: sqs.queueUrl(SHARD_QUEUE),
       deadLetterQueueUrl: sqs.queueUrl(DEAD_LETTER_QUEUE),
-      cpuLimit: cpu.ok
-        ? { applied: true, description: `${settings.memoryMb} MB at ${cpu.limiter.description}` }
-        : { applied: false, description: `${settings.memoryMb} MB at full CPU (${cpu.reason})` },
+      cpuLimit: describeCpuLimit(cpu, settings.memoryMb),
       lambdaRuntime: { nodeVersion, runtime: LAMBDA_RUNTIME },
       lambdaStats: () => runner.stats,
-      stop: stopAll,
+      stop: () => parts.stopAll(),
     };
   } catch (error) {
-    await stopAll();
+    await parts.stopAll();
     throw error;
+  }
+}
+
+/** Something the stack started and must stop again. */
+interface Stoppable {
+  stop(): Promise<void>;
+}
+
+/**
+ * The parts started so far. They stop in the reverse order of starting, so no part stops under
+ * one that still needs it, and a part that fails to stop does not keep the others running.
+ */
+class StartedParts {
+  readonly #started: Stoppable[] = [];
+
+  /** Remembers `part` for {@link stopAll}, and returns it. */
+  add<T extends Stoppable>(part: T): T {
+    this.#started.push(part);
+    return part;
+  }
+
+  /** Stops every part, the last started first; a second call has nothing left to stop. */
+  async stopAll(): Promise<void> {
+    for (const part of this.#started.splice(0).reverse()) await part.stop().catch(() => {});
+  }
+}
+
+/** `printLine` with the time of day (UTC, to the millisecond) in front of every line. */
+function withTimeOfDay(printLine: (line: string) => void): (line: string) => void {
+  return (line) => printLine(`${new Date().toISOString().slice(11, 23)} ${line}`);
+}
+
+/** The built handler and page exist, and so does the folder DynamoDB keeps its data in. */
+async function requireFiles(
+  settings: ResolvedLocalStackOptions,
+  options: LocalStackOptions,
+): Promise<void> {
+  await requireBuilt(
+    settings.handlerPath,
+    options.handlerPath === undefined ? 'the Lambda bundle' : undefined,
+  );
+  await requireBuilt(settings.siteDir, options.siteDir === undefined ? 'the chat page' : undefined);
+  if (settings.persistDir !== undefined) await mkdir(settings.persistDir, { recursive: true });
+}
+
+/** Where the stack listens and what browsers are told to reach, for the interface `host`. */
+interface StackNetwork {
+  readonly host: string;
+  /** The loopback address of `host`'s family: DynamoDB, SQS and `@connections` stay on it. */
+  readonly loopbackHost: string;
+  /** This machine's interfaces, when `host` was read. */
+  readonly interfaces: ReturnType<typeof networkInterfaces>;
+  /** The host in the URLs a browser is given (brackets around IPv6). */
+  readonly publicHost: string;
+  /** What the user should know about how the stack is exposed. */
+  readonly warnings: readonly string[];
+}
+
+/** How the stack is reached when it listens on `host`. */
+function describeNetwork(host: string): StackNetwork {
+  const loopbackHost = loopbackHostFor(host);
+  const interfaces = networkInterfaces();
+  const browserHost = reachableHost(host, interfaces);
+  return {
+    host,
+    loopbackHost,
+    interfaces,
+    publicHost: urlHost(browserHost ?? loopbackHost),
+    warnings: exposureWarnings(host, browserHost),
+  };
+}
+
+/**
+ * Every port the stack will listen on, with the flag that moves it, in the order `npm start
+ * --help` lists them.
+ */
+function portsToListenOn(
+  settings: ResolvedLocalStackOptions,
+  network: StackNetwork,
+): PortRequest[] {
+  const { host, loopbackHost } = network;
+  return [
+    { host, port: settings.httpPort, flag: '--http-port' },
+    { host, port: settings.wsPort, flag: '--ws-port' },
+    ...(executeApiAlsoOnLoopback(host)
+      ? [{ host: '127.0.0.1', port: settings.wsPort, flag: '--ws-port' }]
+      : []),
+    { host: loopbackHost, port: settings.dynamoPort, flag: '--dynamo-port' },
+    { host: loopbackHost, port: settings.sqsPort, flag: '--sqs-port' },
+  ];
+}
+
+/** The WebSocket URL browsers get, and the management endpoint the function posts to. */
+function executeApiUrls(
+  network: StackNetwork,
+  port: number,
+  stage: string,
+): { websocketUrl: string; managementEndpoint: string } {
+  return {
+    websocketUrl: `ws://${network.publicHost}:${port}/${stage}`,
+    managementEndpoint: `http://${urlHost(network.loopbackHost)}:${port}/${stage}`,
+  };
+}
+
+/** dynalite, with the connections and rooms tables, on loopback. */
+function startDynamoDb(
+  settings: ResolvedLocalStackOptions,
+  loopbackHost: string,
+): Promise<LocalDynamoDb> {
+  return startLocalDynamoDb({
+    host: loopbackHost,
+    port: settings.dynamoPort,
+    persistDir: settings.persistDir,
+    tableName: TABLE_NAME,
+    roomsTableName: ROOMS_TABLE_NAME,
+    region: REGION,
+  });
+}
+
+/** The page, with `config.js` pointing at `websocketUrl` and the function's message limit. */
+function startSite(settings: ResolvedLocalStackOptions, websocketUrl: string): Promise<StaticSite> {
+  const maxMessageLength = Number(
+    settings.env[contract.environment.maxMessageLength] ?? contract.limits.maxMessageLength,
+  );
+  return startStaticSite({
+    host: settings.host,
+    port: settings.httpPort,
+    distDir: settings.siteDir,
+    templateDir: TEMPLATE_DIR,
+    websocketUrl,
+    maxMessageLength,
+  });
+}
+
+/** Whether containers can be held to the memory's CPU share, or why not. */
+async function cpuLimiterSupport(settings: ResolvedLocalStackOptions): Promise<CpuLimiterSupport> {
+  return settings.limitCpu
+    ? await cpuLimiterFor(settings.memoryMb)
+    : { ok: false, reason: 'not asked for' };
+}
+
+/** {@link LocalStack.cpuLimit} for what {@link cpuLimiterSupport} found. */
+function describeCpuLimit(cpu: CpuLimiterSupport, memoryMb: number): LocalStack['cpuLimit'] {
+  return cpu.ok
+    ? { applied: true, description: `${memoryMb} MB at ${cpu.limiter.description}` }
+    : { applied: false, description: `${memoryMb} MB at full CPU (${cpu.reason})` };
+}
+
+/** The Lambda service's stand-in, running the handler with its environment (not started yet). */
+function createLambdaRunner(
+  settings: ResolvedLocalStackOptions,
+  cpu: CpuLimiterSupport,
+  printLine: (line: string) => void,
+  endpoints: Pick<
+    Parameters<typeof lambdaEnvironment>[0],
+    'managementEndpoint' | 'dynamoEndpoint' | 'sqsEndpoint' | 'shardQueueUrl'
+  >,
+): LambdaRunner {
+  return new LambdaRunner({
+    handlerPath: settings.handlerPath,
+    handlerExport: settings.handlerExport,
+    runtime: LAMBDA_RUNTIME,
+    environment: lambdaEnvironment({
+      tableName: TABLE_NAME,
+      ...endpoints,
+      memoryMb: settings.memoryMb,
+      extra: settings.env,
+    }),
+    timeoutMs: settings.functionTimeoutMs,
+    maxConcurrency: settings.maxConcurrency,
+    maxQueued: settings.maxQueued,
+    functionName: FUNCTION_NAME,
+    region: REGION,
+    memoryLimitInMB: settings.memoryMb,
+    ...(cpu.ok && { cpuLimiter: cpu.limiter }),
+    // The function's own log lines join the stack's, as they would in CloudWatch Logs.
+    onFunctionOutput: printLine,
+  });
+}
+
+/** The shard queue's event source mapping, polling and invoking the function. */
+function startShardMapping(
+  settings: ResolvedLocalStackOptions,
+  sqs: LocalSqs,
+  runner: LambdaRunner,
+  log: (line: string) => void,
+): EventSourceMapping {
+  const mapping = new EventSourceMapping({
+    queue: sqs.queue(SHARD_QUEUE),
+    region: REGION,
+    batchSize: settings.shardBatchSize,
+    maximumConcurrency: settings.shardMaxConcurrency,
+    invoke: (event) => runner.invoke(event),
+    log,
+  });
+  mapping.start();
+  return mapping;
+}
+
+/** The origins a browser may open the WebSocket from: the page's own, and ALLOWED_ORIGINS. */
+function allowedBrowserOrigins(
+  settings: ResolvedLocalStackOptions,
+  network: StackNetwork,
+  sitePort: number,
+): ReturnType<typeof browserOriginPolicy> {
+  return browserOriginPolicy([
+    ...pageOrigins(servedHosts(network.host, network.interfaces), sitePort),
+    ...listedOrigins(settings.env[contract.environment.allowedOrigins]),
+  ]);
+}
+
+/** The WebSocket data plane: routes, timeouts and Origin checks as API Gateway applies them. */
+function createGateway(
+  settings: ResolvedLocalStackOptions,
+  runner: LambdaRunner,
+  allowOrigin: ReturnType<typeof browserOriginPolicy>,
+  log: (line: string) => void,
+): WebSocketGateway {
+  return new WebSocketGateway({
+    apiId: randomBytes(5).toString('hex'),
+    stage: settings.stage,
+    routeKeys: new Set(settings.routes),
+    selectRouteValue: compileRouteSelectionExpression(contract.routeSelectionExpression),
+    invoke: (event) => runner.invoke(event),
+    idleTimeoutMs: settings.idleTimeoutMs,
+    maxConnectionMs: settings.maxConnectionMs,
+    integrationTimeoutMs: settings.integrationTimeoutMs,
+    allowOrigin,
+    maxClientBufferBytes: settings.maxClientBufferBytes,
+    log,
+  });
+}
+
+/** The execute-api host's requests go to `@connections`, its upgrades to the gateway. */
+function serveExecuteApi(
+  servers: readonly Server[],
+  gateway: WebSocketGateway,
+  stage: string,
+): void {
+  const connectionsApi = createConnectionsApi({ stage, gateway });
+  for (const server of servers) {
+    server.on('request', connectionsApi);
+    server.on('upgrade', (request, socket, head: Buffer) => {
+      // A failure here must cost one handshake, never the whole stack.
+      gateway.handleUpgrade(request, socket, head).catch(() => socket.destroy());
+    });
   }
 }
 
@@ -379,7 +537,7 @@ async function listenExecuteApi(
   port: number,
 ): Promise<{ port: number; servers: Server[]; stop: () => Promise<void> }> {
   const servers = [createServer()];
-  if (!isLoopbackHost(host) && !isWildcardHost(host)) servers.push(createServer());
+  if (executeApiAlsoOnLoopback(host)) servers.push(createServer());
   const listening: Server[] = [];
   const stop = async (): Promise<void> => {
     await Promise.all(listening.map((server) => closeServer(server)));
@@ -397,6 +555,11 @@ async function listenExecuteApi(
     await stop();
     throw error;
   }
+}
+
+/** Whether `host` is one address of another interface, so `@connections` needs 127.0.0.1 too. */
+function executeApiAlsoOnLoopback(host: string): boolean {
+  return !isLoopbackHost(host) && !isWildcardHost(host);
 }
 
 /** What a user must know when `--host` opens the stack to other machines. */

@@ -95,7 +95,7 @@ describeWithTool(
           `Account 123456789012's S3 Block Public Access (${named}) would refuse the website's public ` +
             'bucket policy: deploy over HTTPS instead (`npm run deploy -- -var enable_https=true`, a ' +
             'private bucket behind CloudFront), or allow public bucket policies for the account ' +
-            '(README: Deploy to AWS, Prerequisites).',
+            '(docs/deploy.md, Prerequisites).',
         );
       },
     );

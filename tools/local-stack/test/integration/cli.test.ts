@@ -12,7 +12,7 @@ import { FIXTURES, TestClient } from '../support/helpers.ts';
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
 // tsx's own entry, started with this process's Node.js rather than the first `node` on PATH.
 const TSX = fileURLToPath(new URL('../../../../node_modules/tsx/dist/cli.mjs', import.meta.url));
-const FREE_PORTS = ['--http-port', '0', '--ws-port', '0', '--dynamo-port', '0'];
+const FREE_PORTS = ['--http-port', '0', '--ws-port', '0', '--dynamo-port', '0', '--sqs-port', '0'];
 
 /** A command line on free ports with the page fixture and `handler`. */
 function stackArgs(handler: string, ...more: string[]): string[] {
@@ -88,7 +88,7 @@ describe('npm start command line', () => {
   it('refuses an unknown flag with a clear error and exit code 2', async () => {
     const { code, stderr } = await startCli(['--no-such-flag']).finished;
     expect(code).toBe(2);
-    expect(stderr).toContain("Unknown option '--no-such-flag'");
+    expect(stderr).toMatch(/^npm start: Unknown option '--no-such-flag'/);
     expect(stderr).toContain('--help');
   });
 
@@ -98,7 +98,7 @@ describe('npm start command line', () => {
     expect(stderr).toContain("--idle-timeout must be a number greater than 0, got 'soon'");
   });
 
-  it.each(['--http-port', '--ws-port', '--dynamo-port'])(
+  it.each(['--http-port', '--ws-port', '--dynamo-port', '--sqs-port'])(
     'refuses a port in use (%s) with one clear line and a non-zero exit',
     async (flag) => {
       // Prepare
@@ -111,11 +111,32 @@ describe('npm start command line', () => {
       // Assess
       expect(code).toBe(1);
       expect(stderr.trim()).toBe(
-        `error: Port ${port} on 127.0.0.1 is already in use. Stop the program using it or ` +
+        `npm start: Port ${port} on 127.0.0.1 is already in use. Stop the program using it or ` +
           `choose another port with ${flag} (0 picks a free one).`,
       );
     },
   );
+
+  it('names every port in use at once, each with the flag that moves it', async () => {
+    // Prepare: every port the stack listens on is taken
+    const flags = ['--http-port', '--ws-port', '--dynamo-port', '--sqs-port'];
+    const occupied = await Promise.all(flags.map(() => occupyPort()));
+    const args = stackArgs(FIXTURES.plainHandler);
+    for (const [index, flag] of flags.entries()) {
+      args[args.indexOf(flag) + 1] = String(occupied[index]?.port);
+    }
+    // Act
+    const { code, stderr } = await startCli(args).finished;
+    for (const { server } of occupied) server.close();
+    // Assess: one line, naming each port with its flag
+    expect(code).toBe(1);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+    expect(stderr).toMatch(/^npm start: 4 ports are already in use: /);
+    for (const [index, flag] of flags.entries()) {
+      expect(stderr).toContain(`${occupied[index]?.port} on 127.0.0.1 (${flag})`);
+    }
+    expect(stderr).toContain('0 picks a free one');
+  });
 
   it('explains a handler module that cannot be loaded', async () => {
     const { code, stderr } = await startCli(stackArgs(FIXTURES.brokenHandler)).finished;
@@ -127,7 +148,7 @@ describe('npm start command line', () => {
   it('names a handler file that does not exist', async () => {
     const { code, stderr } = await startCli(stackArgs('/no/such/handler.mjs')).finished;
     expect(code).toBe(1);
-    expect(stderr.trim()).toBe('error: /no/such/handler.mjs does not exist.');
+    expect(stderr.trim()).toBe('npm start: /no/such/handler.mjs does not exist.');
   });
 
   it('warns when --host opens the stack to other machines, and keeps DynamoDB on loopback', async () => {
