@@ -32,11 +32,12 @@ resource "aws_iam_role_policy" "lambda" {
         Resource = ["${aws_cloudwatch_log_group.lambda.arn}:*"]
       },
       {
-        # UpdateItem: the per-connection rate limiter's conditional update. No Scan: a room's
-        # members come from its index.
+        # UpdateItem: the per-connection rate limiter's conditional update. BatchGetItem: the
+        # protocol versions of a small room's members, for presence. No Scan: a room's members
+        # come from its index.
         Sid      = "TrackConnections"
         Effect   = "Allow"
-        Action   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"]
+        Action   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem"]
         Resource = [aws_dynamodb_table.connections.arn]
       },
       {
@@ -46,11 +47,14 @@ resource "aws_iam_role_policy" "lambda" {
         Resource = ["${aws_dynamodb_table.connections.arn}/index/${local.contract.table.roomIndex}"]
       },
       {
-        # Head counts and the history ring: updates and puts, one Query for a joiner, and GetItem
-        # for the head count a message carries when history is off.
+        # Head counts, serials and the history ring: updates and puts (alone, or together in the
+        # TransactWriteItems that commits a message and its idempotency record: no action of its
+        # own, each item needs its own), one Query for a joiner; DeleteItem releases a message's
+        # claim after a failed commit, GetItem reads a refused claim from a DynamoDB that does not
+        # return it.
         Sid      = "KeepRooms"
         Effect   = "Allow"
-        Action   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:Query"]
+        Action   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query"]
         Resource = [aws_dynamodb_table.rooms.arn]
       },
       {

@@ -9,6 +9,9 @@ import type { PostToConnection } from './broadcast/poster.ts';
 import type { ShardQueue } from './broadcast/shard-queue.ts';
 import type { Config } from './config.ts';
 import type { ConnectionStore } from './rooms/connection-store.ts';
+import { forgetConnection } from './rooms/membership.ts';
+import type { MessageClaims } from './rooms/message-claims.ts';
+import type { PresenceDeps } from './rooms/presence.ts';
 import type { RoomStore } from './rooms/room-store.ts';
 
 /** Fields of the invocation's log line. Never message text, never a secret. */
@@ -27,6 +30,8 @@ export interface HandlerDeps {
   readonly config: Config;
   readonly store: ConnectionStore;
   readonly rooms: RoomStore;
+  /** The idempotency records of messages sent with a client id. */
+  readonly claims: MessageClaims;
   readonly rateLimiter: RateLimiter;
   /** The management API client for an endpoint (`https://{domain}/{stage}`), cached. */
   readonly managementClientFor: (endpoint: string) => ApiGatewayManagementApiClient;
@@ -63,10 +68,34 @@ export function fanoutDepsFor(
   return {
     post: deps.posterFor(endpoint),
     concurrency: deps.config.sendConcurrency,
-    store: deps.store,
+    store: {
+      recipientPages: deps.store.recipientPages,
+      // A recipient found gone (410) is forgotten and, if this delete removed it, counted out.
+      remove: async (connectionId) => (await forgetConnection(deps, connectionId))?.room,
+    },
     queue: deps.shardQueue,
     shardSize: deps.config.shardSize,
     now: deps.now,
     remainingTimeMs: () => invocation.remainingTimeMs(),
+  };
+}
+
+/**
+ * A presence update's dependencies from the handler's, for one endpoint and invocation.
+ * @param deps - the handler's dependencies
+ * @param endpoint - the management API endpoint to post to
+ * @param invocation - the running invocation (its deadline)
+ * @returns the presence update's dependencies
+ */
+export function presenceDepsFor(
+  deps: HandlerDeps,
+  endpoint: string,
+  invocation: Invocation,
+): PresenceDeps {
+  return {
+    store: deps.store,
+    rooms: deps.rooms,
+    endpoint,
+    fanout: fanoutDepsFor(deps, endpoint, invocation),
   };
 }

@@ -17,6 +17,7 @@ import type { ChatHandler } from './create-handler.ts';
 import { createHandler } from './create-handler.ts';
 import { newMessageId } from './protocol/message-id.ts';
 import { createConnectionStore } from './rooms/connection-store.ts';
+import { createMessageClaims } from './rooms/message-claims.ts';
 import { createRoomStore } from './rooms/room-store.ts';
 
 const config = loadConfig(process.env);
@@ -38,6 +39,7 @@ export const handler: ChatHandler = createHandler({
     historyMaxMessages: config.historyMaxMessages,
     historyTtlSeconds: config.historyTtlSeconds,
   }),
+  claims: createMessageClaims({ client: dynamoDb, tableName: config.roomsTableName }),
   rateLimiter: createRateLimiter({
     client: dynamoDb,
     tableName: config.tableName,

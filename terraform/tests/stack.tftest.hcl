@@ -105,7 +105,7 @@ run "function_role_is_least_privilege" {
       {
         Sid      = "TrackConnections"
         Effect   = "Allow"
-        Action   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem"]
+        Action   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem"]
         Resource = ["arn:aws:dynamodb:eu-central-1:123456789012:table/awsome-chat-connections"]
       },
       {
@@ -117,7 +117,7 @@ run "function_role_is_least_privilege" {
       {
         Sid      = "KeepRooms"
         Effect   = "Allow"
-        Action   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:Query"]
+        Action   = ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:GetItem", "dynamodb:Query"]
         Resource = ["arn:aws:dynamodb:eu-central-1:123456789012:table/awsome-chat-rooms"]
       },
       {

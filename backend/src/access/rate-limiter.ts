@@ -16,9 +16,17 @@ export interface RateLimit {
   readonly perSecond: number;
 }
 
-/** Whether a message may go out now; an accepted one comes with the sender's room. */
+/**
+ * Whether a message may go out now; an accepted one comes with the sender's room and protocol
+ * version, read by the same write.
+ */
 export type RateDecision =
-  | { readonly allowed: true; readonly room: string | undefined }
+  | {
+      readonly allowed: true;
+      readonly room: string | undefined;
+      /** Undefined for an old client, whose URL named no version. */
+      readonly protocolVersion: number | undefined;
+    }
   | { readonly allowed: false; readonly retryAfterMs: number };
 
 /** Spends one token of a connection's bucket. */
@@ -106,7 +114,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
           }),
         ),
       );
-      if (idle.accepted) return { allowed: true, room: roomOf(idle.item) };
+      if (idle.accepted) return accepted(idle.item);
       // A busy bucket: accept while fewer than `burst` messages are ahead of the clock.
       const busy = await conditionally(
         client.send(
@@ -126,7 +134,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
           }),
         ),
       );
-      if (busy.accepted) return { allowed: true, room: roomOf(busy.item) };
+      if (busy.accepted) return accepted(busy.item);
       const tat = numberValue(busy.item?.[RATE_ATTRIBUTE]);
       return {
         allowed: false,
@@ -155,9 +163,14 @@ async function conditionally(
   }
 }
 
-function roomOf(item: Record<string, unknown> | undefined): string | undefined {
+function accepted(item: Record<string, unknown> | undefined): RateDecision {
   const room = item?.[contract.table.roomAttribute];
-  return typeof room === 'string' ? room : undefined;
+  const version = item?.[contract.table.versionAttribute];
+  return {
+    allowed: true,
+    room: typeof room === 'string' ? room : undefined,
+    protocolVersion: typeof version === 'number' ? version : undefined,
+  };
 }
 
 /** The exception's `Item` comes in DynamoDB's wire format (`{ N: "123" }`). */

@@ -15,6 +15,7 @@ export type ValidationErrorCode =
   | 'payload_too_large'
   | 'invalid_json'
   | 'not_an_object'
+  | 'client_id_invalid'
   | 'message_required'
   | 'message_empty'
   | 'message_too_long'
@@ -39,12 +40,29 @@ export interface ChatMessage {
   readonly senderGravatar: string;
 }
 
+/**
+ * Where a history request starts: after a serial (protocol 3), or after a message id (what a
+ * page of protocol 2 sends, still answered as it was).
+ */
+export type HistoryStart = number | string | undefined;
+
 /** What a client frame turned out to be. */
 export type ParsedFrame =
-  | { readonly kind: 'message'; readonly chatMessage: ChatMessage }
+  | {
+      readonly kind: 'message';
+      readonly chatMessage: ChatMessage;
+      /** The client's own id of the message, which makes sending it again harmless. */
+      readonly clientId: string | undefined;
+    }
   | { readonly kind: 'ping' }
-  | { readonly kind: 'history'; readonly after: string | undefined }
-  | { readonly kind: 'invalid'; readonly code: ValidationErrorCode; readonly reason: string };
+  | { readonly kind: 'history'; readonly after: HistoryStart }
+  | {
+      readonly kind: 'invalid';
+      readonly code: ValidationErrorCode;
+      readonly reason: string;
+      /** The refused frame's client id, when it had a valid one: the sender knows what failed. */
+      readonly clientId?: string;
+    };
 
 /** The event every recipient gets for a chat message. */
 export interface MessageEvent extends ChatMessage {
@@ -53,6 +71,8 @@ export interface MessageEvent extends ChatMessage {
   readonly room: string;
   /** Server-assigned, unique and time-sortable (message-id.ts): the page drops repeats. */
   readonly id: string;
+  /** The room's serial of the message: 1, 2, 3… in the order the room accepted them. */
+  readonly seq: number;
   /** When the server accepted the message, ISO-8601 UTC. */
   readonly sentAt: string;
   /** The room's head count when it was sent; live copies only, never in history. */
@@ -66,7 +86,35 @@ export interface ErrorEvent {
   readonly message: string;
   /** With `rate_limited`: milliseconds until the sender may send again. */
   readonly retryAfterMs?: number;
+  /** The refused frame's client id, when it had one. */
+  readonly clientId?: string;
 }
+
+/** What the sender of a message with a client id gets once the room has accepted it. */
+export interface AckEvent {
+  readonly type: 'ack';
+  readonly clientId: string;
+  readonly id: string;
+  readonly seq: number;
+  readonly room: string;
+}
+
+/**
+ * What the sender of a message with a client id gets when the message was accepted (it is in the
+ * room's history) but some members could not be reached now and were given up on.
+ */
+export interface DeliveryIncompleteEvent {
+  readonly type: 'delivery_incomplete';
+  readonly clientId: string;
+  readonly id: string;
+  readonly seq: number;
+  readonly room: string;
+  /** Members the message did not reach. */
+  readonly unreached: number;
+}
+
+/** A client's id of a message: what `crypto.randomUUID()` gives, or any short token like it. */
+const CLIENT_ID_PATTERN = new RegExp(`^[A-Za-z0-9_-]{1,${contract.limits.clientIdMaxLength}}$`);
 
 /** Allowance for JSON keys, an `action` field and whitespace around the escaped values. */
 const FRAME_OVERHEAD_BYTES = 1024;
@@ -108,7 +156,19 @@ export function parseClientFrame(body: string | undefined, maxMessageLength: num
   const fields = parsed as Record<string, unknown>;
   if (fields.action === 'ping') return { kind: 'ping' };
   if (fields.action === 'history') return validateHistoryRequest(fields);
-  return validateChatFields(fields, maxMessageLength);
+  const { clientId } = fields;
+  if (
+    clientId !== undefined &&
+    (typeof clientId !== 'string' || !CLIENT_ID_PATTERN.test(clientId))
+  ) {
+    return invalid(
+      'client_id_invalid',
+      `"clientId" must be 1 to ${contract.limits.clientIdMaxLength} letters, digits, - or _.`,
+    );
+  }
+  const chat = validateChatFields(fields, maxMessageLength);
+  // Every later refusal names the message it refuses, so the sender knows which one failed.
+  return clientId === undefined ? chat : { ...chat, clientId };
 }
 
 /**
@@ -118,6 +178,7 @@ export function parseClientFrame(body: string | undefined, maxMessageLength: num
  * @param sentAt - when the server accepted it
  * @param id - the message's server-assigned id
  * @param room - the sender's room
+ * @param seq - the room's serial of the message
  * @returns the event to serialise
  */
 export function buildMessageEvent(
@@ -125,10 +186,12 @@ export function buildMessageEvent(
   sentAt: Date,
   id: string,
   room: string,
+  seq: number,
 ): MessageEvent {
   return {
     type: 'message',
     id,
+    seq,
     room,
     message: chatMessage.message,
     senderName: chatMessage.senderName,
@@ -141,21 +204,53 @@ export function buildMessageEvent(
  * Builds the event that tells a sender what went wrong.
  * @param code - machine-readable reason
  * @param message - human-readable reason; never an internal error's text
- * @param extra - fields some codes add (`retryAfterMs` with `rate_limited`)
+ * @param extra - fields some codes add (`retryAfterMs` with `rate_limited`), and the refused
+ *   frame's client id
  * @returns the event to serialise
  */
 export function buildErrorEvent(
   code: ErrorEvent['code'],
   message: string,
-  extra: Pick<ErrorEvent, 'retryAfterMs'> = {},
+  extra: Pick<ErrorEvent, 'retryAfterMs' | 'clientId'> = {},
 ): ErrorEvent {
-  return { type: 'error', code, message, ...extra };
+  const { retryAfterMs, clientId } = extra;
+  return {
+    type: 'error',
+    code,
+    message,
+    ...(retryAfterMs !== undefined && { retryAfterMs }),
+    ...(clientId !== undefined && { clientId }),
+  };
+}
+
+/**
+ * Builds the acknowledgement of an accepted message, the same for every retry of it.
+ * @param accepted - the client's id, the server's id and serial, and the room
+ * @returns the event to serialise
+ */
+export function buildAckEvent(accepted: Omit<AckEvent, 'type'>): AckEvent {
+  const { clientId, id, seq, room } = accepted;
+  return { type: 'ack', clientId, id, seq, room };
+}
+
+/**
+ * Builds the report that an accepted message did not reach every member.
+ * @param accepted - the client's id, the server's id and serial, and the room
+ * @param unreached - members it did not reach
+ * @returns the event to serialise
+ */
+export function buildDeliveryIncompleteEvent(
+  accepted: Omit<AckEvent, 'type'>,
+  unreached: number,
+): DeliveryIncompleteEvent {
+  const { clientId, id, seq, room } = accepted;
+  return { type: 'delivery_incomplete', clientId, id, seq, room, unreached };
 }
 
 function validateChatFields(
   fields: Record<string, unknown>,
   maxMessageLength: number,
-): ParsedFrame {
+): Extract<ParsedFrame, { kind: 'message' | 'invalid' }> {
   if (typeof fields.message !== 'string') {
     return invalid('message_required', '"message" must be a string.');
   }
@@ -184,6 +279,7 @@ function validateChatFields(
       senderName: name,
       senderGravatar: senderGravatar.toLowerCase(),
     },
+    clientId: undefined,
   };
 }
 
@@ -193,12 +289,20 @@ function isGravatarHash(value: string): boolean {
 
 function validateHistoryRequest(fields: Record<string, unknown>): ParsedFrame {
   const after = fields.after;
-  if (after !== undefined && (typeof after !== 'string' || !MESSAGE_ID_PATTERN.test(after))) {
-    return invalid('history_after_invalid', '"after" must be the id of a message.');
+  const isSerial = typeof after === 'number' && Number.isSafeInteger(after) && after >= 0;
+  const isMessageId = typeof after === 'string' && MESSAGE_ID_PATTERN.test(after);
+  if (after !== undefined && !isSerial && !isMessageId) {
+    return invalid(
+      'history_after_invalid',
+      '"after" must be a serial (a whole number, 0 or more) or the id of a message.',
+    );
   }
-  return { kind: 'history', after };
+  return { kind: 'history', after: after as HistoryStart };
 }
 
-function invalid(code: ValidationErrorCode, reason: string): ParsedFrame {
+function invalid(
+  code: ValidationErrorCode,
+  reason: string,
+): Extract<ParsedFrame, { kind: 'invalid' }> {
   return { kind: 'invalid', code, reason };
 }

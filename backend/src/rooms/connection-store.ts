@@ -6,10 +6,10 @@
  */
 
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import contract from '../../../contract/contract.json' with { type: 'json' };
 
-const { partitionKey, ttlAttribute, roomAttribute, roomIndex } = contract.table;
+const { partitionKey, ttlAttribute, roomAttribute, roomIndex, versionAttribute } = contract.table;
 
 /** Where connection ids live. */
 export interface ConnectionStore {
@@ -18,8 +18,14 @@ export interface ConnectionStore {
    * @param connectionId - API Gateway's id of the connection
    * @param connectedAt - when it connected
    * @param room - the room it joined
+   * @param protocolVersion - the version its URL declared; undefined for an old client
    */
-  add(connectionId: string, connectedAt: Date, room: string): Promise<void>;
+  add(
+    connectionId: string,
+    connectedAt: Date,
+    room: string,
+    protocolVersion?: number,
+  ): Promise<void>;
   /**
    * Forgets a connection; forgetting an unknown id is not an error.
    * @param connectionId - the id to delete
@@ -33,7 +39,28 @@ export interface ConnectionStore {
    * @param options - the room, the most items read per page, and where to continue from
    */
   recipientPages(now: Date, options: RecipientPageOptions): AsyncIterable<RecipientPage>;
+  /**
+   * Lists a small room whole: its live members if there are at most `max`, read `max + 1` at a
+   * time, so a large room costs one page.
+   * @param room - the room
+   * @param now - items with `expiresAt` at or before this instant are skipped
+   * @param max - the most members of a room this lists
+   * @returns the members' ids, or undefined when the room has more than `max`
+   */
+  listSmallRoom(room: string, now: Date, max: number): Promise<string[] | undefined>;
+  /**
+   * Reads the protocol version of a few connections, in one BatchGetItem of up to 100 keys.
+   * @param connectionIds - the connections (at most 100)
+   * @returns each connection's version; connections without one (old clients) or without an
+   *   item are left out
+   */
+  protocolVersions(connectionIds: readonly string[]): Promise<Map<string, number>>;
 }
+
+/** BatchGetItem's limit on keys per request. */
+const MAX_BATCH_KEYS = 100;
+/** Rounds of BatchGetItem for keys DynamoDB left unprocessed (throttling), before giving up. */
+const BATCH_ROUNDS = 3;
 
 /** How {@link ConnectionStore.recipientPages} reads. */
 export interface RecipientPageOptions {
@@ -64,8 +91,40 @@ export interface ConnectionStoreOptions {
  */
 export function createConnectionStore(options: ConnectionStoreOptions): ConnectionStore {
   const { client, tableName } = options;
+  async function* recipientPages(
+    now: Date,
+    { room, pageSize, after }: RecipientPageOptions,
+  ): AsyncIterable<RecipientPage> {
+    let exclusiveStartKey = after;
+    do {
+      const page = await client.send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: roomIndex,
+          KeyConditionExpression: '#room = :room',
+          ProjectionExpression: '#id',
+          FilterExpression: '#expiresAt > :now',
+          ExpressionAttributeNames: {
+            '#room': roomAttribute,
+            '#id': partitionKey,
+            '#expiresAt': ttlAttribute,
+          },
+          ExpressionAttributeValues: { ':room': room, ':now': toEpochSeconds(now) },
+          ExclusiveStartKey: exclusiveStartKey,
+          Limit: pageSize,
+        }),
+      );
+      const ids = (page.Items ?? [])
+        .map((item) => item[partitionKey])
+        .filter((id): id is string => typeof id === 'string');
+      exclusiveStartKey = page.LastEvaluatedKey;
+      // A filtered page can be empty and still have more after it: only the key ends the read.
+      yield { ids, next: exclusiveStartKey };
+    } while (exclusiveStartKey !== undefined);
+  }
+
   return {
-    async add(connectionId, connectedAt, room) {
+    async add(connectionId, connectedAt, room, protocolVersion) {
       await client.send(
         new PutCommand({
           TableName: tableName,
@@ -74,6 +133,7 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
             [roomAttribute]: room,
             connectedAt: connectedAt.toISOString(),
             [ttlAttribute]: expiresAtFor(connectedAt),
+            ...(protocolVersion !== undefined && { [versionAttribute]: protocolVersion }),
           },
         }),
       );
@@ -92,33 +152,44 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
       return typeof room === 'string' ? room : undefined;
     },
 
-    async *recipientPages(now, { room, pageSize, after }) {
-      let exclusiveStartKey = after;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: roomIndex,
-            KeyConditionExpression: '#room = :room',
-            ProjectionExpression: '#id',
-            FilterExpression: '#expiresAt > :now',
-            ExpressionAttributeNames: {
-              '#room': roomAttribute,
-              '#id': partitionKey,
-              '#expiresAt': ttlAttribute,
+    recipientPages,
+
+    async listSmallRoom(room, now, max) {
+      const members: string[] = [];
+      // Pages of max + 1: a room of more than max is known as such after one read; expired
+      // items (counted by Limit before the filter) only make a small room take more pages.
+      for await (const page of recipientPages(now, { room, pageSize: max + 1 })) {
+        members.push(...page.ids);
+        if (members.length > max) return undefined;
+      }
+      return members;
+    },
+
+    async protocolVersions(connectionIds) {
+      const versions = new Map<string, number>();
+      let keys = connectionIds
+        .slice(0, MAX_BATCH_KEYS)
+        .map((connectionId) => ({ [partitionKey]: connectionId }));
+      for (let round = 0; round < BATCH_ROUNDS && keys.length > 0; round++) {
+        const { Responses, UnprocessedKeys } = await client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [tableName]: {
+                Keys: keys,
+                ProjectionExpression: '#id, #v',
+                ExpressionAttributeNames: { '#id': partitionKey, '#v': versionAttribute },
+              },
             },
-            ExpressionAttributeValues: { ':room': room, ':now': toEpochSeconds(now) },
-            ExclusiveStartKey: exclusiveStartKey,
-            Limit: pageSize,
           }),
         );
-        const ids = (page.Items ?? [])
-          .map((item) => item[partitionKey])
-          .filter((id): id is string => typeof id === 'string');
-        exclusiveStartKey = page.LastEvaluatedKey;
-        // A filtered page can be empty and still have more after it: only the key ends the read.
-        yield { ids, next: exclusiveStartKey };
-      } while (exclusiveStartKey !== undefined);
+        for (const item of Responses?.[tableName] ?? []) {
+          const id = item[partitionKey];
+          const version = item[versionAttribute];
+          if (typeof id === 'string' && typeof version === 'number') versions.set(id, version);
+        }
+        keys = (UnprocessedKeys?.[tableName]?.Keys ?? []) as typeof keys;
+      }
+      return versions;
     },
   };
 }

@@ -19,7 +19,7 @@ const frameHandlers: { readonly [Kind in ParsedFrame['kind']]: FrameHandler<Kind
     const replied = await replyToSender(
       client,
       senderId,
-      JSON.stringify(buildErrorEvent(frame.code, frame.reason)),
+      JSON.stringify(buildErrorEvent(frame.code, frame.reason, { clientId: frame.clientId })),
     );
     return {
       response: { statusCode: 400 },

@@ -1,29 +1,45 @@
 /**
- * `$disconnect`: forgets the connection and counts it out of its room; a small room hears its new
- * head count. API Gateway delivers this best-effort, which is why items also carry a TTL,
- * broadcasts delete ids that answer 410, and every broadcast that reads a whole room sets its
- * exact count.
+ * `$disconnect`: forgets the connection and, if its item was still there, counts it out of its
+ * room (a broadcast that found it gone first has counted it out already); a small room hears its
+ * new head count. API Gateway delivers this best-effort, which is why items also carry a TTL,
+ * broadcasts forget ids that answer 410, and every broadcast that reads a whole room corrects its
+ * count.
  */
-import { fanoutDepsFor } from '../deps.ts';
+import { presenceDepsFor } from '../deps.ts';
+import { forgetConnection } from '../rooms/membership.ts';
 import { announcePresence } from '../rooms/presence.ts';
 import { managementEndpointFor, type RouteHandler } from './route.ts';
 
 /** Deletes the connection's item (a missing item is fine) and updates its room's count. */
 export const handleDisconnect: RouteHandler = async (event, deps, invocation) => {
-  const room = await deps.store.remove(event.requestContext.connectionId);
-  if (room === undefined) return { response: { statusCode: 200 }, outcome: 'disconnected' };
-  const members = await deps.rooms.changeMembers(room, -1, deps.now());
+  const connectionId = event.requestContext.connectionId;
+  const departure = await forgetConnection(deps, connectionId);
+  if (departure === undefined) return { response: { statusCode: 200 }, outcome: 'disconnected' };
+  const { room, headCount } = departure;
+  if (headCount === undefined) {
+    // Forgotten but not counted out: the room's next listing corrects the count.
+    return {
+      response: { statusCode: 200 },
+      level: 'warn',
+      outcome: 'disconnected',
+      details: { room, countOutFailed: true },
+    };
+  }
   const endpoint = managementEndpointFor(event, deps.config.apigwEndpoint);
-  const told = await announcePresence(
+  const presence = await announcePresence(
     room,
-    members,
-    undefined,
-    endpoint,
-    fanoutDepsFor(deps, endpoint, invocation),
-  ).catch(() => 0);
+    headCount,
+    { left: connectionId },
+    presenceDepsFor(deps, endpoint, invocation),
+  ).catch(() => undefined);
   return {
     response: { statusCode: 200 },
     outcome: 'disconnected',
-    details: { room, members, presenceTold: told },
+    details: {
+      room,
+      members: presence?.count ?? headCount.members,
+      presenceTold: presence?.told ?? 0,
+      ...(presence?.corrected === true && { corrected: true }),
+    },
   };
 };

@@ -27,18 +27,29 @@ export type FrameHandler<Kind extends ParsedFrame['kind']> = (
   context: FrameContext,
 ) => Promise<RouteOutcome>;
 
+/** What the sender's connection item says, read by the rate limit's write. */
+export interface SenderConnection {
+  readonly room: string;
+  /** Undefined for an old client. */
+  readonly protocolVersion: number | undefined;
+}
+
 /**
  * Spends a token of the sender's bucket, answering a refusal itself.
  * @param context - the sender
- * @returns the sender's room when allowed (the default room for a connection stored before rooms
- *   existed); the finished outcome when refused
+ * @param clientId - the frame's client id, which a refusal names
+ * @returns the sender's room (the default room for a connection stored before rooms existed) and
+ *   protocol version when allowed; the finished outcome when refused
  */
 export async function spendToken(
   context: FrameContext,
-): Promise<{ readonly room: string } | { readonly refused: RouteOutcome }> {
+  clientId?: string,
+): Promise<SenderConnection | { readonly refused: RouteOutcome }> {
   const decision = await context.deps.rateLimiter.take(context.senderId, context.deps.now());
   // A connection stored before rooms existed has none: it is in the default room.
-  if (decision.allowed) return { room: decision.room ?? DEFAULT_ROOM };
+  if (decision.allowed) {
+    return { room: decision.room ?? DEFAULT_ROOM, protocolVersion: decision.protocolVersion };
+  }
   const seconds = Math.ceil(decision.retryAfterMs / 1000);
   const replied = await replyToSender(
     context.client,
@@ -47,9 +58,7 @@ export async function spendToken(
       buildErrorEvent(
         'rate_limited',
         `Too many messages: wait ${seconds} s before sending again.`,
-        {
-          retryAfterMs: decision.retryAfterMs,
-        },
+        { retryAfterMs: decision.retryAfterMs, clientId },
       ),
     ),
   );

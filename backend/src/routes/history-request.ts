@@ -1,13 +1,17 @@
 /**
  * A history request (`{"action":"history"}`, sent by the page once its socket is open, since
  * nothing can be posted during `$connect`): the room's kept messages, oldest first, in as many
- * frames as the 128 KB message limit needs, then its head count; a small room hears the new count
- * too. With `after`, only what a reconnecting client missed.
+ * frames as the 128 KB message limit needs, each with the room's serial (`head`) and the oldest
+ * kept one; then, to a client of protocol 3, its head count. A small room hears the new count
+ * too. With `after` (a serial, or a message id from a protocol 2 page), only what a reconnecting
+ * client missed.
  */
 
-import { fanoutDepsFor } from '../deps.ts';
+import { presenceDepsFor } from '../deps.ts';
+import { understandsControlFrames } from '../protocol/version.ts';
 import { historyFrames, presenceFrame } from '../rooms/history.ts';
-import { announcePresence } from '../rooms/presence.ts';
+import { countRoom, tellRoom } from '../rooms/presence.ts';
+import type { RoomSnapshot } from '../rooms/room-store.ts';
 import type { FrameHandler } from './frame-context.ts';
 import { spendToken } from './frame-context.ts';
 import { replyReadFailed, replyToSender } from './reply.ts';
@@ -17,8 +21,8 @@ export const sendHistory: FrameHandler<'history'> = async (frame, context) => {
   const { deps, senderId, endpoint, client, invocation } = context;
   const token = await spendToken(context);
   if ('refused' in token) return token.refused;
-  const { room } = token;
-  let snapshot: Awaited<ReturnType<typeof deps.rooms.snapshot>>;
+  const { room, protocolVersion } = token;
+  let snapshot: RoomSnapshot;
   try {
     snapshot = await deps.rooms.snapshot(room, deps.now());
   } catch (error) {
@@ -29,20 +33,21 @@ export const sendHistory: FrameHandler<'history'> = async (frame, context) => {
       message: 'The history could not be read. Please reconnect.',
     });
   }
-  const history = historyFrames(room, snapshot.messages, frame.after);
+  const history = historyFrames(room, snapshot, frame.after);
   // In order, one after another: the client shows them as they come.
   let delivered = 0;
   for (const part of history.frames) if (await replyToSender(client, senderId, part)) delivered++;
+  // The room is listed after its count's version was read: a small room's count is exact.
+  const presenceDeps = presenceDepsFor(deps, endpoint, invocation);
+  const change = { joined: senderId };
+  const counted = await countRoom(room, snapshot, change, presenceDeps).catch(() => undefined);
   // The sender itself is counted even if its $connect's count has not landed yet.
-  const members = Math.max(1, snapshot.members);
-  await replyToSender(client, senderId, presenceFrame(room, members));
-  const told = await announcePresence(
-    room,
-    members,
-    senderId,
-    endpoint,
-    fanoutDepsFor(deps, endpoint, invocation),
-  ).catch(() => 0);
+  const members = counted?.count ?? Math.max(1, snapshot.members);
+  if (understandsControlFrames(protocolVersion)) {
+    await replyToSender(client, senderId, presenceFrame(room, members));
+  }
+  const told =
+    counted === undefined ? 0 : await tellRoom(room, counted, change, presenceDeps).catch(() => 0);
   return {
     response: { statusCode: 200 },
     outcome: 'history',
@@ -51,8 +56,10 @@ export const sendHistory: FrameHandler<'history'> = async (frame, context) => {
       messages: history.messages,
       frames: history.frames.length,
       framesDelivered: delivered,
+      head: snapshot.head,
       members,
       presenceTold: told,
+      ...(counted?.corrected === true && { corrected: true }),
     },
   };
 };

@@ -35,6 +35,8 @@ export interface FailedRead {
   readonly outcome: string;
   /** What the sender is told: what did not happen and what to do, never why. */
   readonly message: string;
+  /** The client id of the frame that failed, if it had one. */
+  readonly clientId?: string;
 }
 
 /**
@@ -53,7 +55,9 @@ export async function replyReadFailed(
   const replied = await replyToSender(
     client,
     senderId,
-    JSON.stringify(buildErrorEvent('internal_error', failure.message)),
+    JSON.stringify(
+      buildErrorEvent('internal_error', failure.message, { clientId: failure.clientId }),
+    ),
   );
   return {
     response: { statusCode: 500 },

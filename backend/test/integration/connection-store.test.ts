@@ -160,6 +160,42 @@ describe('connection store on dynalite', () => {
   });
 });
 
+describe('connection store on dynalite: small rooms and protocol versions', () => {
+  const storeOf = () =>
+    createConnectionStore({
+      client: DynamoDBDocumentClient.from(dynamoDb.client),
+      tableName: TABLE,
+    });
+
+  it('lists a room of up to max members whole, and says a larger one is large after one page', async () => {
+    // Prepare: 3 in "small", 5 in "large"
+    const store = storeOf();
+    for (const id of ['s1', 's2', 's3']) await store.add(id, NOW, 'small');
+    for (const id of ['l1', 'l2', 'l3', 'l4', 'l5']) await store.add(id, NOW, 'large');
+
+    // Act
+    const small = await store.listSmallRoom('small', NOW, 3);
+    const large = await store.listSmallRoom('large', NOW, 3);
+
+    // Assess
+    expect(small?.toSorted()).toEqual(['s1', 's2', 's3']);
+    expect(large).toBeUndefined();
+  });
+
+  it('stores the protocol version, and reads those of a few connections in one batch', async () => {
+    // Prepare: a page of protocol 3 and an old client
+    const store = storeOf();
+    await store.add('new', NOW, 'lobby', 3);
+    await store.add('old', NOW, 'lobby');
+
+    // Act
+    const versions = await store.protocolVersions(['new', 'old', 'gone']);
+
+    // Assess: the old client and the missing item are left out
+    expect([...versions]).toEqual([['new', 3]]);
+  });
+});
+
 describe('the Lambda entry point on dynalite', () => {
   afterEach(() => {
     vi.unstubAllEnvs();

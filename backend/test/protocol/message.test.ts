@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import contract from '../../../contract/contract.json' with { type: 'json' };
 import {
+  buildAckEvent,
+  buildDeliveryIncompleteEvent,
   buildErrorEvent,
   buildMessageEvent,
   maxFrameBytes,
@@ -338,7 +340,68 @@ describe('parseClientFrame: text hygiene', () => {
   });
 });
 
+describe('the client id of a chat message', () => {
+  it('is passed on with the message', () => {
+    const frame = parseClientFrame(
+      '{"message":"hi","clientId":"3b241101-e2bb-4255-8caf-4136c566a962"}',
+      MAX,
+    );
+
+    expect(frame).toEqual({
+      kind: 'message',
+      chatMessage: { message: 'hi', senderName: '', senderGravatar: '' },
+      clientId: '3b241101-e2bb-4255-8caf-4136c566a962',
+    });
+  });
+
+  it('may be 1 to 64 letters, digits, - and _', () => {
+    for (const clientId of ['a', 'A_b-9', 'x'.repeat(64)]) {
+      expect(parseClientFrame(JSON.stringify({ message: 'hi', clientId }), MAX)).toMatchObject({
+        kind: 'message',
+        clientId,
+      });
+    }
+  });
+
+  it.each([
+    ['empty', ''],
+    ['too long', 'x'.repeat(65)],
+    ['with a dot', 'a.b'],
+    ['with a #, which would leave its partition', 'a#b'],
+    ['a number', 12],
+    ['null', null],
+  ])('is refused when %s, with client_id_invalid and no client id', (_, clientId) => {
+    const frame = parseClientFrame(JSON.stringify({ message: 'hi', clientId }), MAX);
+
+    expect(frame).toMatchObject({ kind: 'invalid', code: 'client_id_invalid' });
+    expect(frame).not.toHaveProperty('clientId');
+  });
+
+  it('is named by every later refusal of its frame', () => {
+    const frame = parseClientFrame('{"message":"  ","clientId":"c1"}', MAX);
+
+    expect(frame).toMatchObject({ kind: 'invalid', code: 'message_empty', clientId: 'c1' });
+  });
+
+  it('is checked before the message itself', () => {
+    const frame = parseClientFrame('{"message":"","clientId":"a b"}', MAX);
+
+    expect(frame).toMatchObject({ kind: 'invalid', code: 'client_id_invalid' });
+  });
+});
+
 describe('the history request frame', () => {
+  it('is recognised with a serial to start after, 0 included', () => {
+    expect(parseClientFrame('{"action":"history","after":12}', 100)).toEqual({
+      kind: 'history',
+      after: 12,
+    });
+    expect(parseClientFrame('{"action":"history","after":0}', 100)).toEqual({
+      kind: 'history',
+      after: 0,
+    });
+  });
+
   it('is recognised, with or without a message id to start after', () => {
     expect(parseClientFrame('{"action":"history"}', 100)).toEqual({
       kind: 'history',
@@ -352,12 +415,15 @@ describe('the history request frame', () => {
     });
   });
 
-  it.each(['"x"', '12', 'null', '"01kb0000000000000000000000"'])('refuses after=%s', (after) => {
-    expect(parseClientFrame(`{"action":"history","after":${after}}`, 100)).toMatchObject({
-      kind: 'invalid',
-      code: 'history_after_invalid',
-    });
-  });
+  it.each(['"x"', '"12"', '-1', '1.5', '1e300', 'null', '"01kb0000000000000000000000"'])(
+    'refuses after=%s',
+    (after) => {
+      expect(parseClientFrame(`{"action":"history","after":${after}}`, 100)).toMatchObject({
+        kind: 'invalid',
+        code: 'history_after_invalid',
+      });
+    },
+  );
 });
 
 describe('buildMessageEvent', () => {
@@ -373,11 +439,12 @@ describe('buildMessageEvent', () => {
       new Date('2026-11-27T06:00:00.000Z'),
       '01KB0000000000000000000000',
       'support',
+      42,
     );
 
     // Assess
     expect(JSON.stringify(event)).toBe(
-      '{"type":"message","id":"01KB0000000000000000000000","room":"support","message":"hi","senderName":"Ada","senderGravatar":"","sentAt":"2026-11-27T06:00:00.000Z"}',
+      '{"type":"message","id":"01KB0000000000000000000000","seq":42,"room":"support","message":"hi","senderName":"Ada","senderGravatar":"","sentAt":"2026-11-27T06:00:00.000Z"}',
     );
   });
 });
@@ -397,6 +464,33 @@ describe('buildErrorEvent', () => {
       code: 'rate_limited',
       message: 'slow down',
       retryAfterMs: 1500,
+    });
+  });
+});
+
+describe('the frames only a client with a client id gets', () => {
+  const accepted = { clientId: 'c1', id: '01KB0000000000000000000000', seq: 7, room: 'support' };
+
+  it('acknowledges an accepted message with both ids, its serial and its room', () => {
+    expect(JSON.stringify(buildAckEvent(accepted))).toBe(
+      '{"type":"ack","clientId":"c1","id":"01KB0000000000000000000000","seq":7,"room":"support"}',
+    );
+  });
+
+  it('reports the members an accepted message did not reach', () => {
+    expect(buildDeliveryIncompleteEvent(accepted, 3)).toEqual({
+      type: 'delivery_incomplete',
+      ...accepted,
+      unreached: 3,
+    });
+  });
+
+  it('names the refused frame in an error', () => {
+    expect(buildErrorEvent('internal_error', 'try again', { clientId: 'c1' })).toEqual({
+      type: 'error',
+      code: 'internal_error',
+      message: 'try again',
+      clientId: 'c1',
     });
   });
 });

@@ -9,12 +9,22 @@ import type { KeptMessage } from '../../src/rooms/room-store.ts';
 describe('history frames', () => {
   const message = (index: number, text: string): KeptMessage => {
     const id = `01KB${String(index).padStart(22, '0')}`;
-    return { id, event: JSON.stringify({ type: 'message', id, room: 'r', message: text }) };
+    return {
+      id,
+      seq: index + 1,
+      event: JSON.stringify({ type: 'message', id, seq: index + 1, room: 'r', message: text }),
+    };
   };
+  /** A room whose kept messages are all it has had. */
+  const keeping = (messages: KeptMessage[]) => ({
+    messages,
+    head: messages.at(-1)?.seq ?? 0,
+    oldest: messages[0]?.seq ?? 1,
+  });
 
   it('is one frame with no messages for an empty room', () => {
-    expect(historyFrames('r', [], undefined).frames).toEqual([
-      '{"type":"history","room":"r","messages":[],"part":1,"parts":1}',
+    expect(historyFrames('r', keeping([]), undefined).frames).toEqual([
+      '{"type":"history","room":"r","messages":[],"part":1,"parts":1,"head":0,"oldest":1}',
     ]);
   });
 
@@ -23,7 +33,7 @@ describe('history frames', () => {
     const messages = Array.from({ length: 50 }, (_, index) => message(index, '€'.repeat(2000)));
 
     // Act
-    const { frames, messages: count } = historyFrames('r', messages, undefined);
+    const { frames, messages: count } = historyFrames('r', keeping(messages), undefined);
 
     // Assess
     expect(count).toBe(50);
@@ -38,6 +48,8 @@ describe('history frames', () => {
         room: 'r',
         part: index + 1,
         parts: frames.length,
+        head: 50,
+        oldest: 1,
       });
     }
     expect(parsed.flatMap((frame) => frame.messages.map((event) => event.id))).toEqual(
@@ -48,13 +60,40 @@ describe('history frames', () => {
   it('keeps only what came after the given id', () => {
     const messages = [message(1, 'a'), message(2, 'b'), message(3, 'c')];
 
-    const { frames } = historyFrames('r', messages, messages[0]?.id);
+    const { frames } = historyFrames('r', keeping(messages), messages[0]?.id);
 
     expect(
       (JSON.parse(frames[0] ?? '') as { messages: { message: string }[] }).messages.map(
         (event) => event.message,
       ),
     ).toEqual(['b', 'c']);
+  });
+
+  it('keeps only what came after the given serial, and says what the reply covers', () => {
+    // Prepare: serials 3 to 5 kept, 6 taken by a message whose commit failed
+    const messages = [message(2, 'c'), message(3, 'd'), message(4, 'e')];
+
+    // Act
+    const { frames, messages: count } = historyFrames('r', { messages, head: 6, oldest: 3 }, 3);
+
+    // Assess
+    const frame = JSON.parse(frames[0] ?? '') as {
+      messages: { seq: number; message: string }[];
+      head: number;
+      oldest: number;
+    };
+    expect(count).toBe(2);
+    expect(frame.messages.map((event) => [event.seq, event.message])).toEqual([
+      [4, 'd'],
+      [5, 'e'],
+    ]);
+    expect(frame).toMatchObject({ head: 6, oldest: 3 });
+  });
+
+  it('sends everything kept after serial 0', () => {
+    const messages = [message(0, 'a'), message(1, 'b')];
+
+    expect(historyFrames('r', keeping(messages), 0).messages).toBe(2);
   });
 
   it('writes the presence event', () => {

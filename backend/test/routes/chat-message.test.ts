@@ -17,6 +17,7 @@ import {
   NOW,
   NOW_SECONDS,
   postedTo,
+  recordingQueue,
   rigPerTest,
   throttledError,
 } from '../support/mocks.ts';
@@ -57,6 +58,7 @@ describe('a chat message', () => {
         senderName: 'Ada',
         senderGravatar: '0bc83cb571cd1c50ba6f3e8a78ef1346',
         sentAt: NOW.toISOString(),
+        seq: 1,
       });
     }
     expect(testRig.logs).toMatchObject([
@@ -94,7 +96,7 @@ describe('a chat message', () => {
     // Prepare: the rate limiter's write returns the sender's item, room included
     const testRig = setUp();
     testRig.dynamoDb
-      .on(UpdateCommand)
+      .on(UpdateCommand, { TableName: CONNECTIONS_TABLE })
       .resolves({ Attributes: { connectionId: SENDER, room: 'support' } });
     testRig.dynamoDb.on(QueryCommand).resolves({ Items: [] });
 
@@ -271,9 +273,10 @@ describe('a chat message', () => {
     expect(peak).toBe(concurrency);
   });
 
-  it('tells the sender, without details, when the connection list cannot be read', async () => {
-    // Prepare
-    const testRig = setUp();
+  it('once accepted, never tells the sender to try again when the room cannot be read: the whole broadcast goes to the queue', async () => {
+    // Prepare: the room index refuses the first read
+    const queue = recordingQueue();
+    const testRig = setUp({}, { queue });
     testRig.dynamoDb
       .on(QueryCommand)
       .rejects(new Error('ProvisionedThroughputExceeded on table x'));
@@ -281,28 +284,86 @@ describe('a chat message', () => {
 
     // Act
     const response = await testRig.handler(
-      webSocketEvent('$default', { connectionId: SENDER, body: chatFrame({ message: 'hi' }) }),
+      webSocketEvent('$default', {
+        connectionId: SENDER,
+        body: chatFrame({ message: 'hi', clientId: 'c1' }),
+      }),
     );
 
-    // Assess
-    expect(response).toEqual({ statusCode: 500 });
-    const posts = testRig.managementApi.commandCalls(PostToConnectionCommand);
-    expect(posts.map((call) => call.args[0].input.ConnectionId)).toEqual([SENDER]);
-    expect(decodePosted(posts[0]?.args[0].input.Data)).toMatchObject({
-      type: 'error',
-      code: 'internal_error',
+    // Assess: acked, no error frame; a cursor job reads the room from its start, without the sender
+    expect(response).toEqual({ statusCode: 200 });
+    const frames = testRig.managementApi
+      .commandCalls(PostToConnectionCommand)
+      .map((call) => decodePosted(call.args[0].input.Data));
+    expect(frames).toEqual([
+      { type: 'ack', clientId: 'c1', id: MESSAGE_ID, seq: 1, room: 'lobby' },
+    ]);
+    expect(queue.enqueued).toHaveLength(1);
+    expect(queue.enqueued[0]?.job).toMatchObject({
+      attempt: 1,
+      cursor: { room: 'lobby' },
+      exclude: SENDER,
     });
-    expect(JSON.stringify(decodePosted(posts[0]?.args[0].input.Data))).not.toContain('Provisioned');
-    expect(testRig.logs).toMatchObject([{ level: 'error', outcome: 'broadcast_failed' }]);
+    expect(JSON.parse(queue.enqueued[0]?.job.payload ?? '')).toMatchObject({
+      message: 'hi',
+      seq: 1,
+    });
+    expect(testRig.logs).toMatchObject([
+      { level: 'warn', outcome: 'broadcast', readFailed: 'Error', shards: 1 },
+    ]);
+    expect(JSON.stringify(testRig.logs)).not.toContain('Provisioned');
+  });
+
+  it('tells the sender, without details, that its accepted message did not reach the room when even the queue refuses it', async () => {
+    // Prepare: 3 members counted, the room index refuses the read, the queue refuses the job
+    const queue = recordingQueue();
+    queue.refuse = true;
+    const testRig = setUp({}, { queue });
+    testRig.dynamoDb
+      .on(UpdateCommand, { TableName: 'rooms' })
+      .resolves({ Attributes: { seq: 4, members: 3, membersVersion: 2 } });
+    testRig.dynamoDb
+      .on(QueryCommand)
+      .rejects(new Error('ProvisionedThroughputExceeded on table x'));
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    const response = await testRig.handler(
+      webSocketEvent('$default', {
+        connectionId: SENDER,
+        body: chatFrame({ message: 'hi', clientId: 'c1' }),
+      }),
+    );
+
+    // Assess: the sender is never told to try again, which would duplicate the message
+    expect(response).toEqual({ statusCode: 200 });
+    const frames = testRig.managementApi
+      .commandCalls(PostToConnectionCommand)
+      .map((call) => decodePosted(call.args[0].input.Data));
+    expect(frames).toEqual([
+      { type: 'ack', clientId: 'c1', id: MESSAGE_ID, seq: 4, room: 'lobby' },
+      {
+        type: 'delivery_incomplete',
+        clientId: 'c1',
+        id: MESSAGE_ID,
+        seq: 4,
+        room: 'lobby',
+        unreached: 2,
+      },
+    ]);
+    expect(testRig.logs).toMatchObject([
+      { level: 'error', outcome: 'broadcast', lostListRemainder: true, unreached: 2 },
+    ]);
+    expect(JSON.stringify(frames)).not.toContain('Provisioned');
   });
 });
 
 describe('a chat message that cannot be kept', () => {
-  it('is delivered all the same, and logged as an error with historyFailed', async () => {
+  it('is not accepted: the sender is told to try again, nobody gets it, and it is logged as an error', async () => {
     // Prepare: the rooms table refuses the message's slot
     const testRig = setUp();
     testRig.dynamoDb
-      .on(UpdateCommand, { TableName: 'rooms' })
+      .on(PutCommand, { TableName: 'rooms' })
       .rejects(new Error('ProvisionedThroughputExceeded on table rooms'));
     testRig.dynamoDb.on(QueryCommand).resolves({ Items: [{ connectionId: 'a' }] });
     testRig.managementApi.on(PostToConnectionCommand).resolves({});
@@ -312,14 +373,16 @@ describe('a chat message that cannot be kept', () => {
       webSocketEvent('$default', { connectionId: SENDER, body: chatFrame({ message: 'hi' }) }),
     );
 
-    // Assess: delivered without a head count, since the room item was not read
-    expect(response).toEqual({ statusCode: 200 });
-    expect(postedTo(testRig)).toEqual(['a']);
+    // Assess: history and delivery agree: neither has it
+    expect(response).toEqual({ statusCode: 500 });
+    expect(postedTo(testRig)).toEqual([SENDER]);
     const [post] = testRig.managementApi.commandCalls(PostToConnectionCommand);
-    expect(decodePosted(post?.args[0].input.Data)).not.toHaveProperty('members');
-    expect(testRig.logs).toMatchObject([
-      { level: 'error', outcome: 'broadcast', delivered: 1, historyFailed: true },
-    ]);
+    expect(decodePosted(post?.args[0].input.Data)).toMatchObject({
+      type: 'error',
+      code: 'internal_error',
+    });
+    expect(testRig.dynamoDb.commandCalls(QueryCommand)).toHaveLength(0);
+    expect(testRig.logs).toMatchObject([{ level: 'error', outcome: 'commit_failed', voidSeq: 1 }]);
     expect(JSON.stringify(testRig.logs)).not.toContain('table rooms');
   });
 });

@@ -2,7 +2,7 @@
  * `$connect` through the handler: the connection stored with its room and TTL, the room's count,
  * and the handshakes refused for their Origin or their room name.
  */
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import contract from '../../../contract/contract.json' with { type: 'json' };
 import { DOMAIN_NAME, webSocketEvent } from '../support/events.ts';
@@ -55,8 +55,63 @@ describe('$connect', () => {
     expect(testRig.dynamoDb.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({
       TableName: 'rooms',
       Key: { room: 'support', slot: -1 },
-      UpdateExpression: expect.stringContaining('ADD members :delta'),
-      ExpressionAttributeValues: { ':delta': 1 },
+      UpdateExpression: expect.stringContaining('ADD members :one, membersVersion :one'),
+      ExpressionAttributeValues: { ':one': 1 },
+    });
+  });
+
+  it('stores the protocol version the URL declares, and none for an old client', async () => {
+    // Prepare
+    const testRig = setUp();
+
+    // Act
+    await testRig.handler(webSocketEvent('$connect', { connectionId: 'new', query: { v: '3' } }));
+    await testRig.handler(webSocketEvent('$connect', { connectionId: 'old' }));
+
+    // Assess
+    const items = testRig.dynamoDb.commandCalls(PutCommand).map((call) => call.args[0].input.Item);
+    expect(items[0]).toMatchObject({ connectionId: 'new', v: 3 });
+    expect(items[1]).not.toHaveProperty('v');
+    expect(testRig.logs[0]).toMatchObject({ outcome: 'connected', protocolVersion: 3 });
+  });
+
+  it.each(['0', '3.0', 'three', '-3', '99999', ''])(
+    'refuses the version "%s" with 400 and stores nothing',
+    async (v) => {
+      const testRig = setUp();
+
+      const response = await testRig.handler(webSocketEvent('$connect', { query: { v } }));
+
+      expect(response).toEqual({ statusCode: 400 });
+      expect(testRig.dynamoDb.calls()).toHaveLength(0);
+      expect(testRig.logs).toMatchObject([{ level: 'warn', outcome: 'version_invalid' }]);
+    },
+  );
+
+  it('stores the connection before counting it in, so a listing never lacks a counted member', async () => {
+    // Prepare
+    const testRig = setUp();
+
+    // Act
+    await testRig.handler(webSocketEvent('$connect', { connectionId: 'c1' }));
+
+    // Assess
+    const order = testRig.dynamoDb.calls().map((call) => call.args[0].constructor.name);
+    expect(order).toEqual(['PutCommand', 'UpdateCommand']);
+  });
+
+  it('removes the connection again when it cannot be counted in, and answers 500', async () => {
+    // Prepare: the rooms table refuses the count
+    const testRig = setUp();
+    testRig.dynamoDb.on(UpdateCommand).rejects(new Error('throttled'));
+
+    // Act
+    const response = await testRig.handler(webSocketEvent('$connect', { connectionId: 'c1' }));
+
+    // Assess: no uncounted item is left for a later 410 to count out
+    expect(response).toEqual({ statusCode: 500 });
+    expect(testRig.dynamoDb.commandCalls(DeleteCommand)[0]?.args[0].input.Key).toEqual({
+      connectionId: 'c1',
     });
   });
 

@@ -3,10 +3,16 @@
  * small room told its new head count.
  */
 import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
-import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { webSocketEvent } from '../support/events.ts';
-import { CONNECTIONS_TABLE, decodePosted, postedTo, rigPerTest } from '../support/mocks.ts';
+import {
+  CONNECTIONS_TABLE,
+  conditionFailedError,
+  decodePosted,
+  postedTo,
+  rigPerTest,
+} from '../support/mocks.ts';
 
 const setUp = rigPerTest();
 
@@ -39,6 +45,14 @@ describe('$disconnect', () => {
     testRig.dynamoDb
       .on(QueryCommand)
       .resolves({ Items: [{ connectionId: 'a' }, { connectionId: 'b' }] });
+    testRig.dynamoDb.on(BatchGetCommand).resolves({
+      Responses: {
+        [CONNECTIONS_TABLE]: [
+          { connectionId: 'a', v: 3 },
+          { connectionId: 'b', v: 3 },
+        ],
+      },
+    });
     testRig.managementApi.on(PostToConnectionCommand).resolves({});
 
     // Act
@@ -49,7 +63,8 @@ describe('$disconnect', () => {
     expect(update).toMatchObject({
       TableName: 'rooms',
       Key: { room: 'support', slot: -1 },
-      ExpressionAttributeValues: { ':delta': -1 },
+      ConditionExpression: 'members > :zero',
+      ExpressionAttributeValues: { ':minusOne': -1 },
     });
     expect(postedTo(testRig).toSorted()).toEqual(['a', 'b']);
     const posted =
@@ -94,5 +109,77 @@ describe('$disconnect', () => {
     expect(testRig.logs).toMatchObject([
       { level: 'info', outcome: 'disconnected', room: 'support', members: 2, presenceTold: 0 },
     ]);
+  });
+
+  it('never counts below zero: a room already at 0 keeps 0, and only its version moves', async () => {
+    // Prepare: a correction set the count to 0 before this $disconnect came
+    const testRig = setUp();
+    testRig.dynamoDb
+      .on(DeleteCommand)
+      .resolves({ Attributes: { connectionId: 'c1', room: 'support' } });
+    testRig.dynamoDb
+      .on(UpdateCommand)
+      .rejectsOnce(conditionFailedError())
+      .resolves({ Attributes: { members: 0, membersVersion: 8 } });
+    testRig.dynamoDb.on(QueryCommand).resolves({ Items: [] });
+
+    // Act
+    await testRig.handler(webSocketEvent('$disconnect', { connectionId: 'c1' }));
+
+    // Assess
+    const updates = testRig.dynamoDb.commandCalls(UpdateCommand).map((call) => call.args[0].input);
+    expect(updates).toHaveLength(2);
+    expect(updates[1]?.UpdateExpression).toContain('ADD membersVersion :one');
+    expect(updates[1]?.UpdateExpression).not.toContain('members :');
+    expect(testRig.logs).toMatchObject([{ outcome: 'disconnected', members: 0 }]);
+  });
+
+  it('tells no old client (no protocol version) of the leave', async () => {
+    // Prepare: a is the reference design's page, b speaks protocol 3
+    const testRig = setUp();
+    testRig.dynamoDb
+      .on(DeleteCommand)
+      .resolves({ Attributes: { connectionId: 'c1', room: 'support' } });
+    testRig.dynamoDb.on(UpdateCommand).resolves({ Attributes: { members: 2 } });
+    testRig.dynamoDb
+      .on(QueryCommand)
+      .resolves({ Items: [{ connectionId: 'a' }, { connectionId: 'b' }] });
+    testRig.dynamoDb.on(BatchGetCommand).resolves({
+      Responses: { [CONNECTIONS_TABLE]: [{ connectionId: 'a' }, { connectionId: 'b', v: 3 }] },
+    });
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    await testRig.handler(webSocketEvent('$disconnect', { connectionId: 'c1' }));
+
+    // Assess
+    expect(postedTo(testRig)).toEqual(['b']);
+  });
+
+  it('corrects a drifted count from the fresh listing of a small room, under the version read', async () => {
+    // Prepare: the stored count says 7 after this leave (lost $disconnects); 2 are really there
+    const testRig = setUp();
+    testRig.dynamoDb
+      .on(DeleteCommand)
+      .resolves({ Attributes: { connectionId: 'c1', room: 'support' } });
+    testRig.dynamoDb
+      .on(UpdateCommand)
+      .resolvesOnce({ Attributes: { members: 7, membersVersion: 31 } })
+      .resolves({});
+    testRig.dynamoDb
+      .on(QueryCommand)
+      .resolves({ Items: [{ connectionId: 'a' }, { connectionId: 'b' }] });
+    testRig.dynamoDb.on(BatchGetCommand).resolves({});
+
+    // Act
+    await testRig.handler(webSocketEvent('$disconnect', { connectionId: 'c1' }));
+
+    // Assess
+    const correction = testRig.dynamoDb.commandCalls(UpdateCommand)[1]?.args[0].input;
+    expect(correction).toMatchObject({
+      UpdateExpression: expect.stringContaining('SET members = :members'),
+      ExpressionAttributeValues: { ':members': 2, ':version': 31 },
+    });
+    expect(testRig.logs).toMatchObject([{ members: 2, corrected: true }]);
   });
 });

@@ -4,7 +4,7 @@
  * cannot be read; only what a reconnecting client missed; the sender counted in at once.
  */
 import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { webSocketEvent } from '../support/events.ts';
 import { decodePosted, rigPerTest } from '../support/mocks.ts';
@@ -13,24 +13,26 @@ const setUp = rigPerTest();
 
 describe('a history request through the handler', () => {
   it("sends the room's kept messages, then its head count, and tells a small room", async () => {
-    // Prepare: the sender is in "support" with 3 members and 2 kept messages
+    // Prepare: the sender (protocol 3) is in "support" with 2 members and 2 kept messages
     const rig = setUp();
     rig.dynamoDb
       .on(UpdateCommand)
-      .resolves({ Attributes: { connectionId: 'me', room: 'support' } });
+      .resolves({ Attributes: { connectionId: 'me', room: 'support', v: 3 } });
     const kept = [
-      { room: 'support', slot: -1, members: 3, seq: 2 },
+      { room: 'support', slot: -1, members: 2, seq: 2 },
       {
         room: 'support',
         slot: 1,
         id: '01KB0000000000000000000002',
-        event: '{"type":"message","id":"01KB0000000000000000000002"}',
+        seq: 2,
+        event: '{"type":"message","id":"01KB0000000000000000000002","seq":2}',
       },
       {
         room: 'support',
         slot: 0,
         id: '01KB0000000000000000000001',
-        event: '{"type":"message","id":"01KB0000000000000000000001"}',
+        seq: 1,
+        event: '{"type":"message","id":"01KB0000000000000000000001","seq":1}',
       },
     ];
     rig.dynamoDb
@@ -38,6 +40,9 @@ describe('a history request through the handler', () => {
       .resolves({ Items: kept })
       .on(QueryCommand, { TableName: 'connections' })
       .resolves({ Items: [{ connectionId: 'me' }, { connectionId: 'other' }] });
+    rig.dynamoDb
+      .on(BatchGetCommand)
+      .resolves({ Responses: { connections: [{ connectionId: 'other', v: 3 }] } });
     rig.managementApi.on(PostToConnectionCommand).resolves({});
 
     // Act
@@ -57,18 +62,20 @@ describe('a history request through the handler', () => {
           type: 'history',
           room: 'support',
           messages: [
-            { type: 'message', id: '01KB0000000000000000000001' },
-            { type: 'message', id: '01KB0000000000000000000002' },
+            { type: 'message', id: '01KB0000000000000000000001', seq: 1 },
+            { type: 'message', id: '01KB0000000000000000000002', seq: 2 },
           ],
           part: 1,
           parts: 1,
+          head: 2,
+          oldest: 1,
         },
       ],
-      ['me', { type: 'presence', room: 'support', count: 3 }],
-      ['other', { type: 'presence', room: 'support', count: 3 }],
+      ['me', { type: 'presence', room: 'support', count: 2 }],
+      ['other', { type: 'presence', room: 'support', count: 2 }],
     ]);
     expect(rig.logs).toMatchObject([
-      { outcome: 'history', room: 'support', messages: 2, frames: 1, members: 3 },
+      { outcome: 'history', room: 'support', messages: 2, frames: 1, members: 2, head: 2 },
     ]);
   });
 
@@ -119,8 +126,20 @@ describe('a history request through the handler', () => {
     rig.dynamoDb.on(QueryCommand, { TableName: 'rooms' }).resolves({
       Items: [
         { room: 'support', slot: -1, members: 1, seq: 2 },
-        { room: 'support', slot: 0, id: '01KB0000000000000000000001', event: '{"id":"1"}' },
-        { room: 'support', slot: 1, id: '01KB0000000000000000000002', event: '{"id":"2"}' },
+        {
+          room: 'support',
+          slot: 0,
+          id: '01KB0000000000000000000001',
+          seq: 1,
+          event: '{"id":"1"}',
+        },
+        {
+          room: 'support',
+          slot: 1,
+          id: '01KB0000000000000000000002',
+          seq: 2,
+          event: '{"id":"2"}',
+        },
       ],
     });
     rig.managementApi.on(PostToConnectionCommand).resolves({});
@@ -144,7 +163,7 @@ describe('a history request through the handler', () => {
     const rig = setUp();
     rig.dynamoDb
       .on(UpdateCommand)
-      .resolves({ Attributes: { connectionId: 'me', room: 'support' } });
+      .resolves({ Attributes: { connectionId: 'me', room: 'support', v: 3 } });
     rig.dynamoDb.on(QueryCommand, { TableName: 'rooms' }).resolves({ Items: [] });
     rig.dynamoDb
       .on(QueryCommand, { TableName: 'connections' })
@@ -161,9 +180,88 @@ describe('a history request through the handler', () => {
       .commandCalls(PostToConnectionCommand)
       .map((call) => [call.args[0].input.ConnectionId, decodePosted(call.args[0].input.Data)]);
     expect(posts).toEqual([
-      ['me', { type: 'history', room: 'support', messages: [], part: 1, parts: 1 }],
+      [
+        'me',
+        {
+          type: 'history',
+          room: 'support',
+          messages: [],
+          part: 1,
+          parts: 1,
+          head: 0,
+          oldest: 1,
+        },
+      ],
       ['me', { type: 'presence', room: 'support', count: 1 }],
     ]);
     expect(rig.logs).toMatchObject([{ outcome: 'history', members: 1, presenceTold: 0 }]);
+  });
+
+  it('with a serial to start after, sends exactly the serials the client missed, with head and oldest', async () => {
+    // Prepare: serials 3 to 6 kept (4 was never committed), the head is 7 (in flight)
+    const rig = setUp();
+    rig.dynamoDb
+      .on(UpdateCommand)
+      .resolves({ Attributes: { connectionId: 'me', room: 'support', v: 3 } });
+    const keptItem = (seq: number) => ({
+      room: 'support',
+      slot: seq - 1,
+      id: `01KB00000000000000000000${String(seq).padStart(2, '0')}`,
+      seq,
+      event: `{"seq":${seq}}`,
+    });
+    rig.dynamoDb.on(QueryCommand, { TableName: 'rooms' }).resolves({
+      Items: [
+        { room: 'support', slot: -1, members: 1, seq: 7 },
+        keptItem(6),
+        keptItem(3),
+        keptItem(5),
+      ],
+    });
+    rig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    await rig.handler(
+      webSocketEvent('$default', { connectionId: 'me', body: '{"action":"history","after":3}' }),
+    );
+
+    // Assess
+    const [history] = rig.managementApi.commandCalls(PostToConnectionCommand);
+    expect(decodePosted(history?.args[0].input.Data)).toMatchObject({
+      messages: [{ seq: 5 }, { seq: 6 }],
+      head: 7,
+      oldest: 3,
+    });
+  });
+
+  it('sends an old client (no protocol version) its history, but no presence frame', async () => {
+    // Prepare: a page of protocol 2 in a room of 2
+    const rig = setUp();
+    rig.dynamoDb
+      .on(UpdateCommand)
+      .resolves({ Attributes: { connectionId: 'me', room: 'support' } });
+    rig.dynamoDb
+      .on(QueryCommand, { TableName: 'rooms' })
+      .resolves({ Items: [{ room: 'support', slot: -1, members: 2, seq: 0 }] })
+      .on(QueryCommand, { TableName: 'connections' })
+      .resolves({ Items: [{ connectionId: 'me' }, { connectionId: 'other' }] });
+    rig.dynamoDb
+      .on(BatchGetCommand)
+      .resolves({ Responses: { connections: [{ connectionId: 'other', v: 3 }] } });
+    rig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    await rig.handler(
+      webSocketEvent('$default', { connectionId: 'me', body: '{"action":"history"}' }),
+    );
+
+    // Assess: the other member, of protocol 3, still hears of the join
+    const posts = rig.managementApi
+      .commandCalls(PostToConnectionCommand)
+      .map((call) => [call.args[0].input.ConnectionId, decodePosted(call.args[0].input.Data)]);
+    expect(posts).toMatchObject([
+      ['me', { type: 'history' }],
+      ['other', { type: 'presence', count: 2 }],
+    ]);
   });
 });

@@ -29,6 +29,7 @@ import type { ChatHandler } from '../../src/create-handler.ts';
 import { createHandler } from '../../src/create-handler.ts';
 import type { InvocationLog } from '../../src/deps.ts';
 import { createConnectionStore } from '../../src/rooms/connection-store.ts';
+import { createMessageClaims } from '../../src/rooms/message-claims.ts';
 import { createRoomStore } from '../../src/rooms/room-store.ts';
 
 /** The instant every test handler sees as "now". */
@@ -102,6 +103,8 @@ export function createTestRig(config: Partial<Config> = {}, options: RigOptions 
   // resolves unmocked commands with undefined, which no real client does).
   dynamoDb.on(PutCommand).resolves({});
   dynamoDb.on(UpdateCommand).resolves({});
+  // The rooms table's counter returns the room's item, as every UpdateItem there asks for.
+  dynamoDb.on(UpdateCommand, { TableName: ROOMS_TABLE }).resolves({ Attributes: { seq: 1 } });
   dynamoDb.on(DeleteCommand).resolves({});
   const managementApi = mockClient(ApiGatewayManagementApiClient);
   const clientEndpoints: string[] = [];
@@ -133,6 +136,7 @@ export function createTestRig(config: Partial<Config> = {}, options: RigOptions 
       historyMaxMessages: fullConfig.historyMaxMessages,
       historyTtlSeconds: fullConfig.historyTtlSeconds,
     }),
+    claims: createMessageClaims({ client: documentClient, tableName: ROOMS_TABLE }),
     rateLimiter: createRateLimiter({
       client: documentClient,
       tableName: CONNECTIONS_TABLE,

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import contract from '../../../contract/contract.json' with { type: 'json' };
+import { answerTransactions } from './dynamodb-transactions.ts';
 import { closeServer, listen } from './listen.ts';
 import { urlHost } from './network.ts';
 
@@ -57,7 +58,8 @@ export interface LocalDynamoDbOptions {
 /**
  * Starts dynalite and makes sure the connections table (with its room index) and the rooms table
  * exist, keyed as contract.json says. dynalite has no UpdateTimeToLive, so the TTL attribute is stored but items never expire
- * locally; stale ids are still cleaned up by the handler on its next 410.
+ * locally; stale ids are still cleaned up by the handler on its next 410. dynalite has no
+ * TransactWriteItems either: dynamodb-transactions.ts answers it.
  *
  * @throws PortInUseError when the port is taken.
  */
@@ -68,15 +70,20 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
     deleteTableMs: 0,
     updateTableMs: 0,
   });
-  refuseBrowserRequests(server);
   const port = await listen(server, options.host, options.port, '--dynamo-port');
   const endpoint = `http://${urlHost(options.host)}:${port}`;
+  // dynalite has no transactions: they are answered in front of it, through a client of its own.
+  const transactionClient = localDynamoDbClient(endpoint, options.region);
+  answerTransactions(server, transactionClient);
+  // Outermost, so that no web page reaches even the transactions.
+  refuseBrowserRequests(server);
   const stop = async (): Promise<void> => {
     // Requests already inside dynalite (say, from a Lambda container just terminated) must end
     // before its store closes, or dynalite throws "Database is closed" out of a callback and takes
     // the process down. In-memory operations take a few milliseconds; give them a moment.
     await new Promise((resolve) => setTimeout(resolve, 100));
     await closeServer(server);
+    transactionClient.destroy();
   };
   try {
     await createTables(endpoint, options);

@@ -33,6 +33,12 @@ function keptMessages(
   return { sent, kept };
 }
 
+/** The backend's history frames of messages kept with serials 1, 2, 3… in the given order. */
+function framesOf(kept: readonly { id: string; event: string }[]): string[] {
+  const messages = kept.map((message, index) => ({ ...message, seq: index + 1 }));
+  return historyFrames('r', { messages, head: kept.length, oldest: 1 }, undefined).frames;
+}
+
 describe('worstCaseText', () => {
   it('is the longest message the server accepts, at three UTF-8 bytes per code unit, unchanged by validation', () => {
     // Act
@@ -58,7 +64,7 @@ describe('checkHistory', () => {
   it("passes the backend's own frames of 50 worst-case messages: three frames, each within the limit", () => {
     // Prepare
     const { sent, kept } = keptMessages(50, maxMessageLength);
-    const { frames } = historyFrames('r', kept, undefined);
+    const frames = framesOf(kept);
 
     // Act
     const check = checkHistory(frames, sent, MAX_FRAME_BYTES);
@@ -81,8 +87,7 @@ describe('checkHistory', () => {
   it('fails a history that lost a message, repeated one or changed the order', () => {
     // Prepare
     const { sent, kept } = keptMessages(6, 100);
-    const frame = (messages: typeof kept): string =>
-      historyFrames('r', messages, undefined).frames[0] as string;
+    const frame = (messages: typeof kept): string => framesOf(messages)[0] as string;
     const [first, second, ...rest] = kept as [(typeof kept)[0], (typeof kept)[0]];
 
     // Act / Assess
@@ -146,7 +151,7 @@ describe('checkHistory', () => {
   });
 
   it('counts an empty history as one frame with nothing missing when nothing was sent', () => {
-    const { frames } = historyFrames('r', [], undefined);
+    const frames = framesOf([]);
 
     expect(checkHistory(frames, [], MAX_FRAME_BYTES)).toMatchObject({
       frames: 1,

@@ -46,8 +46,9 @@ async function until(condition: () => boolean, timeoutMs = 15_000): Promise<void
   for (let waited = 0; !condition() && waited < timeoutMs; waited += 50) await sleep(50);
 }
 
+/** Joins as a client of protocol 3: only those are sent presence frames. */
 const join = (room: string): Promise<TestClient> =>
-  TestClient.connect(`${stack.websocketUrl}?room=${room}`);
+  TestClient.connect(`${stack.websocketUrl}?room=${room}&v=3`);
 
 describe('rooms', () => {
   it('keeps two rooms apart', { timeout: 60_000 }, async () => {
