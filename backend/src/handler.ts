@@ -15,48 +15,59 @@ import { loadConfig } from './config.ts';
 import { logToConsole } from './console-logger.ts';
 import type { ChatHandler } from './create-handler.ts';
 import { createHandler } from './create-handler.ts';
+import { createInvocationClock } from './invocation-deadline.ts';
+import { withInvocationScope } from './invocation-scope.ts';
 import { newMessageId } from './protocol/message-id.ts';
 import { createConnectionStore } from './rooms/connection-store.ts';
 import { createRoomStore } from './rooms/room-store.ts';
+import { createDeadlineCappedHandler } from './sdk-request-handler.ts';
 
 const config = loadConfig(process.env);
+/** One invocation at a time per container: its deadline is the container's. */
+const clock = createInvocationClock();
 
 // The SDK reads AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_SQS itself, which is how the
 // local stack points these clients at its own servers without any variable of ours.
-const dynamoDb = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+const dynamoDb = DynamoDBDocumentClient.from(
+  new DynamoDBClient({ requestHandler: createDeadlineCappedHandler({ deadline: clock }) }),
+);
+const sqs = new SQSClient({ requestHandler: createDeadlineCappedHandler({ deadline: clock }) });
 const managementClientFor = createPerEndpointCache((endpoint) =>
-  createManagementClient(endpoint, config.sendConcurrency),
+  createManagementClient(endpoint, config.sendConcurrency, clock),
 );
 
 /** The function API Gateway invokes for every WebSocket route, and SQS for every shard batch. */
-export const handler: ChatHandler = createHandler({
-  config,
-  store: createConnectionStore({ client: dynamoDb, tableName: config.tableName }),
-  rooms: createRoomStore({
-    client: dynamoDb,
-    tableName: config.roomsTableName,
-    historyMaxMessages: config.historyMaxMessages,
-    historyTtlSeconds: config.historyTtlSeconds,
-  }),
-  rateLimiter: createRateLimiter({
-    client: dynamoDb,
-    tableName: config.tableName,
-    limit: config.rateLimit,
-  }),
-  managementClientFor,
-  posterFor: createPerEndpointCache((endpoint) =>
-    signedPoster({
-      client: managementClientFor(endpoint),
-      endpoint,
-      maxSockets: config.sendConcurrency,
-      timeoutMs: POST_TIMEOUT_MS,
+export const handler: ChatHandler = withInvocationScope(
+  createHandler({
+    config,
+    store: createConnectionStore({ client: dynamoDb, tableName: config.tableName }),
+    rooms: createRoomStore({
+      client: dynamoDb,
+      tableName: config.roomsTableName,
+      historyMaxMessages: config.historyMaxMessages,
+      historyTtlSeconds: config.historyTtlSeconds,
     }),
-  ),
-  shardQueue:
-    config.shardQueueUrl === undefined
-      ? undefined
-      : createShardQueue({ client: new SQSClient({}), queueUrl: config.shardQueueUrl }),
-  now: () => new Date(),
-  newMessageId,
-  log: logToConsole,
-});
+    rateLimiter: createRateLimiter({
+      client: dynamoDb,
+      tableName: config.tableName,
+      limit: config.rateLimit,
+    }),
+    managementClientFor,
+    posterFor: createPerEndpointCache((endpoint) =>
+      signedPoster({
+        client: managementClientFor(endpoint),
+        endpoint,
+        maxSockets: config.sendConcurrency,
+        timeoutMs: POST_TIMEOUT_MS,
+      }),
+    ),
+    shardQueue:
+      config.shardQueueUrl === undefined
+        ? undefined
+        : createShardQueue({ client: sqs, queueUrl: config.shardQueueUrl }),
+    now: () => new Date(),
+    newMessageId,
+    log: logToConsole,
+  }),
+  { clock },
+);
