@@ -8,6 +8,7 @@ import type { FanoutDeps } from './broadcast/fanout.ts';
 import type { PostToConnection } from './broadcast/poster.ts';
 import type { ShardQueue } from './broadcast/shard-queue.ts';
 import type { Config } from './config.ts';
+import type { MetricsRecorder } from './metrics.ts';
 import type { ConnectionStore } from './rooms/connection-store.ts';
 import type { RoomStore } from './rooms/room-store.ts';
 
@@ -40,6 +41,8 @@ export interface HandlerDeps {
   readonly newMessageId: (now: Date) => string;
   /** Writes the invocation's log line. */
   readonly log: (line: InvocationLog) => void;
+  /** The invocation's metrics, published once when it ends. */
+  readonly metrics: MetricsRecorder;
 }
 
 /** What a route may ask of the running invocation. */

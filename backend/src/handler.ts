@@ -17,6 +17,7 @@ import type { ChatHandler } from './create-handler.ts';
 import { createHandler } from './create-handler.ts';
 import { createInvocationClock } from './invocation-deadline.ts';
 import { withInvocationScope } from './invocation-scope.ts';
+import { createEmfMetrics } from './metrics.ts';
 import { newMessageId } from './protocol/message-id.ts';
 import { createConnectionStore } from './rooms/connection-store.ts';
 import { createRoomStore } from './rooms/room-store.ts';
@@ -25,6 +26,10 @@ import { createDeadlineCappedHandler } from './sdk-request-handler.ts';
 const config = loadConfig(process.env);
 /** One invocation at a time per container: its deadline is the container's. */
 const clock = createInvocationClock();
+// The service dimension is the function's name: several stacks in one account stay apart.
+const metrics = createEmfMetrics({
+  serviceName: process.env.AWS_LAMBDA_FUNCTION_NAME ?? 'awsome-chat',
+});
 
 // The SDK reads AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_SQS itself, which is how the
 // local stack points these clients at its own servers without any variable of ours.
@@ -68,6 +73,7 @@ export const handler: ChatHandler = withInvocationScope(
     now: () => new Date(),
     newMessageId,
     log: logToConsole,
+    metrics,
   }),
-  { clock },
+  { clock, onEnd: () => metrics.publish() },
 );

@@ -30,6 +30,8 @@ export interface BroadcastResult {
   retry: string[];
   /** Recipients never attempted because the deadline came first. */
   unsent: string[];
+  /** When the last successful post was answered (epoch ms); undefined when none was. */
+  lastDeliveredAt?: number;
 }
 
 /** Options of {@link broadcastToConnections}. */
@@ -42,6 +44,8 @@ export interface BroadcastOptions {
   readonly onGone?: (connectionId: string) => Promise<void>;
   /** True once no new post may start (the invocation must hand the rest off). */
   readonly shouldStop?: () => boolean;
+  /** The clock of `lastDeliveredAt` (epoch ms); `Date.now` by default. */
+  readonly now?: () => number;
 }
 
 /**
@@ -56,7 +60,7 @@ export async function broadcastToConnections(
   payload: string | Uint8Array,
   options: BroadcastOptions,
 ): Promise<BroadcastResult> {
-  const { post, concurrency, onGone, shouldStop } = options;
+  const { post, concurrency, onGone, shouldStop, now = Date.now } = options;
   const data = typeof payload === 'string' ? new TextEncoder().encode(payload) : payload;
   const result = emptyBroadcastResult();
 
@@ -68,6 +72,7 @@ export async function broadcastToConnections(
     try {
       await post(connectionId, data);
       result.delivered++;
+      result.lastDeliveredAt = now();
       return;
     } catch (error) {
       const kind = classifySendFailure(error);

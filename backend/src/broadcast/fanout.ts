@@ -81,7 +81,7 @@ const SUMMED_COUNTS = [
 
 /** What can be added to a report: one broadcast's result, or another report. */
 export type FanoutCounts = Partial<
-  Pick<FanoutReport, (typeof SUMMED_COUNTS)[number] | 'lostListRemainder'>
+  Pick<FanoutReport, (typeof SUMMED_COUNTS)[number] | 'lostListRemainder' | 'lastDeliveredAt'>
 > &
   Pick<FanoutReport, 'errorNames'>;
 
@@ -107,13 +107,16 @@ export function emptyFanoutReport(): FanoutReport {
 /**
  * Adds counts to a report: a broadcast's (which hands nothing off, so those counts stay), or
  * another invocation's report, e.g. to total the records of one batch. Error names are merged,
- * a lost list remainder stays lost, and `listComplete` is left alone: it describes one
+ * the later last delivery is kept, a lost list remainder stays lost, and `listComplete` is left alone: it describes one
  * invocation's reading of one room, which a total does not.
  * @param report - the report to add to, changed in place
  * @param counts - what to add
  */
 export function addCounts(report: FanoutReport, counts: FanoutCounts): void {
   for (const key of SUMMED_COUNTS) report[key] += counts[key] ?? 0;
+  if (counts.lastDeliveredAt !== undefined) {
+    report.lastDeliveredAt = Math.max(report.lastDeliveredAt ?? 0, counts.lastDeliveredAt);
+  }
   if (counts.lostListRemainder === true) report.lostListRemainder = true;
   for (const [name, count] of Object.entries(counts.errorNames)) {
     report.errorNames[name] = (report.errorNames[name] ?? 0) + count;
@@ -249,6 +252,7 @@ async function postHere(
       await deps.store.remove(connectionId);
     },
     shouldStop: () => pastDeadline(deps),
+    now: () => deps.now().getTime(),
   });
   addCounts(run.report, result);
   await handOff(run, jobsFor(run, result.unsent, attempt));

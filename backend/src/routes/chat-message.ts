@@ -6,6 +6,7 @@
  */
 
 import { runFanout } from '../broadcast/fanout.ts';
+import { recordFanoutMetrics } from '../broadcast/fanout-metrics.ts';
 import { fanoutDepsFor } from '../deps.ts';
 import { buildMessageEvent } from '../protocol/message.ts';
 import type { FrameHandler } from './frame-context.ts';
@@ -27,6 +28,7 @@ export const sendChatMessage: FrameHandler<'message'> = async (frame, context) =
     (members) => ({ members }),
     () => undefined,
   );
+  deps.metrics.count('messagesAccepted', 1);
   // The live copy carries the room's head count: presence refreshed by every message, with no
   // post of its own however large the room (the kept copy goes without: it would be stale).
   const members = kept?.members;
@@ -36,6 +38,7 @@ export const sendChatMessage: FrameHandler<'message'> = async (frame, context) =
       { endpoint, payload, attempt: 1, cursor: { room }, exclude: senderId },
       fanoutDepsFor(deps, endpoint, invocation),
     );
+    recordFanoutMetrics(deps.metrics, report, now.getTime());
     if (report.listComplete && report.listed !== members) {
       // This invocation read the whole room: its exact head count corrects a drift from lost
       // $disconnects, with one small write only when the stored count was wrong.

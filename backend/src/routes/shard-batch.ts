@@ -7,6 +7,7 @@
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { addCounts, emptyFanoutReport, runFanout } from '../broadcast/fanout.ts';
+import { recordFanoutMetrics } from '../broadcast/fanout-metrics.ts';
 import { parseShardJob } from '../broadcast/shard-job.ts';
 import type { HandlerDeps, Invocation } from '../deps.ts';
 import { fanoutDepsFor } from '../deps.ts';
@@ -44,6 +45,7 @@ export async function handleShardBatch(
       try {
         const report = await runFanout(parsed.job, fanoutDepsFor(deps, endpoint, invocation));
         addCounts(total, report);
+        recordFanoutMetrics(deps.metrics, report, undefined);
         // Recipients this invocation could neither reach nor hand off: run the record again.
         if (report.lost > 0 || report.lostListRemainder) failures.push(record.messageId);
       } catch {

@@ -65,6 +65,30 @@ describe('a chat message', () => {
     expect(JSON.stringify(testRig.logs)).not.toContain('hello');
   });
 
+  it('publishes one metrics record for the invocation: the accepted message and its fan-out', async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.dynamoDb.on(QueryCommand).resolves({
+      Items: [{ connectionId: 'a' }, { connectionId: SENDER }, { connectionId: 'b' }],
+    });
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    await testRig.handler(
+      webSocketEvent('$default', { connectionId: SENDER, body: chatFrame({ message: 'hi' }) }),
+    );
+
+    // Assess: the test clock stands still, so the last delivery is 0 ms after acceptance
+    expect(testRig.metrics).toHaveLength(1);
+    expect(Object.fromEntries(testRig.metrics[0]?.counts ?? [])).toMatchObject({
+      messagesAccepted: 1,
+      delivered: 2,
+      gone: 0,
+      handedOff: 0,
+    });
+    expect(testRig.metrics[0]?.timesToLastDelivery).toEqual([0]);
+  });
+
   it("carries the room's head count on the live copy only, never on the kept one", async () => {
     // Prepare: the room item's counter update returns its head count
     const testRig = setUp();

@@ -82,6 +82,21 @@ describe('shard batches from SQS', () => {
     expect(postedTo(testRig)).toEqual(['a']);
   });
 
+  it('publishes one metrics record for the whole batch, its counts added up', async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    await testRig.handler({
+      Records: [sqsRecord('m1', shardBody(['a', 'b'])), sqsRecord('m2', shardBody(['c']))],
+    });
+
+    // Assess
+    expect(testRig.metrics).toHaveLength(1);
+    expect(testRig.metrics[0]?.counts.get('delivered')).toBe(3);
+  });
+
   it('logs a batch that went well at level info, with its counts', async () => {
     // Prepare
     const testRig = setUp();

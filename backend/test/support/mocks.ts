@@ -28,6 +28,10 @@ import type { Config } from '../../src/config.ts';
 import type { ChatHandler } from '../../src/create-handler.ts';
 import { createHandler } from '../../src/create-handler.ts';
 import type { InvocationLog } from '../../src/deps.ts';
+import { createInvocationClock } from '../../src/invocation-deadline.ts';
+import { withInvocationScope } from '../../src/invocation-scope.ts';
+import type { InvocationValues } from '../../src/metrics.ts';
+import { collectInvocationMetrics } from '../../src/metrics.ts';
 import { createConnectionStore } from '../../src/rooms/connection-store.ts';
 import { createRoomStore } from '../../src/rooms/room-store.ts';
 
@@ -86,6 +90,8 @@ export interface TestRig {
   /** Endpoints the handler asked a management client for, in order of client creation. */
   readonly clientEndpoints: string[];
   readonly logs: InvocationLog[];
+  /** The metrics each invocation published, in order (one entry per invocation that had any). */
+  readonly metrics: InvocationValues[];
   /** Removes the mocks (the management API mock patches the client class for every instance). */
   restore(): void;
 }
@@ -124,7 +130,9 @@ export function createTestRig(config: Partial<Config> = {}, options: RigOptions 
     clientEndpoints.push(endpoint);
     return new ApiGatewayManagementApiClient({ ...clientConfig, endpoint });
   });
-  const handler = createHandler({
+  const published: InvocationValues[] = [];
+  const metrics = collectInvocationMetrics((values) => published.push(values));
+  const inner = createHandler({
     config: fullConfig,
     store: createConnectionStore({ client: documentClient, tableName: CONNECTIONS_TABLE }),
     rooms: createRoomStore({
@@ -145,6 +153,12 @@ export function createTestRig(config: Partial<Config> = {}, options: RigOptions 
     now: () => NOW,
     newMessageId: () => MESSAGE_ID,
     log: (line) => logs.push(line),
+    metrics,
+  });
+  // Wrapped as handler.ts wraps it: the deadline for the SDK clients, one metrics record each.
+  const handler = withInvocationScope(inner, {
+    clock: createInvocationClock(),
+    onEnd: () => metrics.publish(),
   });
   return {
     handler,
@@ -152,6 +166,7 @@ export function createTestRig(config: Partial<Config> = {}, options: RigOptions 
     managementApi,
     clientEndpoints,
     logs,
+    metrics: published,
     restore: () => {
       dynamoDb.restore();
       managementApi.restore();
