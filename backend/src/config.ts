@@ -57,6 +57,11 @@ export interface Config {
   readonly shardSize: number;
   /** The per-connection token bucket. */
   readonly rateLimit: { readonly burst: number; readonly perSecond: number };
+  /**
+   * PostToConnection calls per second all invocations together may make: this stack's share of
+   * the account's API Gateway throttle, which every API of the account and Region shares.
+   */
+  readonly callbackRateLimit: number;
 }
 
 const names = contract.environment;
@@ -118,6 +123,12 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
         maximums.rateLimitPerSecond,
       ),
     }),
+    callbackRateLimit: parsePositiveInteger(
+      names.callbackRateLimit,
+      env[names.callbackRateLimit],
+      contract.limits.callbackRateLimit,
+      maximums.callbackRateLimit,
+    ),
   });
 }
 

@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createRateLimiter } from './access/rate-limiter.ts';
+import { createCallbackBudget } from './broadcast/callback-budget.ts';
 import { POST_TIMEOUT_MS } from './broadcast/fanout.ts';
 import { createManagementClient, createPerEndpointCache } from './broadcast/management-clients.ts';
 import { signedPoster } from './broadcast/poster.ts';
@@ -70,6 +71,11 @@ export const handler: ChatHandler = withInvocationScope(
       config.shardQueueUrl === undefined
         ? undefined
         : createShardQueue({ client: sqs, queueUrl: config.shardQueueUrl }),
+    callbackBudget: createCallbackBudget({
+      client: dynamoDb,
+      tableName: config.roomsTableName,
+      postsPerSecond: config.callbackRateLimit,
+    }),
     now: () => new Date(),
     newMessageId,
     log: logToConsole,

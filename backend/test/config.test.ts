@@ -30,6 +30,7 @@ describe('loadConfig', () => {
         burst: contract.limits.rateLimitBurst,
         perSecond: contract.limits.rateLimitPerSecond,
       },
+      callbackRateLimit: 5000,
     });
   });
 
@@ -48,6 +49,7 @@ describe('loadConfig', () => {
       [names.shardSize]: '250',
       [names.rateLimitBurst]: '5',
       [names.rateLimitPerSecond]: '1',
+      [names.callbackRateLimit]: '2500',
     });
 
     // Assess
@@ -63,6 +65,7 @@ describe('loadConfig', () => {
     ]);
     expect(config.maxMessageLength).toBe(500);
     expect(config.sendConcurrency).toBe(60);
+    expect(config.callbackRateLimit).toBe(2500);
   });
 
   it('sizes shards by the memory Lambda reports, so a shard takes about as long at any size', () => {
@@ -116,6 +119,7 @@ describe('loadConfig', () => {
     ['a negative concurrency', { ...tables, [names.sendConcurrency]: '-1' }],
     ['a huge concurrency', { ...tables, [names.sendConcurrency]: '100000' }],
     ['a non-numeric concurrency', { ...tables, [names.sendConcurrency]: 'ten' }],
+    ['a zero callback budget', { ...tables, [names.callbackRateLimit]: '0' }],
   ];
 
   it.each(invalid)('rejects %s', (_, env) => {
@@ -130,6 +134,7 @@ describe('loadConfig', () => {
     rateLimitPerSecond: (config) => config.rateLimit.perSecond,
     historyMaxMessages: (config) => config.historyMaxMessages,
     historyTtlSeconds: (config) => config.historyTtlSeconds,
+    callbackRateLimit: (config) => config.callbackRateLimit,
   };
 
   it.each(Object.entries(contract.settingMaximums))(

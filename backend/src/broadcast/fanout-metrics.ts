@@ -18,6 +18,7 @@ export function recordFanoutMetrics(
 ): void {
   metrics.count('delivered', report.delivered);
   metrics.count('gone', report.gone);
+  metrics.count('throttled', report.throttled);
   metrics.count('retried', report.retried);
   metrics.count('handedOff', report.handedOff);
   if (acceptedAt !== undefined && report.lastDeliveredAt !== undefined) {

@@ -11,6 +11,8 @@
 import type { ConnectionStore, RecipientPage } from '../rooms/connection-store.ts';
 import type { BroadcastResult } from './broadcaster.ts';
 import { broadcastToConnections, emptyBroadcastResult } from './broadcaster.ts';
+import type { Pacer } from './pacer.ts';
+import { SMALL_BROADCAST } from './pacer.ts';
 import type { PostToConnection } from './poster.ts';
 import type { RecipientCursor, ShardJob } from './shard-job.ts';
 import { MAX_ATTEMPTS, recipientCount, splitIntoJobs } from './shard-job.ts';
@@ -40,10 +42,14 @@ export interface FanoutDeps {
   readonly now: () => Date;
   /** The invocation's remaining time (Lambda's `context.getRemainingTimeInMillis`). */
   readonly remainingTimeMs: () => number;
+  /** Paces the invocation's posts to the callback budget; one per invocation. */
+  readonly pacer: Pacer;
+  /** Waits (a throttled post before it goes again); tests pass their clock's. */
+  readonly sleep: (milliseconds: number) => Promise<void>;
 }
 
 /** What one invocation did with its part of a broadcast. */
-export interface FanoutReport extends Omit<BroadcastResult, 'retry' | 'unsent'> {
+export interface FanoutReport extends Omit<BroadcastResult, 'retry' | 'unsent' | 'rejected'> {
   /** Recipients handed to other invocations (pages read here, unsent, retries). */
   handedOff: number;
   /** Shard messages enqueued. */
@@ -71,6 +77,8 @@ const SUMMED_COUNTS = [
   'failed',
   'forbidden',
   'staleDeleteFailed',
+  'throttled',
+  'bufferFull',
   'handedOff',
   'shards',
   'retried',
@@ -90,7 +98,7 @@ export type FanoutCounts = Partial<
  * @returns every count 0, no error names, neither flag set
  */
 export function emptyFanoutReport(): FanoutReport {
-  const { retry: _retry, unsent: _unsent, ...counts } = emptyBroadcastResult();
+  const { retry: _retry, unsent: _unsent, rejected: _rejected, ...counts } = emptyBroadcastResult();
   return {
     ...counts,
     handedOff: 0,
@@ -253,6 +261,10 @@ async function postHere(
     },
     shouldStop: () => pastDeadline(deps),
     now: () => deps.now().getTime(),
+    pacer: deps.pacer,
+    // A lease is one more DynamoDB request: not worth it for a small broadcast.
+    leased: recipients.length > SMALL_BROADCAST,
+    sleep: deps.sleep,
   });
   addCounts(run.report, result);
   await handOff(run, jobsFor(run, result.unsent, attempt));

@@ -10,7 +10,7 @@ import { addCounts, emptyFanoutReport, runFanout } from '../broadcast/fanout.ts'
 import { recordFanoutMetrics } from '../broadcast/fanout-metrics.ts';
 import { parseShardJob } from '../broadcast/shard-job.ts';
 import type { HandlerDeps, Invocation } from '../deps.ts';
-import { fanoutDepsFor } from '../deps.ts';
+import { fanoutDepsFor, pacerFor } from '../deps.ts';
 import type { RouteOutcome } from './route.ts';
 
 /** What a batch of shard records ends with: SQS's answer and the log line's fields. */
@@ -34,6 +34,8 @@ export async function handleShardBatch(
   const failures: string[] = [];
   const dropped: Record<string, number> = {};
   const total = emptyFanoutReport();
+  // The records run at once: one pace for all their posts.
+  const pacer = pacerFor(deps, invocation);
   await Promise.all(
     event.Records.map(async (record) => {
       const parsed = parseShardJob(record.body);
@@ -43,7 +45,10 @@ export async function handleShardBatch(
       }
       const endpoint = deps.config.apigwEndpoint ?? parsed.job.endpoint;
       try {
-        const report = await runFanout(parsed.job, fanoutDepsFor(deps, endpoint, invocation));
+        const report = await runFanout(
+          parsed.job,
+          fanoutDepsFor(deps, endpoint, invocation, pacer),
+        );
         addCounts(total, report);
         recordFanoutMetrics(deps.metrics, report, undefined);
         // Recipients this invocation could neither reach nor hand off: run the record again.
@@ -64,6 +69,7 @@ export async function handleShardBatch(
         delivered: total.delivered,
         gone: total.gone,
         failed: total.failed,
+        throttled: total.throttled,
         handedOff: total.handedOff,
         shards: total.shards,
         retried: total.retried,

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { FanoutDeps } from '../../src/broadcast/fanout.ts';
 import type { RecipientPage, RecipientPageOptions } from '../../src/rooms/connection-store.ts';
 import { announcePresence } from '../../src/rooms/presence.ts';
-import { NOW, recordingQueue } from '../support/mocks.ts';
+import { NOW, recordingQueue, unpacedPacer } from '../support/mocks.ts';
 
 const ENDPOINT = 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod';
 const ids = (count: number): string[] => Array.from({ length: count }, (_, index) => `c${index}=`);
@@ -42,6 +42,8 @@ function roomOf(members: readonly string[]) {
     shardSize: 3,
     now: () => NOW,
     remainingTimeMs: () => 10_000,
+    pacer: unpacedPacer(),
+    sleep: async () => {},
   };
   return { deps, reads, posted, queue };
 }

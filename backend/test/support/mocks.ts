@@ -20,7 +20,10 @@ import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach } from 'vitest';
 import { createRateLimiter } from '../../src/access/rate-limiter.ts';
+import type { CallbackBudget } from '../../src/broadcast/callback-budget.ts';
 import { createPerEndpointCache } from '../../src/broadcast/management-clients.ts';
+import type { Pacer, PacerClock } from '../../src/broadcast/pacer.ts';
+import { createPacer } from '../../src/broadcast/pacer.ts';
 import { sdkPoster } from '../../src/broadcast/poster.ts';
 import type { ShardJob } from '../../src/broadcast/shard-job.ts';
 import type { ShardQueue } from '../../src/broadcast/shard-queue.ts';
@@ -77,9 +80,48 @@ export function recordingQueue(): RecordingQueue {
   return queue;
 }
 
+/** A clock whose sleeps only move its own time forward: waits take no real time. */
+export interface FakeClock extends PacerClock {
+  /** Moves the clock forward. */
+  advance(milliseconds: number): void;
+}
+
+/**
+ * A fake clock for pacing and retry tests.
+ * @param start - its first instant (epoch ms)
+ * @returns the clock
+ */
+export function fakeClock(start = NOW.getTime()): FakeClock {
+  let time = start;
+  return {
+    now: () => time,
+    async sleep(milliseconds) {
+      time += Math.max(0, milliseconds);
+    },
+    advance(milliseconds) {
+      time += milliseconds;
+    },
+  };
+}
+
+/**
+ * A pacer that never waits and has no deadline: what a test of the plan (not of pacing) needs.
+ * @returns the pacer
+ */
+export function unpacedPacer(): Pacer {
+  return createPacer({
+    budget: undefined,
+    postsPerSecond: Number.MAX_SAFE_INTEGER,
+    clock: fakeClock(),
+    timeToStopMs: () => Number.POSITIVE_INFINITY,
+  });
+}
+
 /** Overrides of the test handler's dependencies. */
 export interface RigOptions {
   readonly queue?: ShardQueue;
+  /** The shared callback budget; none by default (AIMD pacing alone). */
+  readonly callbackBudget?: CallbackBudget;
 }
 
 /** A handler under test and its doubles. */
@@ -124,6 +166,7 @@ export function createTestRig(config: Partial<Config> = {}, options: RigOptions 
     shardQueueUrl: undefined,
     shardSize: 100,
     rateLimit: { burst: 10, perSecond: 2 },
+    callbackRateLimit: 5000,
     ...config,
   };
   const managementClientFor = createPerEndpointCache((endpoint) => {
@@ -150,6 +193,7 @@ export function createTestRig(config: Partial<Config> = {}, options: RigOptions 
     // Posts go through the mocked client, so tests see every post as a PostToConnectionCommand.
     posterFor: (endpoint) => sdkPoster(managementClientFor(endpoint)),
     shardQueue: options.queue,
+    callbackBudget: options.callbackBudget,
     now: () => NOW,
     newMessageId: () => MESSAGE_ID,
     log: (line) => logs.push(line),
