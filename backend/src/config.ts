@@ -62,6 +62,10 @@ export interface Config {
    * the account's API Gateway throttle, which every API of the account and Region shares.
    */
   readonly callbackRateLimit: number;
+  /** How long after its acceptance a message's undelivered recipients are retried, in seconds. */
+  readonly deliveryWindowSeconds: number;
+  /** The dead-letter queue the function writes undeliverable recipients to; undefined: none. */
+  readonly deadLetterQueueUrl: string | undefined;
 }
 
 const names = contract.environment;
@@ -129,6 +133,14 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       contract.limits.callbackRateLimit,
       maximums.callbackRateLimit,
     ),
+    // At most 15 minutes: well inside the shard queue's hour of retention.
+    deliveryWindowSeconds: parsePositiveInteger(
+      names.deliveryWindowSeconds,
+      env[names.deliveryWindowSeconds],
+      contract.limits.deliveryWindowSeconds,
+      maximums.deliveryWindowSeconds,
+    ),
+    deadLetterQueueUrl: parseUrl(names.deadLetterQueueUrl, env[names.deadLetterQueueUrl]),
   });
 }
 

@@ -5,6 +5,7 @@
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { RateLimiter } from './access/rate-limiter.ts';
 import type { CallbackBudget } from './broadcast/callback-budget.ts';
+import type { DeadLetterQueue } from './broadcast/dead-letter-queue.ts';
 import type { FanoutDeps } from './broadcast/fanout.ts';
 import { HANDOFF_MARGIN_MS } from './broadcast/fanout.ts';
 import type { Pacer } from './broadcast/pacer.ts';
@@ -39,6 +40,8 @@ export interface HandlerDeps {
   readonly posterFor: (endpoint: string) => PostToConnection;
   /** Where broadcast shards go; undefined when no queue is configured. */
   readonly shardQueue: ShardQueue | undefined;
+  /** Where undeliverable recipients go; undefined when no dead-letter queue is configured. */
+  readonly deadLetters: DeadLetterQueue | undefined;
   /** The account's callback budget shared by all invocations; undefined: AIMD pacing alone. */
   readonly callbackBudget: CallbackBudget | undefined;
   /** The clock; tests fix it. */
@@ -96,5 +99,8 @@ export function fanoutDepsFor(
     remainingTimeMs: () => invocation.remainingTimeMs(),
     pacer,
     sleep: systemClock.sleep,
+    deadLetters: deps.deadLetters,
+    deliveryWindowMs: deps.config.deliveryWindowSeconds * 1000,
+    random: Math.random,
   };
 }

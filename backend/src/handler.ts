@@ -8,6 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createRateLimiter } from './access/rate-limiter.ts';
 import { createCallbackBudget } from './broadcast/callback-budget.ts';
+import { createDeadLetterQueue } from './broadcast/dead-letter-queue.ts';
 import { POST_TIMEOUT_MS } from './broadcast/fanout.ts';
 import { createManagementClient, createPerEndpointCache } from './broadcast/management-clients.ts';
 import { signedPoster } from './broadcast/poster.ts';
@@ -71,6 +72,10 @@ export const handler: ChatHandler = withInvocationScope(
       config.shardQueueUrl === undefined
         ? undefined
         : createShardQueue({ client: sqs, queueUrl: config.shardQueueUrl }),
+    deadLetters:
+      config.deadLetterQueueUrl === undefined
+        ? undefined
+        : createDeadLetterQueue({ client: sqs, queueUrl: config.deadLetterQueueUrl }),
     callbackBudget: createCallbackBudget({
       client: dynamoDb,
       tableName: config.roomsTableName,

@@ -31,6 +31,8 @@ describe('loadConfig', () => {
         perSecond: contract.limits.rateLimitPerSecond,
       },
       callbackRateLimit: 5000,
+      deliveryWindowSeconds: 60,
+      deadLetterQueueUrl: undefined,
     });
   });
 
@@ -50,6 +52,8 @@ describe('loadConfig', () => {
       [names.rateLimitBurst]: '5',
       [names.rateLimitPerSecond]: '1',
       [names.callbackRateLimit]: '2500',
+      [names.deliveryWindowSeconds]: '120',
+      [names.deadLetterQueueUrl]: 'http://127.0.0.1:9324/000000000000/fanout-dlq',
     });
 
     // Assess
@@ -66,6 +70,8 @@ describe('loadConfig', () => {
     expect(config.maxMessageLength).toBe(500);
     expect(config.sendConcurrency).toBe(60);
     expect(config.callbackRateLimit).toBe(2500);
+    expect(config.deliveryWindowSeconds).toBe(120);
+    expect(config.deadLetterQueueUrl).toBe('http://127.0.0.1:9324/000000000000/fanout-dlq');
   });
 
   it('sizes shards by the memory Lambda reports, so a shard takes about as long at any size', () => {
@@ -120,6 +126,8 @@ describe('loadConfig', () => {
     ['a huge concurrency', { ...tables, [names.sendConcurrency]: '100000' }],
     ['a non-numeric concurrency', { ...tables, [names.sendConcurrency]: 'ten' }],
     ['a zero callback budget', { ...tables, [names.callbackRateLimit]: '0' }],
+    ['a zero delivery window', { ...tables, [names.deliveryWindowSeconds]: '0' }],
+    ['a non-URL dead-letter queue', { ...tables, [names.deadLetterQueueUrl]: 'dlq' }],
   ];
 
   it.each(invalid)('rejects %s', (_, env) => {
@@ -135,6 +143,7 @@ describe('loadConfig', () => {
     historyMaxMessages: (config) => config.historyMaxMessages,
     historyTtlSeconds: (config) => config.historyTtlSeconds,
     callbackRateLimit: (config) => config.callbackRateLimit,
+    deliveryWindowSeconds: (config) => config.deliveryWindowSeconds,
   };
 
   it.each(Object.entries(contract.settingMaximums))(

@@ -50,7 +50,7 @@ export async function handleShardBatch(
           fanoutDepsFor(deps, endpoint, invocation, pacer),
         );
         addCounts(total, report);
-        recordFanoutMetrics(deps.metrics, report, undefined);
+        recordFanoutMetrics(deps.metrics, report, parsed.job.message?.acceptedAt);
         // Recipients this invocation could neither reach nor hand off: run the record again.
         if (report.lost > 0 || report.lostListRemainder) failures.push(record.messageId);
       } catch {
@@ -62,7 +62,13 @@ export async function handleShardBatch(
   return {
     response: { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) },
     outcome: {
-      level: failures.length > 0 || droppedCount > 0 ? 'error' : total.failed > 0 ? 'warn' : 'info',
+      // Anything not delivered nor gone is an error: dead-lettered, lost, given back to SQS.
+      level:
+        failures.length > 0 || droppedCount > 0 || total.deadLettered > 0 || total.lost > 0
+          ? 'error'
+          : total.failed > 0
+            ? 'warn'
+            : 'info',
       outcome: 'shards',
       details: {
         records: event.Records.length,
@@ -73,6 +79,13 @@ export async function handleShardBatch(
         handedOff: total.handedOff,
         shards: total.shards,
         retried: total.retried,
+        ...(total.deadLettered > 0 && {
+          deadLettered: total.deadLettered,
+          deadLetterReasons: total.deadLetterReasons,
+        }),
+        ...(total.deadLetteredRemainder && { deadLetteredRemainder: true }),
+        ...(total.lost > 0 && { lost: total.lost }),
+        ...(total.postedInline > 0 && { postedInline: total.postedInline }),
         ...(failures.length > 0 && { failedRecords: failures.length }),
         ...(droppedCount > 0 && { dropped }),
         ...(Object.keys(total.errorNames).length > 0 && { errors: total.errorNames }),

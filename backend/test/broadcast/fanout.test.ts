@@ -72,6 +72,9 @@ function deps(overrides: Partial<FanoutDeps> & { posted?: string[] } = {}): Fano
     remainingTimeMs: () => 10_000,
     pacer: unpacedPacer(),
     sleep: async () => {},
+    deadLetters: undefined,
+    deliveryWindowMs: 60_000,
+    random: () => 0.5,
     ...overrides,
   };
 }

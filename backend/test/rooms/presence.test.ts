@@ -44,6 +44,9 @@ function roomOf(members: readonly string[]) {
     remainingTimeMs: () => 10_000,
     pacer: unpacedPacer(),
     sleep: async () => {},
+    deadLetters: undefined,
+    deliveryWindowMs: 60_000,
+    random: () => 0.5,
   };
   return { deps, reads, posted, queue };
 }

@@ -17,6 +17,7 @@ import {
   NOW,
   NOW_SECONDS,
   postedTo,
+  recordingQueue,
   rigPerTest,
   throttledError,
 } from '../support/mocks.ts';
@@ -242,8 +243,16 @@ describe('a chat message', () => {
     expect(response).toEqual({ statusCode: 200 });
     expect(postedTo(testRig).toSorted()).toEqual(['a', 'b', 'c', 'slow', 'slow', 'slow']);
     expect(testRig.dynamoDb.commandCalls(DeleteCommand)).toHaveLength(0);
+    // …and with neither a queue to retry it nor a dead-letter queue, it is lost: an error
     expect(testRig.logs).toMatchObject([
-      { level: 'warn', delivered: 3, gone: 0, failed: 1, errors: { LimitExceededException: 3 } },
+      {
+        level: 'error',
+        delivered: 3,
+        gone: 0,
+        failed: 0,
+        lost: 1,
+        errors: { LimitExceededException: 3 },
+      },
     ]);
   });
 
@@ -297,9 +306,10 @@ describe('a chat message', () => {
     expect(peak).toBe(concurrency);
   });
 
-  it('tells the sender, without details, when the connection list cannot be read', async () => {
+  it('never answers "try again" when the connection list cannot be read: the room goes to the queue', async () => {
     // Prepare
-    const testRig = setUp();
+    const queue = recordingQueue();
+    const testRig = setUp({}, { queue });
     testRig.dynamoDb
       .on(QueryCommand)
       .rejects(new Error('ProvisionedThroughputExceeded on table x'));
@@ -310,16 +320,16 @@ describe('a chat message', () => {
       webSocketEvent('$default', { connectionId: SENDER, body: chatFrame({ message: 'hi' }) }),
     );
 
-    // Assess
-    expect(response).toEqual({ statusCode: 500 });
-    const posts = testRig.managementApi.commandCalls(PostToConnectionCommand);
-    expect(posts.map((call) => call.args[0].input.ConnectionId)).toEqual([SENDER]);
-    expect(decodePosted(posts[0]?.args[0].input.Data)).toMatchObject({
-      type: 'error',
-      code: 'internal_error',
+    // Assess: another invocation reads the room from the start; the sender is not told to retry
+    expect(response).toEqual({ statusCode: 200 });
+    expect(testRig.managementApi.commandCalls(PostToConnectionCommand)).toHaveLength(0);
+    expect(queue.enqueued.map(({ job }) => job.cursor)).toEqual([{ room: 'lobby' }]);
+    expect(queue.enqueued[0]?.job).toMatchObject({
+      exclude: SENDER,
+      message: { id: MESSAGE_ID, room: 'lobby', acceptedAt: NOW.getTime() },
     });
-    expect(JSON.stringify(decodePosted(posts[0]?.args[0].input.Data))).not.toContain('Provisioned');
-    expect(testRig.logs).toMatchObject([{ level: 'error', outcome: 'broadcast_failed' }]);
+    expect(testRig.logs).toMatchObject([{ level: 'info', outcome: 'broadcast', handedOff: 0 }]);
+    expect(JSON.stringify(testRig.logs)).not.toContain('Provisioned');
   });
 });
 

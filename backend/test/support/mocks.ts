@@ -21,6 +21,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach } from 'vitest';
 import { createRateLimiter } from '../../src/access/rate-limiter.ts';
 import type { CallbackBudget } from '../../src/broadcast/callback-budget.ts';
+import type { DeadLetterQueue } from '../../src/broadcast/dead-letter-queue.ts';
 import { createPerEndpointCache } from '../../src/broadcast/management-clients.ts';
 import type { Pacer, PacerClock } from '../../src/broadcast/pacer.ts';
 import { createPacer } from '../../src/broadcast/pacer.ts';
@@ -80,6 +81,30 @@ export function recordingQueue(): RecordingQueue {
   return queue;
 }
 
+/** A dead-letter queue that records what it keeps (and can refuse it). */
+export interface RecordingDeadLetters extends DeadLetterQueue {
+  readonly kept: { readonly job: ShardJob; readonly reason: string }[];
+  /** When set, put hands every job back as refused. */
+  refuse: boolean;
+}
+
+/**
+ * A dead-letter queue double for unit tests.
+ * @returns the queue, recording every job with its reason
+ */
+export function recordingDeadLetters(): RecordingDeadLetters {
+  const queue: RecordingDeadLetters = {
+    kept: [],
+    refuse: false,
+    async put(jobs, reason) {
+      if (queue.refuse) return [...jobs];
+      for (const job of jobs) queue.kept.push({ job, reason });
+      return [];
+    },
+  };
+  return queue;
+}
+
 /** A clock whose sleeps only move its own time forward: waits take no real time. */
 export interface FakeClock extends PacerClock {
   /** Moves the clock forward. */
@@ -122,6 +147,8 @@ export interface RigOptions {
   readonly queue?: ShardQueue;
   /** The shared callback budget; none by default (AIMD pacing alone). */
   readonly callbackBudget?: CallbackBudget;
+  /** The dead-letter queue; none by default. */
+  readonly deadLetters?: DeadLetterQueue;
 }
 
 /** A handler under test and its doubles. */
@@ -167,6 +194,8 @@ export function createTestRig(config: Partial<Config> = {}, options: RigOptions 
     shardSize: 100,
     rateLimit: { burst: 10, perSecond: 2 },
     callbackRateLimit: 5000,
+    deliveryWindowSeconds: 60,
+    deadLetterQueueUrl: undefined,
     ...config,
   };
   const managementClientFor = createPerEndpointCache((endpoint) => {
@@ -194,6 +223,7 @@ export function createTestRig(config: Partial<Config> = {}, options: RigOptions 
     posterFor: (endpoint) => sdkPoster(managementClientFor(endpoint)),
     shardQueue: options.queue,
     callbackBudget: options.callbackBudget,
+    deadLetters: options.deadLetters,
     now: () => NOW,
     newMessageId: () => MESSAGE_ID,
     log: (line) => logs.push(line),
