@@ -73,12 +73,19 @@ resource "aws_iam_role_policy" "lambda" {
         Resource = [aws_sqs_queue.fanout.arn]
       },
       {
-        # ...and the event source mapping polls it with the function's role. Nothing on the
-        # dead-letter queue: SQS itself moves failed shards there.
+        # ...and the event source mapping polls it with the function's role.
         Sid      = "ReceiveShards"
         Effect   = "Allow"
         Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
         Resource = [aws_sqs_queue.fanout.arn]
+      },
+      {
+        # Recipients still undelivered when their message's delivery window ends: the function
+        # writes them to the dead-letter queue itself, with the reason. Writing only.
+        Sid      = "DeadLetterRecipients"
+        Effect   = "Allow"
+        Action   = ["sqs:SendMessage"]
+        Resource = [aws_sqs_queue.fanout_dlq.arn]
       },
     ]
   })

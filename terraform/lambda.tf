@@ -28,16 +28,19 @@ resource "aws_lambda_function" "this" {
   environment {
     variables = merge(
       {
-        (local.env_names.tableName)          = aws_dynamodb_table.connections.name
-        (local.env_names.roomsTableName)     = aws_dynamodb_table.rooms.name
-        (local.env_names.historyMaxMessages) = tostring(local.history_max_messages)
-        (local.env_names.historyTtlSeconds)  = tostring(local.history_ttl_seconds)
-        (local.env_names.apigwEndpoint)      = local.management_endpoint
-        (local.env_names.allowedOrigins)     = join(",", local.allowed_origins)
-        (local.env_names.maxMessageLength)   = tostring(local.max_message_length)
-        (local.env_names.shardQueueUrl)      = aws_sqs_queue.fanout.url
-        (local.env_names.rateLimitBurst)     = tostring(local.rate_limit_burst)
-        (local.env_names.rateLimitPerSecond) = tostring(local.rate_limit_per_second)
+        (local.env_names.tableName)             = aws_dynamodb_table.connections.name
+        (local.env_names.roomsTableName)        = aws_dynamodb_table.rooms.name
+        (local.env_names.historyMaxMessages)    = tostring(local.history_max_messages)
+        (local.env_names.historyTtlSeconds)     = tostring(local.history_ttl_seconds)
+        (local.env_names.apigwEndpoint)         = local.management_endpoint
+        (local.env_names.allowedOrigins)        = join(",", local.allowed_origins)
+        (local.env_names.maxMessageLength)      = tostring(local.max_message_length)
+        (local.env_names.shardQueueUrl)         = aws_sqs_queue.fanout.url
+        (local.env_names.rateLimitBurst)        = tostring(local.rate_limit_burst)
+        (local.env_names.rateLimitPerSecond)    = tostring(local.rate_limit_per_second)
+        (local.env_names.callbackRateLimit)     = tostring(var.callback_rate_limit)
+        (local.env_names.deliveryWindowSeconds) = tostring(var.delivery_window_seconds)
+        (local.env_names.deadLetterQueueUrl)    = aws_sqs_queue.fanout_dlq.url
       },
       # Unset rather than empty, so the function's built-in defaults apply.
       var.send_concurrency == null ? {} : {

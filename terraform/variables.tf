@@ -9,6 +9,28 @@ variable "aws_region" {
   }
 }
 
+variable "callback_rate_limit" {
+  description = "PostToConnection calls per second all invocations of the function together may make (CALLBACK_RATE_LIMIT): this stack's share of the account's API Gateway throttle, which every API of the account and Region shares (10,000 requests/s by default, 2,500 in some newer Regions). The default is half the default quota."
+  type        = number
+  default     = 5000
+
+  validation {
+    condition     = var.callback_rate_limit >= 1 && var.callback_rate_limit <= local.setting_maximums.callbackRateLimit && floor(var.callback_rate_limit) == var.callback_rate_limit
+    error_message = "callback_rate_limit must be a whole number of posts per second from 1 to ${local.setting_maximums.callbackRateLimit}; keep it below the account's API Gateway quota for the Region."
+  }
+}
+
+variable "delivery_window_seconds" {
+  description = "How long after its acceptance a message's undelivered recipients are retried (DELIVERY_WINDOW_SECONDS); then the function puts them in the fan-out's dead-letter queue."
+  type        = number
+  default     = 60
+
+  validation {
+    condition     = var.delivery_window_seconds >= 1 && var.delivery_window_seconds <= local.setting_maximums.deliveryWindowSeconds && floor(var.delivery_window_seconds) == var.delivery_window_seconds
+    error_message = "delivery_window_seconds must be a whole number of seconds from 1 to ${local.setting_maximums.deliveryWindowSeconds} (well inside the shard queue's hour of retention)."
+  }
+}
+
 variable "enable_access_logs" {
   description = "Write API Gateway access logs (no message bodies) to a log group. Needs the region's API Gateway account CloudWatch role: set manage_apigateway_account or configure it once per account."
   type        = bool

@@ -57,6 +57,15 @@ export interface Config {
   readonly shardSize: number;
   /** The per-connection token bucket. */
   readonly rateLimit: { readonly burst: number; readonly perSecond: number };
+  /**
+   * PostToConnection calls per second all invocations together may make: this stack's share of
+   * the account's API Gateway throttle, which every API of the account and Region shares.
+   */
+  readonly callbackRateLimit: number;
+  /** How long after its acceptance a message's undelivered recipients are retried, in seconds. */
+  readonly deliveryWindowSeconds: number;
+  /** The dead-letter queue the function writes undeliverable recipients to; undefined: none. */
+  readonly deadLetterQueueUrl: string | undefined;
 }
 
 const names = contract.environment;
@@ -118,6 +127,20 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
         maximums.rateLimitPerSecond,
       ),
     }),
+    callbackRateLimit: parsePositiveInteger(
+      names.callbackRateLimit,
+      env[names.callbackRateLimit],
+      contract.limits.callbackRateLimit,
+      maximums.callbackRateLimit,
+    ),
+    // At most 15 minutes: well inside the shard queue's hour of retention.
+    deliveryWindowSeconds: parsePositiveInteger(
+      names.deliveryWindowSeconds,
+      env[names.deliveryWindowSeconds],
+      contract.limits.deliveryWindowSeconds,
+      maximums.deliveryWindowSeconds,
+    ),
+    deadLetterQueueUrl: parseUrl(names.deadLetterQueueUrl, env[names.deadLetterQueueUrl]),
   });
 }
 

@@ -4,10 +4,16 @@
  */
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { RateLimiter } from './access/rate-limiter.ts';
+import type { CallbackBudget } from './broadcast/callback-budget.ts';
+import type { DeadLetterQueue } from './broadcast/dead-letter-queue.ts';
 import type { FanoutDeps } from './broadcast/fanout.ts';
+import { HANDOFF_MARGIN_MS } from './broadcast/fanout.ts';
+import type { Pacer } from './broadcast/pacer.ts';
+import { createPacer, systemClock } from './broadcast/pacer.ts';
 import type { PostToConnection } from './broadcast/poster.ts';
 import type { ShardQueue } from './broadcast/shard-queue.ts';
 import type { Config } from './config.ts';
+import type { MetricsRecorder } from './metrics.ts';
 import type { ConnectionStore } from './rooms/connection-store.ts';
 import { forgetConnection } from './rooms/membership.ts';
 import type { MessageClaims } from './rooms/message-claims.ts';
@@ -39,12 +45,18 @@ export interface HandlerDeps {
   readonly posterFor: (endpoint: string) => PostToConnection;
   /** Where broadcast shards go; undefined when no queue is configured. */
   readonly shardQueue: ShardQueue | undefined;
+  /** Where undeliverable recipients go; undefined when no dead-letter queue is configured. */
+  readonly deadLetters: DeadLetterQueue | undefined;
+  /** The account's callback budget shared by all invocations; undefined: AIMD pacing alone. */
+  readonly callbackBudget: CallbackBudget | undefined;
   /** The clock; tests fix it. */
   readonly now: () => Date;
   /** A new message id for a message accepted at `now`; tests fix it. */
   readonly newMessageId: (now: Date) => string;
   /** Writes the invocation's log line. */
   readonly log: (line: InvocationLog) => void;
+  /** The invocation's metrics, published once when it ends. */
+  readonly metrics: MetricsRecorder;
 }
 
 /** What a route may ask of the running invocation. */
@@ -54,16 +66,33 @@ export interface Invocation {
 }
 
 /**
+ * The pacer of one invocation: its posts, across all the broadcasts it runs, share one pace.
+ * @param deps - the handler's dependencies (the budget and its rate)
+ * @param invocation - the running invocation (no post starts within the hand-off margin)
+ * @returns the pacer
+ */
+export function pacerFor(deps: HandlerDeps, invocation: Invocation): Pacer {
+  return createPacer({
+    budget: deps.callbackBudget,
+    postsPerSecond: deps.config.callbackRateLimit,
+    clock: systemClock,
+    timeToStopMs: () => invocation.remainingTimeMs() - HANDOFF_MARGIN_MS,
+  });
+}
+
+/**
  * The fan-out's dependencies from the handler's, for one endpoint and invocation.
  * @param deps - the handler's dependencies
  * @param endpoint - the management API endpoint to post to
  * @param invocation - the running invocation (its deadline)
+ * @param pacer - the invocation's pacer, when it runs several fan-outs; else a new one
  * @returns the fan-out's dependencies
  */
 export function fanoutDepsFor(
   deps: HandlerDeps,
   endpoint: string,
   invocation: Invocation,
+  pacer: Pacer = pacerFor(deps, invocation),
 ): FanoutDeps {
   return {
     post: deps.posterFor(endpoint),
@@ -77,6 +106,11 @@ export function fanoutDepsFor(
     shardSize: deps.config.shardSize,
     now: deps.now,
     remainingTimeMs: () => invocation.remainingTimeMs(),
+    pacer,
+    sleep: systemClock.sleep,
+    deadLetters: deps.deadLetters,
+    deliveryWindowMs: deps.config.deliveryWindowSeconds * 1000,
+    random: Math.random,
   };
 }
 

@@ -30,6 +30,9 @@ describe('loadConfig', () => {
         burst: contract.limits.rateLimitBurst,
         perSecond: contract.limits.rateLimitPerSecond,
       },
+      callbackRateLimit: 5000,
+      deliveryWindowSeconds: 60,
+      deadLetterQueueUrl: undefined,
     });
   });
 
@@ -48,6 +51,9 @@ describe('loadConfig', () => {
       [names.shardSize]: '250',
       [names.rateLimitBurst]: '5',
       [names.rateLimitPerSecond]: '1',
+      [names.callbackRateLimit]: '2500',
+      [names.deliveryWindowSeconds]: '120',
+      [names.deadLetterQueueUrl]: 'http://127.0.0.1:9324/000000000000/fanout-dlq',
     });
 
     // Assess
@@ -63,6 +69,9 @@ describe('loadConfig', () => {
     ]);
     expect(config.maxMessageLength).toBe(500);
     expect(config.sendConcurrency).toBe(60);
+    expect(config.callbackRateLimit).toBe(2500);
+    expect(config.deliveryWindowSeconds).toBe(120);
+    expect(config.deadLetterQueueUrl).toBe('http://127.0.0.1:9324/000000000000/fanout-dlq');
   });
 
   it('sizes shards by the memory Lambda reports, so a shard takes about as long at any size', () => {
@@ -116,6 +125,9 @@ describe('loadConfig', () => {
     ['a negative concurrency', { ...tables, [names.sendConcurrency]: '-1' }],
     ['a huge concurrency', { ...tables, [names.sendConcurrency]: '100000' }],
     ['a non-numeric concurrency', { ...tables, [names.sendConcurrency]: 'ten' }],
+    ['a zero callback budget', { ...tables, [names.callbackRateLimit]: '0' }],
+    ['a zero delivery window', { ...tables, [names.deliveryWindowSeconds]: '0' }],
+    ['a non-URL dead-letter queue', { ...tables, [names.deadLetterQueueUrl]: 'dlq' }],
   ];
 
   it.each(invalid)('rejects %s', (_, env) => {
@@ -130,6 +142,8 @@ describe('loadConfig', () => {
     rateLimitPerSecond: (config) => config.rateLimit.perSecond,
     historyMaxMessages: (config) => config.historyMaxMessages,
     historyTtlSeconds: (config) => config.historyTtlSeconds,
+    callbackRateLimit: (config) => config.callbackRateLimit,
+    deliveryWindowSeconds: (config) => config.deliveryWindowSeconds,
   };
 
   it.each(Object.entries(contract.settingMaximums))(

@@ -138,8 +138,14 @@ run "function_role_is_least_privilege" {
         Action   = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
         Resource = ["arn:aws:sqs:eu-central-1:123456789012:awsome-chat-fanout"]
       },
+      {
+        Sid      = "DeadLetterRecipients"
+        Effect   = "Allow"
+        Action   = ["sqs:SendMessage"]
+        Resource = ["arn:aws:sqs:eu-central-1:123456789012:awsome-chat-fanout-dlq"]
+      },
     ]
-    error_message = "The function's policy must grant exactly: log streams of its log group, PutItem/DeleteItem/UpdateItem on its connections table (no Scan), Query on its byRoom index, PutItem/UpdateItem/GetItem/Query on its rooms table, ManageConnections on its stage's POST @connections path, SendMessage and ReceiveMessage/DeleteMessage/GetQueueAttributes on the fan-out queue (nothing on the dead-letter queue)."
+    error_message = "The function's policy must grant exactly: log streams of its log group, PutItem/DeleteItem/UpdateItem on its connections table (no Scan), Query on its byRoom index, PutItem/UpdateItem/GetItem/Query on its rooms table, ManageConnections on its stage's POST @connections path, SendMessage and ReceiveMessage/DeleteMessage/GetQueueAttributes on the fan-out queue, and SendMessage alone on the dead-letter queue."
   }
 
   assert {
@@ -178,18 +184,21 @@ run "function" {
 
   assert {
     condition = aws_lambda_function.this.environment[0].variables == tomap({
-      TABLE_NAME            = "awsome-chat-connections"
-      ROOMS_TABLE_NAME      = "awsome-chat-rooms"
-      HISTORY_MAX_MESSAGES  = tostring(jsondecode(file("../contract/contract.json")).limits.historyMaxMessages)
-      HISTORY_TTL_SECONDS   = tostring(jsondecode(file("../contract/contract.json")).limits.historyTtlSeconds)
-      APIGW_ENDPOINT        = "https://abc123.execute-api.eu-central-1.amazonaws.com/prod"
-      ALLOWED_ORIGINS       = "http://awsome-chat-site-mock.s3-website.eu-central-1.amazonaws.com"
-      MAX_MESSAGE_LENGTH    = tostring(jsondecode(file("../contract/contract.json")).limits.maxMessageLength)
-      SHARD_QUEUE_URL       = "https://sqs.eu-central-1.amazonaws.com/123456789012/awsome-chat-fanout"
-      RATE_LIMIT_BURST      = "10"
-      RATE_LIMIT_PER_SECOND = "2"
+      TABLE_NAME              = "awsome-chat-connections"
+      ROOMS_TABLE_NAME        = "awsome-chat-rooms"
+      HISTORY_MAX_MESSAGES    = tostring(jsondecode(file("../contract/contract.json")).limits.historyMaxMessages)
+      HISTORY_TTL_SECONDS     = tostring(jsondecode(file("../contract/contract.json")).limits.historyTtlSeconds)
+      APIGW_ENDPOINT          = "https://abc123.execute-api.eu-central-1.amazonaws.com/prod"
+      ALLOWED_ORIGINS         = "http://awsome-chat-site-mock.s3-website.eu-central-1.amazonaws.com"
+      MAX_MESSAGE_LENGTH      = tostring(jsondecode(file("../contract/contract.json")).limits.maxMessageLength)
+      SHARD_QUEUE_URL         = "https://sqs.eu-central-1.amazonaws.com/123456789012/awsome-chat-fanout"
+      RATE_LIMIT_BURST        = "10"
+      RATE_LIMIT_PER_SECOND   = "2"
+      CALLBACK_RATE_LIMIT     = "5000"
+      DELIVERY_WINDOW_SECONDS = "60"
+      DEAD_LETTER_QUEUE_URL   = "https://sqs.eu-central-1.amazonaws.com/123456789012/awsome-chat-fanout-dlq"
     })
-    error_message = "Environment must be exactly TABLE_NAME, ROOMS_TABLE_NAME, HISTORY_MAX_MESSAGES and HISTORY_TTL_SECONDS (the contract's defaults), APIGW_ENDPOINT (https, API endpoint + stage), ALLOWED_ORIGINS (the website), MAX_MESSAGE_LENGTH (the contract's default), the rate limits (the contract's burst of 10 and 2 per second), SHARD_QUEUE_URL (the fan-out queue); SEND_CONCURRENCY and SHARD_SIZE unset."
+    error_message = "Environment must be exactly TABLE_NAME, ROOMS_TABLE_NAME, HISTORY_MAX_MESSAGES and HISTORY_TTL_SECONDS (the contract's defaults), APIGW_ENDPOINT (https, API endpoint + stage), ALLOWED_ORIGINS (the website), MAX_MESSAGE_LENGTH (the contract's default), the rate limits (the contract's burst of 10 and 2 per second), SHARD_QUEUE_URL (the fan-out queue), CALLBACK_RATE_LIMIT 5000 and DELIVERY_WINDOW_SECONDS 60 (the defaults), DEAD_LETTER_QUEUE_URL (the dead-letter queue); SEND_CONCURRENCY and SHARD_SIZE unset."
   }
 
   assert {
@@ -481,6 +490,18 @@ run "settings_come_from_variables" {
     fanout_maximum_concurrency = 50
     history_max_messages       = 20
     history_ttl_seconds        = 0
+    callback_rate_limit        = 1250
+    delivery_window_seconds    = 120
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables.CALLBACK_RATE_LIMIT == "1250" && aws_lambda_function.this.environment[0].variables.DELIVERY_WINDOW_SECONDS == "120"
+    error_message = "callback_rate_limit and delivery_window_seconds must set CALLBACK_RATE_LIMIT and DELIVERY_WINDOW_SECONDS."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables.DEAD_LETTER_QUEUE_URL == aws_sqs_queue.fanout_dlq.url && one([for statement in jsondecode(aws_iam_role_policy.lambda.policy).Statement : statement.Resource if statement.Sid == "DeadLetterRecipients"]) == [aws_sqs_queue.fanout_dlq.arn]
+    error_message = "The function must write to its own stack's dead-letter queue, and be allowed to write only there."
   }
 
   assert {

@@ -231,12 +231,14 @@ run "accepts_every_setting_at_its_maximum" {
   command = plan
 
   variables {
-    send_concurrency      = 1000
-    shard_size            = 2000
-    rate_limit_burst      = 1000
-    rate_limit_per_second = 1000
-    history_max_messages  = 500
-    history_ttl_seconds   = 31622400
+    send_concurrency        = 1000
+    shard_size              = 2000
+    rate_limit_burst        = 1000
+    rate_limit_per_second   = 1000
+    history_max_messages    = 500
+    history_ttl_seconds     = 31622400
+    callback_rate_limit     = 100000
+    delivery_window_seconds = 900
   }
 }
 
@@ -244,12 +246,14 @@ run "rejects_every_setting_above_its_maximum" {
   command = plan
 
   variables {
-    send_concurrency      = 1001
-    shard_size            = 2001
-    rate_limit_burst      = 1001
-    rate_limit_per_second = 1001
-    history_max_messages  = 501
-    history_ttl_seconds   = 31622401
+    send_concurrency        = 1001
+    shard_size              = 2001
+    rate_limit_burst        = 1001
+    rate_limit_per_second   = 1001
+    history_max_messages    = 501
+    history_ttl_seconds     = 31622401
+    callback_rate_limit     = 100001
+    delivery_window_seconds = 901
   }
 
   expect_failures = [
@@ -259,5 +263,27 @@ run "rejects_every_setting_above_its_maximum" {
     var.rate_limit_per_second,
     var.history_max_messages,
     var.history_ttl_seconds,
+    var.callback_rate_limit,
+    var.delivery_window_seconds,
   ]
+}
+
+run "rejects_a_zero_callback_budget" {
+  command = plan
+
+  variables {
+    callback_rate_limit = 0
+  }
+
+  expect_failures = [var.callback_rate_limit]
+}
+
+run "rejects_a_fractional_delivery_window" {
+  command = plan
+
+  variables {
+    delivery_window_seconds = 1.5
+  }
+
+  expect_failures = [var.delivery_window_seconds]
 }

@@ -3,22 +3,30 @@
  * costs time and sockets, and the endpoint only varies when it is derived from each event.
  */
 import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import type { InvocationDeadline } from '../invocation-deadline.ts';
+import { createDeadlineCappedHandler } from '../sdk-request-handler.ts';
 
 /**
  * Builds a management API client the way the Lambda does: its socket pool sized to the send
  * concurrency, because the SDK's default agent stops at 50 sockets and a larger
- * SEND_CONCURRENCY would silently queue behind it.
+ * SEND_CONCURRENCY would silently queue behind it; and, given the invocation's deadline, with
+ * connection and request timeouts that never outlive the invocation (sdk-request-handler.ts).
  * @param endpoint - `https://{domain}/{stage}` or APIGW_ENDPOINT
  * @param maxSockets - sockets per host; the broadcast's concurrency
+ * @param deadline - the running invocation's deadline; without it, the SDK's default handler
  * @returns the client
  */
 export function createManagementClient(
   endpoint: string,
   maxSockets: number,
+  deadline?: InvocationDeadline,
 ): ApiGatewayManagementApiClient {
   return new ApiGatewayManagementApiClient({
     endpoint,
-    requestHandler: { httpsAgent: { maxSockets }, httpAgent: { maxSockets } },
+    requestHandler:
+      deadline === undefined
+        ? { httpsAgent: { maxSockets }, httpAgent: { maxSockets } }
+        : createDeadlineCappedHandler({ deadline, maxSockets }),
   });
 }
 

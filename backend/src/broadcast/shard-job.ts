@@ -27,6 +27,26 @@ export interface ShardJob {
   readonly cursor?: RecipientCursor;
   /** A connection left out while reading (the sender, who gets no echo). */
   readonly exclude?: string;
+  /**
+   * The chat message this job delivers: its recipients are retried until its delivery window
+   * ends, then dead-lettered. Absent: a best-effort frame (presence), or a record from before.
+   */
+  readonly message?: MessageRef;
+  /**
+   * Set on a record the function itself put in the dead-letter queue: why. Redriven from there,
+   * the record gets one more attempt per recipient; what fails again goes back to it.
+   */
+  readonly deadLetter?: { readonly reason: string };
+}
+
+/** Which message a job delivers, and since when. */
+export interface MessageRef {
+  readonly id: string;
+  /** The room's serial of the message, when known. */
+  readonly seq?: number;
+  readonly room: string;
+  /** When the message was accepted (epoch ms): its delivery window starts then. */
+  readonly acceptedAt: number;
 }
 
 /** The wire format's version; a record of another version is dropped, not retried. */
@@ -65,7 +85,7 @@ export function parseShardJob(body: string): ParsedShardJob {
   }
   if (!isObject(value)) return malformed('not an object');
   if (value.v !== VERSION) return malformed('unknown version');
-  const { endpoint, payload, attempt, recipients, cursor, exclude } = value;
+  const { endpoint, payload, attempt, recipients, cursor, exclude, message, deadLetter } = value;
   if (typeof endpoint !== 'string' || !/^https?:\/\/[^\s/]+(\/\S*)?$/.test(endpoint)) {
     return malformed('bad endpoint');
   }
@@ -82,7 +102,23 @@ export function parseShardJob(body: string): ParsedShardJob {
   if ((recipients === undefined) === (cursor === undefined)) {
     return malformed('needs exactly one of recipients and cursor');
   }
-  const base = { endpoint, payload, attempt, ...(exclude !== undefined && { exclude }) };
+  if (message !== undefined && !isMessageRef(message)) return malformed('bad message');
+  if (
+    deadLetter !== undefined &&
+    (!isObject(deadLetter) ||
+      typeof deadLetter.reason !== 'string' ||
+      deadLetter.reason.length > 200)
+  ) {
+    return malformed('bad deadLetter');
+  }
+  const base = {
+    endpoint,
+    payload,
+    attempt,
+    ...(exclude !== undefined && { exclude }),
+    ...(message !== undefined && { message: message as MessageRef }),
+    ...(deadLetter !== undefined && { deadLetter: { reason: deadLetter.reason as string } }),
+  };
   if (recipients !== undefined) {
     if (
       !Array.isArray(recipients) ||
@@ -114,7 +150,8 @@ export function parseShardJob(body: string): ParsedShardJob {
 export function splitIntoJobs(
   recipients: readonly string[],
   size: number,
-  template: Omit<ShardJob, 'recipients' | 'cursor' | 'exclude'>,
+  template: Omit<ShardJob, 'recipients' | 'cursor' | 'exclude' | 'deadLetter'> &
+    Pick<ShardJob, 'deadLetter'>,
 ): ShardJob[] {
   const jobs: ShardJob[] = [];
   for (let start = 0; start < recipients.length; start += size) {
@@ -130,6 +167,21 @@ export function splitIntoJobs(
  */
 export function recipientCount(jobs: readonly ShardJob[]): number {
   return jobs.reduce((sum, job) => sum + (job.recipients?.length ?? 0), 0);
+}
+
+function isMessageRef(value: unknown): value is MessageRef {
+  if (!isObject(value)) return false;
+  const { id, seq, room, acceptedAt } = value;
+  return (
+    typeof id === 'string' &&
+    id !== '' &&
+    id.length <= 64 &&
+    typeof room === 'string' &&
+    room !== '' &&
+    (seq === undefined || (typeof seq === 'number' && Number.isSafeInteger(seq) && seq >= 0)) &&
+    typeof acceptedAt === 'number' &&
+    Number.isFinite(acceptedAt)
+  );
 }
 
 function malformed(reason: string): ParsedShardJob {

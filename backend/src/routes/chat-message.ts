@@ -3,17 +3,16 @@
  * client id claimed, its serial taken, its history slot and idempotency record committed:
  * message-acceptance.ts), acknowledged to a sender that gave a client id, then broadcast as a
  * server-built event to every member of the sender's room but the sender (see fanout.ts for how a
- * large room is split into shards). A rate-limited message never becomes work for other
- * invocations. Once accepted, a message is never answered "try again": what cannot be delivered
- * now goes to the queue, and what even the queue refuses is reported to the sender as
- * `delivery_incomplete`.
+ * large room is split into shards, paced and retried). A rate-limited message never becomes work
+ * for other invocations. Once accepted, a message is never answered "try again": what cannot be
+ * delivered now goes to the queue, what the queue refuses to the dead-letter queue, and a v3
+ * sender hears how many members that left unreached (`delivery_incomplete`).
  */
-
+import { remainderEstimate } from '../broadcast/delivery-report.ts';
 import type { FanoutReport } from '../broadcast/fanout.ts';
-import { emptyFanoutReport, runFanout } from '../broadcast/fanout.ts';
-import type { ShardJob } from '../broadcast/shard-job.ts';
+import { runFanout } from '../broadcast/fanout.ts';
+import { recordFanoutMetrics } from '../broadcast/fanout-metrics.ts';
 import { fanoutDepsFor } from '../deps.ts';
-import { errorName } from '../errors.ts';
 import { buildAckEvent, buildDeliveryIncompleteEvent } from '../protocol/message.ts';
 import type { FrameContext, FrameHandler } from './frame-context.ts';
 import { spendToken } from './frame-context.ts';
@@ -29,6 +28,7 @@ export const sendChatMessage: FrameHandler<'message'> = async (frame, context) =
   if (acceptance.kind === 'answered') return acceptance.outcome;
   const { message } = acceptance;
   const { room, clientId, event } = message;
+  context.deps.metrics.count('messagesAccepted', 1);
   const accepted =
     clientId === undefined ? undefined : { clientId, id: event.id, seq: event.seq, room };
   // The sender learns at once that its message is in, before any member gets it.
@@ -40,11 +40,15 @@ export const sendChatMessage: FrameHandler<'message'> = async (frame, context) =
       JSON.stringify(buildAckEvent(accepted)),
     ));
 
-  const { report, readFailed } = await fanOutAccepted(message, context);
+  const report = await fanOutAccepted(message, context);
   await correctHeadCount(message, report, context);
-  const unreached = unreachedMembers(message, report);
+  const remainder = remainderEstimate(report, message.members);
+  recordFanoutMetrics(context.deps.metrics, report, Date.parse(event.sentAt), remainder);
+  // Members dead-lettered (or lost) here: a v3 sender hears how many, never "try again".
+  const unreached = report.deadLettered + report.lost + remainder.deadLettered + remainder.lost;
+  const partial = unreached > 0 || report.deadLetteredRemainder || report.lostListRemainder;
   const reported =
-    unreached > 0 &&
+    partial &&
     accepted !== undefined &&
     (await replyToSender(
       context.client,
@@ -58,15 +62,18 @@ export const sendChatMessage: FrameHandler<'message'> = async (frame, context) =
     staleDeleteFailed,
     lostListRemainder,
     listComplete: _listComplete,
+    lastDeliveredAt: _lastDeliveredAt,
+    deadLetterReasons,
+    deadLetteredRemainder,
     ...counts
   } = report;
   const misconfigured = forbidden > 0;
   return {
     response: { statusCode: 200 },
     level:
-      misconfigured || unreached > 0 || lostListRemainder
+      misconfigured || partial
         ? 'error'
-        : report.failed > 0 || readFailed !== undefined
+        : report.failed > 0 || report.readFailed !== undefined
           ? 'warn'
           : 'info',
     outcome: 'broadcast',
@@ -76,10 +83,11 @@ export const sendChatMessage: FrameHandler<'message'> = async (frame, context) =
       ...(accepted !== undefined && { acked }),
       ...(message.tookOver && { tookOver: true }),
       ...counts,
-      ...(readFailed !== undefined && { readFailed }),
       ...(staleDeleteFailed > 0 && { staleDeleteFailed }),
       ...(lostListRemainder && { lostListRemainder }),
-      ...(unreached > 0 && { unreached, deliveryIncompleteReported: reported }),
+      ...(deadLetteredRemainder && { deadLetteredRemainder }),
+      ...(Object.keys(deadLetterReasons).length > 0 && { deadLetterReasons }),
+      ...(partial && { unreached, deliveryIncompleteReported: reported }),
       ...(Object.keys(errorNames).length > 0 && { errors: errorNames }),
       ...(misconfigured && {
         configurationError:
@@ -90,41 +98,32 @@ export const sendChatMessage: FrameHandler<'message'> = async (frame, context) =
 };
 
 /**
- * The fan-out of an accepted message to its room but the sender. If the room cannot even be
- * read, the whole broadcast goes to the queue as a cursor job, for a shard worker to read and
- * post (and SQS to retry): the message is accepted, so the sender is never told to try again.
+ * The fan-out of an accepted message to its room but the sender. The job names the message, so
+ * the fan-out retries it until its delivery window ends, and a room that cannot even be read goes
+ * to the queue as a cursor job (or, at worst, the dead-letter queue) instead of failing.
  */
-async function fanOutAccepted(
-  message: AcceptedMessage,
-  context: FrameContext,
-): Promise<{ readonly report: FanoutReport; readonly readFailed: string | undefined }> {
+function fanOutAccepted(message: AcceptedMessage, context: FrameContext): Promise<FanoutReport> {
   const { deps, senderId, endpoint, invocation } = context;
   // The live copy carries the room's head count: presence refreshed by every message, with no
   // post of its own however large the room (the kept copy goes without: it would be stale).
   const { members, event } = message;
   const payload = JSON.stringify(members === undefined ? event : { ...event, members });
-  const job: ShardJob = {
-    endpoint,
-    payload,
-    attempt: 1,
-    cursor: { room: message.room },
-    exclude: senderId,
-  };
-  try {
-    return {
-      report: await runFanout(job, fanoutDepsFor(deps, endpoint, invocation)),
-      readFailed: undefined,
-    };
-  } catch (error) {
-    const report = emptyFanoutReport();
-    const unsent =
-      deps.shardQueue === undefined
-        ? [job]
-        : await deps.shardQueue.enqueue([job]).catch(() => [job]);
-    if (unsent.length > 0) report.lostListRemainder = true;
-    else report.shards = 1;
-    return { report, readFailed: errorName(error) };
-  }
+  return runFanout(
+    {
+      endpoint,
+      payload,
+      attempt: 1,
+      cursor: { room: message.room },
+      exclude: senderId,
+      message: {
+        id: event.id,
+        seq: event.seq,
+        room: message.room,
+        acceptedAt: Date.parse(event.sentAt),
+      },
+    },
+    fanoutDepsFor(deps, endpoint, invocation),
+  );
 }
 
 /**
@@ -141,16 +140,4 @@ async function correctHeadCount(
   await context.deps.rooms
     .correctMembers(message.room, report.listed, message.membersVersion, context.deps.now())
     .catch(() => false);
-}
-
-/**
- * Members the message will not reach: recipients that neither this invocation nor the queue
- * took, and, when part of the room's list could not be handed off, the members it holds (an
- * estimate from the head count, since that part was never read).
- */
-function unreachedMembers(message: AcceptedMessage, report: FanoutReport): number {
-  const unread = report.lostListRemainder
-    ? Math.max(0, (message.members ?? 0) - Math.max(report.listed, 1))
-    : 0;
-  return report.lost + unread;
 }

@@ -7,9 +7,10 @@
  */
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { addCounts, emptyFanoutReport, runFanout } from '../broadcast/fanout.ts';
+import { recordFanoutMetrics } from '../broadcast/fanout-metrics.ts';
 import { parseShardJob } from '../broadcast/shard-job.ts';
 import type { HandlerDeps, Invocation } from '../deps.ts';
-import { fanoutDepsFor } from '../deps.ts';
+import { fanoutDepsFor, pacerFor } from '../deps.ts';
 import type { RouteOutcome } from './route.ts';
 
 /** What a batch of shard records ends with: SQS's answer and the log line's fields. */
@@ -33,6 +34,8 @@ export async function handleShardBatch(
   const failures: string[] = [];
   const dropped: Record<string, number> = {};
   const total = emptyFanoutReport();
+  // The records run at once: one pace for all their posts.
+  const pacer = pacerFor(deps, invocation);
   await Promise.all(
     event.Records.map(async (record) => {
       const parsed = parseShardJob(record.body);
@@ -42,8 +45,12 @@ export async function handleShardBatch(
       }
       const endpoint = deps.config.apigwEndpoint ?? parsed.job.endpoint;
       try {
-        const report = await runFanout(parsed.job, fanoutDepsFor(deps, endpoint, invocation));
+        const report = await runFanout(
+          parsed.job,
+          fanoutDepsFor(deps, endpoint, invocation, pacer),
+        );
         addCounts(total, report);
+        recordFanoutMetrics(deps.metrics, report, parsed.job.message?.acceptedAt);
         // Recipients this invocation could neither reach nor hand off: run the record again.
         if (report.lost > 0 || report.lostListRemainder) failures.push(record.messageId);
       } catch {
@@ -55,16 +62,30 @@ export async function handleShardBatch(
   return {
     response: { batchItemFailures: failures.map((itemIdentifier) => ({ itemIdentifier })) },
     outcome: {
-      level: failures.length > 0 || droppedCount > 0 ? 'error' : total.failed > 0 ? 'warn' : 'info',
+      // Anything not delivered nor gone is an error: dead-lettered, lost, given back to SQS.
+      level:
+        failures.length > 0 || droppedCount > 0 || total.deadLettered > 0 || total.lost > 0
+          ? 'error'
+          : total.failed > 0
+            ? 'warn'
+            : 'info',
       outcome: 'shards',
       details: {
         records: event.Records.length,
         delivered: total.delivered,
         gone: total.gone,
         failed: total.failed,
+        throttled: total.throttled,
         handedOff: total.handedOff,
         shards: total.shards,
         retried: total.retried,
+        ...(total.deadLettered > 0 && {
+          deadLettered: total.deadLettered,
+          deadLetterReasons: total.deadLetterReasons,
+        }),
+        ...(total.deadLetteredRemainder && { deadLetteredRemainder: true }),
+        ...(total.lost > 0 && { lost: total.lost }),
+        ...(total.postedInline > 0 && { postedInline: total.postedInline }),
         ...(failures.length > 0 && { failedRecords: failures.length }),
         ...(droppedCount > 0 && { dropped }),
         ...(Object.keys(total.errorNames).length > 0 && { errors: total.errorNames }),

@@ -15,7 +15,7 @@ import type { ShardJob } from '../../src/broadcast/shard-job.ts';
 import { MAX_ATTEMPTS } from '../../src/broadcast/shard-job.ts';
 import { PostToConnectionError } from '../../src/errors.ts';
 import type { RecipientPage } from '../../src/rooms/connection-store.ts';
-import { recordingQueue } from '../support/mocks.ts';
+import { recordingQueue, unpacedPacer } from '../support/mocks.ts';
 
 const ENDPOINT = 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod';
 const PAYLOAD = '{"type":"message","id":"01KB0000000000000000000000","message":"hi"}';
@@ -70,6 +70,11 @@ function deps(overrides: Partial<FanoutDeps> & { posted?: string[] } = {}): Fano
     shardSize: 3,
     now: () => new Date('2026-11-27T06:00:00.000Z'),
     remainingTimeMs: () => 10_000,
+    pacer: unpacedPacer(),
+    sleep: async () => {},
+    deadLetters: undefined,
+    deliveryWindowMs: 60_000,
+    random: () => 0.5,
     ...overrides,
   };
 }
@@ -280,13 +285,15 @@ describe('runFanout of a list of recipients', () => {
       deps({ post, queue: recordingQueue() }),
     );
 
-    // Assess
+    // Assess: the recipient throttled while others succeed waited and went again twice, then
+    // was taken for a full buffer and retried last
     expect(first).toMatchObject({ delivered: 1, failed: 1, retried: 3, handedOff: 3 });
     expect(queue.enqueued).toEqual([
-      { job: { ...shard, attempt: 2, recipients: ['c0=', 'c1=', 'c2='] }, delaySeconds: 1 },
+      { job: { ...shard, attempt: 2, recipients: ['c1=', 'c2=', 'c0='] }, delaySeconds: 1 },
     ]);
+    expect(first).toMatchObject({ throttled: 3, bufferFull: 1 });
     expect(first.errorNames).toEqual({
-      LimitExceededException: 1,
+      LimitExceededException: 3,
       InternalServerError: 1,
       Error: 1,
       PayloadTooLargeException: 1,

@@ -21,6 +21,15 @@ describe('shard jobs on the wire', () => {
       { ...base, cursor: { room: 'support', after: { connectionId: 'x=' } }, exclude: 's=' },
     ],
     ['a cursor from the start', { ...base, cursor: { room: 'lobby' } }],
+    [
+      'a message with its serial, dead-lettered',
+      {
+        ...base,
+        recipients: ['a='],
+        message: { id: '01KB', seq: 7, room: 'lobby', acceptedAt: 1_795_000_000_000 },
+        deadLetter: { reason: 'window_ended' },
+      },
+    ],
   ])('round-trips %s', (_, job) => {
     expect(parseShardJob(serializeShardJob(job))).toEqual({ ok: true, job });
   });
@@ -40,6 +49,11 @@ describe('shard jobs on the wire', () => {
     ['a cursor that is not an object', { ...base, v: 1, cursor: 'after' }],
     ['an exclude that is not a string', { ...base, v: 1, cursor: { room: 'lobby' }, exclude: 3 }],
     ['a cursor without a room', { ...base, v: 1, cursor: {} }],
+    [
+      'a message without acceptedAt',
+      { ...base, v: 1, recipients: [], message: { id: 'x', room: 'l' } },
+    ],
+    ['a dead-letter without a reason', { ...base, v: 1, recipients: [], deadLetter: {} }],
   ])('refuses %s, with a reason', (_, value) => {
     const parsed = parseShardJob(typeof value === 'string' ? value : JSON.stringify(value));
     expect(parsed.ok).toBe(false);

@@ -10,9 +10,11 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRateLimiter } from '../../src/access/rate-limiter.ts';
+import { createCallbackBudget } from '../../src/broadcast/callback-budget.ts';
 import type { Config } from '../../src/config.ts';
 import type { ChatHandler } from '../../src/create-handler.ts';
 import { createHandler } from '../../src/create-handler.ts';
+import { collectInvocationMetrics } from '../../src/metrics.ts';
 import { newMessageId } from '../../src/protocol/message-id.ts';
 import { createConnectionStore } from '../../src/rooms/connection-store.ts';
 import { createMessageClaims } from '../../src/rooms/message-claims.ts';
@@ -82,6 +84,9 @@ beforeAll(async () => {
     shardQueueUrl: undefined,
     shardSize: 100,
     rateLimit: { burst: 10, perSecond: 2 },
+    callbackRateLimit: 5000,
+    deliveryWindowSeconds: 60,
+    deadLetterQueueUrl: undefined,
   };
   handler = createHandler({
     config,
@@ -110,9 +115,18 @@ beforeAll(async () => {
       posted.push(connectionId);
     },
     shardQueue: undefined,
+    deadLetters: undefined,
+    // A small room's broadcast takes no lease of the callback budget: a real budget on the rooms
+    // table would show up in the recorded requests if it did.
+    callbackBudget: createCallbackBudget({
+      client,
+      tableName: config.roomsTableName,
+      postsPerSecond: config.callbackRateLimit,
+    }),
     now: () => new Date(),
     newMessageId,
     log: () => {},
+    metrics: collectInvocationMetrics(() => {}),
   });
   // A small room of five: three of protocol 3, two old clients
   for (const [id, v] of [

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import type { FanoutDeps } from '../../src/broadcast/fanout.ts';
 import { announcePresence } from '../../src/rooms/presence.ts';
 import type { HeadCount } from '../../src/rooms/room-store.ts';
-import { NOW, recordingQueue } from '../support/mocks.ts';
+import { NOW, recordingQueue, unpacedPacer } from '../support/mocks.ts';
 
 const ENDPOINT = 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod';
 const ids = (count: number): string[] => Array.from({ length: count }, (_, index) => `c${index}=`);
@@ -38,6 +38,11 @@ function roomOf(members: readonly string[], old: readonly string[] = []) {
     shardSize: 3,
     now: () => NOW,
     remainingTimeMs: () => 10_000,
+    pacer: unpacedPacer(),
+    sleep: async () => {},
+    deadLetters: undefined,
+    deliveryWindowMs: 60_000,
+    random: () => 0.5,
   };
   const deps = {
     store: {

@@ -67,6 +67,30 @@ describe('a chat message', () => {
     expect(JSON.stringify(testRig.logs)).not.toContain('hello');
   });
 
+  it('publishes one metrics record for the invocation: the accepted message and its fan-out', async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.dynamoDb.on(QueryCommand).resolves({
+      Items: [{ connectionId: 'a' }, { connectionId: SENDER }, { connectionId: 'b' }],
+    });
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    await testRig.handler(
+      webSocketEvent('$default', { connectionId: SENDER, body: chatFrame({ message: 'hi' }) }),
+    );
+
+    // Assess: the test clock stands still, so the last delivery is 0 ms after acceptance
+    expect(testRig.metrics).toHaveLength(1);
+    expect(Object.fromEntries(testRig.metrics[0]?.counts ?? [])).toMatchObject({
+      messagesAccepted: 1,
+      delivered: 2,
+      gone: 0,
+      handedOff: 0,
+    });
+    expect(testRig.metrics[0]?.timesToLastDelivery).toEqual([0]);
+  });
+
   it("carries the room's head count on the live copy only, never on the kept one", async () => {
     // Prepare: the room item's counter update returns its head count
     const testRig = setUp();
@@ -215,11 +239,21 @@ describe('a chat message', () => {
     );
 
     // Assess
+    // A throttled post waits and goes again; after three throttles while the others succeed,
+    // the recipient's own buffer is taken to be full
     expect(response).toEqual({ statusCode: 200 });
-    expect(postedTo(testRig).toSorted()).toEqual(['a', 'b', 'c', 'slow']);
+    expect(postedTo(testRig).toSorted()).toEqual(['a', 'b', 'c', 'slow', 'slow', 'slow']);
     expect(testRig.dynamoDb.commandCalls(DeleteCommand)).toHaveLength(0);
+    // …and with neither a queue to retry it nor a dead-letter queue, it is lost: an error
     expect(testRig.logs).toMatchObject([
-      { level: 'warn', delivered: 3, gone: 0, failed: 1, errors: { LimitExceededException: 1 } },
+      {
+        level: 'error',
+        delivered: 3,
+        gone: 0,
+        failed: 0,
+        lost: 1,
+        errors: { LimitExceededException: 3 },
+      },
     ]);
   });
 
@@ -303,6 +337,7 @@ describe('a chat message', () => {
       attempt: 1,
       cursor: { room: 'lobby' },
       exclude: SENDER,
+      message: { id: MESSAGE_ID, room: 'lobby', seq: 1, acceptedAt: NOW.getTime() },
     });
     expect(JSON.parse(queue.enqueued[0]?.job.payload ?? '')).toMatchObject({
       message: 'hi',

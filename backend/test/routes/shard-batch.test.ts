@@ -5,7 +5,14 @@
 import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { describe, expect, it } from 'vitest';
 import { shardBody, sqsRecord } from '../support/events.ts';
-import { decodePosted, postedTo, recordingQueue, rigPerTest } from '../support/mocks.ts';
+import {
+  decodePosted,
+  NOW,
+  postedTo,
+  recordingDeadLetters,
+  recordingQueue,
+  rigPerTest,
+} from '../support/mocks.ts';
 
 const setUp = rigPerTest();
 
@@ -69,6 +76,35 @@ describe('shard batches from SQS', () => {
     expect(testRig.logs).toMatchObject([{ outcome: 'shards', failedRecords: 1, level: 'error' }]);
   });
 
+  it('counts recipients the dead-letter queue refused, logs an error and gives the record back to SQS', async () => {
+    // Prepare: a message past its window whose recipient fails, and a dead-letter queue that refuses
+    const deadLetters = recordingDeadLetters();
+    deadLetters.refuse = true;
+    const testRig = setUp({}, { deadLetters });
+    testRig.managementApi.on(PostToConnectionCommand).rejects(
+      Object.assign(new Error('Internal'), {
+        name: 'InternalServerErrorException',
+        $metadata: { httpStatusCode: 500 },
+      }),
+    );
+    const body = JSON.stringify({
+      v: 1,
+      endpoint: 'https://abc.execute-api.eu-west-1.amazonaws.com/prod',
+      payload: '{"type":"message"}',
+      attempt: 3,
+      recipients: ['a'],
+      message: { id: 'm', room: 'lobby', acceptedAt: NOW.getTime() - 120_000 },
+    });
+
+    // Act
+    const response = await testRig.handler({ Records: [sqsRecord('m1', body)] });
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm1' }] });
+    expect(testRig.logs).toMatchObject([{ level: 'error', outcome: 'shards', lost: 1 }]);
+    expect(testRig.metrics[0]?.counts.get('deadLetterFailed')).toBe(1);
+  });
+
   it("posts through APIGW_ENDPOINT when it is set, not the record's endpoint", async () => {
     // Prepare
     const testRig = setUp({ apigwEndpoint: 'http://127.0.0.1:4001/prod' });
@@ -80,6 +116,21 @@ describe('shard batches from SQS', () => {
     // Assess
     expect(testRig.clientEndpoints).toEqual(['http://127.0.0.1:4001/prod']);
     expect(postedTo(testRig)).toEqual(['a']);
+  });
+
+  it('publishes one metrics record for the whole batch, its counts added up', async () => {
+    // Prepare
+    const testRig = setUp();
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act
+    await testRig.handler({
+      Records: [sqsRecord('m1', shardBody(['a', 'b'])), sqsRecord('m2', shardBody(['c']))],
+    });
+
+    // Assess
+    expect(testRig.metrics).toHaveLength(1);
+    expect(testRig.metrics[0]?.counts.get('delivered')).toBe(3);
   });
 
   it('logs a batch that went well at level info, with its counts', async () => {

@@ -20,7 +20,11 @@ import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach } from 'vitest';
 import { createRateLimiter } from '../../src/access/rate-limiter.ts';
+import type { CallbackBudget } from '../../src/broadcast/callback-budget.ts';
+import type { DeadLetterQueue } from '../../src/broadcast/dead-letter-queue.ts';
 import { createPerEndpointCache } from '../../src/broadcast/management-clients.ts';
+import type { Pacer, PacerClock } from '../../src/broadcast/pacer.ts';
+import { createPacer } from '../../src/broadcast/pacer.ts';
 import { sdkPoster } from '../../src/broadcast/poster.ts';
 import type { ShardJob } from '../../src/broadcast/shard-job.ts';
 import type { ShardQueue } from '../../src/broadcast/shard-queue.ts';
@@ -28,6 +32,10 @@ import type { Config } from '../../src/config.ts';
 import type { ChatHandler } from '../../src/create-handler.ts';
 import { createHandler } from '../../src/create-handler.ts';
 import type { InvocationLog } from '../../src/deps.ts';
+import { createInvocationClock } from '../../src/invocation-deadline.ts';
+import { withInvocationScope } from '../../src/invocation-scope.ts';
+import type { InvocationValues } from '../../src/metrics.ts';
+import { collectInvocationMetrics } from '../../src/metrics.ts';
 import { createConnectionStore } from '../../src/rooms/connection-store.ts';
 import { createMessageClaims } from '../../src/rooms/message-claims.ts';
 import { createRoomStore } from '../../src/rooms/room-store.ts';
@@ -74,9 +82,74 @@ export function recordingQueue(): RecordingQueue {
   return queue;
 }
 
+/** A dead-letter queue that records what it keeps (and can refuse it). */
+export interface RecordingDeadLetters extends DeadLetterQueue {
+  readonly kept: { readonly job: ShardJob; readonly reason: string }[];
+  /** When set, put hands every job back as refused. */
+  refuse: boolean;
+}
+
+/**
+ * A dead-letter queue double for unit tests.
+ * @returns the queue, recording every job with its reason
+ */
+export function recordingDeadLetters(): RecordingDeadLetters {
+  const queue: RecordingDeadLetters = {
+    kept: [],
+    refuse: false,
+    async put(jobs, reason) {
+      if (queue.refuse) return [...jobs];
+      for (const job of jobs) queue.kept.push({ job, reason });
+      return [];
+    },
+  };
+  return queue;
+}
+
+/** A clock whose sleeps only move its own time forward: waits take no real time. */
+export interface FakeClock extends PacerClock {
+  /** Moves the clock forward. */
+  advance(milliseconds: number): void;
+}
+
+/**
+ * A fake clock for pacing and retry tests.
+ * @param start - its first instant (epoch ms)
+ * @returns the clock
+ */
+export function fakeClock(start = NOW.getTime()): FakeClock {
+  let time = start;
+  return {
+    now: () => time,
+    async sleep(milliseconds) {
+      time += Math.max(0, milliseconds);
+    },
+    advance(milliseconds) {
+      time += milliseconds;
+    },
+  };
+}
+
+/**
+ * A pacer that never waits and has no deadline: what a test of the plan (not of pacing) needs.
+ * @returns the pacer
+ */
+export function unpacedPacer(): Pacer {
+  return createPacer({
+    budget: undefined,
+    postsPerSecond: Number.MAX_SAFE_INTEGER,
+    clock: fakeClock(),
+    timeToStopMs: () => Number.POSITIVE_INFINITY,
+  });
+}
+
 /** Overrides of the test handler's dependencies. */
 export interface RigOptions {
   readonly queue?: ShardQueue;
+  /** The shared callback budget; none by default (AIMD pacing alone). */
+  readonly callbackBudget?: CallbackBudget;
+  /** The dead-letter queue; none by default. */
+  readonly deadLetters?: DeadLetterQueue;
 }
 
 /** A handler under test and its doubles. */
@@ -87,6 +160,8 @@ export interface TestRig {
   /** Endpoints the handler asked a management client for, in order of client creation. */
   readonly clientEndpoints: string[];
   readonly logs: InvocationLog[];
+  /** The metrics each invocation published, in order (one entry per invocation that had any). */
+  readonly metrics: InvocationValues[];
   /** Removes the mocks (the management API mock patches the client class for every instance). */
   restore(): void;
 }
@@ -121,13 +196,18 @@ export function createTestRig(config: Partial<Config> = {}, options: RigOptions 
     shardQueueUrl: undefined,
     shardSize: 100,
     rateLimit: { burst: 10, perSecond: 2 },
+    callbackRateLimit: 5000,
+    deliveryWindowSeconds: 60,
+    deadLetterQueueUrl: undefined,
     ...config,
   };
   const managementClientFor = createPerEndpointCache((endpoint) => {
     clientEndpoints.push(endpoint);
     return new ApiGatewayManagementApiClient({ ...clientConfig, endpoint });
   });
-  const handler = createHandler({
+  const published: InvocationValues[] = [];
+  const metrics = collectInvocationMetrics((values) => published.push(values));
+  const inner = createHandler({
     config: fullConfig,
     store: createConnectionStore({ client: documentClient, tableName: CONNECTIONS_TABLE }),
     rooms: createRoomStore({
@@ -146,9 +226,17 @@ export function createTestRig(config: Partial<Config> = {}, options: RigOptions 
     // Posts go through the mocked client, so tests see every post as a PostToConnectionCommand.
     posterFor: (endpoint) => sdkPoster(managementClientFor(endpoint)),
     shardQueue: options.queue,
+    callbackBudget: options.callbackBudget,
+    deadLetters: options.deadLetters,
     now: () => NOW,
     newMessageId: () => MESSAGE_ID,
     log: (line) => logs.push(line),
+    metrics,
+  });
+  // Wrapped as handler.ts wraps it: the deadline for the SDK clients, one metrics record each.
+  const handler = withInvocationScope(inner, {
+    clock: createInvocationClock(),
+    onEnd: () => metrics.publish(),
   });
   return {
     handler,
@@ -156,6 +244,7 @@ export function createTestRig(config: Partial<Config> = {}, options: RigOptions 
     managementApi,
     clientEndpoints,
     logs,
+    metrics: published,
     restore: () => {
       dynamoDb.restore();
       managementApi.restore();
