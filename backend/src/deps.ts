@@ -17,6 +17,7 @@ import type { MetricsRecorder } from './metrics.ts';
 import type { ConnectionStore } from './rooms/connection-store.ts';
 import { forgetConnection } from './rooms/membership.ts';
 import type { MessageClaims } from './rooms/message-claims.ts';
+import type { OpenConnections } from './rooms/open-connections.ts';
 import type { PresenceDeps } from './rooms/presence.ts';
 import type { RoomStore } from './rooms/room-store.ts';
 
@@ -36,6 +37,8 @@ export interface HandlerDeps {
   readonly config: Config;
   readonly store: ConnectionStore;
   readonly rooms: RoomStore;
+  /** The chat's count of open connections, for its metric. */
+  readonly openConnections: OpenConnections;
   /** The idempotency records of messages sent with a client id. */
   readonly claims: MessageClaims;
   readonly rateLimiter: RateLimiter;
@@ -100,7 +103,13 @@ export function fanoutDepsFor(
     store: {
       recipientPages: deps.store.recipientPages,
       // A recipient found gone (410) is forgotten and, if this delete removed it, counted out.
-      remove: async (connectionId) => (await forgetConnection(deps, connectionId))?.room,
+      remove: async (connectionId) => {
+        const departure = await forgetConnection(deps, connectionId);
+        if (departure?.openConnections !== undefined) {
+          deps.metrics.openConnections(departure.openConnections);
+        }
+        return departure?.room;
+      },
     },
     queue: deps.shardQueue,
     shardSize: deps.config.shardSize,

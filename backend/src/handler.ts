@@ -23,6 +23,7 @@ import { createEmfMetrics } from './metrics.ts';
 import { newMessageId } from './protocol/message-id.ts';
 import { createConnectionStore } from './rooms/connection-store.ts';
 import { createMessageClaims } from './rooms/message-claims.ts';
+import { createOpenConnections } from './rooms/open-connections.ts';
 import { createRoomStore } from './rooms/room-store.ts';
 import { createDeadlineCappedHandler } from './sdk-request-handler.ts';
 
@@ -55,6 +56,7 @@ export const handler: ChatHandler = withInvocationScope(
       historyMaxMessages: config.historyMaxMessages,
       historyTtlSeconds: config.historyTtlSeconds,
     }),
+    openConnections: createOpenConnections({ client: dynamoDb, tableName: config.roomsTableName }),
     claims: createMessageClaims({ client: dynamoDb, tableName: config.roomsTableName }),
     rateLimiter: createRateLimiter({
       client: dynamoDb,

@@ -7,13 +7,22 @@
  * count a connection out twice.
  */
 import type { ConnectionStore } from './connection-store.ts';
+import type { OpenConnections } from './open-connections.ts';
 import type { HeadCount, RoomStore } from './room-store.ts';
 
 /** What membership changes need. */
 export interface MembershipDeps {
   readonly store: Pick<ConnectionStore, 'add' | 'remove'>;
   readonly rooms: Pick<RoomStore, 'countIn' | 'countOut'>;
+  readonly openConnections: OpenConnections;
   readonly now: () => Date;
+}
+
+/** A room's head count after a join or leave, and the chat's open connections if counted. */
+export interface CountedChange {
+  readonly headCount: HeadCount;
+  /** Undefined when the chat-wide count could not be moved (it is only a metric). */
+  readonly openConnections: number | undefined;
 }
 
 /**
@@ -24,20 +33,24 @@ export interface MembershipDeps {
  * @param connectionId - the new connection
  * @param room - its room
  * @param protocolVersion - the version its URL declared; undefined for an old client
- * @returns the room's head count afterwards
- * @throws when either write failed; the item is then removed again (best effort), so no
- *   uncounted item is left for a later 410 to count out
+ * @returns the room's head count afterwards, and the chat's open connections
+ * @throws when the item or the room's count could not be written; the item is then removed again
+ *   (best effort), so no uncounted item is left for a later 410 to count out
  */
 export async function joinRoom(
   deps: MembershipDeps,
   connectionId: string,
   room: string,
   protocolVersion: number | undefined,
-): Promise<HeadCount> {
+): Promise<CountedChange> {
   const now = deps.now();
   await deps.store.add(connectionId, now, room, protocolVersion);
   try {
-    return await deps.rooms.countIn(room, now);
+    const [headCount, openConnections] = await Promise.all([
+      deps.rooms.countIn(room, now),
+      deps.openConnections.change(1).catch(() => undefined),
+    ]);
+    return { headCount, openConnections };
   } catch (error) {
     await deps.store.remove(connectionId).catch(() => undefined);
     throw error;
@@ -49,6 +62,8 @@ export interface Departure {
   readonly room: string;
   /** Undefined when the count could not be updated (the next correction sets it right). */
   readonly headCount: HeadCount | undefined;
+  /** The chat's open connections afterwards; undefined when they could not be counted. */
+  readonly openConnections: number | undefined;
 }
 
 /**
@@ -64,6 +79,9 @@ export async function forgetConnection(
 ): Promise<Departure | undefined> {
   const room = await deps.store.remove(connectionId);
   if (room === undefined) return undefined;
-  const headCount = await deps.rooms.countOut(room, deps.now()).catch(() => undefined);
-  return { room, headCount };
+  const [headCount, openConnections] = await Promise.all([
+    deps.rooms.countOut(room, deps.now()).catch(() => undefined),
+    deps.openConnections.change(-1).catch(() => undefined),
+  ]);
+  return { room, headCount, openConnections };
 }

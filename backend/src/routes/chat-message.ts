@@ -137,7 +137,14 @@ async function correctHeadCount(
   context: FrameContext,
 ): Promise<void> {
   if (!report.listComplete || report.listed === message.members) return;
-  await context.deps.rooms
-    .correctMembers(message.room, report.listed, message.membersVersion, context.deps.now())
+  const { deps } = context;
+  const corrected = await deps.rooms
+    .correctMembers(message.room, report.listed, message.membersVersion, deps.now())
     .catch(() => false);
+  if (!corrected) return;
+  // The chat-wide count drifted by as much as the room's did (a lost $disconnect, a TTL expiry).
+  const open = await deps.openConnections
+    .change(report.listed - (message.members ?? 0))
+    .catch(() => undefined);
+  if (open !== undefined) deps.metrics.openConnections(open);
 }

@@ -23,12 +23,14 @@ export const handleConnect: RouteHandler = async (event, deps) => {
   if (!version.ok) {
     return { response: { statusCode: 400 }, level: 'warn', outcome: 'version_invalid' };
   }
-  const { members } = await joinRoom(
+  const joined = await joinRoom(
     deps,
     event.requestContext.connectionId,
     choice.room,
     version.version,
   );
+  if (joined.openConnections !== undefined) deps.metrics.openConnections(joined.openConnections);
+  const { members } = joined.headCount;
   return {
     response: { statusCode: 200 },
     outcome: 'connected',

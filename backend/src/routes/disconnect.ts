@@ -15,7 +15,8 @@ export const handleDisconnect: RouteHandler = async (event, deps, invocation) =>
   const connectionId = event.requestContext.connectionId;
   const departure = await forgetConnection(deps, connectionId);
   if (departure === undefined) return { response: { statusCode: 200 }, outcome: 'disconnected' };
-  const { room, headCount } = departure;
+  const { room, headCount, openConnections } = departure;
+  if (openConnections !== undefined) deps.metrics.openConnections(openConnections);
   if (headCount === undefined) {
     // Forgotten but not counted out: the room's next listing corrects the count.
     return {

@@ -11,6 +11,7 @@ import type { ConnectionStore } from '../../src/rooms/connection-store.ts';
 import { createConnectionStore } from '../../src/rooms/connection-store.ts';
 import type { MembershipDeps } from '../../src/rooms/membership.ts';
 import { forgetConnection, joinRoom } from '../../src/rooms/membership.ts';
+import { createOpenConnections } from '../../src/rooms/open-connections.ts';
 import { countRoom } from '../../src/rooms/presence.ts';
 import type { RoomStore } from '../../src/rooms/room-store.ts';
 import { createRoomStore } from '../../src/rooms/room-store.ts';
@@ -33,7 +34,12 @@ beforeAll(async () => {
     historyMaxMessages: 50,
     historyTtlSeconds: 86_400,
   });
-  membership = { store, rooms, now: () => T0 };
+  membership = {
+    store,
+    rooms,
+    openConnections: createOpenConnections({ client, tableName: dynamoDb.roomsTableName }),
+    now: () => T0,
+  };
 });
 afterAll(async () => {
   await dynamoDb?.stop();

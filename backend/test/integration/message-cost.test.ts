@@ -18,6 +18,7 @@ import { collectInvocationMetrics } from '../../src/metrics.ts';
 import { newMessageId } from '../../src/protocol/message-id.ts';
 import { createConnectionStore } from '../../src/rooms/connection-store.ts';
 import { createMessageClaims } from '../../src/rooms/message-claims.ts';
+import { createOpenConnections } from '../../src/rooms/open-connections.ts';
 import { createRoomStore } from '../../src/rooms/room-store.ts';
 import type { TestDynamoDb } from '../support/dynalite.ts';
 import { startTestDynamoDb, TEST_CREDENTIALS, TEST_REGION } from '../support/dynalite.ts';
@@ -97,6 +98,7 @@ beforeAll(async () => {
       historyMaxMessages: config.historyMaxMessages,
       historyTtlSeconds: config.historyTtlSeconds,
     }),
+    openConnections: createOpenConnections({ client, tableName: config.roomsTableName }),
     claims: createMessageClaims({ client, tableName: config.roomsTableName }),
     rateLimiter: createRateLimiter({
       client,

@@ -6,7 +6,7 @@ import { DeleteCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { describe, expect, it } from 'vitest';
 import contract from '../../../contract/contract.json' with { type: 'json' };
 import { DOMAIN_NAME, webSocketEvent } from '../support/events.ts';
-import { CONNECTIONS_TABLE, NOW, NOW_SECONDS, rigPerTest } from '../support/mocks.ts';
+import { CONNECTIONS_TABLE, NOW, NOW_SECONDS, rigPerTest, roomUpdates } from '../support/mocks.ts';
 
 const setUp = rigPerTest();
 
@@ -95,9 +95,29 @@ describe('$connect', () => {
     // Act
     await testRig.handler(webSocketEvent('$connect', { connectionId: 'c1' }));
 
-    // Assess
+    // Assess: the item first, then the room's count and the chat's open connections
     const order = testRig.dynamoDb.calls().map((call) => call.args[0].constructor.name);
-    expect(order).toEqual(['PutCommand', 'UpdateCommand']);
+    expect(order).toEqual(['PutCommand', 'UpdateCommand', 'UpdateCommand']);
+    expect(roomUpdates(testRig.dynamoDb)).toHaveLength(1);
+  });
+
+  it("counts the chat's open connections in and records them as a metric", async () => {
+    // Prepare: the chat-wide count answers 7 after this connection
+    const testRig = setUp();
+    testRig.dynamoDb
+      .on(UpdateCommand, { Key: { room: '#open-connections', slot: 0 } })
+      .resolves({ Attributes: { open: 7 } });
+
+    // Act
+    await testRig.handler(webSocketEvent('$connect', { connectionId: 'c1' }));
+
+    // Assess
+    const counted = testRig.dynamoDb
+      .commandCalls(UpdateCommand)
+      .map((call) => call.args[0].input)
+      .filter((input) => input.Key?.room === '#open-connections');
+    expect(counted).toMatchObject([{ ExpressionAttributeValues: { ':delta': 1 } }]);
+    expect(testRig.metrics).toMatchObject([{ openConnections: 7 }]);
   });
 
   it('removes the connection again when it cannot be counted in, and answers 500', async () => {

@@ -12,6 +12,7 @@ import {
   decodePosted,
   postedTo,
   rigPerTest,
+  roomUpdates,
 } from '../support/mocks.ts';
 
 const setUp = rigPerTest();
@@ -127,7 +128,7 @@ describe('$disconnect', () => {
     await testRig.handler(webSocketEvent('$disconnect', { connectionId: 'c1' }));
 
     // Assess
-    const updates = testRig.dynamoDb.commandCalls(UpdateCommand).map((call) => call.args[0].input);
+    const updates = roomUpdates(testRig.dynamoDb);
     expect(updates).toHaveLength(2);
     expect(updates[1]?.UpdateExpression).toContain('ADD membersVersion :one');
     expect(updates[1]?.UpdateExpression).not.toContain('members :');
@@ -175,7 +176,7 @@ describe('$disconnect', () => {
     await testRig.handler(webSocketEvent('$disconnect', { connectionId: 'c1' }));
 
     // Assess
-    const correction = testRig.dynamoDb.commandCalls(UpdateCommand)[1]?.args[0].input;
+    const correction = roomUpdates(testRig.dynamoDb)[1];
     expect(correction).toMatchObject({
       UpdateExpression: expect.stringContaining('SET members = :members'),
       ExpressionAttributeValues: { ':members': 2, ':version': 31 },

@@ -38,6 +38,7 @@ import type { InvocationValues } from '../../src/metrics.ts';
 import { collectInvocationMetrics } from '../../src/metrics.ts';
 import { createConnectionStore } from '../../src/rooms/connection-store.ts';
 import { createMessageClaims } from '../../src/rooms/message-claims.ts';
+import { createOpenConnections } from '../../src/rooms/open-connections.ts';
 import { createRoomStore } from '../../src/rooms/room-store.ts';
 
 /** The instant every test handler sees as "now". */
@@ -210,6 +211,7 @@ export function createTestRig(config: Partial<Config> = {}, options: RigOptions 
   const inner = createHandler({
     config: fullConfig,
     store: createConnectionStore({ client: documentClient, tableName: CONNECTIONS_TABLE }),
+    openConnections: createOpenConnections({ client: documentClient, tableName: ROOMS_TABLE }),
     rooms: createRoomStore({
       client: documentClient,
       tableName: ROOMS_TABLE,
@@ -309,4 +311,19 @@ export function postedTo(testRig: TestRig): string[] {
 export function decodePosted(data: unknown): unknown {
   const text = typeof data === 'string' ? data : new TextDecoder().decode(data as Uint8Array);
   return JSON.parse(text);
+}
+
+/**
+ * The UpdateItem inputs a test's rig sent for rooms, leaving out the chat-wide items (the callback
+ * budget, the count of open connections), whose keys begin with `#`, which no room name can.
+ * @param dynamoDb - the rig's mocked document client
+ * @returns the inputs, in the order sent
+ */
+export function roomUpdates(
+  dynamoDb: AwsClientStub<DynamoDBDocumentClient>,
+): UpdateCommand['input'][] {
+  return dynamoDb
+    .commandCalls(UpdateCommand)
+    .map((call) => call.args[0].input)
+    .filter((input) => !String(input.Key?.room ?? '').startsWith('#'));
 }

@@ -247,6 +247,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         dynamoEndpoint: dynamo.endpoint,
         sqsEndpoint: sqs.endpoint,
         shardQueueUrl: sqs.queueUrl(SHARD_QUEUE),
+        deadLetterQueueUrl: sqs.queueUrl(DEAD_LETTER_QUEUE),
       }),
     );
     const nodeVersion = await runner.start();
@@ -432,7 +433,7 @@ function createLambdaRunner(
   printLine: (line: string) => void,
   endpoints: Pick<
     Parameters<typeof lambdaEnvironment>[0],
-    'managementEndpoint' | 'dynamoEndpoint' | 'sqsEndpoint' | 'shardQueueUrl'
+    'managementEndpoint' | 'dynamoEndpoint' | 'sqsEndpoint' | 'shardQueueUrl' | 'deadLetterQueueUrl'
   >,
 ): LambdaRunner {
   return new LambdaRunner({
@@ -586,6 +587,7 @@ function lambdaEnvironment(parts: {
   dynamoEndpoint: string;
   sqsEndpoint: string;
   shardQueueUrl: string;
+  deadLetterQueueUrl: string;
   memoryMb: number;
   extra: Readonly<Record<string, string>>;
 }): Record<string, string> {
@@ -611,6 +613,7 @@ function lambdaEnvironment(parts: {
     [contract.environment.roomsTableName]: ROOMS_TABLE_NAME,
     [contract.environment.apigwEndpoint]: parts.managementEndpoint,
     [contract.environment.shardQueueUrl]: parts.shardQueueUrl,
+    [contract.environment.deadLetterQueueUrl]: parts.deadLetterQueueUrl,
     ...parts.extra,
   };
 }
