@@ -1,5 +1,5 @@
 import { historyInsertionIndex } from './history.ts';
-import { createSystemItem, markSent, type SystemTone } from './view.ts';
+import { createSystemItem, type SystemTone } from './view.ts';
 
 /** Within this distance of the bottom the reader is "following along" and new lines scroll in. */
 const followThresholdPx = 96;
@@ -71,12 +71,9 @@ export class MessageList {
     this.#jumpButton.hidden = true;
   }
 
-  /** Marks own messages as handed to the server. */
-  markSent(ids: readonly string[]): void {
-    for (const id of ids) {
-      const item = this.#list.querySelector<HTMLElement>(`[data-pending-id="${CSS.escape(id)}"]`);
-      if (item !== null) markSent(item);
-    }
+  /** Moves a line to the end, as one of our messages sent again. */
+  moveToEnd(item: HTMLLIElement): void {
+    this.append(item, true);
   }
 
   /** Shows the newest line and hides the "New messages" button. */
