@@ -1,6 +1,6 @@
 /**
  * What the page says about our own messages on their way: the words of each delivery state, and
- * the note a delivery report adds. Words, not colours, carry every state.
+ * the notes a delivery report or a catch-up adds. Words, not colours, carry every state.
  */
 
 /** The note under a message still on its way. */
@@ -27,4 +27,11 @@ export function failedNote(code: string): string {
 export function incompleteNote(unreached: number): string {
   const members = unreached === 1 ? '1 member' : `${unreached} members`;
   return `Reached only part of the room: ${members} could not be reached.`;
+}
+
+/** The line where messages were that the room no longer keeps (`lost`: at most that many). */
+export function lostMessagesNote(lost: number): string {
+  return lost === 1
+    ? 'An earlier message is missing here: the room no longer keeps it.'
+    : `Up to ${lost} earlier messages are missing here: the room no longer keeps them.`;
 }

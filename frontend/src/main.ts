@@ -280,6 +280,7 @@ function enterRoom(chat: Chat, room: string): void {
       },
     },
     chat.connection,
+    windowTimers,
   );
   messages.clear();
   unread.reset();

@@ -17,6 +17,8 @@ export interface MessageView {
   readonly sentAt: Date;
   /** The server's id, for messages that came with one. */
   readonly messageId?: string;
+  /** The room's serial, for messages that came with one (protocol 3). */
+  readonly seq?: number;
 }
 
 /** Where one of our messages stands, as its line shows it. */
@@ -87,6 +89,7 @@ export function createMessageItem(view: MessageView): HTMLLIElement {
   meta.append(name, createTime(view.sentAt));
   bubble.append(meta, createMessageText(view.text));
   if (view.messageId !== undefined) item.dataset.messageId = view.messageId;
+  if (view.seq !== undefined) item.dataset.seq = String(view.seq);
   item.append(createAvatar(view.senderName, view.senderGravatar), bubble);
   return item;
 }
@@ -119,6 +122,12 @@ export function showDelivery(item: HTMLElement, view: DeliveryView): void {
 /** Adds a note under one of our messages (e.g. that it reached only part of the room). */
 export function addDeliveryNote(item: HTMLElement, text: string): void {
   item.querySelector('.bubble')?.append(element('p', 'delivery-note', text));
+}
+
+/** Gives a line the room's serial and the server's id of its message, once they are known. */
+export function setMessageOrder(item: HTMLElement, order: { id: string; seq: number }): void {
+  item.dataset.messageId = order.id;
+  item.dataset.seq = String(order.seq);
 }
 
 /**

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { failedNote, incompleteNote, sendingNote, sentReceipt } from '../src/delivery.ts';
+import {
+  failedNote,
+  incompleteNote,
+  lostMessagesNote,
+  sendingNote,
+  sentReceipt,
+} from '../src/delivery.ts';
 
 describe('delivery words', () => {
   it('says a message is sending, or waiting for the connection when there is none', () => {
@@ -23,6 +29,16 @@ describe('delivery words', () => {
     expect(incompleteNote(1)).toBe('Reached only part of the room: 1 member could not be reached.');
     expect(incompleteNote(3)).toBe(
       'Reached only part of the room: 3 members could not be reached.',
+    );
+  });
+
+  it('says how many earlier messages the room no longer keeps', () => {
+    // Assess
+    expect(lostMessagesNote(1)).toBe(
+      'An earlier message is missing here: the room no longer keeps it.',
+    );
+    expect(lostMessagesNote(4)).toBe(
+      'Up to 4 earlier messages are missing here: the room no longer keeps them.',
     );
   });
 });
