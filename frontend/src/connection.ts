@@ -1,6 +1,7 @@
 import { type BackoffPolicy, defaultBackoff, reconnectDelay } from './backoff.ts';
-import { Outbox, type OutgoingMessage } from './outbox.ts';
+import { Outbox, type OutboxListener, type OutgoingMessage, type Refusal } from './outbox.ts';
 import { keepAliveFrame } from './protocol.ts';
+import type { Timers } from './timers.ts';
 
 /** The part of the browser's `WebSocket` the connection uses, so tests can hand in a fake. */
 export interface SocketLike {
@@ -21,23 +22,13 @@ export type ConnectionState =
   | { readonly kind: 'connected' }
   | { readonly kind: 'waiting'; readonly attempt: number; readonly delayMs: number };
 
-/** What the connection tells the page. */
-export interface ConnectionListener {
+/** What the connection tells the page; `deliveryChanged` says where each of our messages stands. */
+export interface ConnectionListener extends OutboxListener {
   stateChanged(state: ConnectionState): void;
   /** A text frame from the server, unparsed. */
   frameReceived(data: string): void;
-  /** These outbox messages were just handed to an open socket. */
-  messagesSent(ids: readonly string[]): void;
   /** The socket closed without the user asking; `wasOpen` is false when it never opened. */
   connectionLost(wasOpen: boolean): void;
-}
-
-/** Timer functions, injectable so tests control time. */
-export interface Timers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-  setInterval(callback: () => void, ms: number): unknown;
-  clearInterval(handle: unknown): void;
 }
 
 /** Everything a connection needs from its surroundings. */
@@ -63,12 +54,13 @@ export const defaultKeepAliveMs = 5 * 60_000;
 /**
  * One chat connection that stays up: it reconnects with backoff and jitter whenever the socket
  * closes without the user asking (API Gateway's idle and 2-hour limits, a deploy, a dropped
- * network), keeps the socket alive while it is idle, and sends messages written while offline
- * once it is back, each exactly once.
+ * network), keeps the socket alive while it is idle, and delivers our messages through its
+ * outbox: one at a time, in order, each again on the next socket until the server acknowledges
+ * it (see `Outbox`).
  */
 export class ChatConnection {
   readonly #options: ConnectionOptions;
-  readonly #outbox = new Outbox();
+  readonly #outbox: Outbox;
   #url: string;
   #socket: SocketLike | undefined;
   #state: ConnectionState = { kind: 'disconnected' };
@@ -79,6 +71,11 @@ export class ChatConnection {
   constructor(options: ConnectionOptions) {
     this.#options = options;
     this.#url = options.url;
+    this.#outbox = new Outbox({
+      transmit: (frame) => this.request(frame),
+      timers: options.timers,
+      listener: options.listener,
+    });
   }
 
   /** The current state. */
@@ -86,7 +83,7 @@ export class ChatConnection {
     return this.#state;
   }
 
-  /** How many messages are waiting for a connection. */
+  /** How many of our messages are not yet acknowledged (failed ones not counted). */
   get pendingCount(): number {
     return this.#outbox.size;
   }
@@ -108,22 +105,69 @@ export class ChatConnection {
    * Moves to another URL (another room): closes the current socket, if any, without the loss
    * being reported or retried, and connects to `url` at once. Nothing queued may be waiting: it
    * was written for the old URL's room (the page refuses the switch until the outbox is empty).
+   * Failed messages are forgotten with their room.
    */
   changeUrl(url: string): void {
     if (this.#outbox.size > 0) throw new Error('messages are still waiting for the old URL');
     this.#closeDeliberately('Switching rooms');
+    this.#outbox.discardFailed();
     this.#url = url;
     this.#open();
   }
 
   /**
-   * Queues a message and sends it at once if the socket is open.
+   * Queues a message and sends it at once if the socket is open and nothing is before it.
    *
-   * @returns whether it went out now (otherwise it waits for the next connection)
+   * @returns whether it went out now (otherwise it waits for the next connection, or its turn)
    */
   send(message: OutgoingMessage): boolean {
-    this.#outbox.enqueue(message);
-    return this.#flush().includes(message.id);
+    return this.#outbox.enqueue(message);
+  }
+
+  /**
+   * Sends a frame now if the socket is open (a history request for a gap); never queued.
+   *
+   * @returns whether it went out
+   */
+  request(frame: string): boolean {
+    const socket = this.#socket;
+    // A closing socket would drop it.
+    if (socket?.readyState !== socketOpen) return false;
+    socket.send(frame);
+    return true;
+  }
+
+  /** The server accepted one of our messages: the next one goes. */
+  acknowledged(clientId: string): void {
+    this.#outbox.acknowledged(clientId);
+  }
+
+  /** The server refused one of our messages (see `Outbox.refused`). */
+  refused(clientId: string, refusal: Refusal): void {
+    this.#outbox.refused(clientId, refusal);
+  }
+
+  /**
+   * An error frame naming no message arrived: the message awaiting its answer goes again.
+   *
+   * @returns whether a message was awaiting its answer
+   */
+  answerLost(): boolean {
+    return this.#outbox.answerLost();
+  }
+
+  /** Whether the server acknowledges messages (protocol 3), from its history reply. */
+  serverAcknowledges(acknowledges: boolean): void {
+    this.#outbox.serverAcknowledges(acknowledges);
+  }
+
+  /**
+   * Sends a failed message again, with its own client id.
+   *
+   * @returns false when no failed message has that id
+   */
+  retry(clientId: string): boolean {
+    return this.#outbox.retry(clientId);
   }
 
   /**
@@ -133,6 +177,7 @@ export class ChatConnection {
   #closeDeliberately(reason: string): void {
     this.#cancelRetry();
     this.#stopKeepAlive();
+    this.#outbox.closed();
     const socket = this.#socket;
     this.#socket = undefined;
     this.#attempt = 0;
@@ -160,10 +205,12 @@ export class ChatConnection {
       if (socket !== this.#socket) return;
       wasOpen = true;
       this.#attempt = 0;
-      this.#setState({ kind: 'connected' });
       this.#startKeepAlive();
+      // The catch-up request first, then the state (the page marks where history goes), then the
+      // outbox: a message sent again after a drop comes after the request for what was missed.
       for (const frame of this.#options.framesOnOpen?.() ?? []) socket.send(frame);
-      this.#flush();
+      this.#setState({ kind: 'connected' });
+      this.#outbox.opened();
     });
     socket.addEventListener('message', (event) => {
       if (socket !== this.#socket || typeof event.data !== 'string') return;
@@ -173,6 +220,7 @@ export class ChatConnection {
       if (socket !== this.#socket) return;
       this.#socket = undefined;
       this.#stopKeepAlive();
+      this.#outbox.closed();
       this.#options.listener.connectionLost(wasOpen);
       this.#scheduleRetry();
     });
@@ -210,18 +258,6 @@ export class ChatConnection {
     if (this.#keepAliveTimer === undefined) return;
     this.#options.timers.clearInterval(this.#keepAliveTimer);
     this.#keepAliveTimer = undefined;
-  }
-
-  /** Hands queued messages to the socket while it is open; a closing socket would drop them. */
-  #flush(): string[] {
-    const socket = this.#socket;
-    const sent = this.#outbox.flush((frame) => {
-      if (socket?.readyState !== socketOpen) return false;
-      socket.send(frame);
-      return true;
-    });
-    if (sent.length > 0) this.#options.listener.messagesSent(sent);
-    return sent;
   }
 
   #setState(state: ConnectionState): void {

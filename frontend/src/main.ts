@@ -4,6 +4,7 @@
  * together. The logic lives in the modules it imports.
  */
 import { normaliseText } from '../../contract/text-rules.ts';
+import { newClientId } from './client-id.ts';
 import { wireComposer } from './composer.ts';
 import { type ChatConfig, maxSenderNameLength, readChatConfig } from './config.ts';
 import { ChatConnection, type ConnectionState } from './connection.ts';
@@ -22,8 +23,9 @@ import {
 } from './rooms.ts';
 import { describeState, outageNote, type StatusView } from './status.ts';
 import { checkSenderName } from './text-rules.ts';
+import { windowTimers } from './timers.ts';
 import { titleWithUnread, UnreadCounter } from './unread.ts';
-import { createAvatar, createMessageItem } from './view.ts';
+import { createAvatar } from './view.ts';
 
 const appName = 'AWSome Chat';
 const statusBox = requireElement('status', HTMLElement);
@@ -150,12 +152,7 @@ function createConnection(
   return new ChatConnection({
     url: websocketUrl,
     createSocket: (url) => new WebSocket(url),
-    timers: {
-      setTimeout: (callback, ms) => window.setTimeout(callback, ms),
-      clearTimeout: (handle) => window.clearTimeout(handle as number),
-      setInterval: (callback, ms) => window.setInterval(callback, ms),
-      clearInterval: (handle) => window.clearInterval(handle as number),
-    },
+    timers: windowTimers,
     framesOnOpen: () => {
       const session = currentSession();
       return session === undefined ? [] : [session.historyRequest()];
@@ -164,9 +161,10 @@ function createConnection(
       stateChanged(state: ConnectionState) {
         showConnectionState(state);
         if (state.kind === 'connected') currentSession()?.opened();
+        else currentSession()?.closed();
       },
       frameReceived: (data) => currentSession()?.receive(data),
-      messagesSent: (ids) => messages.markSent(ids),
+      deliveryChanged: (clientId, state) => currentSession()?.deliveryChanged(clientId, state),
       connectionLost(wasOpen) {
         // Failed retries show in the status; only the loss itself earns a line.
         if (wasOpen) messages.appendSystem('Connection lost. Reconnecting…', 'error');
@@ -268,16 +266,22 @@ function joinRoom(chat: Chat, raw: string): boolean {
 
 /** Starts a session in `room`: an empty list and title count, the room's name, and a connection. */
 function enterRoom(chat: Chat, room: string): void {
-  chat.session = new RoomSession(room, messages, {
-    messageArrived() {
-      unread.messageArrived();
-      showTitle();
+  chat.session = new RoomSession(
+    room,
+    messages,
+    {
+      messageArrived() {
+        unread.messageArrived();
+        showTitle();
+      },
+      presenceChanged(count) {
+        presence.textContent = `${count} ${count === 1 ? 'person' : 'people'} here`;
+        presence.hidden = false;
+      },
     },
-    presenceChanged(count) {
-      presence.textContent = `${count} ${count === 1 ? 'person' : 'people'} here`;
-      presence.hidden = false;
-    },
-  });
+    chat.connection,
+    windowTimers,
+  );
   messages.clear();
   unread.reset();
   titleBase = room === defaultRoom ? appName : `#${room} · ${appName}`;
@@ -330,7 +334,6 @@ function showRoomUrl(chat: Chat, mode: 'push' | 'replace'): void {
 
 /** Wires the composer: each accepted draft is shown at once and sent with an id of its own. */
 function wireSending(chat: Chat): void {
-  let lastMessageId = 0;
   wireComposer(
     {
       form: requireElement('composer', HTMLFormElement),
@@ -343,35 +346,29 @@ function wireSending(chat: Chat): void {
       const nameProblem = checkNameField();
       if (nameProblem !== undefined) return nameProblem;
       if (chat.session === undefined) return 'Choose a room first.';
-      lastMessageId += 1;
-      sendMessage(chat.connection, chat.session, text, `m${lastMessageId}`);
+      sendMessage(chat.connection, chat.session, text);
       return undefined;
     },
   );
 }
 
-/** Shows `text` as the sender's own message and sends it into `session`'s room. */
-function sendMessage(
-  connection: ChatConnection,
-  session: RoomSession,
-  text: string,
-  id: string,
-): void {
-  const senderName = displayName();
+/**
+ * Shows `text` as the sender's own message and sends it into `session`'s room, with a client id
+ * of its own: every attempt to send it carries that id, so the room accepts it once.
+ */
+function sendMessage(connection: ChatConnection, session: RoomSession, text: string): void {
+  const clientId = newClientId();
   // Shown at once: the backend sends a message to everyone except its sender.
-  messages.append(
-    createMessageItem({
-      own: true,
-      senderName,
-      senderGravatar,
-      text,
-      sentAt: new Date(),
-      pendingId: id,
-    }),
-    true,
-  );
-  session.sent({ message: text, senderName, senderGravatar });
-  connection.send({ id, frame: buildChatFrame(text, nameInput.value, senderGravatar) });
+  session.showOwn(clientId, {
+    senderName: displayName(),
+    senderGravatar,
+    text,
+    sentAt: new Date(),
+  });
+  connection.send({
+    clientId,
+    frame: buildChatFrame(text, nameInput.value, senderGravatar, clientId),
+  });
 }
 
 // --- Start -----------------------------------------------------------------------------------

@@ -2,12 +2,19 @@
  * The chat's wire format as the page sees it: what it sends and how it reads what arrives.
  * Everything here is pure so it can be unit-tested without a browser.
  */
+import contract from '../../contract/contract.json' with { type: 'json' };
 import {
   findForbiddenCharacter,
   messageTextProblem,
   normaliseText,
 } from '../../contract/text-rules.ts';
 import { describeForbiddenCharacter } from './text-rules.ts';
+
+/**
+ * The protocol this page speaks, sent as `v` on the WebSocket URL: from 3 on the server numbers
+ * the room's messages, acknowledges each message that has a client id, and reports presence.
+ */
+export const pageProtocolVersion: number = contract.protocolVersion;
 
 /** A chat message another member sent (the backend never echoes our own back). */
 export interface ChatMessageEvent {
@@ -18,6 +25,12 @@ export interface ChatMessageEvent {
    * page tells. `undefined` from a server that assigns none.
    */
   readonly id: string | undefined;
+  /**
+   * The room's serial of the message (protocol 3): 1, 2, 3… in the order the room accepted its
+   * messages, so the page shows them in that order and notices one it missed. `undefined` from a
+   * server of an older protocol.
+   */
+  readonly seq: number | undefined;
   /** The room it was said in; `undefined` from a server without rooms. */
   readonly room: string | undefined;
   readonly message: string;
@@ -37,6 +50,30 @@ export interface ServerErrorEvent {
   readonly message: string;
   /** With `rate_limited`: how long to wait before the next message is accepted. */
   readonly retryAfterMs?: number;
+  /** The client id of the message refused, when the refused frame had one (protocol 3). */
+  readonly clientId?: string;
+}
+
+/** The room accepted one of our messages (protocol 3): its server id and serial. */
+export interface AckEvent {
+  readonly type: 'ack';
+  readonly clientId: string;
+  readonly id: string;
+  readonly seq: number;
+  readonly room: string | undefined;
+}
+
+/**
+ * One of our messages was accepted (it is in the room's history) but `unreached` members could
+ * not be reached now and were given up on (protocol 3). Never a reason to send it again.
+ */
+export interface DeliveryIncompleteEvent {
+  readonly type: 'delivery_incomplete';
+  readonly clientId: string;
+  readonly id: string;
+  readonly seq: number;
+  readonly room: string | undefined;
+  readonly unreached: number;
 }
 
 /** Part of a room's recent messages, oldest first; a long history comes in several parts. */
@@ -44,6 +81,17 @@ export interface HistoryEvent {
   readonly type: 'history';
   readonly room: string | undefined;
   readonly messages: readonly ChatMessageEvent[];
+  /** Which part this is, from 1, and of how many; absent from a server that sends one part. */
+  readonly part?: number;
+  readonly parts?: number;
+  /**
+   * The room's serial when the history was read (protocol 3). The reply covers every serial after
+   * the request's `after` up to `head`: one of them that is not in `messages` was never committed
+   * or has expired, and counts as seen.
+   */
+  readonly head?: number;
+  /** The smallest serial the room still keeps (protocol 3); `head + 1` when it keeps none. */
+  readonly oldest?: number;
 }
 
 /** How many people are in the room. */
@@ -54,13 +102,21 @@ export interface PresenceEvent {
 }
 
 /** Every server frame the page acts on. */
-export type ServerEvent = ChatMessageEvent | ServerErrorEvent | HistoryEvent | PresenceEvent;
+export type ServerEvent =
+  | ChatMessageEvent
+  | ServerErrorEvent
+  | HistoryEvent
+  | PresenceEvent
+  | AckEvent
+  | DeliveryIncompleteEvent;
 
 /** The shape of a message we send; optional fields are omitted rather than sent empty. */
 export interface ChatFrame {
   readonly message: string;
   readonly senderName?: string;
   readonly senderGravatar?: string;
+  /** Our own id of the message: sending it again with the same id never makes a second copy. */
+  readonly clientId?: string;
 }
 
 /** The keep-alive frame: a data frame, because API Gateway's idle timer ignores WebSocket pings. */
@@ -104,7 +160,18 @@ export function parseServerEvent(
       const message = isRecord(item) ? readMessageEvent(item, receivedAt) : undefined;
       if (message !== undefined) messages.push(message);
     }
-    return { type: 'history', room: readRoom(event.room), messages };
+    const { part, parts, head, oldest } = event;
+    return {
+      type: 'history',
+      room: readRoom(event.room),
+      messages,
+      ...(isSerial(part) && isSerial(parts) && part <= parts && { part, parts }),
+      ...(isCount(head) && { head }),
+      ...(isCount(oldest) && { oldest }),
+    };
+  }
+  if (event.type === 'ack' || event.type === 'delivery_incomplete') {
+    return readReceipt(event);
   }
   if (event.type === 'presence' && isCount(event.count)) {
     return { type: 'presence', room: readRoom(event.room), count: event.count };
@@ -116,10 +183,14 @@ export function parseServerEvent(
       message:
         typeof event.message === 'string' ? event.message : 'The server refused the request.',
     };
-    const retryAfterMs = event.retryAfterMs;
-    return typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs) && retryAfterMs >= 0
-      ? { ...error, retryAfterMs }
-      : error;
+    const { retryAfterMs, clientId } = event;
+    return {
+      ...error,
+      ...(typeof retryAfterMs === 'number' &&
+        Number.isFinite(retryAfterMs) &&
+        retryAfterMs >= 0 && { retryAfterMs }),
+      ...(isClientId(clientId) && { clientId }),
+    };
   }
   if (event.type === undefined && typeof event.message === 'string' && 'requestId' in event) {
     return { type: 'error', code: 'gateway', message: event.message };
@@ -131,6 +202,19 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** An ack or a delivery report; `undefined` when it does not name a message of ours exactly. */
+function readReceipt(
+  event: Record<string, unknown>,
+): AckEvent | DeliveryIncompleteEvent | undefined {
+  const { clientId, id, seq } = event;
+  if (!isClientId(clientId) || !isMessageId(id) || !isSerial(seq)) return undefined;
+  const receipt = { clientId, id, seq, room: readRoom(event.room) };
+  if (event.type === 'ack') return { type: 'ack', ...receipt };
+  return isCount(event.unreached)
+    ? { type: 'delivery_incomplete', ...receipt, unreached: event.unreached }
+    : undefined;
+}
+
 /** A message event, live or inside a history frame; `undefined` when it has no text. */
 function readMessageEvent(
   event: Record<string, unknown>,
@@ -140,7 +224,8 @@ function readMessageEvent(
   const name = typeof event.senderName === 'string' ? event.senderName.trim() : '';
   return {
     type: 'message',
-    id: typeof event.id === 'string' && messageIdPattern.test(event.id) ? event.id : undefined,
+    id: isMessageId(event.id) ? event.id : undefined,
+    seq: isSerial(event.seq) ? event.seq : undefined,
     room: readRoom(event.room),
     message: event.message,
     senderName: name === '' ? anonymousName : name,
@@ -155,11 +240,23 @@ function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
+/** Whether a value is a room serial: a whole number from 1. */
+function isSerial(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 1;
+}
+
 /**
  * What the page accepts as a message id: the server sends ULIDs, but any short printable token
  * serves to tell duplicates apart, so a server that changes its id format does not lose dedup.
  */
-const messageIdPattern = /^[\x21-\x7e]{1,64}$/;
+function isMessageId(value: unknown): value is string {
+  return typeof value === 'string' && /^[\x21-\x7e]{1,64}$/.test(value);
+}
+
+/** A client id as the server accepts it: 1 to 64 letters, digits, `-` or `_`. */
+function isClientId(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(value);
+}
 
 function readRoom(value: unknown): string | undefined {
   return typeof value === 'string' ? value.toLowerCase() : undefined;
@@ -206,10 +303,11 @@ export function checkDraft(draft: string, maxLength: number): DraftCheck {
 }
 
 /**
- * The request for the room's recent messages, sent after every open. `after` (the newest id
- * already shown) asks only for what came later, i.e. what was missed while away.
+ * The request for the room's recent messages: after every open, and for a gap in the serials.
+ * `after` asks only for what came later, i.e. what was missed: a serial (protocol 3: the highest
+ * up to which the page holds every message), or the newest message id shown (protocol 2).
  */
-export function buildHistoryRequest(after?: string): string {
+export function buildHistoryRequest(after?: number | string): string {
   return JSON.stringify(after === undefined ? { action: 'history' } : { action: 'history', after });
 }
 
@@ -241,13 +339,21 @@ export function describeServerError(event: ServerErrorEvent): string {
   }
 }
 
-/** Builds the frame for one message, leaving out a blank name and an absent avatar hash. */
-export function buildChatFrame(text: string, senderName: string, senderGravatar?: string): string {
-  const frame: { message: string; senderName?: string; senderGravatar?: string } = {
-    message: text,
-  };
+/**
+ * Builds the frame for one message, leaving out a blank name and an absent avatar hash.
+ *
+ * @param clientId - the message's own id, the same in every attempt to send it
+ */
+export function buildChatFrame(
+  text: string,
+  senderName: string,
+  senderGravatar?: string,
+  clientId?: string,
+): string {
+  const frame: { -readonly [K in keyof ChatFrame]: ChatFrame[K] } = { message: text };
   const name = normaliseText(senderName, 'senderName');
   if (name !== '') frame.senderName = name;
   if (senderGravatar !== undefined) frame.senderGravatar = senderGravatar;
-  return JSON.stringify(frame satisfies ChatFrame);
+  if (clientId !== undefined) frame.clientId = clientId;
+  return JSON.stringify(frame);
 }

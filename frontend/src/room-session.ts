@@ -1,13 +1,28 @@
-import { type OwnMessageFingerprint, OwnMessages, SeenMessageIds } from './history.ts';
+import { CatchUp } from './catch-up.ts';
+import type { ChatConnection } from './connection.ts';
+import { incompleteNote, lostMessagesNote } from './delivery.ts';
+import { type LineOrder, OwnMessages, ShownMessages } from './history.ts';
 import type { MessageList } from './message-list.ts';
+import { type DeliveryState, refusalPasses } from './outbox.ts';
 import {
-  buildHistoryRequest,
+  type AckEvent,
   type ChatMessageEvent,
+  type DeliveryIncompleteEvent,
   describeServerError,
+  type HistoryEvent,
   historyUnsupportedCode,
   parseServerEvent,
+  type ServerErrorEvent,
 } from './protocol.ts';
-import { createMessageItem } from './view.ts';
+import type { Timers } from './timers.ts';
+import {
+  addDeliveryNote,
+  createMessageItem,
+  createSystemItem,
+  type MessageView,
+  setMessageOrder,
+  showDelivery,
+} from './view.ts';
 
 /** What a room session tells the page around the message list. */
 export interface RoomSessionListener {
@@ -17,37 +32,59 @@ export interface RoomSessionListener {
   presenceChanged(count: number): void;
 }
 
+/** What a session needs of the connection: history requests, and our messages' outcomes. */
+export type SessionLink = Pick<
+  ChatConnection,
+  'request' | 'acknowledged' | 'refused' | 'answerLost' | 'serverAcknowledges' | 'retry'
+>;
+
+/** One of our messages as the user wrote it, for its line. */
+export type OwnMessageView = Omit<MessageView, 'own' | 'messageId' | 'seq'>;
+
 /**
  * The conversation in one room, from the first open to the switch to another room: it asks for
- * history on every open, reads the server's frames and puts each message on screen once, in its
- * place. A new room gets a new session, so nothing seen in one room affects another.
+ * what it missed on every open, reads the server's frames and puts each message on screen once,
+ * in the room's order, and shows where each of our messages stands. A new room gets a new
+ * session, so nothing seen in one room affects another.
  */
 export class RoomSession {
   readonly room: string;
   readonly #messages: MessageList;
   readonly #listener: RoomSessionListener;
-  readonly #seen = new SeenMessageIds();
-  readonly #own = new OwnMessages();
+  readonly #link: SessionLink;
+  readonly #catchUp: CatchUp;
+  readonly #shown = new ShownMessages();
+  /** Our messages without serials (older servers), to recognise them in history. */
+  readonly #ownByContent = new OwnMessages();
+  /** The lines of our messages, by client id. */
+  readonly #ownLines = new Map<string, HTMLLIElement>();
   #hasBeenConnected = false;
+  #connected = false;
+  /** Whether the server numbers the room's messages (protocol 3): it said so in a frame. */
+  #serverNumbers = false;
   /** The line that announced the latest open; history from that open is slotted in around it. */
   #anchor: HTMLLIElement | undefined;
-  /** Whether the latest history request asked only for what was missed (so it is news). */
-  #catchingUp = false;
 
-  constructor(room: string, messages: MessageList, listener: RoomSessionListener) {
+  constructor(
+    room: string,
+    messages: MessageList,
+    listener: RoomSessionListener,
+    link: SessionLink,
+    timers: Pick<Timers, 'setTimeout' | 'clearTimeout'>,
+  ) {
     this.room = room;
     this.#messages = messages;
     this.#listener = listener;
+    this.#link = link;
+    this.#catchUp = new CatchUp({ request: (frame) => link.request(frame), timers });
   }
 
   /**
    * The history request for the open that is starting: everything on the first, only what came
-   * after the newest message on screen on a reconnect.
+   * after the contiguous serial (or, from a server without serials, the newest id) on a reconnect.
    */
   historyRequest(): string {
-    const after = this.#seen.newest;
-    this.#catchingUp = after !== undefined;
-    return buildHistoryRequest(after);
+    return this.#catchUp.openingRequest(this.#shown.newestId);
   }
 
   /** The connection opened: says so in the conversation, where history will be slotted in. */
@@ -56,11 +93,49 @@ export class RoomSession {
       this.#hasBeenConnected ? 'Reconnected.' : `Connected to #${this.room}. Say hello!`,
     );
     this.#hasBeenConnected = true;
+    this.#setConnected(true);
   }
 
-  /** This tab sent a message (already on screen as its own). */
-  sent(message: OwnMessageFingerprint): void {
-    this.#own.sent(message);
+  /** The connection is not open (lost, waiting, or closed by the user). */
+  closed(): void {
+    this.#catchUp.connectionLost();
+    this.#setConnected(false);
+  }
+
+  /** Shows a message the user just wrote as ours, on its way; the outbox then reports on it. */
+  showOwn(clientId: string, view: OwnMessageView): void {
+    const item = createMessageItem({ ...view, own: true });
+    showDelivery(item, { kind: 'sending', connected: this.#connected });
+    this.#ownLines.set(clientId, item);
+    this.#ownByContent.sent({
+      message: view.text,
+      senderName: view.senderName,
+      senderGravatar: view.senderGravatar,
+    });
+    this.#messages.append(item, true);
+  }
+
+  /** The outbox's news about one of our messages. */
+  deliveryChanged(clientId: string, state: DeliveryState): void {
+    const item = this.#ownLines.get(clientId);
+    if (item === undefined) return;
+    switch (state.kind) {
+      case 'sending':
+        // Sent again after it failed: it takes its place among the newest.
+        if (item.dataset.delivery === 'failed') this.#messages.moveToEnd(item);
+        showDelivery(item, { kind: 'sending', connected: this.#connected });
+        return;
+      case 'sent':
+        showDelivery(item, { kind: 'sent' });
+        return;
+      case 'failed':
+        showDelivery(item, {
+          kind: 'failed',
+          code: state.code,
+          retry: () => this.#link.retry(clientId),
+        });
+        return;
+    }
   }
 
   /** A text frame from the server. */
@@ -68,46 +143,158 @@ export class RoomSession {
     const event = parseServerEvent(data);
     switch (event?.type) {
       case 'message':
-        // Delivery is at least once: a repeated id is a message already on screen.
-        if (this.#isElsewhere(event.room)) return;
-        // Large rooms send no presence frames on joins and leaves; every message brings the count.
-        if (event.members !== undefined) this.#listener.presenceChanged(event.members);
-        if (event.id !== undefined && !this.#seen.add(event.id)) return;
-        this.#messages.append(messageItem(event));
-        this.#listener.messageArrived();
+        this.#showLive(event);
         return;
       case 'history':
-        if (this.#isElsewhere(event.room)) return;
-        for (const message of event.messages) this.#showEarlier(message);
+        this.#showHistory(event);
         return;
       case 'presence':
         if (!this.#isElsewhere(event.room)) this.#listener.presenceChanged(event.count);
         return;
+      case 'ack':
+        if (!this.#isElsewhere(event.room)) this.#settle(event);
+        return;
+      case 'delivery_incomplete':
+        if (this.#isElsewhere(event.room)) return;
+        // Accepted (it is in the room's history), as its ack said or would have said.
+        this.#settle(event);
+        this.#noteIncomplete(event);
+        return;
       case 'error':
-        // A server without history answers the history request so; it has nothing to show.
-        if (event.code === historyUnsupportedCode) return;
-        this.#messages.appendSystem(describeServerError(event), 'error');
+        this.#showError(event);
         return;
       default:
         return;
     }
   }
 
-  #showEarlier(message: ChatMessageEvent): void {
-    if (this.#isElsewhere(message.room)) return;
-    const id = message.id ?? '';
-    if (id !== '' && !this.#seen.add(id)) return;
-    // Our own messages come back only here; they are on screen already, as ours.
-    if (this.#own.claim(message)) return;
-    if (this.#anchor === undefined) this.#messages.append(messageItem(message));
-    else this.#messages.insertEarlier(messageItem(message), id, this.#anchor);
-    if (this.#catchingUp) this.#listener.messageArrived();
+  #showLive(event: ChatMessageEvent): void {
+    if (this.#isElsewhere(event.room)) return;
+    // Large rooms send no presence frames on joins and leaves; every message brings the count.
+    if (event.members !== undefined) this.#listener.presenceChanged(event.members);
+    // Delivery is at least once: a repeated serial or id is a message already on screen.
+    if (!this.#shown.add(event)) return;
+    if (event.seq === undefined) {
+      // A server without serials: shown as it comes, as ever.
+      this.#messages.append(messageItem(event));
+    } else {
+      this.#serverNumbers = true;
+      this.#messages.placeLive(messageItem(event), orderOf(event));
+      this.#catchUp.received(event.seq, true);
+    }
+    this.#listener.messageArrived();
+  }
+
+  #showHistory(event: HistoryEvent): void {
+    if (this.#isElsewhere(event.room)) return;
+    // A server that numbers its messages (it says where the room stands) acknowledges ours.
+    if (event.head !== undefined) this.#serverNumbers = true;
+    this.#link.serverAcknowledges(event.head !== undefined);
+    const news = this.#catchUp.catchingUp;
+    for (const message of event.messages) {
+      if (this.#showEarlier(message) && news) this.#listener.messageArrived();
+    }
+    const { lost } = this.#catchUp.historyReceived(event);
+    if (lost > 0 && event.oldest !== undefined) {
+      // Where the lost messages would be: just above the oldest one the room still keeps.
+      const note = createSystemItem(lostMessagesNote(lost), 'info');
+      this.#messages.placeEarlier(note, { seq: event.oldest - 0.5 }, this.#anchor);
+    }
+  }
+
+  /** Shows a message from a history frame; returns whether it is new on screen. */
+  #showEarlier(message: ChatMessageEvent): boolean {
+    if (this.#isElsewhere(message.room)) return false;
+    if (!this.#shown.add(message)) return false;
+    // From a server without serials our own messages come back only here, and are on screen
+    // already as ours; with serials, their acks tell (see `#settle`).
+    if (message.seq === undefined && this.#ownByContent.claim(message)) return false;
+    this.#messages.placeEarlier(messageItem(message), orderOf(message), this.#anchor);
+    if (message.seq !== undefined) this.#catchUp.received(message.seq, false);
+    return true;
+  }
+
+  /**
+   * One of our messages was accepted: its line gets the serial and id and takes its place, a copy
+   * shown from a history reply before the ack came is removed, and the outbox sends the next.
+   */
+  #settle(receipt: AckEvent | DeliveryIncompleteEvent): void {
+    this.#serverNumbers = true;
+    const item = this.#ownLines.get(receipt.clientId);
+    if (item !== undefined && item.dataset.seq === undefined) {
+      setMessageOrder(item, receipt);
+      if (!this.#shown.add(receipt)) this.#messages.removeCopies(orderOf(receipt), item);
+      this.#messages.keepInOrder(item);
+      // Our own message counts as held: without it every message of ours would open a gap.
+      this.#catchUp.received(receipt.seq, true);
+    }
+    this.#link.acknowledged(receipt.clientId);
+  }
+
+  #noteIncomplete(report: DeliveryIncompleteEvent): void {
+    const item = this.#ownLines.get(report.clientId);
+    if (item !== undefined && item.querySelector('.delivery-note') === null) {
+      addDeliveryNote(item, incompleteNote(report.unreached));
+    }
+  }
+
+  #showError(event: ServerErrorEvent): void {
+    if (event.clientId !== undefined) {
+      // One of ours was refused. A refusal that passes is retried without a word; any other is
+      // explained here, and its line says it failed.
+      if (!refusalPasses(event.code)) {
+        this.#messages.appendSystem(describeServerError(event), 'error');
+      }
+      this.#link.refused(event.clientId, {
+        code: event.code,
+        ...(event.retryAfterMs === undefined ? {} : { retryAfterMs: event.retryAfterMs }),
+      });
+      return;
+    }
+    // A server without history answers the history request so; it has nothing to show, and
+    // acknowledges nothing either.
+    if (event.code === historyUnsupportedCode) {
+      this.#catchUp.historyUnsupported();
+      this.#link.serverAcknowledges(false);
+      return;
+    }
+    if (this.#accountedFor(event)) return;
+    this.#messages.appendSystem(describeServerError(event), 'error');
+  }
+
+  /**
+   * Whether an error that names no message is taken care of: from a server that numbers its
+   * messages, such an error answers the history request (our messages carry client ids), which
+   * goes again; API Gateway's error frame (the function failed) may answer our message awaiting
+   * its answer too, which then goes again. Either retry is silent.
+   */
+  #accountedFor(event: ServerErrorEvent): boolean {
+    const gateway = event.code === 'gateway';
+    if (!gateway && !(this.#serverNumbers && refusalPasses(event.code))) return false;
+    const messageAgain = gateway && this.#link.answerLost();
+    const requestAgain = this.#serverNumbers && this.#catchUp.refused(event.retryAfterMs);
+    return messageAgain || requestAgain;
+  }
+
+  #setConnected(connected: boolean): void {
+    if (this.#connected === connected) return;
+    this.#connected = connected;
+    for (const item of this.#ownLines.values()) {
+      if (item.dataset.delivery === 'sending') showDelivery(item, { kind: 'sending', connected });
+    }
   }
 
   /** Whether an event names another room than this one (a server without rooms names none). */
   #isElsewhere(room: string | undefined): boolean {
     return room !== undefined && room !== this.room;
   }
+}
+
+function orderOf(message: {
+  readonly id: string | undefined;
+  readonly seq: number | undefined;
+}): LineOrder {
+  return { seq: message.seq, id: message.id };
 }
 
 function messageItem(event: ChatMessageEvent): HTMLLIElement {
@@ -118,5 +305,6 @@ function messageItem(event: ChatMessageEvent): HTMLLIElement {
     text: event.message,
     sentAt: event.sentAt,
     ...(event.id === undefined ? {} : { messageId: event.id }),
+    ...(event.seq === undefined ? {} : { seq: event.seq }),
   });
 }

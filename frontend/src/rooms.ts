@@ -4,6 +4,7 @@
  */
 import contract from '../../contract/contract.json' with { type: 'json' };
 import { isRoomName } from '../../contract/room-name.ts';
+import { pageProtocolVersion } from './protocol.ts';
 import { codePointLabel } from './text-rules.ts';
 
 /** The room of a page URL that names none: everyone who opens the plain website URL meets here. */
@@ -69,10 +70,14 @@ function safeDecode(text: string): string {
   }
 }
 
-/** The WebSocket URL for a room: the configured URL with `room=<name>` added to its query. */
+/**
+ * The WebSocket URL for a room: the configured URL with `room=<name>` and the page's protocol
+ * version (`v=3`) added to its query. A server of an older protocol ignores `v`.
+ */
 export function websocketUrlForRoom(websocketUrl: string, room: string): string {
   const url = new URL(websocketUrl);
   url.searchParams.set('room', room);
+  url.searchParams.set('v', String(pageProtocolVersion));
   return url.toString();
 }
 

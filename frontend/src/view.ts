@@ -4,6 +4,7 @@
  * message such as `<img src=x onerror=…>` is shown as the text it is.
  */
 import { avatarBackground, hueOf, initialsOf } from './avatar.ts';
+import { failedNote, sendingNote, sentReceipt } from './delivery.ts';
 import { gravatarUrl } from './gravatar.ts';
 import { tokenizeLinks } from './links.ts';
 
@@ -14,11 +15,18 @@ export interface MessageView {
   readonly senderGravatar: string | undefined;
   readonly text: string;
   readonly sentAt: Date;
-  /** Set for own messages still waiting in the outbox. */
-  readonly pendingId?: string;
   /** The server's id, for messages that came with one. */
   readonly messageId?: string;
+  /** The room's serial, for messages that came with one (protocol 3). */
+  readonly seq?: number;
 }
+
+/** Where one of our messages stands, as its line shows it. */
+export type DeliveryView =
+  | { readonly kind: 'sending'; readonly connected: boolean }
+  | { readonly kind: 'sent' }
+  /** `code`: why (see `failedNote`); `retry` sends it again. */
+  | { readonly kind: 'failed'; readonly code: string; readonly retry: () => void };
 
 /** The id of the hidden "opens in a new tab" note that every link in a message points to. */
 export const newTabHintId = 'new-tab-hint';
@@ -81,12 +89,45 @@ export function createMessageItem(view: MessageView): HTMLLIElement {
   meta.append(name, createTime(view.sentAt));
   bubble.append(meta, createMessageText(view.text));
   if (view.messageId !== undefined) item.dataset.messageId = view.messageId;
-  if (view.pendingId !== undefined) {
-    item.dataset.pendingId = view.pendingId;
-    bubble.append(element('p', 'delivery', 'Waiting for the connection…'));
-  }
+  if (view.seq !== undefined) item.dataset.seq = String(view.seq);
   item.append(createAvatar(view.senderName, view.senderGravatar), bubble);
   return item;
+}
+
+/**
+ * Shows where one of our messages stands, in words: "Sending…" (or "Waiting for the
+ * connection…") under the text while it is on its way, "Sent" beside the time once the room
+ * accepted it, and why it failed, with a Retry button, when it did.
+ */
+export function showDelivery(item: HTMLElement, view: DeliveryView): void {
+  item.dataset.delivery = view.kind;
+  item.querySelector('.delivery')?.remove();
+  item.querySelector('.receipt')?.remove();
+  if (view.kind === 'sent') {
+    item.querySelector('.meta')?.append(element('span', 'receipt', sentReceipt));
+    return;
+  }
+  const note = element('p', `delivery ${view.kind}`);
+  if (view.kind === 'sending') {
+    note.textContent = sendingNote(view.connected);
+  } else {
+    const retry = element('button', 'retry', 'Retry');
+    retry.type = 'button';
+    retry.addEventListener('click', view.retry, { once: true });
+    note.append(element('span', 'delivery-text', failedNote(view.code)), retry);
+  }
+  item.querySelector('.text')?.after(note);
+}
+
+/** Adds a note under one of our messages (e.g. that it reached only part of the room). */
+export function addDeliveryNote(item: HTMLElement, text: string): void {
+  item.querySelector('.bubble')?.append(element('p', 'delivery-note', text));
+}
+
+/** Gives a line the room's serial and the server's id of its message, once they are known. */
+export function setMessageOrder(item: HTMLElement, order: { id: string; seq: number }): void {
+  item.dataset.messageId = order.id;
+  item.dataset.seq = String(order.seq);
 }
 
 /**
@@ -109,12 +150,6 @@ function createMessageText(text: string): HTMLParagraphElement {
     paragraph.append(link);
   }
   return paragraph;
-}
-
-/** Marks an own message as handed to the server by removing its "waiting" note. */
-export function markSent(item: HTMLElement): void {
-  delete item.dataset.pendingId;
-  item.querySelector('.delivery')?.remove();
 }
 
 /** The tone of a system line: neutral news, or something that went wrong. */

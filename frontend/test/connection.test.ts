@@ -51,6 +51,7 @@ interface Harness {
   sockets: FakeSocket[];
   states: ConnectionState[];
   frames: string[];
+  /** The client ids of our messages the server acknowledged, in order. */
   sentIds: string[];
   losses: boolean[];
   /** The URL each socket was created with. */
@@ -69,7 +70,9 @@ function startHarness(refusals = 0, framesOnOpen?: () => readonly string[]): Har
   const listener: ConnectionListener = {
     stateChanged: (state) => states.push(state),
     frameReceived: (data) => frames.push(data),
-    messagesSent: (ids) => sentIds.push(...ids),
+    deliveryChanged: (clientId, state) => {
+      if (state.kind === 'sent') sentIds.push(clientId);
+    },
     connectionLost: (wasOpen) => losses.push(wasOpen),
   };
   const connection = new ChatConnection({
@@ -127,8 +130,9 @@ describe('ChatConnection', () => {
     chat.latest().serverOpens();
 
     // Act
-    const sentNow = chat.connection.send({ id: 'm1', frame: '{"message":"hi"}' });
+    const sentNow = chat.connection.send({ clientId: 'm1', frame: '{"message":"hi"}' });
     chat.latest().serverSends('{"type":"message"}');
+    chat.connection.acknowledged('m1');
 
     // Assess
     expect(sentNow).toBe(true);
@@ -166,14 +170,17 @@ describe('ChatConnection', () => {
     const chat = startHarness();
     chat.connection.connect();
     chat.latest().serverOpens();
-    chat.connection.send({ id: 'm1', frame: 'one' });
+    chat.connection.send({ clientId: 'm1', frame: 'one' });
+    chat.connection.acknowledged('m1');
     chat.latest().serverDrops();
 
-    // Act
-    const sentNow = chat.connection.send({ id: 'm2', frame: 'two' });
-    chat.connection.send({ id: 'm3', frame: 'three' });
+    // Act: each goes once the one before is acknowledged
+    const sentNow = chat.connection.send({ clientId: 'm2', frame: 'two' });
+    chat.connection.send({ clientId: 'm3', frame: 'three' });
     vi.advanceTimersByTime(500);
     chat.latest().serverOpens();
+    chat.connection.acknowledged('m2');
+    chat.connection.acknowledged('m3');
 
     // Assess
     expect(sentNow).toBe(false);
@@ -191,7 +198,7 @@ describe('ChatConnection', () => {
 
     // Act
     chat.connection.disconnect();
-    chat.connection.send({ id: 'm1', frame: 'later' });
+    chat.connection.send({ clientId: 'm1', frame: 'later' });
     vi.advanceTimersByTime(60_000);
 
     // Assess
@@ -280,11 +287,12 @@ describe('ChatConnection', () => {
       opens += 1;
       return [`{"action":"history","open":${opens}}`];
     });
-    chat.connection.send({ id: 'm1', frame: '{"message":"queued"}' });
+    chat.connection.send({ clientId: 'm1', frame: '{"message":"queued"}' });
     chat.connection.connect();
 
     // Act
     chat.latest().serverOpens();
+    chat.connection.acknowledged('m1');
     chat.latest().serverDrops();
     vi.advanceTimersByTime(1_000);
     chat.latest().serverOpens();
@@ -338,7 +346,7 @@ describe('ChatConnection', () => {
   it('refuses to move while messages written for the old URL are waiting', () => {
     // Prepare
     const chat = startHarness();
-    chat.connection.send({ id: 'm1', frame: '{"message":"for the old room"}' });
+    chat.connection.send({ clientId: 'm1', frame: '{"message":"for the old room"}' });
 
     // Act
     const move = (): void => chat.connection.changeUrl('wss://chat.example/prod?room=dev');
@@ -346,5 +354,65 @@ describe('ChatConnection', () => {
     // Assess
     expect(move).toThrow('messages are still waiting');
     expect(chat.sockets).toHaveLength(0);
+  });
+  it('sends a message that was not acknowledged again on the next socket, after the opening frames', () => {
+    // Prepare
+    const chat = startHarness(0, () => ['{"action":"history"}']);
+    chat.connection.connect();
+    chat.latest().serverOpens();
+    chat.connection.send({ clientId: 'm1', frame: '{"message":"one","clientId":"m1"}' });
+    chat.connection.send({ clientId: 'm2', frame: '{"message":"two","clientId":"m2"}' });
+
+    // Act: dropped before m1's ack
+    chat.latest().serverDrops();
+    vi.advanceTimersByTime(1_000);
+    chat.latest().serverOpens();
+    chat.connection.acknowledged('m1');
+    chat.connection.acknowledged('m2');
+
+    // Assess
+    expect(chat.sockets[0]?.sent).toEqual([
+      '{"action":"history"}',
+      '{"message":"one","clientId":"m1"}',
+    ]);
+    expect(chat.sockets[1]?.sent).toEqual([
+      '{"action":"history"}',
+      '{"message":"one","clientId":"m1"}',
+      '{"message":"two","clientId":"m2"}',
+    ]);
+    expect(chat.sentIds).toEqual(['m1', 'm2']);
+  });
+
+  it('sends a request at once while open, and refuses it while not', () => {
+    // Prepare
+    const chat = startHarness();
+    chat.connection.connect();
+
+    // Act
+    const beforeOpen = chat.connection.request('{"action":"history","after":3}');
+    chat.latest().serverOpens();
+    const whileOpen = chat.connection.request('{"action":"history","after":4}');
+
+    // Assess
+    expect([beforeOpen, whileOpen]).toEqual([false, true]);
+    expect(chat.latest().sent).toEqual(['{"action":"history","after":4}']);
+  });
+
+  it('reports the connected state after the opening frames went, so the page marks where their answer goes', () => {
+    // Prepare
+    const seen: { chat?: Harness; stateWhenFramesWent?: string } = {};
+    const chat = startHarness(0, () => {
+      seen.stateWhenFramesWent = seen.chat?.states.at(-1)?.kind;
+      return ['{"action":"history"}'];
+    });
+    seen.chat = chat;
+    chat.connection.connect();
+
+    // Act
+    chat.latest().serverOpens();
+
+    // Assess
+    expect(seen.stateWhenFramesWent).toBe('connecting');
+    expect(chat.states.at(-1)?.kind).toBe('connected');
   });
 });

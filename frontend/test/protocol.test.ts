@@ -168,6 +168,91 @@ describe('parseServerEvent', () => {
     });
   });
 
+  it('reads the serial of a message (protocol 3), and ignores one that is not a serial', () => {
+    // Prepare
+    const live = (seq: unknown) =>
+      parseServerEvent(JSON.stringify({ type: 'message', id: '01JD', message: 'hi', seq }));
+
+    // Assess
+    expect(live(7)).toMatchObject({ type: 'message', id: '01JD', seq: 7 });
+    expect(live(0)).toMatchObject({ seq: undefined });
+    expect(live(2.5)).toMatchObject({ seq: undefined });
+    expect(live('7')).toMatchObject({ seq: undefined });
+  });
+
+  it("reads a history reply's parts, head and oldest kept serial (protocol 3)", () => {
+    // Act
+    const event = parseServerEvent(
+      '{"type":"history","room":"lobby","messages":[],"part":2,"parts":3,"head":41,"oldest":12}',
+    );
+    const broken = parseServerEvent(
+      '{"type":"history","room":"lobby","messages":[],"part":4,"parts":3,"head":-1,"oldest":"12"}',
+    );
+
+    // Assess
+    expect(event).toEqual({
+      type: 'history',
+      room: 'lobby',
+      messages: [],
+      part: 2,
+      parts: 3,
+      head: 41,
+      oldest: 12,
+    });
+    expect(broken).toEqual({ type: 'history', room: 'lobby', messages: [] });
+  });
+
+  it('reads an ack and a delivery report, and ignores one that does not name a message exactly', () => {
+    // Prepare
+    const receipt = { clientId: 'c-1_A', id: '01JD', seq: 9, room: 'Lobby' };
+
+    // Act
+    const ack = parseServerEvent(JSON.stringify({ type: 'ack', ...receipt }));
+    const report = parseServerEvent(
+      JSON.stringify({ type: 'delivery_incomplete', ...receipt, unreached: 3 }),
+    );
+
+    // Assess
+    expect(ack).toEqual({ type: 'ack', clientId: 'c-1_A', id: '01JD', seq: 9, room: 'lobby' });
+    expect(report).toEqual({
+      type: 'delivery_incomplete',
+      clientId: 'c-1_A',
+      id: '01JD',
+      seq: 9,
+      room: 'lobby',
+      unreached: 3,
+    });
+    for (const bad of [
+      { type: 'ack', ...receipt, clientId: 'has space' },
+      { type: 'ack', ...receipt, seq: 0 },
+      { type: 'ack', ...receipt, id: undefined },
+      { type: 'delivery_incomplete', ...receipt },
+      { type: 'delivery_incomplete', ...receipt, unreached: -2 },
+    ]) {
+      expect(parseServerEvent(JSON.stringify(bad))).toBeUndefined();
+    }
+  });
+
+  it('keeps the client id of the message an error refused, and drops one that is not one', () => {
+    // Act
+    const named = parseServerEvent(
+      '{"type":"error","code":"rate_limited","message":"slow down","retryAfterMs":500,"clientId":"abc"}',
+    );
+    const malformed = parseServerEvent(
+      '{"type":"error","code":"internal_error","message":"try again","clientId":"a b"}',
+    );
+
+    // Assess
+    expect(named).toEqual({
+      type: 'error',
+      code: 'rate_limited',
+      message: 'slow down',
+      retryAfterMs: 500,
+      clientId: 'abc',
+    });
+    expect(malformed).toEqual({ type: 'error', code: 'internal_error', message: 'try again' });
+  });
+
   it('reads the backend error event and API Gateway error frames', () => {
     // Act
     const backend = parseServerEvent(
@@ -290,6 +375,18 @@ describe('buildChatFrame', () => {
     });
   });
 
+  it('sends the client id when given', () => {
+    // Act
+    const frame = buildChatFrame('hi', 'Ada', undefined, '5f0c2c1e-8f6a-4b7e-9d43-2a1e0c6b9f10');
+
+    // Assess
+    expect(JSON.parse(frame)).toEqual({
+      message: 'hi',
+      senderName: 'Ada',
+      clientId: '5f0c2c1e-8f6a-4b7e-9d43-2a1e0c6b9f10',
+    });
+  });
+
   it('leaves out a blank name and a missing hash', () => {
     // Act
     const frame = buildChatFrame('hi', '   ');
@@ -314,6 +411,12 @@ describe('buildHistoryRequest', () => {
     // Assess
     expect(JSON.parse(buildHistoryRequest())).toEqual({ action: 'history' });
     expect(JSON.parse(buildHistoryRequest('01JD'))).toEqual({ action: 'history', after: '01JD' });
+  });
+
+  it('asks after a serial (protocol 3), the contiguous one, including 0', () => {
+    // Assess
+    expect(JSON.parse(buildHistoryRequest(41))).toEqual({ action: 'history', after: 41 });
+    expect(JSON.parse(buildHistoryRequest(0))).toEqual({ action: 'history', after: 0 });
   });
 });
 

@@ -70,12 +70,12 @@ describe('websocketUrlForRoom', () => {
     [
       'wss://abc.execute-api.eu-west-1.amazonaws.com/prod',
       'support',
-      'wss://abc.execute-api.eu-west-1.amazonaws.com/prod?room=support',
+      'wss://abc.execute-api.eu-west-1.amazonaws.com/prod?room=support&v=3',
     ],
-    ['ws://127.0.0.1:3001/prod', 'lobby', 'ws://127.0.0.1:3001/prod?room=lobby'],
-    ['wss://chat.example/prod?token=abc', 'dev', 'wss://chat.example/prod?token=abc&room=dev'],
-    ['wss://chat.example/prod?room=old', 'new', 'wss://chat.example/prod?room=new'],
-  ])('adds the room to %s', (base, room, url) => {
+    ['ws://127.0.0.1:3001/prod', 'lobby', 'ws://127.0.0.1:3001/prod?room=lobby&v=3'],
+    ['wss://chat.example/prod?token=abc', 'dev', 'wss://chat.example/prod?token=abc&room=dev&v=3'],
+    ['wss://chat.example/prod?room=old&v=2', 'new', 'wss://chat.example/prod?room=new&v=3'],
+  ])('adds the room and the protocol version to %s', (base, room, url) => {
     // Act
     const result = websocketUrlForRoom(base, room);
 

@@ -289,7 +289,7 @@ describeInChromium('chat page features in Chromium', (suite) => {
       roomField: 'team chat',
     });
     expect(socketsBeforeFix).toBe(0);
-    expect(sockets).toEqual([`${suite.stack.websocketUrl}?room=team-chat`]);
+    expect(sockets).toEqual([`${suite.stack.websocketUrl}?room=team-chat&v=3`]);
     expect(new URL(page.url()).hash).toBe('#team-chat');
     expect(await page.locator('#room-title').textContent()).toBe('#team-chat');
     expect(await error.textContent()).toBe('');
@@ -323,9 +323,9 @@ describeInChromium('chat page features in Chromium', (suite) => {
     expect(fromQuery).toEqual({ room: '#support', link: canonical, address: canonical });
     expect(lobbyAddress).toBe(suite.stack.pageUrl);
     expect(sockets).toEqual([
-      `${suite.stack.websocketUrl}?room=support`,
-      `${suite.stack.websocketUrl}?room=lobby`,
-      `${suite.stack.websocketUrl}?room=support`,
+      `${suite.stack.websocketUrl}?room=support&v=3`,
+      `${suite.stack.websocketUrl}?room=lobby&v=3`,
+      `${suite.stack.websocketUrl}?room=support&v=3`,
     ]);
     // Switching clears the list: only the latest room's lines are shown.
     expect(await page.locator('.system').allTextContents()).toEqual([
@@ -393,7 +393,7 @@ describeInChromium('chat page features in Chromium', (suite) => {
     const alice = await suite.join('Alice', {
       beforeLoad: async (page) => {
         await installAxe(page);
-        await page.routeWebSocket(`${suite.stack.websocketUrl}?room=lobby`, (ws) => {
+        await page.routeWebSocket(`${suite.stack.websocketUrl}?room=lobby&v=3`, (ws) => {
           route = ws;
           const server = ws.connectToServer();
           ws.onMessage((frame) => {
