@@ -17,6 +17,11 @@ import { type CpuLimiterSupport, cpuLimiterFor } from './cpu-share.ts';
 import { LOCAL_STACK_DEFAULTS } from './defaults.ts';
 import { LOCAL_CREDENTIALS, type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.ts';
 import { EventSourceMapping } from './event-source-mapping.ts';
+import {
+  FunctionMetrics,
+  type FunctionMetricsSummary,
+  readFunctionOutput,
+} from './function-metrics.ts';
 import { LambdaRunner, type LambdaRunnerStats } from './lambda-runner.ts';
 import { closeServer, listen, type PortRequest, requireFreePorts } from './listen.ts';
 import {
@@ -124,9 +129,19 @@ export interface LocalStack {
   lambdaRuntime: { readonly nodeVersion: string; readonly runtime: string };
   /** What the Lambda containers have done so far (invocations, billed time, CPU). */
   lambdaStats(): LambdaRunnerStats;
+  /**
+   * The function's metrics so far, from the Embedded Metric Format lines it wrote: the sum of each
+   * metric and every TimeToLastDelivery value.
+   */
+  metrics(): LocalStackMetrics;
+  /** Starts the metrics from zero again (e.g. between a benchmark's rounds). */
+  resetMetrics(): void;
   /** Closes every connection (1001) and server, and terminates the Lambda containers. */
   stop(): Promise<void>;
 }
+
+/** What {@link LocalStack.metrics} returns. */
+export type LocalStackMetrics = FunctionMetricsSummary;
 
 /** A build artefact the stack needs is missing. */
 export class MissingBuildError extends Error {
@@ -241,8 +256,12 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     parts.add(sqs);
 
     const cpu = await cpuLimiterSupport(settings);
+    const functionMetrics = new FunctionMetrics();
+    // The function's own log lines join the stack's, as they would in CloudWatch Logs; its
+    // metrics become one line each.
+    const functionOutput = readFunctionOutput(functionMetrics, printLine, log);
     const runner = parts.add(
-      createLambdaRunner(settings, cpu, printLine, {
+      createLambdaRunner(settings, cpu, functionOutput, {
         managementEndpoint,
         dynamoEndpoint: dynamo.endpoint,
         sqsEndpoint: sqs.endpoint,
@@ -272,6 +291,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       cpuLimit: describeCpuLimit(cpu, settings.memoryMb),
       lambdaRuntime: { nodeVersion, runtime: LAMBDA_RUNTIME },
       lambdaStats: () => runner.stats,
+      metrics: () => functionMetrics.summary(),
+      resetMetrics: () => functionMetrics.reset(),
       stop: () => parts.stopAll(),
     };
   } catch (error) {
@@ -429,7 +450,7 @@ function describeCpuLimit(cpu: CpuLimiterSupport, memoryMb: number): LocalStack[
 function createLambdaRunner(
   settings: ResolvedLocalStackOptions,
   cpu: CpuLimiterSupport,
-  printLine: (line: string) => void,
+  functionOutput: (line: string) => void,
   endpoints: Pick<
     Parameters<typeof lambdaEnvironment>[0],
     'managementEndpoint' | 'dynamoEndpoint' | 'sqsEndpoint' | 'shardQueueUrl'
@@ -452,8 +473,7 @@ function createLambdaRunner(
     region: REGION,
     memoryLimitInMB: settings.memoryMb,
     ...(cpu.ok && { cpuLimiter: cpu.limiter }),
-    // The function's own log lines join the stack's, as they would in CloudWatch Logs.
-    onFunctionOutput: printLine,
+    onFunctionOutput: functionOutput,
   });
 }
 
