@@ -50,7 +50,9 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   // What the function's metrics added up to, as the dashboard would have shown it.
   const metrics = stack.metrics();
-  if (metrics.records > 0) console.log(formatMetricsSummary(metrics));
+  if (metrics.records > 0 || metrics.callbackThrottled > 0) {
+    console.log(formatMetricsSummary(metrics, metrics.callbackThrottled));
+  }
   console.log('Stopped.');
   return 0;
 }

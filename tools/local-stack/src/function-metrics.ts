@@ -151,12 +151,16 @@ export function percentile(values: readonly number[], fraction: number): number 
 }
 
 /**
- * One line that sums up a run, for `npm start` to print when it stops: the sums, and the time to
- * last delivery's p50 and p99.
+ * One line that sums up a run, for `npm start` to print when it stops: the sums, the time to last
+ * delivery's p50 and p99, and what the callback budget refused.
  * @param summary - the function's metrics so far
+ * @param callbackThrottled - posts the callback budget refused
  * @returns the line
  */
-export function formatMetricsSummary(summary: FunctionMetricsSummary): string {
+export function formatMetricsSummary(
+  summary: FunctionMetricsSummary,
+  callbackThrottled: number,
+): string {
   const sums = Object.entries(summary.sums)
     .filter(([name]) => name !== TIME_TO_LAST_DELIVERY)
     .map(([name, sum]) => `${name.charAt(0).toLowerCase()}${name.slice(1)}=${sum}`);
@@ -171,6 +175,7 @@ export function formatMetricsSummary(summary: FunctionMetricsSummary): string {
     `Summary: ${summary.records} metric records`,
     ...(sums.length === 0 ? [] : [sums.join(' ')]),
     ...timing,
+    `${callbackThrottled} posts refused by the callback budget`,
   ].join('; ');
 }
 

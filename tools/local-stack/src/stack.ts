@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import contract from '../../../contract/contract.json' with { type: 'json' };
 import { LAMBDA_RUNTIME } from '../../../contract/lambda-runtime.ts';
 import { listedOrigins } from '../../../contract/origins.ts';
+import { type CallbackBudget, createCallbackBudget } from './callback-budget.ts';
 import { createConnectionsApi } from './connections-api.ts';
 import { type CpuLimiterSupport, cpuLimiterFor } from './cpu-share.ts';
 import { LOCAL_STACK_DEFAULTS } from './defaults.ts';
@@ -95,6 +96,11 @@ export interface LocalStackOptions {
   /** Bytes that may wait to be sent to one client before posts to it answer 429. */
   maxClientBufferBytes?: number;
   /**
+   * The account's callback budget in `@connections` posts per second, with AWS's burst of half
+   * that (5,000 on 10,000); posts past it answer 429 `LimitExceededException`. Default: no limit.
+   */
+  callbackRate?: number;
+  /**
    * Where log lines go: one per invocation, and every line the function itself prints.
    * Default `console.log`; tests pass a no-op or a collector.
    */
@@ -130,8 +136,8 @@ export interface LocalStack {
   /** What the Lambda containers have done so far (invocations, billed time, CPU). */
   lambdaStats(): LambdaRunnerStats;
   /**
-   * The function's metrics so far, from the Embedded Metric Format lines it wrote: the sum of each
-   * metric and every TimeToLastDelivery value.
+   * The function's metrics so far, from the Embedded Metric Format lines it wrote (the sum of each
+   * metric and every TimeToLastDelivery value), and the posts the callback budget refused.
    */
   metrics(): LocalStackMetrics;
   /** Starts the metrics from zero again (e.g. between a benchmark's rounds). */
@@ -141,7 +147,10 @@ export interface LocalStack {
 }
 
 /** What {@link LocalStack.metrics} returns. */
-export type LocalStackMetrics = FunctionMetricsSummary;
+export interface LocalStackMetrics extends FunctionMetricsSummary {
+  /** `@connections` posts the account's callback budget (`callbackRate`) refused with 429. */
+  readonly callbackThrottled: number;
+}
 
 /** A build artefact the stack needs is missing. */
 export class MissingBuildError extends Error {
@@ -158,8 +167,10 @@ const SHARD_QUEUE = 'awsome-chat-fanout';
 const DEAD_LETTER_QUEUE = 'awsome-chat-fanout-dlq';
 
 /** {@link LocalStackOptions} with the defaults filled in. */
-export type ResolvedLocalStackOptions = Required<Omit<LocalStackOptions, 'persistDir' | 'log'>> &
-  Pick<LocalStackOptions, 'persistDir' | 'log'>;
+export type ResolvedLocalStackOptions = Required<
+  Omit<LocalStackOptions, 'persistDir' | 'log' | 'callbackRate'>
+> &
+  Pick<LocalStackOptions, 'persistDir' | 'log' | 'callbackRate'>;
 
 /**
  * Fills in the defaults (defaults.ts) of every option left out.
@@ -198,6 +209,7 @@ export function resolveLocalStackOptions(options: LocalStackOptions): ResolvedLo
     persistDir: options.persistDir,
     siteDir: options.siteDir ?? `${REPO_ROOT}${defaults.siteDir}`,
     maxClientBufferBytes: options.maxClientBufferBytes ?? defaults.maxClientBufferBytes,
+    callbackRate: options.callbackRate,
     log: options.log,
   };
 }
@@ -215,6 +227,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const { host, stage } = settings;
   const printLine = settings.log ?? ((line: string) => console.log(line));
   const log = withTimeOfDay(printLine);
+  // Before anything starts, so a rate that makes no sense stops nothing half-started.
+  const callbackBudget = createCallbackBudget(settings.callbackRate);
   await requireFiles(settings, options);
 
   const network = describeNetwork(host);
@@ -274,7 +288,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const allowOrigin = allowedBrowserOrigins(settings, network, site.port);
     // Connections close before the containers stop, so no invocation is cut off mid-way.
     const gateway = parts.add(createGateway(settings, runner, allowOrigin, log));
-    serveExecuteApi(executeApi.servers, gateway, stage);
+    serveExecuteApi(executeApi.servers, gateway, stage, callbackBudget);
+    let refusedBeforeReset = 0;
 
     return {
       pageUrl: `http://${network.publicHost}:${site.port}/`,
@@ -291,8 +306,14 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       cpuLimit: describeCpuLimit(cpu, settings.memoryMb),
       lambdaRuntime: { nodeVersion, runtime: LAMBDA_RUNTIME },
       lambdaStats: () => runner.stats,
-      metrics: () => functionMetrics.summary(),
-      resetMetrics: () => functionMetrics.reset(),
+      metrics: () => ({
+        ...functionMetrics.summary(),
+        callbackThrottled: callbackBudget.refused - refusedBeforeReset,
+      }),
+      resetMetrics: () => {
+        functionMetrics.reset();
+        refusedBeforeReset = callbackBudget.refused;
+      },
       stop: () => parts.stopAll(),
     };
   } catch (error) {
@@ -535,8 +556,9 @@ function serveExecuteApi(
   servers: readonly Server[],
   gateway: WebSocketGateway,
   stage: string,
+  budget: CallbackBudget,
 ): void {
-  const connectionsApi = createConnectionsApi({ stage, gateway });
+  const connectionsApi = createConnectionsApi({ stage, gateway, budget });
   for (const server of servers) {
     server.on('request', connectionsApi);
     server.on('upgrade', (request, socket, head: Buffer) => {

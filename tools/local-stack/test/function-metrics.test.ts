@@ -166,12 +166,13 @@ describe('percentile', () => {
 });
 
 describe('formatMetricsSummary', () => {
-  it('gives the records, the sums and the p50 and p99 of the time to last delivery', () => {
+  it('gives the records, the sums, the p50 and p99 of the time to last delivery and the refusals', () => {
     const metrics = new FunctionMetrics();
     metrics.add(parsed(BROADCAST));
-    expect(formatMetricsSummary(metrics.summary())).toBe(
+    expect(formatMetricsSummary(metrics.summary(), 7)).toBe(
       'Summary: 1 metric records; messagesAccepted=1 delivered=3 gone=1 throttled=0 retried=2 ' +
-        'deadLettered=0 handedOff=0; time to last delivery p50 41 ms, p99 41 ms',
+        'deadLettered=0 handedOff=0; time to last delivery p50 41 ms, p99 41 ms; ' +
+        '7 posts refused by the callback budget',
     );
   });
 });

@@ -69,6 +69,12 @@ describe("the function's metrics, locally", () => {
     // Act
     stack.resetMetrics();
     // Assess
-    expect(stack.metrics()).toEqual({ records: 0, sums: {}, latest: {}, timeToLastDelivery: [] });
+    expect(stack.metrics()).toEqual({
+      records: 0,
+      sums: {},
+      latest: {},
+      timeToLastDelivery: [],
+      callbackThrottled: 0,
+    });
   });
 });
