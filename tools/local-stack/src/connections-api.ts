@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallbackBudget } from './callback-budget.ts';
+import type { PostFaults } from './faults/post-faults.ts';
 import { isLoopbackAddress } from './network.ts';
 import { MAX_MESSAGE_BYTES, type WebSocketGateway } from './websocket-gateway.ts';
 
@@ -38,6 +39,8 @@ export interface ConnectionsApiOptions {
   >;
   /** The account's callback budget: posts past it answer 429. Undefined: no limit. */
   readonly budget?: Pick<CallbackBudget, 'admit'>;
+  /** Outages injected by tests (stack.faults.failPosts). Undefined: none. */
+  readonly postFaults?: Pick<PostFaults, 'failureFor'>;
 }
 
 /** A request handler for `/{stage}/@connections/{id}` and `/@connections/{id}`. */
@@ -109,6 +112,18 @@ function postToConnection(
   if (options.budget !== undefined && !options.budget.admit()) {
     drain(request);
     sendJson(response, 429, 'LimitExceededException', { message: LIMIT_EXCEEDED_MESSAGE });
+    return;
+  }
+  const failure = options.postFaults?.failureFor(connectionId);
+  if (failure !== undefined) {
+    drain(request);
+    if (failure.status === 410) sendGone(response);
+    else {
+      // An injected 429 (a recipient's full buffer, say) reads as every other 429 here.
+      const message =
+        failure.errorType === 'LimitExceededException' ? LIMIT_EXCEEDED_MESSAGE : failure.message;
+      sendJson(response, failure.status, failure.errorType, { message });
+    }
     return;
   }
   const tooLarge = (): void => {

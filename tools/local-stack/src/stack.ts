@@ -16,8 +16,17 @@ import { type CallbackBudget, createCallbackBudget } from './callback-budget.ts'
 import { createConnectionsApi } from './connections-api.ts';
 import { type CpuLimiterSupport, cpuLimiterFor } from './cpu-share.ts';
 import { LOCAL_STACK_DEFAULTS } from './defaults.ts';
-import { LOCAL_CREDENTIALS, type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.ts';
+import { LOCAL_CREDENTIALS, startLocalDynamoDb } from './dynamodb.ts';
 import { EventSourceMapping } from './event-source-mapping.ts';
+import {
+  DynamoDbFaults,
+  type DynamoDbFront,
+  startDynamoDbFront,
+} from './faults/dynamodb-faults.ts';
+import { InvocationKills } from './faults/invocation-kills.ts';
+import { PostFaults } from './faults/post-faults.ts';
+import { QueueSendFaults } from './faults/queue-send-faults.ts';
+import { createStackFaults, type StackFaults } from './faults/stack-faults.ts';
 import {
   FunctionMetrics,
   type FunctionMetricsSummary,
@@ -142,6 +151,11 @@ export interface LocalStack {
   metrics(): LocalStackMetrics;
   /** Starts the metrics from zero again (e.g. between a benchmark's rounds). */
   resetMetrics(): void;
+  /**
+   * Fault injection for tests: `@connections` outages, SQS refusing the function's sends,
+   * DynamoDB failing an operation, a container killed mid-invocation.
+   */
+  readonly faults: StackFaults;
   /** Closes every connection (1001) and server, and terminates the Lambda containers. */
   stop(): Promise<void>;
 }
@@ -235,10 +249,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await requireFreePorts(portsToListenOn(settings, network));
 
   const parts = new StartedParts();
+  const injected = {
+    posts: new PostFaults(),
+    queueSends: new QueueSendFaults(),
+    dynamoDb: new DynamoDbFaults(),
+    kills: new InvocationKills(),
+  };
   try {
     // Nothing checks a signature on DynamoDB or @connections: they stay on this machine.
     const { loopbackHost } = network;
-    const dynamo = parts.add(await startDynamoDb(settings, loopbackHost));
+    const dynamo = parts.add(await startDynamoDb(settings, loopbackHost, injected.dynamoDb));
     const executeApi = parts.add(await listenExecuteApi(host, settings.wsPort));
     const { websocketUrl, managementEndpoint } = executeApiUrls(network, executeApi.port, stage);
     const site = parts.add(await startSite(settings, websocketUrl));
@@ -266,6 +286,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           retentionSeconds: contract.shardQueue.deadLetterRetentionSeconds,
         },
       ],
+      refuseSend: (queueName, body) => injected.queueSends.refuses(queueName, body),
     });
     parts.add(sqs);
 
@@ -275,7 +296,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // metrics become one line each.
     const functionOutput = readFunctionOutput(functionMetrics, printLine, log);
     const runner = parts.add(
-      createLambdaRunner(settings, cpu, functionOutput, {
+      createLambdaRunner(settings, cpu, functionOutput, injected.kills, {
         managementEndpoint,
         dynamoEndpoint: dynamo.endpoint,
         sqsEndpoint: sqs.endpoint,
@@ -288,7 +309,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const allowOrigin = allowedBrowserOrigins(settings, network, site.port);
     // Connections close before the containers stop, so no invocation is cut off mid-way.
     const gateway = parts.add(createGateway(settings, runner, allowOrigin, log));
-    serveExecuteApi(executeApi.servers, gateway, stage, callbackBudget);
+    serveExecuteApi(executeApi.servers, gateway, stage, callbackBudget, injected.posts);
     let refusedBeforeReset = 0;
 
     return {
@@ -314,6 +335,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         functionMetrics.reset();
         refusedBeforeReset = callbackBudget.refused;
       },
+      faults: createStackFaults({
+        ...injected,
+        queueNames: { shard: SHARD_QUEUE, deadLetter: DEAD_LETTER_QUEUE },
+      }),
       stop: () => parts.stopAll(),
     };
   } catch (error) {
@@ -423,19 +448,44 @@ function executeApiUrls(
   };
 }
 
-/** dynalite, with the connections and rooms tables, on loopback. */
-function startDynamoDb(
+/**
+ * dynalite, with the connections and rooms tables, on loopback, behind the small front that
+ * injects the tests' DynamoDB faults: the front listens on `--dynamo-port` and is the endpoint
+ * the function and every client use; dynalite itself listens on a free loopback port of its own,
+ * for what the local DynamoDB does through it (creating the tables).
+ */
+async function startDynamoDb(
   settings: ResolvedLocalStackOptions,
   loopbackHost: string,
-): Promise<LocalDynamoDb> {
-  return startLocalDynamoDb({
+  faults: DynamoDbFaults,
+): Promise<Stoppable & { endpoint: string }> {
+  const dynamo = await startLocalDynamoDb({
     host: loopbackHost,
-    port: settings.dynamoPort,
+    port: 0,
     persistDir: settings.persistDir,
     tableName: TABLE_NAME,
     roomsTableName: ROOMS_TABLE_NAME,
     region: REGION,
   });
+  let front: DynamoDbFront;
+  try {
+    front = await startDynamoDbFront({
+      host: loopbackHost,
+      port: settings.dynamoPort,
+      faults,
+      answer: dynamo.answer,
+    });
+  } catch (error) {
+    await dynamo.stop();
+    throw error;
+  }
+  return {
+    endpoint: front.endpoint,
+    stop: async () => {
+      await front.stop();
+      await dynamo.stop();
+    },
+  };
 }
 
 /** The page, with `config.js` pointing at `websocketUrl` and the function's message limit. */
@@ -472,6 +522,7 @@ function createLambdaRunner(
   settings: ResolvedLocalStackOptions,
   cpu: CpuLimiterSupport,
   functionOutput: (line: string) => void,
+  kills: InvocationKills,
   endpoints: Pick<
     Parameters<typeof lambdaEnvironment>[0],
     'managementEndpoint' | 'dynamoEndpoint' | 'sqsEndpoint' | 'shardQueueUrl'
@@ -495,6 +546,7 @@ function createLambdaRunner(
     memoryLimitInMB: settings.memoryMb,
     ...(cpu.ok && { cpuLimiter: cpu.limiter }),
     onFunctionOutput: functionOutput,
+    onInvocationStart: (event, running) => kills.onInvocationStart(event, running),
   });
 }
 
@@ -557,8 +609,9 @@ function serveExecuteApi(
   gateway: WebSocketGateway,
   stage: string,
   budget: CallbackBudget,
+  postFaults: PostFaults,
 ): void {
-  const connectionsApi = createConnectionsApi({ stage, gateway, budget });
+  const connectionsApi = createConnectionsApi({ stage, gateway, budget, postFaults });
   for (const server of servers) {
     server.on('request', connectionsApi);
     server.on('upgrade', (request, socket, head: Buffer) => {

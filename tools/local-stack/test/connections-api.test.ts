@@ -166,3 +166,81 @@ describe('the callback budget', () => {
     expect(posted).toEqual(['abc=:hello']);
   });
 });
+
+describe('injected post faults', () => {
+  it('answers a post with the injected status and error type, and posts nothing', async () => {
+    // Act
+    const { answer: sent, posted } = await answer(
+      request('POST', '/prod/@connections/abc%3D', { body: 'hello' }),
+      'sent',
+      {
+        postFaults: {
+          failureFor: () => ({
+            status: 500,
+            errorType: 'InternalServerErrorException',
+            message: 'Internal server error',
+          }),
+        },
+      },
+    );
+    // Assess
+    expect(posted).toEqual([]);
+    expect(sent.status).toBe(500);
+    expect(sent.headers['x-amzn-ErrorType']).toBe('InternalServerErrorException');
+    expect(JSON.parse(sent.body)).toEqual({ message: 'Internal server error' });
+  });
+
+  it('answers an injected 429 with the body of every other 429', async () => {
+    const injected = await answer(
+      request('POST', '/prod/@connections/abc%3D', { body: 'hello' }),
+      'sent',
+      {
+        postFaults: {
+          failureFor: () => ({
+            status: 429,
+            errorType: 'LimitExceededException',
+            message: 'Too Many Requests',
+          }),
+        },
+      },
+    );
+    const bufferFull = await answer(
+      request('POST', '/prod/@connections/abc%3D', { body: 'hello' }),
+      'buffer-full',
+    );
+    expect(injected.answer.status).toBe(429);
+    expect(injected.answer.body).toBe(bufferFull.answer.body);
+  });
+
+  it('answers an injected 410 as a gone connection', async () => {
+    const { answer: sent } = await answer(
+      request('POST', '/prod/@connections/abc%3D', { body: 'hello' }),
+      'sent',
+      {
+        postFaults: {
+          failureFor: () => ({ status: 410, errorType: 'GoneException', message: 'Gone' }),
+        },
+      },
+    );
+    expect(sent.status).toBe(410);
+    expect(sent.headers['x-amzn-ErrorType']).toBe('GoneException');
+  });
+
+  it('lets the account throttle refuse first', async () => {
+    const { answer: sent } = await answer(
+      request('POST', '/prod/@connections/abc%3D', { body: 'hello' }),
+      'sent',
+      {
+        budget: { admit: () => false },
+        postFaults: {
+          failureFor: () => ({
+            status: 500,
+            errorType: 'InternalServerErrorException',
+            message: '',
+          }),
+        },
+      },
+    );
+    expect(sent.status).toBe(429);
+  });
+});
