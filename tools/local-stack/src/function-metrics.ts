@@ -5,11 +5,15 @@
  * the raw JSON it prints one compact line per record, and it keeps a summary (sums per metric,
  * every TimeToLastDelivery) that `stack.metrics()` returns and the benchmarks read.
  *
- * Nothing here knows the function's metric names beyond the few that make a record a broadcast's
- * and the one whose values are kept: whatever numeric metrics a record declares are summed.
+ * Nothing here depends on the function's metric names beyond the few that make a record a
+ * broadcast's and the one whose values are kept (contract.json names them): whatever numeric
+ * metrics a record declares are summed.
  *
  * Format: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/CloudWatch_Embedded_Metric_Format_Specification.html
  */
+import contract from '../../../contract/contract.json' with { type: 'json' };
+
+const names = contract.metrics.names;
 
 /** One EMF record: its metrics' values, and the room it names, if any. */
 export interface EmfRecord {
@@ -34,17 +38,18 @@ export interface FunctionMetricsSummary {
 }
 
 /** The metric whose every value is kept, for percentiles (the dashboard shows its p50 and p99). */
-export const TIME_TO_LAST_DELIVERY = 'TimeToLastDelivery';
+export const TIME_TO_LAST_DELIVERY: string = names.timeToLastDelivery;
 
 /** Metrics that make a record a broadcast's (any one of them) in the printed line. */
 const BROADCAST_METRICS: ReadonlySet<string> = new Set([
-  'Delivered',
-  'Gone',
-  'Throttled',
-  'Retried',
-  'DeadLettered',
-  'HandedOff',
-  TIME_TO_LAST_DELIVERY,
+  names.delivered,
+  names.gone,
+  names.throttled,
+  names.retried,
+  names.deadLettered,
+  names.deadLetterFailed,
+  names.handedOff,
+  names.timeToLastDelivery,
 ]);
 
 /**
