@@ -1,6 +1,16 @@
+output "alarm_topic_arn" {
+  description = "SNS topic the CloudWatch alarms notify; subscribe more endpoints with `aws sns subscribe --topic-arn <arn> --protocol email --notification-endpoint <address>` (alarm_email subscribes one)."
+  value       = aws_sns_topic.alarms.arn
+}
+
 output "cloudfront_distribution_id" {
   description = "ID of the CloudFront distribution serving the page with enable_https (null without), e.g. for `aws cloudfront create-invalidation`."
   value       = try(aws_cloudfront_distribution.this[0].id, null)
+}
+
+output "dashboard_url" {
+  description = "The CloudWatch dashboard of message delivery (recipients, time to last delivery, the fan-out queue, the function, the alarms): open it in a browser signed in to the account."
+  value       = "https://${local.console_host}/cloudwatch/home?region=${local.region}#dashboards/dashboard/${aws_cloudwatch_dashboard.this.dashboard_name}"
 }
 
 output "fanout_dlq_arn" {
@@ -11,6 +21,11 @@ output "fanout_dlq_arn" {
 output "fanout_dlq_url" {
   description = "URL of the fan-out dead-letter queue: broadcast shards that failed five times, e.g. for `aws sqs get-queue-attributes --queue-url <url>`."
   value       = aws_sqs_queue.fanout_dlq.url
+}
+
+output "fanout_queue_arn" {
+  description = "ARN of the fan-out queue, the destination when redriving the dead-letter queue: `aws sqs start-message-move-task --source-arn <fanout_dlq_arn> --destination-arn <arn>`."
+  value       = aws_sqs_queue.fanout.arn
 }
 
 output "fanout_queue_url" {

@@ -1,3 +1,14 @@
+variable "alarm_email" {
+  description = "An e-mail address the CloudWatch alarms notify (AWS mails it a confirmation link first). null subscribes nobody: the alarms still notify the alarm_topic_arn output's SNS topic."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.alarm_email == null ? true : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", var.alarm_email))
+    error_message = "alarm_email must be one e-mail address such as \"ops@example.com\", or null."
+  }
+}
+
 variable "aws_region" {
   description = "AWS region to deploy to, e.g. \"eu-central-1\". null uses AWS_REGION / AWS_DEFAULT_REGION or the AWS CLI profile's region."
   type        = string
@@ -73,6 +84,17 @@ variable "fanout_maximum_concurrency" {
   validation {
     condition     = var.fanout_maximum_concurrency >= 2 && var.fanout_maximum_concurrency <= 1000 && floor(var.fanout_maximum_concurrency) == var.fanout_maximum_concurrency
     error_message = "fanout_maximum_concurrency must be a whole number from 2 to 1000 (the range Lambda accepts for an SQS event source)."
+  }
+}
+
+variable "fanout_age_alarm_seconds" {
+  description = "Alarm when the oldest broadcast work in the fan-out queue has waited longer than this, in seconds: the shard workers are falling behind. Keep it well below the delivery window, so there is time to act before recipients are dead-lettered."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.fanout_age_alarm_seconds >= 1 && var.fanout_age_alarm_seconds <= 3600 && floor(var.fanout_age_alarm_seconds) == var.fanout_age_alarm_seconds
+    error_message = "fanout_age_alarm_seconds must be a whole number of seconds from 1 to 3600 (the fan-out queue keeps work one hour)."
   }
 }
 

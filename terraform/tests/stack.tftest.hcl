@@ -578,6 +578,16 @@ run "settings_come_from_variables" {
     condition     = aws_dynamodb_table.connections.name == "team-b-connections" && aws_lambda_function.this.function_name == "team-b-chat" && startswith(aws_s3_bucket.this.bucket_prefix, "team-b-site-") && startswith(aws_iam_role.lambda.name_prefix, "team-b-")
     error_message = "Resource names must start with name_prefix."
   }
+
+  assert {
+    condition     = aws_sns_topic.alarms.name == "team-b-alarms" && aws_cloudwatch_dashboard.this.dashboard_name == "team-b" && alltrue([for alarm in aws_cloudwatch_metric_alarm.this : startswith(alarm.alarm_name, "team-b-")])
+    error_message = "The alarm topic, the alarms and the dashboard must be named after name_prefix."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_metric_alarm.this["dead-lettered"].dimensions == tomap({ service = "team-b-chat" }) && aws_cloudwatch_metric_alarm.this["function-errors"].dimensions == tomap({ FunctionName = "team-b-chat" })
+    error_message = "The alarms must watch this stack's function, by its name."
+  }
 }
 
 run "access_logs_when_enabled" {

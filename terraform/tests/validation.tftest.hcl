@@ -225,6 +225,54 @@ run "rejects_a_negative_history_ttl" {
   expect_failures = [var.history_ttl_seconds]
 }
 
+run "accepts_an_alarm_email" {
+  command = plan
+
+  variables {
+    alarm_email = "ops+chat@example.com"
+  }
+}
+
+run "rejects_two_alarm_emails_in_one" {
+  command = plan
+
+  variables {
+    alarm_email = "ops@example.com,dev@example.com"
+  }
+
+  expect_failures = [var.alarm_email]
+}
+
+run "rejects_an_alarm_email_without_a_domain" {
+  command = plan
+
+  variables {
+    alarm_email = "ops"
+  }
+
+  expect_failures = [var.alarm_email]
+}
+
+run "rejects_a_queue_age_alarm_of_zero" {
+  command = plan
+
+  variables {
+    fanout_age_alarm_seconds = 0
+  }
+
+  expect_failures = [var.fanout_age_alarm_seconds]
+}
+
+run "rejects_a_queue_age_alarm_past_the_queues_retention" {
+  command = plan
+
+  variables {
+    fanout_age_alarm_seconds = 3601
+  }
+
+  expect_failures = [var.fanout_age_alarm_seconds]
+}
+
 # The maximums come from contract/contract.json, which the function checks its environment
 # against at cold start: a value Terraform accepts never fails there.
 run "accepts_every_setting_at_its_maximum" {

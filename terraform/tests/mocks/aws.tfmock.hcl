@@ -89,3 +89,22 @@ mock_resource "aws_s3_object" {
     acl = "(not set by the configuration)"
   }
 }
+
+mock_resource "aws_sns_topic" {
+  defaults = {
+    arn   = "arn:aws:sns:eu-central-1:123456789012:awsome-chat-alarms"
+    owner = "123456789012"
+  }
+}
+
+mock_resource "aws_cloudwatch_metric_alarm" {
+  defaults = {
+    arn = "arn:aws:cloudwatch:eu-central-1:123456789012:alarm:awsome-chat-mock"
+  }
+}
+
+mock_data "aws_region" {
+  defaults = {
+    name = "eu-central-1"
+  }
+}

@@ -20,6 +20,9 @@ export type CliCommand =
 
 const DEFAULTS = LOCAL_STACK_DEFAULTS;
 
+/** Well above any account's quota (10,000 a second by default): a typo, not a setting. */
+const MAX_CALLBACK_RATE = 1_000_000;
+
 /** `npm start -- --help`; every default comes from defaults.ts. */
 export const HELP_TEXT = `Usage: npm start -- [options]
 
@@ -55,6 +58,10 @@ Options:
                                  for it (default ${DEFAULTS.memoryMb}; Terraform's lambda_memory_mb)
   --full-cpu                     run containers at this machine's full CPU instead
   --sqs-port PORT                the shard queue's SQS endpoint, on loopback (default ${CLI_PORTS.sqsPort})
+  --callback-rate N              the account's callback budget: at most N @connections posts a
+                                 second, with a burst of N/2 (AWS's quota: 10000, burst 5000);
+                                 past it a post answers 429 LimitExceededException (no limit
+                                 unless given)
   -h, --help                     show this help
 `;
 
@@ -113,6 +120,11 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
     'maxConcurrency',
     parseInteger('--concurrency', values.concurrency, undefined, 1, 64),
   );
+  setIfDefined(
+    options,
+    'callbackRate',
+    parseInteger('--callback-rate', values['callback-rate'], undefined, 1, MAX_CALLBACK_RATE),
+  );
   // Lambda's own range (terraform/variables.tf validates lambda_memory_mb the same way).
   setIfDefined(
     options,
@@ -142,6 +154,7 @@ export const FLAGS = {
   memory: { type: 'string' },
   'full-cpu': { type: 'boolean' },
   'sqs-port': { type: 'string' },
+  'callback-rate': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 

@@ -1,9 +1,11 @@
 /**
  * `npm start`: runs the whole chat offline on the local stack (see stack.ts) until Ctrl-C or
- * SIGTERM, printing the URLs a user needs and one line per Lambda invocation.
+ * SIGTERM, printing the URLs a user needs, one line per Lambda invocation, one per metrics record
+ * the function writes, and a summary of those metrics when it stops.
  */
 import { runCommand } from '../../../scripts/lib/command.ts';
 import { HELP_TEXT, parseCommandLine } from './cli-options.ts';
+import { formatMetricsSummary } from './function-metrics.ts';
 import { HandlerLoadError, WrongNodeVersionError } from './lambda-runner.ts';
 import { PortInUseError } from './listen.ts';
 import { MissingBuildError, startLocalStack } from './stack.ts';
@@ -46,6 +48,11 @@ async function main(argv: readonly string[]): Promise<number> {
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
   });
+  // What the function's metrics added up to, as the dashboard would have shown it.
+  const metrics = stack.metrics();
+  if (metrics.records > 0 || metrics.callbackThrottled > 0) {
+    console.log(formatMetricsSummary(metrics, metrics.callbackThrottled));
+  }
   console.log('Stopped.');
   return 0;
 }

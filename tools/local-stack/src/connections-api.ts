@@ -12,11 +12,23 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { CallbackBudget } from './callback-budget.ts';
+import type { PostFaults } from './faults/post-faults.ts';
 import { isLoopbackAddress } from './network.ts';
 import { MAX_MESSAGE_BYTES, type WebSocketGateway } from './websocket-gateway.ts';
 
 /** PostToConnection's Data limit in the service model: 128 KiB. */
 const MAX_POST_BYTES = MAX_MESSAGE_BYTES;
+
+/**
+ * The message of every 429. AWS sends the same `LimitExceededException` for the account throttle
+ * and for a client whose buffer is full; what its body says in either case is UNCONFIRMED, so
+ * both answers here say the same (the service model's description of the exception), and nothing
+ * tested locally can come to tell them apart by a text AWS may not send.
+ */
+const LIMIT_EXCEEDED_MESSAGE =
+  'The client is sending more than the allowed number of requests per unit of time or the ' +
+  'WebSocket client side buffer is full';
 
 /** What the API acts on. */
 export interface ConnectionsApiOptions {
@@ -25,6 +37,10 @@ export interface ConnectionsApiOptions {
     WebSocketGateway,
     'postToConnection' | 'getConnection' | 'deleteConnection'
   >;
+  /** The account's callback budget: posts past it answer 429. Undefined: no limit. */
+  readonly budget?: Pick<CallbackBudget, 'admit'>;
+  /** Outages injected by tests (stack.faults.failPosts). Undefined: none. */
+  readonly postFaults?: Pick<PostFaults, 'failureFor'>;
 }
 
 /** A request handler for `/{stage}/@connections/{id}` and `/@connections/{id}`. */
@@ -92,6 +108,24 @@ function postToConnection(
   options: ConnectionsApiOptions,
   connectionId: string,
 ): void {
+  // The account throttle stands in front of everything else, as API Gateway's does.
+  if (options.budget !== undefined && !options.budget.admit()) {
+    drain(request);
+    sendJson(response, 429, 'LimitExceededException', { message: LIMIT_EXCEEDED_MESSAGE });
+    return;
+  }
+  const failure = options.postFaults?.failureFor(connectionId);
+  if (failure !== undefined) {
+    drain(request);
+    if (failure.status === 410) sendGone(response);
+    else {
+      // An injected 429 (a recipient's full buffer, say) reads as every other 429 here.
+      const message =
+        failure.errorType === 'LimitExceededException' ? LIMIT_EXCEEDED_MESSAGE : failure.message;
+      sendJson(response, failure.status, failure.errorType, { message });
+    }
+    return;
+  }
   const tooLarge = (): void => {
     drain(request);
     sendJson(response, 413, 'PayloadTooLargeException', {
@@ -121,9 +155,7 @@ function postToConnection(
     if (result === 'sent') sendJson(response, 200, undefined, undefined);
     else if (result === 'gone') sendGone(response);
     else {
-      sendJson(response, 429, 'LimitExceededException', {
-        message: 'The WebSocket client side buffer is full',
-      });
+      sendJson(response, 429, 'LimitExceededException', { message: LIMIT_EXCEEDED_MESSAGE });
     }
   });
   request.on('error', () => response.destroy());

@@ -40,6 +40,11 @@ export function localDynamoDbClient(endpoint: string, region: string): DynamoDBC
 export interface LocalDynamoDb {
   /** e.g. `http://127.0.0.1:8000`, for `AWS_ENDPOINT_URL_DYNAMODB` or a client's `endpoint`. */
   readonly endpoint: string;
+  /**
+   * Answers a request that came in through another server (the fault-injecting front the
+   * function talks to) exactly as one on `endpoint` is answered.
+   */
+  answer(request: IncomingMessage, response: ServerResponse): void;
   stop(): Promise<void>;
 }
 
@@ -91,7 +96,14 @@ export async function startLocalDynamoDb(options: LocalDynamoDbOptions): Promise
     await stop();
     throw error;
   }
-  return { endpoint, stop };
+  return {
+    endpoint,
+    answer: (request, response) => {
+      // Through the server's own listeners, so every guard in front of dynalite applies.
+      server.emit('request', request, response);
+    },
+    stop,
+  };
 }
 
 /**

@@ -45,6 +45,21 @@ export interface LambdaRunnerOptions {
    * the lines go to this process's own stdout and stderr.
    */
   readonly onFunctionOutput?: (line: string) => void;
+  /**
+   * Told of each invocation as a container starts it, with a way to kill that container while it
+   * runs the invocation (tests' fault injection: stack.faults.killNextInvocation).
+   */
+  readonly onInvocationStart?: (event: unknown, running: RunningInvocation) => void;
+}
+
+/** An invocation a container is running. */
+export interface RunningInvocation {
+  /**
+   * Kills the container (SIGKILL), as a crash of the execution environment would; the invocation
+   * ends with `Runtime.ExitError`.
+   * @returns false when the invocation had already ended, and nothing was killed
+   */
+  kill(): boolean;
 }
 
 /** What one invocation ended with. */
@@ -275,6 +290,13 @@ export class LambdaRunner {
       event: pending.event,
       awsRequestId: pending.awsRequestId,
       deadlineMs,
+    });
+    this.#options.onInvocationStart?.(pending.event, {
+      kill: () => {
+        if (container.state === 'dead' || container.current !== pending) return false;
+        container.process.kill('SIGKILL');
+        return true;
+      },
     });
   }
 

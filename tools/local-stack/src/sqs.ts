@@ -254,7 +254,18 @@ export interface LocalSqsOptions {
   readonly port: number;
   readonly region: string;
   readonly queues: readonly QueueDefinition[];
+  /**
+   * Whether to fail one entry sent through the API (SendMessage, SendMessageBatch): tests inject
+   * SQS failures with it (stack.faults.failShardSends). Default: never.
+   */
+  readonly refuseSend?: SendGuard;
 }
+
+/** Decides whether SQS fails an entry sent to `queueName` with `body`. */
+export type SendGuard = (queueName: string, body: string) => boolean;
+
+/** SQS's own words for a failure on its side (the InternalError code). */
+const INTERNAL_ERROR_MESSAGE = 'We encountered an internal error. Please try again.';
 
 /**
  * Creates the queues and serves SQS's JSON protocol.
@@ -276,8 +287,9 @@ export async function startLocalSqs(options: LocalSqsOptions): Promise<LocalSqs>
     }
     if (target) queues.get(definition.name)?.setDeadLetterQueue(target);
   }
+  const refuseSend = options.refuseSend ?? ((): boolean => false);
   const server = createServer((request, response) => {
-    void serveJsonProtocol(request, response, queues);
+    void serveJsonProtocol(request, response, queues, refuseSend);
   });
   const port = await listen(server, options.host, options.port, '--sqs-port');
   const endpoint = `http://${urlHost(options.host)}:${port}`;
@@ -308,23 +320,48 @@ type Action = (
   input: Record<string, unknown>,
   queues: ReadonlyMap<string, LocalQueue>,
   origin: string,
+  refuseSend: SendGuard,
 ) => object;
 
 /** The actions a client of this stack calls; anything else answers UnsupportedOperation. */
 const ACTIONS: Readonly<Record<string, Action>> = {
-  SendMessage(input, queues) {
+  SendMessage(input, queues, _origin, refuseSend) {
     const queue = queueOf(input, queues);
-    const sent = queue.send(bodyOf(input.MessageBody), delayOf(input.DelaySeconds));
+    const body = bodyOf(input.MessageBody);
+    const delay = delayOf(input.DelaySeconds);
+    if (refuseSend(queue.name, body))
+      throw new SqsError('InternalError', INTERNAL_ERROR_MESSAGE, 500);
+    const sent = queue.send(body, delay);
     return { MessageId: sent.messageId, MD5OfMessageBody: sent.md5OfBody };
   },
-  SendMessageBatch(input, queues) {
+  SendMessageBatch(input, queues, _origin, refuseSend) {
     const queue = queueOf(input, queues);
-    const entries = entriesOf(input);
-    const successful = entries.map((entry) => {
-      const sent = queue.send(bodyOf(entry.MessageBody), delayOf(entry.DelaySeconds));
-      return { Id: entry.Id, MessageId: sent.messageId, MD5OfMessageBody: sent.md5OfBody };
-    });
-    return { Successful: successful, Failed: [] };
+    const entries = entriesOf(input).map((entry) => ({
+      id: entry.Id,
+      body: bodyOf(entry.MessageBody),
+      delay: delayOf(entry.DelaySeconds),
+    }));
+    const successful: object[] = [];
+    const failed: object[] = [];
+    // Entries fail one by one, as SQS reports a batch's partial failure: the request succeeds.
+    for (const entry of entries) {
+      if (refuseSend(queue.name, entry.body)) {
+        failed.push({
+          Id: entry.id,
+          SenderFault: false,
+          Code: 'InternalError',
+          Message: INTERNAL_ERROR_MESSAGE,
+        });
+        continue;
+      }
+      const sent = queue.send(entry.body, entry.delay);
+      successful.push({
+        Id: entry.id,
+        MessageId: sent.messageId,
+        MD5OfMessageBody: sent.md5OfBody,
+      });
+    }
+    return { Successful: successful, Failed: failed };
   },
   ReceiveMessage(input, queues) {
     const queue = queueOf(input, queues);
@@ -398,6 +435,7 @@ async function serveJsonProtocol(
   request: IncomingMessage,
   response: ServerResponse,
   queues: ReadonlyMap<string, LocalQueue>,
+  refuseSend: SendGuard,
 ): Promise<void> {
   try {
     const target = request.headers['x-amz-target'];
@@ -414,7 +452,12 @@ async function serveJsonProtocol(
       throw new SqsError('InvalidParameterValue', 'The request body must be a JSON object.');
     }
     const origin = `http://${request.headers.host ?? 'localhost'}`;
-    const output = (ACTIONS[action] as Action)(input as Record<string, unknown>, queues, origin);
+    const output = (ACTIONS[action] as Action)(
+      input as Record<string, unknown>,
+      queues,
+      origin,
+      refuseSend,
+    );
     send(response, 200, output);
   } catch (error) {
     const sqsError =

@@ -12,11 +12,26 @@ import { fileURLToPath } from 'node:url';
 import contract from '../../../contract/contract.json' with { type: 'json' };
 import { LAMBDA_RUNTIME } from '../../../contract/lambda-runtime.ts';
 import { listedOrigins } from '../../../contract/origins.ts';
+import { type CallbackBudget, createCallbackBudget } from './callback-budget.ts';
 import { createConnectionsApi } from './connections-api.ts';
 import { type CpuLimiterSupport, cpuLimiterFor } from './cpu-share.ts';
 import { LOCAL_STACK_DEFAULTS } from './defaults.ts';
-import { LOCAL_CREDENTIALS, type LocalDynamoDb, startLocalDynamoDb } from './dynamodb.ts';
+import { LOCAL_CREDENTIALS, startLocalDynamoDb } from './dynamodb.ts';
 import { EventSourceMapping } from './event-source-mapping.ts';
+import {
+  DynamoDbFaults,
+  type DynamoDbFront,
+  startDynamoDbFront,
+} from './faults/dynamodb-faults.ts';
+import { InvocationKills } from './faults/invocation-kills.ts';
+import { PostFaults } from './faults/post-faults.ts';
+import { QueueSendFaults } from './faults/queue-send-faults.ts';
+import { createStackFaults, type StackFaults } from './faults/stack-faults.ts';
+import {
+  FunctionMetrics,
+  type FunctionMetricsSummary,
+  readFunctionOutput,
+} from './function-metrics.ts';
 import { LambdaRunner, type LambdaRunnerStats } from './lambda-runner.ts';
 import { closeServer, listen, type PortRequest, requireFreePorts } from './listen.ts';
 import {
@@ -90,6 +105,11 @@ export interface LocalStackOptions {
   /** Bytes that may wait to be sent to one client before posts to it answer 429. */
   maxClientBufferBytes?: number;
   /**
+   * The account's callback budget in `@connections` posts per second, with AWS's burst of half
+   * that (5,000 on 10,000); posts past it answer 429 `LimitExceededException`. Default: no limit.
+   */
+  callbackRate?: number;
+  /**
    * Where log lines go: one per invocation, and every line the function itself prints.
    * Default `console.log`; tests pass a no-op or a collector.
    */
@@ -124,8 +144,26 @@ export interface LocalStack {
   lambdaRuntime: { readonly nodeVersion: string; readonly runtime: string };
   /** What the Lambda containers have done so far (invocations, billed time, CPU). */
   lambdaStats(): LambdaRunnerStats;
+  /**
+   * The function's metrics so far, from the Embedded Metric Format lines it wrote (the sum of each
+   * metric and every TimeToLastDelivery value), and the posts the callback budget refused.
+   */
+  metrics(): LocalStackMetrics;
+  /** Starts the metrics from zero again (e.g. between a benchmark's rounds). */
+  resetMetrics(): void;
+  /**
+   * Fault injection for tests: `@connections` outages, SQS refusing the function's sends,
+   * DynamoDB failing an operation, a container killed mid-invocation.
+   */
+  readonly faults: StackFaults;
   /** Closes every connection (1001) and server, and terminates the Lambda containers. */
   stop(): Promise<void>;
+}
+
+/** What {@link LocalStack.metrics} returns. */
+export interface LocalStackMetrics extends FunctionMetricsSummary {
+  /** `@connections` posts the account's callback budget (`callbackRate`) refused with 429. */
+  readonly callbackThrottled: number;
 }
 
 /** A build artefact the stack needs is missing. */
@@ -143,8 +181,10 @@ const SHARD_QUEUE = 'awsome-chat-fanout';
 const DEAD_LETTER_QUEUE = 'awsome-chat-fanout-dlq';
 
 /** {@link LocalStackOptions} with the defaults filled in. */
-export type ResolvedLocalStackOptions = Required<Omit<LocalStackOptions, 'persistDir' | 'log'>> &
-  Pick<LocalStackOptions, 'persistDir' | 'log'>;
+export type ResolvedLocalStackOptions = Required<
+  Omit<LocalStackOptions, 'persistDir' | 'log' | 'callbackRate'>
+> &
+  Pick<LocalStackOptions, 'persistDir' | 'log' | 'callbackRate'>;
 
 /**
  * Fills in the defaults (defaults.ts) of every option left out.
@@ -183,6 +223,7 @@ export function resolveLocalStackOptions(options: LocalStackOptions): ResolvedLo
     persistDir: options.persistDir,
     siteDir: options.siteDir ?? `${REPO_ROOT}${defaults.siteDir}`,
     maxClientBufferBytes: options.maxClientBufferBytes ?? defaults.maxClientBufferBytes,
+    callbackRate: options.callbackRate,
     log: options.log,
   };
 }
@@ -200,16 +241,24 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const { host, stage } = settings;
   const printLine = settings.log ?? ((line: string) => console.log(line));
   const log = withTimeOfDay(printLine);
+  // Before anything starts, so a rate that makes no sense stops nothing half-started.
+  const callbackBudget = createCallbackBudget(settings.callbackRate);
   await requireFiles(settings, options);
 
   const network = describeNetwork(host);
   await requireFreePorts(portsToListenOn(settings, network));
 
   const parts = new StartedParts();
+  const injected = {
+    posts: new PostFaults(),
+    queueSends: new QueueSendFaults(),
+    dynamoDb: new DynamoDbFaults(),
+    kills: new InvocationKills(),
+  };
   try {
     // Nothing checks a signature on DynamoDB or @connections: they stay on this machine.
     const { loopbackHost } = network;
-    const dynamo = parts.add(await startDynamoDb(settings, loopbackHost));
+    const dynamo = parts.add(await startDynamoDb(settings, loopbackHost, injected.dynamoDb));
     const executeApi = parts.add(await listenExecuteApi(host, settings.wsPort));
     const { websocketUrl, managementEndpoint } = executeApiUrls(network, executeApi.port, stage);
     const site = parts.add(await startSite(settings, websocketUrl));
@@ -237,12 +286,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           retentionSeconds: contract.shardQueue.deadLetterRetentionSeconds,
         },
       ],
+      refuseSend: (queueName, body) => injected.queueSends.refuses(queueName, body),
     });
     parts.add(sqs);
 
     const cpu = await cpuLimiterSupport(settings);
+    const functionMetrics = new FunctionMetrics();
+    // The function's own log lines join the stack's, as they would in CloudWatch Logs; its
+    // metrics become one line each.
+    const functionOutput = readFunctionOutput(functionMetrics, printLine, log);
     const runner = parts.add(
-      createLambdaRunner(settings, cpu, printLine, {
+      createLambdaRunner(settings, cpu, functionOutput, injected.kills, {
         managementEndpoint,
         dynamoEndpoint: dynamo.endpoint,
         sqsEndpoint: sqs.endpoint,
@@ -256,7 +310,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const allowOrigin = allowedBrowserOrigins(settings, network, site.port);
     // Connections close before the containers stop, so no invocation is cut off mid-way.
     const gateway = parts.add(createGateway(settings, runner, allowOrigin, log));
-    serveExecuteApi(executeApi.servers, gateway, stage);
+    serveExecuteApi(executeApi.servers, gateway, stage, callbackBudget, injected.posts);
+    let refusedBeforeReset = 0;
 
     return {
       pageUrl: `http://${network.publicHost}:${site.port}/`,
@@ -273,6 +328,18 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       cpuLimit: describeCpuLimit(cpu, settings.memoryMb),
       lambdaRuntime: { nodeVersion, runtime: LAMBDA_RUNTIME },
       lambdaStats: () => runner.stats,
+      metrics: () => ({
+        ...functionMetrics.summary(),
+        callbackThrottled: callbackBudget.refused - refusedBeforeReset,
+      }),
+      resetMetrics: () => {
+        functionMetrics.reset();
+        refusedBeforeReset = callbackBudget.refused;
+      },
+      faults: createStackFaults({
+        ...injected,
+        queueNames: { shard: SHARD_QUEUE, deadLetter: DEAD_LETTER_QUEUE },
+      }),
       stop: () => parts.stopAll(),
     };
   } catch (error) {
@@ -382,19 +449,44 @@ function executeApiUrls(
   };
 }
 
-/** dynalite, with the connections and rooms tables, on loopback. */
-function startDynamoDb(
+/**
+ * dynalite, with the connections and rooms tables, on loopback, behind the small front that
+ * injects the tests' DynamoDB faults: the front listens on `--dynamo-port` and is the endpoint
+ * the function and every client use; dynalite itself listens on a free loopback port of its own,
+ * for what the local DynamoDB does through it (creating the tables).
+ */
+async function startDynamoDb(
   settings: ResolvedLocalStackOptions,
   loopbackHost: string,
-): Promise<LocalDynamoDb> {
-  return startLocalDynamoDb({
+  faults: DynamoDbFaults,
+): Promise<Stoppable & { endpoint: string }> {
+  const dynamo = await startLocalDynamoDb({
     host: loopbackHost,
-    port: settings.dynamoPort,
+    port: 0,
     persistDir: settings.persistDir,
     tableName: TABLE_NAME,
     roomsTableName: ROOMS_TABLE_NAME,
     region: REGION,
   });
+  let front: DynamoDbFront;
+  try {
+    front = await startDynamoDbFront({
+      host: loopbackHost,
+      port: settings.dynamoPort,
+      faults,
+      answer: dynamo.answer,
+    });
+  } catch (error) {
+    await dynamo.stop();
+    throw error;
+  }
+  return {
+    endpoint: front.endpoint,
+    stop: async () => {
+      await front.stop();
+      await dynamo.stop();
+    },
+  };
 }
 
 /** The page, with `config.js` pointing at `websocketUrl` and the function's message limit. */
@@ -430,7 +522,8 @@ function describeCpuLimit(cpu: CpuLimiterSupport, memoryMb: number): LocalStack[
 function createLambdaRunner(
   settings: ResolvedLocalStackOptions,
   cpu: CpuLimiterSupport,
-  printLine: (line: string) => void,
+  functionOutput: (line: string) => void,
+  kills: InvocationKills,
   endpoints: Pick<
     Parameters<typeof lambdaEnvironment>[0],
     'managementEndpoint' | 'dynamoEndpoint' | 'sqsEndpoint' | 'shardQueueUrl' | 'deadLetterQueueUrl'
@@ -453,8 +546,8 @@ function createLambdaRunner(
     region: REGION,
     memoryLimitInMB: settings.memoryMb,
     ...(cpu.ok && { cpuLimiter: cpu.limiter }),
-    // The function's own log lines join the stack's, as they would in CloudWatch Logs.
-    onFunctionOutput: printLine,
+    onFunctionOutput: functionOutput,
+    onInvocationStart: (event, running) => kills.onInvocationStart(event, running),
   });
 }
 
@@ -516,8 +609,10 @@ function serveExecuteApi(
   servers: readonly Server[],
   gateway: WebSocketGateway,
   stage: string,
+  budget: CallbackBudget,
+  postFaults: PostFaults,
 ): void {
-  const connectionsApi = createConnectionsApi({ stage, gateway });
+  const connectionsApi = createConnectionsApi({ stage, gateway, budget, postFaults });
   for (const server of servers) {
     server.on('request', connectionsApi);
     server.on('upgrade', (request, socket, head: Buffer) => {

@@ -133,6 +133,7 @@ describe('parseCommandLine', () => {
       '--env=A=b=c',
       '--idle-timeout=0.5',
       '--concurrency=4',
+      '--callback-rate=500',
     ]);
     // Assess
     expect(parsed).toMatchObject({
@@ -145,8 +146,14 @@ describe('parseCommandLine', () => {
       env: { A: 'b=c' },
       idleTimeoutMs: 500,
       maxConcurrency: 4,
+      callbackRate: 500,
     });
     expect(parsed.handlerPath).toMatch(/\/my\.mjs$/);
+  });
+
+  it('leaves the callback budget unlimited without --callback-rate', () => {
+    expect(options([]).callbackRate).toBeUndefined();
+    expect(resolveLocalStackOptions(options([])).callbackRate).toBeUndefined();
   });
 
   it.each([
@@ -158,6 +165,8 @@ describe('parseCommandLine', () => {
     [['--stage', 'a/b'], "--stage takes letters, digits, - and _, got 'a/b'"],
     [['--handler', 'x.mjs#'], '--handler takes FILE or FILE#EXPORT, e.g. ./my-handler.mjs#handler'],
     [['--env', '=x'], "--env takes NAME=VALUE, got '=x'"],
+    [['--callback-rate', '0'], '--callback-rate must be at least 1, got 0'],
+    [['--callback-rate', '2.5'], "--callback-rate must be a whole number, got '2.5'"],
   ])('refuses %j', (argv, message) => {
     expect(() => parseCommandLine(argv)).toThrow(new UsageError(message));
   });

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { createConnectionsApi } from '../src/connections-api.ts';
+import { type ConnectionsApiOptions, createConnectionsApi } from '../src/connections-api.ts';
 import type { PostResult } from '../src/websocket-gateway.ts';
 
 interface Answer {
@@ -34,9 +34,11 @@ function request(
 function answer(
   incoming: IncomingMessage,
   postResult: PostResult = 'sent',
+  more: Omit<ConnectionsApiOptions, 'stage' | 'gateway'> = {},
 ): Promise<{ answer: Answer; posted: string[] }> {
   const posted: string[] = [];
   const api = createConnectionsApi({
+    ...more,
     stage: 'prod',
     gateway: {
       postToConnection: (id, data) => {
@@ -121,5 +123,124 @@ describe('PostToConnection outcomes', () => {
     expect(sent.status).toBe(status);
     expect(sent.headers['x-amzn-ErrorType']).toBe(errorType);
     expect(sent.headers['x-amzn-RequestId']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
+
+describe('the callback budget', () => {
+  it('answers a post past it with 429 LimitExceededException before it reaches the client', async () => {
+    // Act
+    const { answer: sent, posted } = await answer(
+      request('POST', '/prod/@connections/abc%3D', { body: 'hello' }),
+      'sent',
+      { budget: { admit: () => false } },
+    );
+    // Assess
+    expect(posted).toEqual([]);
+    expect(sent.status).toBe(429);
+    expect(sent.headers['x-amzn-ErrorType']).toBe('LimitExceededException');
+  });
+
+  it('says the same as a full buffer, since AWS does not tell them apart either', async () => {
+    // Act
+    const throttled = await answer(
+      request('POST', '/prod/@connections/abc%3D', { body: 'hello' }),
+      'sent',
+      { budget: { admit: () => false } },
+    );
+    const bufferFull = await answer(
+      request('POST', '/prod/@connections/abc%3D', { body: 'hello' }),
+      'buffer-full',
+    );
+    // Assess
+    expect(throttled.answer.body).toBe(bufferFull.answer.body);
+    expect(JSON.parse(throttled.answer.body).message).toMatch(/allowed number of requests/);
+  });
+
+  it('lets a post within it through', async () => {
+    const { answer: sent, posted } = await answer(
+      request('POST', '/prod/@connections/abc%3D', { body: 'hello' }),
+      'sent',
+      { budget: { admit: () => true } },
+    );
+    expect(sent.status).toBe(200);
+    expect(posted).toEqual(['abc=:hello']);
+  });
+});
+
+describe('injected post faults', () => {
+  it('answers a post with the injected status and error type, and posts nothing', async () => {
+    // Act
+    const { answer: sent, posted } = await answer(
+      request('POST', '/prod/@connections/abc%3D', { body: 'hello' }),
+      'sent',
+      {
+        postFaults: {
+          failureFor: () => ({
+            status: 500,
+            errorType: 'InternalServerErrorException',
+            message: 'Internal server error',
+          }),
+        },
+      },
+    );
+    // Assess
+    expect(posted).toEqual([]);
+    expect(sent.status).toBe(500);
+    expect(sent.headers['x-amzn-ErrorType']).toBe('InternalServerErrorException');
+    expect(JSON.parse(sent.body)).toEqual({ message: 'Internal server error' });
+  });
+
+  it('answers an injected 429 with the body of every other 429', async () => {
+    const injected = await answer(
+      request('POST', '/prod/@connections/abc%3D', { body: 'hello' }),
+      'sent',
+      {
+        postFaults: {
+          failureFor: () => ({
+            status: 429,
+            errorType: 'LimitExceededException',
+            message: 'Too Many Requests',
+          }),
+        },
+      },
+    );
+    const bufferFull = await answer(
+      request('POST', '/prod/@connections/abc%3D', { body: 'hello' }),
+      'buffer-full',
+    );
+    expect(injected.answer.status).toBe(429);
+    expect(injected.answer.body).toBe(bufferFull.answer.body);
+  });
+
+  it('answers an injected 410 as a gone connection', async () => {
+    const { answer: sent } = await answer(
+      request('POST', '/prod/@connections/abc%3D', { body: 'hello' }),
+      'sent',
+      {
+        postFaults: {
+          failureFor: () => ({ status: 410, errorType: 'GoneException', message: 'Gone' }),
+        },
+      },
+    );
+    expect(sent.status).toBe(410);
+    expect(sent.headers['x-amzn-ErrorType']).toBe('GoneException');
+  });
+
+  it('lets the account throttle refuse first', async () => {
+    const { answer: sent } = await answer(
+      request('POST', '/prod/@connections/abc%3D', { body: 'hello' }),
+      'sent',
+      {
+        budget: { admit: () => false },
+        postFaults: {
+          failureFor: () => ({
+            status: 500,
+            errorType: 'InternalServerErrorException',
+            message: '',
+          }),
+        },
+      },
+    );
+    expect(sent.status).toBe(429);
   });
 });

@@ -7,6 +7,7 @@ import { createServer, type Server } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LAMBDA_NODE_MAJOR, LAMBDA_RUNTIME } from '../../../../contract/lambda-runtime.ts';
+import { emfLine } from '../support/emf.ts';
 import { FIXTURES, TestClient } from '../support/helpers.ts';
 
 const CLI = fileURLToPath(new URL('../../src/cli.ts', import.meta.url));
@@ -199,5 +200,34 @@ describe('npm start command line', () => {
     expect(finished.code).toBe(0);
     expect(finished.stdout).toContain('Stopped.');
     expect(finished.stdout).toMatch(/MESSAGE|\$default/);
+  });
+
+  it("prints a line per metrics record and, when it stops, the metrics' summary", async () => {
+    // Prepare
+    const cli = startCli(stackArgs(FIXTURES.emfHandler));
+    await expect.poll(cli.output, { timeout: 20_000 }).toContain('Press Ctrl-C to stop.');
+    const websocketUrl = /WebSocket URL: +(\S+)/.exec(cli.output())?.[1] as string;
+    const client = await TestClient.connect(websocketUrl);
+    // Act
+    client.sendJson({
+      print: [
+        emfLine(
+          { Delivered: { value: 4 }, TimeToLastDelivery: { value: 12, unit: 'Milliseconds' } },
+          { room: 'lobby' },
+        ),
+      ],
+    });
+    await expect.poll(cli.output, { timeout: 20_000 }).toContain('broadcast  room=lobby');
+    cli.child.kill('SIGTERM');
+    const finished = await cli.finished;
+    // Assess
+    expect(finished.code).toBe(0);
+    expect(finished.stdout).toMatch(
+      /^\d\d:\d\d:\d\d\.\d{3} broadcast {2}room=lobby delivered=4 in 12 ms$/m,
+    );
+    expect(finished.stdout).not.toContain('"_aws"');
+    expect(finished.stdout).toContain(
+      'Summary: 1 metric records; delivered=4; time to last delivery p50 12 ms, p99 12 ms',
+    );
   });
 });

@@ -22,6 +22,7 @@ export const FIXTURES = {
   recordingHandler: fileURLToPath(new URL('../fixtures/recording-handler.mjs', import.meta.url)),
   plainHandler: fileURLToPath(new URL('../fixtures/plain-handler.mjs', import.meta.url)),
   brokenHandler: fileURLToPath(new URL('../fixtures/broken-handler.mjs', import.meta.url)),
+  emfHandler: fileURLToPath(new URL('../fixtures/emf-handler.mjs', import.meta.url)),
   site: fileURLToPath(new URL('../fixtures/site', import.meta.url)),
 } as const;
 
