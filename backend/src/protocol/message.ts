@@ -15,6 +15,7 @@ export type ValidationErrorCode =
   | 'payload_too_large'
   | 'invalid_json'
   | 'not_an_object'
+  | 'unknown_action'
   | 'client_id_invalid'
   | 'message_required'
   | 'message_empty'
@@ -116,6 +117,9 @@ export interface DeliveryIncompleteEvent {
 /** A client's id of a message: what `crypto.randomUUID()` gives, or any short token like it. */
 const CLIENT_ID_PATTERN = new RegExp(`^[A-Za-z0-9_-]{1,${contract.limits.clientIdMaxLength}}$`);
 
+/** The action of the reference design's page: a chat message, like a frame without one. */
+const CHAT_MESSAGE_ACTION = 'sendmessage';
+
 /** Allowance for JSON keys, an `action` field and whitespace around the escaped values. */
 const FRAME_OVERHEAD_BYTES = 1024;
 
@@ -154,8 +158,17 @@ export function parseClientFrame(body: string | undefined, maxMessageLength: num
     return invalid('not_an_object', 'The frame must be a JSON object.');
   }
   const fields = parsed as Record<string, unknown>;
-  if (fields.action === 'ping') return { kind: 'ping' };
-  if (fields.action === 'history') return validateHistoryRequest(fields);
+  const { action } = fields;
+  if (action === 'ping') return { kind: 'ping' };
+  if (action === 'history') return validateHistoryRequest(fields);
+  // A chat message has no action, or the one the reference page sends; anything else is a
+  // request this server does not know, and must never reach a room as a message.
+  if (action !== undefined && action !== CHAT_MESSAGE_ACTION) {
+    return invalid(
+      'unknown_action',
+      `"action" must be "ping", "history" or "${CHAT_MESSAGE_ACTION}" (or left out, for a chat message).`,
+    );
+  }
   const { clientId } = fields;
   if (
     clientId !== undefined &&
