@@ -83,9 +83,9 @@ export interface MessageEvent extends ChatMessage {
 /** The event a sender gets when its frame was refused or could not be delivered. */
 export interface ErrorEvent {
   readonly type: 'error';
-  readonly code: ValidationErrorCode | 'rate_limited' | 'internal_error';
+  readonly code: ValidationErrorCode | 'rate_limited' | 'too_many_frames' | 'internal_error';
   readonly message: string;
-  /** With `rate_limited`: milliseconds until the sender may send again. */
+  /** With `rate_limited` and `too_many_frames`: milliseconds until the sender may send again. */
   readonly retryAfterMs?: number;
   /** The refused frame's client id, when it had one. */
   readonly clientId?: string;
