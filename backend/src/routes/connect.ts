@@ -5,7 +5,8 @@
  * connection here: it is not open until this returns 2xx (the page asks for history once it is).
  *
  * The owner is the signed-in user in an auth mode (the authorizer's verified sender, on the event),
- * and the source IP without sign-in.
+ * and the source IP without sign-in. A client that offered the chat's subprotocol (the page does
+ * in the auth modes, beside its token) gets it back, as a browser requires of the server.
  */
 import { GetConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { admitConnection } from '../access/admission.ts';
@@ -14,13 +15,14 @@ import type { Person } from '../access/person.ts';
 import { sourceIpOf, sourceIpPerson, userPerson } from '../access/person.ts';
 import { signsIn } from '../auth/auth-mode.ts';
 import { authorizedConnectionOf } from '../auth/authorizer-context.ts';
+import { chosenSubprotocol, offeredSubprotocols } from '../auth/subprotocol.ts';
 import type { HandlerDeps } from '../deps.ts';
 import { errorName } from '../errors.ts';
 import { protocolVersionFromQuery } from '../protocol/version.ts';
 import type { Admission } from '../rooms/membership.ts';
 import { forgetConnection, joinRoom } from '../rooms/membership.ts';
 import { roomFromQuery } from '../rooms/room.ts';
-import type { RouteHandler, WebSocketEvent } from './route.ts';
+import type { RouteHandler, RouteResponse, WebSocketEvent } from './route.ts';
 import { managementEndpointFor } from './route.ts';
 
 /**
@@ -72,7 +74,7 @@ export const handleConnect: RouteHandler = async (event, deps) => {
   if (joined.openConnections !== undefined) deps.metrics.openConnections(joined.openConnections);
   const { members } = joined.headCount;
   return {
-    response: { statusCode: 200 },
+    response: accepted(event),
     outcome: 'connected',
     details: {
       room: choice.room,
@@ -130,4 +132,12 @@ function admit(
       rateLimit: person.kind === 'user' ? deps.config.rateLimit : deps.config.sourceIpRateLimit,
     },
   );
+}
+
+/** 200, choosing the chat's subprotocol if the client offered it. */
+function accepted(event: WebSocketEvent): RouteResponse {
+  const protocol = chosenSubprotocol(offeredSubprotocols(event.headers, event.multiValueHeaders));
+  return protocol === undefined
+    ? { statusCode: 200 }
+    : { statusCode: 200, headers: { 'Sec-WebSocket-Protocol': protocol } };
 }

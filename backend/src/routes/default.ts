@@ -9,6 +9,7 @@
  * shares.
  */
 import { DeleteConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { signsIn } from '../auth/auth-mode.ts';
 import { errorName } from '../errors.ts';
 import type { ParsedFrame } from '../protocol/message.ts';
 import { buildErrorEvent, parseClientFrame } from '../protocol/message.ts';
@@ -41,7 +42,10 @@ const frameHandlers: { readonly [Kind in ParsedFrame['kind']]: FrameHandler<Kind
 
 /** Validates one client frame, spends its budget and hands it to the handler of its kind. */
 export const handleDefault: RouteHandler = async (event, deps, invocation) => {
-  const frame = parseClientFrame(event.body, deps.config.maxMessageLength);
+  // Signed in, the name is the verified one: whatever name the frame gives is never read.
+  const frame = parseClientFrame(event.body, deps.config.maxMessageLength, {
+    verifiedSender: signsIn(deps.config.authMode),
+  });
   const endpoint = managementEndpointFor(event, deps.config.apigwEndpoint);
   const context: FrameContext = {
     senderId: event.requestContext.connectionId,

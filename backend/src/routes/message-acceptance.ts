@@ -118,7 +118,7 @@ export async function acceptMessage(
     return refuse('serial_failed', error, claim);
   }
   const id = deps.newMessageId(now);
-  const event = buildMessageEvent(frame.chatMessage, now, id, room, serial.seq);
+  const event = buildMessageEvent(frame.chatMessage, now, id, room, serial.seq, sender.verified);
   try {
     await deps.rooms.commitMessage(
       room,

@@ -281,27 +281,64 @@ describe('signed in, per user', () => {
   const bob = { id: 'BobBobBobBobBob0', name: 'Bob' };
 
   it("caps a user's connections wherever they come from, and not another user's", async () => {
-    // Prepare: Ada's ten connections from several addresses
+    // Prepare: Frank's ten connections from several addresses
+    const frank = { id: 'FrankFrankFrank0', name: 'Frank' };
+    const grace = { id: 'GraceGraceGrace0', name: 'Grace' };
     const rig = liveHandler(dynamoDb, { authMode: 'cognito' });
     for (let n = 0; n < 10; n++) {
-      expect(await connect(rig, `ada-${n}`, { sourceIp: `203.0.113.${n}`, user: ada })).toBe(200);
+      expect(await connect(rig, `frank-${n}`, { sourceIp: `203.0.113.${n}`, user: frank })).toBe(
+        200,
+      );
     }
 
     // Act
-    const eleventh = await connect(rig, 'ada-10', { sourceIp: '203.0.113.99', user: ada });
-    const bobFromAdasAddress = await connect(rig, 'bob-0', { sourceIp: '203.0.113.1', user: bob });
+    const eleventh = await connect(rig, 'frank-10', { sourceIp: '203.0.113.99', user: frank });
+    const graceFromFranksAddress = await connect(rig, 'grace-0', {
+      sourceIp: '203.0.113.1',
+      user: grace,
+    });
 
     // Assess
-    expect([eleventh, bobFromAdasAddress]).toEqual([429, 200]);
+    expect([eleventh, graceFromFranksAddress]).toEqual([429, 200]);
+  });
+
+  it('gives every message the verified name and sender id, whatever the frame says', async () => {
+    // Prepare
+    const carol = { id: 'CarolCarolCarol0', name: 'Carol' };
+    const dave = { id: 'DaveDaveDaveDav0', name: 'Dave' };
+    const rig = liveHandler(dynamoDb, { authMode: 'oidc' });
+    const here = '203.0.113.60';
+    await connect(rig, 'named-ada', { sourceIp: here, user: carol }, 'named');
+    await connect(rig, 'named-bob', { sourceIp: here, user: dave }, 'named');
+
+    // Act
+    const status = await send(
+      rig,
+      'named-ada',
+      { sourceIp: here, user: carol },
+      { message: 'hello', senderName: 'Dave' },
+      'named',
+    );
+
+    // Assess
+    expect(status).toBe(200);
+    expect(rig.framesTo('named-bob')).toContainEqual(
+      expect.objectContaining({
+        type: 'message',
+        message: 'hello',
+        senderId: carol.id,
+        senderName: 'Carol',
+      }),
+    );
   });
 
   it("shares one budget among all of a user's connections, not among an address's", async () => {
     // Prepare: Ada in two tabs; Bob behind the same address
     const rig = liveHandler(dynamoDb, { authMode: 'cognito' });
     const here = '203.0.113.50';
-    await connect(rig, 'tab-1', { sourceIp: here, user: ada });
-    await connect(rig, 'tab-2', { sourceIp: here, user: ada });
-    await connect(rig, 'bobs', { sourceIp: here, user: bob });
+    expect(await connect(rig, 'tab-1', { sourceIp: here, user: ada })).toBe(200);
+    expect(await connect(rig, 'tab-2', { sourceIp: here, user: ada })).toBe(200);
+    expect(await connect(rig, 'bobs', { sourceIp: here, user: bob })).toBe(200);
 
     // Act
     const burst = [];

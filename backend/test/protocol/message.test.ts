@@ -452,6 +452,51 @@ describe('buildMessageEvent', () => {
       '{"type":"message","id":"01KB0000000000000000000000","seq":42,"room":"support","message":"hi","senderName":"Ada","senderGravatar":"","sentAt":"2026-11-27T06:00:00.000Z"}',
     );
   });
+
+  it("gives a verified sender's message its sender id and the verified name", () => {
+    // Prepare: the frame's own name is never read for a verified sender
+    const body = JSON.stringify({ message: 'hi', senderName: 'Mallory' });
+    const frame = parseClientFrame(body, MAX, { verifiedSender: true });
+    if (frame.kind !== 'message') throw new Error('expected a message');
+
+    // Act
+    const event = buildMessageEvent(
+      frame.chatMessage,
+      new Date('2026-11-27T06:00:00.000Z'),
+      '01KB0000000000000000000000',
+      'support',
+      42,
+      { id: 'AdaAdaAdaAdaAda0', name: 'Ada Lovelace' },
+    );
+
+    // Assess
+    expect(JSON.stringify(event)).toBe(
+      '{"type":"message","id":"01KB0000000000000000000000","seq":42,"room":"support","message":"hi","senderId":"AdaAdaAdaAdaAda0","senderName":"Ada Lovelace","senderGravatar":"","sentAt":"2026-11-27T06:00:00.000Z"}',
+    );
+  });
+});
+
+describe('parseClientFrame for a verified sender', () => {
+  it.each([
+    ['a name', { senderName: 'Mallory' }],
+    ['a name the rules refuse', { senderName: '\u202eAdmin' }],
+    ['a name that is no string', { senderName: 7 }],
+    ['a name far too long', { senderName: 'n'.repeat(500) }],
+  ])("never reads the frame's name: %s is ignored, not refused", (_case, fields) => {
+    expect(
+      parseClientFrame(JSON.stringify({ message: 'hi', ...fields }), MAX, { verifiedSender: true }),
+    ).toEqual({
+      kind: 'message',
+      chatMessage: { message: 'hi', senderName: '', senderGravatar: '' },
+      clientId: undefined,
+    });
+  });
+
+  it('still checks everything else', () => {
+    expect(
+      parseClientFrame('{"message":"","senderName":"x"}', MAX, { verifiedSender: true }),
+    ).toMatchObject({ kind: 'invalid', code: 'message_empty' });
+  });
 });
 
 describe('buildErrorEvent', () => {

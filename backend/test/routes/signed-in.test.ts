@@ -1,20 +1,22 @@
 /**
  * The chat function in an auth mode, through the handler: `$connect` stores the verified sender
- * and counts the connection against its user; the user's budget is spent, never the
- * connection's; an event without the authorizer's context (a stage whose `$connect` lacks the
- * authorizer) is refused; and a flooder is disconnected.
+ * and answers with the chat's subprotocol; every message carries the verified name and sender id,
+ * whatever name the frame gives; the user's budget is spent, never the connection's; and an event
+ * without the authorizer's context (a stage whose `$connect` lacks the authorizer) is refused.
+ * Without sign-in, nothing of this changes what a client sees.
  */
 import {
   DeleteConnectionCommand,
   PostToConnectionCommand,
 } from '@aws-sdk/client-apigatewaymanagementapi';
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { chatFrame, SENDER, webSocketEvent } from '../support/events.ts';
 import {
   CONNECTIONS_TABLE,
   conditionFailedError,
   decodePosted,
+  MESSAGE_ID,
   NOW,
   postedTo,
   ROOMS_TABLE,
@@ -26,7 +28,7 @@ const ADA = { senderId: 'AdaAdaAdaAdaAda0', senderName: 'Ada Lovelace' };
 const authorizer = { ...ADA, room: 'support', protocolVersion: '3' };
 
 describe('$connect, signed in', () => {
-  it('stores the verified sender and counts the connection against its user', async () => {
+  it("stores the verified sender and its person, and answers with the chat's subprotocol", async () => {
     // Prepare
     const testRig = setUp({ authMode: 'cognito' });
 
@@ -34,14 +36,18 @@ describe('$connect, signed in', () => {
     const response = await testRig.handler(
       webSocketEvent('$connect', {
         connectionId: 'c1',
+        headers: { 'Sec-WebSocket-Protocol': 'awsome-chat, bearer.eyJ.e30.sig' },
         query: { room: 'support', v: '3' },
         sourceIp: '203.0.113.7',
         authorizer,
       }),
     );
 
-    // Assess
-    expect(response).toEqual({ statusCode: 200 });
+    // Assess: the token is never echoed, nor stored
+    expect(response).toEqual({
+      statusCode: 200,
+      headers: { 'Sec-WebSocket-Protocol': 'awsome-chat' },
+    });
     const item = testRig.dynamoDb.commandCalls(PutCommand)[0]?.args[0].input.Item;
     expect(item).toMatchObject({
       connectionId: 'c1',
@@ -51,6 +57,7 @@ describe('$connect, signed in', () => {
       senderName: 'Ada Lovelace',
       person: `#user#${ADA.senderId}`,
     });
+    expect(JSON.stringify(item)).not.toContain('eyJ');
     const place = testRig.dynamoDb
       .commandCalls(UpdateCommand)
       .map((call) => call.args[0].input)
@@ -96,7 +103,52 @@ describe('$connect, signed in', () => {
   });
 });
 
+describe('$connect, without sign-in', () => {
+  it('answers exactly as before to a client that offers no subprotocol', async () => {
+    const testRig = setUp();
+
+    const response = await testRig.handler(
+      webSocketEvent('$connect', { connectionId: 'c1', sourceIp: '203.0.113.7' }),
+    );
+
+    expect(response).toEqual({ statusCode: 200 });
+  });
+});
+
 describe('a message, signed in', () => {
+  it('carries the verified name and sender id, whatever name the frame gives', async () => {
+    // Prepare
+    const testRig = setUp({ authMode: 'cognito' });
+    testRig.dynamoDb.on(QueryCommand).resolves({ Items: [{ connectionId: 'a' }] });
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+
+    // Act: a name the rules would refuse is not even read
+    const response = await testRig.handler(
+      webSocketEvent('$default', {
+        connectionId: SENDER,
+        body: chatFrame({ message: 'hi', senderName: '\u202eGrace', clientId: 'c-1' }),
+        authorizer,
+      }),
+    );
+
+    // Assess
+    expect(response).toEqual({ statusCode: 200 });
+    const [broadcast] = testRig.managementApi
+      .commandCalls(PostToConnectionCommand)
+      .filter((call) => call.args[0].input.ConnectionId === 'a');
+    expect(decodePosted(broadcast?.args[0].input.Data)).toStrictEqual({
+      type: 'message',
+      id: MESSAGE_ID,
+      seq: 1,
+      room: 'support',
+      message: 'hi',
+      senderId: ADA.senderId,
+      senderName: 'Ada Lovelace',
+      senderGravatar: '',
+      sentAt: NOW.toISOString(),
+    });
+  });
+
   it("spends the user's budget, never the connection's, and reads no room", async () => {
     const testRig = setUp({ authMode: 'cognito' });
 
