@@ -1,7 +1,8 @@
 /**
- * Bundles the Lambda handler with esbuild and packs it into a deterministic zip: the same source
- * gives a byte-identical `backend/dist/lambda.zip`, so Terraform's `source_code_hash` only
- * changes, and Lambda is only updated, when the code does.
+ * Bundles the Lambda functions with esbuild and packs each into a deterministic zip: the same
+ * source gives a byte-identical `backend/dist/lambda.zip` (the chat function) and
+ * `backend/dist/authorizer.zip` (the `$connect` authorizer of the auth modes), so Terraform's
+ * `source_code_hash` only changes, and Lambda is only updated, when the code does.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
@@ -22,6 +23,15 @@ export const BUNDLE_FILE_NAME = 'index.mjs';
 
 /** The zip's file name in the dist directory. */
 export const ZIP_FILE_NAME = 'lambda.zip';
+
+/**
+ * The authorizer's bundle, in a folder of its own under the dist directory (`index.mjs` there,
+ * like the chat function's, so both functions' handler setting is `index.handler`).
+ */
+export const AUTHORIZER_BUNDLE_DIR_NAME = 'authorizer';
+
+/** The authorizer's zip's file name in the dist directory. */
+export const AUTHORIZER_ZIP_FILE_NAME = 'authorizer.zip';
 
 /**
  * A fixed timestamp for zip entries. ZIP stores DOS times in local time and fflate converts with
@@ -49,23 +59,54 @@ export interface LambdaBuildOptions {
 }
 
 /**
- * Bundles `backend/src/handler.ts` (ESM for the Lambda runtime's Node.js major, minified, AWS SDK
+ * Bundles `backend/src/handler.ts`, the chat function (ESM for the Lambda runtime's Node.js major, minified, AWS SDK
  * included: the runtime's built-in SDK version is not ours to rely on) and zips it.
  * @param options - output directory and verbosity
  * @returns the paths and sizes of the bundle and the zip
  */
 export async function buildLambda(options: LambdaBuildOptions = {}): Promise<LambdaBuildResult> {
   const outDir = options.outDir ?? LAMBDA_DIST_DIR;
-  const { bundle, bundledFiles } = await bundleHandler();
+  return buildFunction('lambda', 'backend/src/handler.ts', {
+    bundlePath: path.join(outDir, BUNDLE_FILE_NAME),
+    zipPath: path.join(outDir, ZIP_FILE_NAME),
+    quiet: options.quiet,
+  });
+}
+
+/**
+ * Bundles `backend/src/authorizer-handler.ts`, the `$connect` authorizer, the same way into
+ * `authorizer/index.mjs` and `authorizer.zip`. A function of its own: it needs aws-jwt-verify and
+ * none of the chat's SDK clients, so its bundle is a small fraction of the chat's, it starts
+ * faster, and its role needs no permission but its logs.
+ * @param options - output directory and verbosity
+ * @returns the paths and sizes of the bundle and the zip
+ */
+export async function buildAuthorizer(
+  options: LambdaBuildOptions = {},
+): Promise<LambdaBuildResult> {
+  const outDir = options.outDir ?? LAMBDA_DIST_DIR;
+  return buildFunction('authorizer', 'backend/src/authorizer-handler.ts', {
+    bundlePath: path.join(outDir, AUTHORIZER_BUNDLE_DIR_NAME, BUNDLE_FILE_NAME),
+    zipPath: path.join(outDir, AUTHORIZER_ZIP_FILE_NAME),
+    quiet: options.quiet,
+  });
+}
+
+async function buildFunction(
+  label: string,
+  entryPoint: string,
+  target: { readonly bundlePath: string; readonly zipPath: string; readonly quiet?: boolean },
+): Promise<LambdaBuildResult> {
+  const { bundlePath, zipPath } = target;
+  const { bundle, bundledFiles } = await bundleHandler(entryPoint);
   const zip = zipDeterministically(BUNDLE_FILE_NAME, bundle);
-  await mkdir(outDir, { recursive: true });
-  const bundlePath = path.join(outDir, BUNDLE_FILE_NAME);
-  const zipPath = path.join(outDir, ZIP_FILE_NAME);
+  await mkdir(path.dirname(bundlePath), { recursive: true });
+  await mkdir(path.dirname(zipPath), { recursive: true });
   await writeFile(bundlePath, bundle);
   await writeFile(zipPath, zip);
-  if (options.quiet !== true) {
+  if (target.quiet !== true) {
     console.log(
-      `lambda: ${path.relative(repoRoot, bundlePath)} ${kib(bundle.length)}, ` +
+      `${label}: ${path.relative(repoRoot, bundlePath)} ${kib(bundle.length)}, ` +
         `${path.relative(repoRoot, zipPath)} ${kib(zip.length)}`,
     );
   }
@@ -91,10 +132,12 @@ export function zipDeterministically(fileName: string, content: Uint8Array): Uin
  * (contract.json's lambda.architecture, arm64) although it is built and tested on any machine;
  * a native addon would be built for the machine's. The build test checks `bundledFiles` for one.
  */
-async function bundleHandler(): Promise<{ bundle: Uint8Array; bundledFiles: string[] }> {
+async function bundleHandler(
+  entryPoint: string,
+): Promise<{ bundle: Uint8Array; bundledFiles: string[] }> {
   const result = await build({
     absWorkingDir: repoRoot,
-    entryPoints: ['backend/src/handler.ts'],
+    entryPoints: [entryPoint],
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -184,4 +227,5 @@ if (
   fileURLToPath(import.meta.url) === path.resolve(process.argv[1])
 ) {
   await buildLambda();
+  await buildAuthorizer();
 }

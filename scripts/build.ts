@@ -1,13 +1,15 @@
 /**
- * `npm run build`: bundles the Lambda handler into its deterministic zip and the chat page into
- * `frontend/dist`, the two artefacts Terraform uploads and the local stack serves.
+ * `npm run build`: bundles the Lambda functions (the chat and the `$connect` authorizer of the
+ * auth modes) into their deterministic zips and the chat page into `frontend/dist`, the
+ * artefacts Terraform uploads and the local stack serves.
  */
 import { buildFrontend } from './build-frontend.ts';
-import { buildLambda } from './build-lambda.ts';
+import { buildAuthorizer, buildLambda } from './build-lambda.ts';
 import { CommandError, runCommand } from './lib/command.ts';
 
 await runCommand({ name: 'npm run build' }, async () => {
   await bundle('the Lambda bundle', buildLambda);
+  await bundle("the authorizer's bundle", buildAuthorizer);
   await bundle('the chat page', buildFrontend);
 });
 

@@ -6,6 +6,8 @@
 
 import contract from '../../contract/contract.json' with { type: 'json' };
 import { listedOrigins, normaliseOrigin } from '../../contract/origins.ts';
+import type { AuthMode } from './auth/auth-mode.ts';
+import { parseAuthMode } from './auth/auth-mode.ts';
 import { ConfigError } from './errors.ts';
 
 /**
@@ -55,8 +57,20 @@ export interface Config {
   readonly shardQueueUrl: string | undefined;
   /** Recipients per invocation: the first page posted inline, and each shard. */
   readonly shardSize: number;
-  /** The per-connection token bucket. */
+  /** The sign-in mode: `none`, or an auth mode whose `$connect` has an authorizer. */
+  readonly authMode: AuthMode;
+  /**
+   * One person's token bucket: a signed-in user's across all their connections (auth modes), or
+   * one connection's (no sign-in).
+   */
   readonly rateLimit: { readonly burst: number; readonly perSecond: number };
+  /**
+   * Without sign-in, the bucket every connection from one source IP shares besides its own, so
+   * more sockets or reconnecting gain nothing. Defaults to `rateLimit`.
+   */
+  readonly sourceIpRateLimit: { readonly burst: number; readonly perSecond: number };
+  /** Open connections one person (a user; a source IP without sign-in) may have at once. */
+  readonly maxConnectionsPerPerson: number;
   /**
    * PostToConnection calls per second all invocations together may make: this stack's share of
    * the account's API Gateway throttle, which every API of the account and Region shares.
@@ -81,6 +95,21 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
   if (!tableName) throw new ConfigError(`${names.tableName} must be set`);
   const roomsTableName = env[names.roomsTableName]?.trim();
   if (!roomsTableName) throw new ConfigError(`${names.roomsTableName} must be set`);
+  // The rate limit's maximums: far above any human's typing, low enough to catch a typo.
+  const rateLimit = Object.freeze({
+    burst: parsePositiveInteger(
+      names.rateLimitBurst,
+      env[names.rateLimitBurst],
+      contract.limits.rateLimitBurst,
+      maximums.rateLimitBurst,
+    ),
+    perSecond: parsePositiveInteger(
+      names.rateLimitPerSecond,
+      env[names.rateLimitPerSecond],
+      contract.limits.rateLimitPerSecond,
+      maximums.rateLimitPerSecond,
+    ),
+  });
   return Object.freeze({
     tableName,
     roomsTableName,
@@ -112,21 +141,29 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>>): C
       defaultShardSize(env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE),
       MAX_SHARD_SIZE,
     ),
-    // The rate limit's maximums: far above any human's typing, low enough to catch a typo.
-    rateLimit: Object.freeze({
+    authMode: parseAuthMode(env[names.authMode]),
+    rateLimit,
+    sourceIpRateLimit: Object.freeze({
       burst: parsePositiveInteger(
-        names.rateLimitBurst,
-        env[names.rateLimitBurst],
-        contract.limits.rateLimitBurst,
+        names.sourceIpRateLimitBurst,
+        env[names.sourceIpRateLimitBurst],
+        rateLimit.burst,
         maximums.rateLimitBurst,
       ),
       perSecond: parsePositiveInteger(
-        names.rateLimitPerSecond,
-        env[names.rateLimitPerSecond],
-        contract.limits.rateLimitPerSecond,
+        names.sourceIpRateLimitPerSecond,
+        env[names.sourceIpRateLimitPerSecond],
+        rateLimit.perSecond,
         maximums.rateLimitPerSecond,
       ),
     }),
+    // At most 100: a full person's connections are checked in one BatchGetItem.
+    maxConnectionsPerPerson: parsePositiveInteger(
+      names.maxConnectionsPerPerson,
+      env[names.maxConnectionsPerPerson],
+      contract.limits.maxConnectionsPerPerson,
+      maximums.maxConnectionsPerPerson,
+    ),
     callbackRateLimit: parsePositiveInteger(
       names.callbackRateLimit,
       env[names.callbackRateLimit],

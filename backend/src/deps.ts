@@ -3,6 +3,7 @@
  * tests and benchmarks, so every route runs against real or stand-in adapters alike.
  */
 import type { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
+import type { People } from './access/people.ts';
 import type { RateLimiter } from './access/rate-limiter.ts';
 import type { CallbackBudget } from './broadcast/callback-budget.ts';
 import type { DeadLetterQueue } from './broadcast/dead-letter-queue.ts';
@@ -41,7 +42,10 @@ export interface HandlerDeps {
   readonly openConnections: OpenConnections;
   /** The idempotency records of messages sent with a client id. */
   readonly claims: MessageClaims;
+  /** The connection's own budget (without sign-in). */
   readonly rateLimiter: RateLimiter;
+  /** The people's places (the cap on open connections) and budgets: users, or source IPs. */
+  readonly people: People;
   /** The management API client for an endpoint (`https://{domain}/{stage}`), cached. */
   readonly managementClientFor: (endpoint: string) => ApiGatewayManagementApiClient;
   /** The broadcast's PostToConnection for an endpoint, cached. */

@@ -6,6 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createPeople } from './access/people.ts';
 import { createRateLimiter } from './access/rate-limiter.ts';
 import { createCallbackBudget } from './broadcast/callback-budget.ts';
 import { createDeadLetterQueue } from './broadcast/dead-letter-queue.ts';
@@ -63,6 +64,7 @@ export const handler: ChatHandler = withInvocationScope(
       tableName: config.tableName,
       limit: config.rateLimit,
     }),
+    people: createPeople({ client: dynamoDb, tableName: config.roomsTableName }),
     managementClientFor,
     posterFor: createPerEndpointCache((endpoint) =>
       signedPoster({

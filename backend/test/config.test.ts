@@ -26,10 +26,16 @@ describe('loadConfig', () => {
       sendConcurrency: DEFAULT_SEND_CONCURRENCY,
       shardQueueUrl: undefined,
       shardSize: defaultShardSize(undefined),
+      authMode: 'none',
       rateLimit: {
         burst: contract.limits.rateLimitBurst,
         perSecond: contract.limits.rateLimitPerSecond,
       },
+      sourceIpRateLimit: {
+        burst: contract.limits.rateLimitBurst,
+        perSecond: contract.limits.rateLimitPerSecond,
+      },
+      maxConnectionsPerPerson: contract.limits.maxConnectionsPerPerson,
       callbackRateLimit: 5000,
       deliveryWindowSeconds: 60,
       deadLetterQueueUrl: undefined,
@@ -54,9 +60,16 @@ describe('loadConfig', () => {
       [names.callbackRateLimit]: '2500',
       [names.deliveryWindowSeconds]: '120',
       [names.deadLetterQueueUrl]: 'http://127.0.0.1:9324/000000000000/fanout-dlq',
+      [names.authMode]: 'cognito',
+      [names.sourceIpRateLimitBurst]: '30',
+      [names.sourceIpRateLimitPerSecond]: '6',
+      [names.maxConnectionsPerPerson]: '4',
     });
 
     // Assess
+    expect(config.authMode).toBe('cognito');
+    expect(config.sourceIpRateLimit).toEqual({ burst: 30, perSecond: 6 });
+    expect(config.maxConnectionsPerPerson).toBe(4);
     expect(config.historyMaxMessages).toBe(20);
     expect(config.historyTtlSeconds).toBe(0);
     expect(config.shardQueueUrl).toBe('http://127.0.0.1:9324/000000000000/fanout');
@@ -93,6 +106,17 @@ describe('loadConfig', () => {
     ).toBe(small);
   });
 
+  it("gives a source IP the person's own budget unless told otherwise", () => {
+    const config = loadConfig({
+      [names.tableName]: 't',
+      [names.roomsTableName]: 'r',
+      [names.rateLimitBurst]: '20',
+      [names.rateLimitPerSecond]: '4',
+    });
+
+    expect(config.sourceIpRateLimit).toEqual({ burst: 20, perSecond: 4 });
+  });
+
   it('treats a blank allow-list as no Origin check', () => {
     const config = loadConfig({
       [names.tableName]: 't',
@@ -118,6 +142,10 @@ describe('loadConfig', () => {
     ['a huge shard size', { ...tables, [names.shardSize]: '5000' }],
     ['a zero burst', { ...tables, [names.rateLimitBurst]: '0' }],
     ['a fractional rate', { ...tables, [names.rateLimitPerSecond]: '1.5' }],
+    ['an unknown auth mode', { ...tables, [names.authMode]: 'jwt' }],
+    ['a zero connection cap', { ...tables, [names.maxConnectionsPerPerson]: '0' }],
+    ['a zero source IP burst', { ...tables, [names.sourceIpRateLimitBurst]: '0' }],
+    ['a huge source IP rate', { ...tables, [names.sourceIpRateLimitPerSecond]: '5000' }],
     ['an origin with a path', { ...tables, [names.allowedOrigins]: 'https://a.com/x' }],
     ['a bare host as origin', { ...tables, [names.allowedOrigins]: 'a.com' }],
     ['a zero length', { ...tables, [names.maxMessageLength]: '0' }],
@@ -144,6 +172,7 @@ describe('loadConfig', () => {
     historyTtlSeconds: (config) => config.historyTtlSeconds,
     callbackRateLimit: (config) => config.callbackRateLimit,
     deliveryWindowSeconds: (config) => config.deliveryWindowSeconds,
+    maxConnectionsPerPerson: (config) => config.maxConnectionsPerPerson,
   };
 
   it.each(Object.entries(contract.settingMaximums))(

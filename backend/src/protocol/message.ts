@@ -15,6 +15,7 @@ export type ValidationErrorCode =
   | 'payload_too_large'
   | 'invalid_json'
   | 'not_an_object'
+  | 'unknown_action'
   | 'client_id_invalid'
   | 'message_required'
   | 'message_empty'
@@ -67,6 +68,8 @@ export type ParsedFrame =
 /** The event every recipient gets for a chat message. */
 export interface MessageEvent extends ChatMessage {
   readonly type: 'message';
+  /** In an auth mode, the sender's stable id; its `senderName` is then the verified name. */
+  readonly senderId?: string;
   /** The room it was sent to. */
   readonly room: string;
   /** Server-assigned, unique and time-sortable (message-id.ts): the page drops repeats. */
@@ -82,9 +85,9 @@ export interface MessageEvent extends ChatMessage {
 /** The event a sender gets when its frame was refused or could not be delivered. */
 export interface ErrorEvent {
   readonly type: 'error';
-  readonly code: ValidationErrorCode | 'rate_limited' | 'internal_error';
+  readonly code: ValidationErrorCode | 'rate_limited' | 'too_many_frames' | 'internal_error';
   readonly message: string;
-  /** With `rate_limited`: milliseconds until the sender may send again. */
+  /** With `rate_limited` and `too_many_frames`: milliseconds until the sender may send again. */
   readonly retryAfterMs?: number;
   /** The refused frame's client id, when it had one. */
   readonly clientId?: string;
@@ -116,6 +119,9 @@ export interface DeliveryIncompleteEvent {
 /** A client's id of a message: what `crypto.randomUUID()` gives, or any short token like it. */
 const CLIENT_ID_PATTERN = new RegExp(`^[A-Za-z0-9_-]{1,${contract.limits.clientIdMaxLength}}$`);
 
+/** The action of the reference design's page: a chat message, like a frame without one. */
+const CHAT_MESSAGE_ACTION = 'sendmessage';
+
 /** Allowance for JSON keys, an `action` field and whitespace around the escaped values. */
 const FRAME_OVERHEAD_BYTES = 1024;
 
@@ -133,13 +139,27 @@ export function maxFrameBytes(maxMessageLength: number): number {
   return 6 * (maxMessageLength + contract.limits.maxSenderNameLength) + 64 + FRAME_OVERHEAD_BYTES;
 }
 
+/** How a frame is read. */
+export interface FrameRules {
+  /**
+   * The sender is signed in: its name is the verified one, so the frame's `senderName` is never
+   * read (neither checked nor kept).
+   */
+  readonly verifiedSender?: boolean;
+}
+
 /**
  * Validates a client frame of the `$default` route.
  * @param body - the frame's text (the event's `body`)
  * @param maxMessageLength - the longest accepted message, in UTF-16 code units
+ * @param rules - how the frame is read (a signed-in sender's name is not the frame's)
  * @returns the chat message, a ping, or the first thing wrong with the frame
  */
-export function parseClientFrame(body: string | undefined, maxMessageLength: number): ParsedFrame {
+export function parseClientFrame(
+  body: string | undefined,
+  maxMessageLength: number,
+  rules: FrameRules = {},
+): ParsedFrame {
   const text = body ?? '';
   if (Buffer.byteLength(text, 'utf8') > maxFrameBytes(maxMessageLength)) {
     return invalid('payload_too_large', 'The frame is too large.');
@@ -154,8 +174,17 @@ export function parseClientFrame(body: string | undefined, maxMessageLength: num
     return invalid('not_an_object', 'The frame must be a JSON object.');
   }
   const fields = parsed as Record<string, unknown>;
-  if (fields.action === 'ping') return { kind: 'ping' };
-  if (fields.action === 'history') return validateHistoryRequest(fields);
+  const { action } = fields;
+  if (action === 'ping') return { kind: 'ping' };
+  if (action === 'history') return validateHistoryRequest(fields);
+  // A chat message has no action, or the one the reference page sends; anything else is a
+  // request this server does not know, and must never reach a room as a message.
+  if (action !== undefined && action !== CHAT_MESSAGE_ACTION) {
+    return invalid(
+      'unknown_action',
+      `"action" must be "ping", "history" or "${CHAT_MESSAGE_ACTION}" (or left out, for a chat message).`,
+    );
+  }
   const { clientId } = fields;
   if (
     clientId !== undefined &&
@@ -166,7 +195,7 @@ export function parseClientFrame(body: string | undefined, maxMessageLength: num
       `"clientId" must be 1 to ${contract.limits.clientIdMaxLength} letters, digits, - or _.`,
     );
   }
-  const chat = validateChatFields(fields, maxMessageLength);
+  const chat = validateChatFields(fields, maxMessageLength, rules.verifiedSender === true);
   // Every later refusal names the message it refuses, so the sender knows which one failed.
   return clientId === undefined ? chat : { ...chat, clientId };
 }
@@ -179,6 +208,7 @@ export function parseClientFrame(body: string | undefined, maxMessageLength: num
  * @param id - the message's server-assigned id
  * @param room - the sender's room
  * @param seq - the room's serial of the message
+ * @param sender - the verified sender, in an auth mode: its id and name are the message's
  * @returns the event to serialise
  */
 export function buildMessageEvent(
@@ -187,6 +217,7 @@ export function buildMessageEvent(
   id: string,
   room: string,
   seq: number,
+  sender?: { readonly id: string; readonly name: string },
 ): MessageEvent {
   return {
     type: 'message',
@@ -194,7 +225,8 @@ export function buildMessageEvent(
     seq,
     room,
     message: chatMessage.message,
-    senderName: chatMessage.senderName,
+    ...(sender !== undefined && { senderId: sender.id }),
+    senderName: sender === undefined ? chatMessage.senderName : sender.name,
     senderGravatar: chatMessage.senderGravatar,
     sentAt: sentAt.toISOString(),
   };
@@ -250,6 +282,7 @@ export function buildDeliveryIncompleteEvent(
 function validateChatFields(
   fields: Record<string, unknown>,
   maxMessageLength: number,
+  verifiedSender: boolean,
 ): Extract<ParsedFrame, { kind: 'message' | 'invalid' }> {
   if (typeof fields.message !== 'string') {
     return invalid('message_required', '"message" must be a string.');
@@ -257,7 +290,7 @@ function validateChatFields(
   const message = normaliseText(fields.message, 'message');
   const messageProblem = messageTextProblem(message, maxMessageLength);
   if (messageProblem !== undefined) return { kind: 'invalid', ...messageProblem };
-  const senderName = fields.senderName ?? '';
+  const senderName = verifiedSender ? '' : (fields.senderName ?? '');
   if (typeof senderName !== 'string') {
     return invalid('sender_name_invalid', '"senderName" must be a string.');
   }

@@ -11,6 +11,30 @@ import contract from '../../../contract/contract.json' with { type: 'json' };
 
 const { partitionKey, ttlAttribute, roomAttribute, roomIndex, versionAttribute } = contract.table;
 
+/** Who a connection belongs to, stored with it. */
+export interface ConnectionOwner {
+  /** The person whose places and budget it counts against (access/person.ts). */
+  readonly person?: string;
+  /** The verified sender, in an auth mode. */
+  readonly senderId?: string;
+  readonly senderName?: string;
+}
+
+/** A connection forgotten: what its item said. */
+export interface ForgottenConnection {
+  readonly room: string;
+  /** The person it counted against, if any. */
+  readonly person: string | undefined;
+}
+
+/** What the table says of a connection, to tell a live one from one whose $disconnect was lost. */
+export interface ConnectionState {
+  /** When it connected (epoch ms). */
+  readonly connectedAt: number | undefined;
+  /** Its TTL (epoch seconds). */
+  readonly expiresAt: number | undefined;
+}
+
 /** Where connection ids live. */
 export interface ConnectionStore {
   /**
@@ -19,12 +43,14 @@ export interface ConnectionStore {
    * @param connectedAt - when it connected
    * @param room - the room it joined
    * @param protocolVersion - the version its URL declared; undefined for an old client
+   * @param owner - the person it belongs to and, signed in, its verified sender
    */
   add(
     connectionId: string,
     connectedAt: Date,
     room: string,
     protocolVersion?: number,
+    owner?: ConnectionOwner,
   ): Promise<void>;
   /**
    * Forgets a connection; forgetting an unknown id is not an error.
@@ -32,6 +58,18 @@ export interface ConnectionStore {
    * @returns the room it was in, or undefined when there was no item
    */
   remove(connectionId: string): Promise<string | undefined>;
+  /**
+   * Forgets a connection, as {@link ConnectionStore.remove} does.
+   * @param connectionId - the id to delete
+   * @returns its room and person, or undefined when there was no item
+   */
+  forget(connectionId: string): Promise<ForgottenConnection | undefined>;
+  /**
+   * Reads the state of a few connections, in one BatchGetItem of up to 100 keys.
+   * @param connectionIds - the connections (at most 100)
+   * @returns each connection that has an item, with its state
+   */
+  states(connectionIds: readonly string[]): Promise<Map<string, ConnectionState>>;
   /**
    * Lists a room's members whose TTL has not passed, one page at a time, so the caller can start
    * sending (or hand pages to other invocations) before the whole room was read.
@@ -56,6 +94,9 @@ export interface ConnectionStore {
    */
   protocolVersions(connectionIds: readonly string[]): Promise<Map<string, number>>;
 }
+
+/** The attribute naming the person a connection counts against. */
+const PERSON_ATTRIBUTE = 'person';
 
 /** BatchGetItem's limit on keys per request. */
 const MAX_BATCH_KEYS = 100;
@@ -123,8 +164,23 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
     } while (exclusiveStartKey !== undefined);
   }
 
+  async function forget(connectionId: string): Promise<ForgottenConnection | undefined> {
+    // DeleteItem on a missing key succeeds, which is exactly the idempotence we want.
+    const { Attributes } = await client.send(
+      new DeleteCommand({
+        TableName: tableName,
+        Key: { [partitionKey]: connectionId },
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    const room = Attributes?.[roomAttribute];
+    if (typeof room !== 'string') return undefined;
+    const person = Attributes?.[PERSON_ATTRIBUTE];
+    return { room, person: typeof person === 'string' ? person : undefined };
+  }
+
   return {
-    async add(connectionId, connectedAt, room, protocolVersion) {
+    async add(connectionId, connectedAt, room, protocolVersion, owner = {}) {
       await client.send(
         new PutCommand({
           TableName: tableName,
@@ -134,22 +190,54 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
             connectedAt: connectedAt.toISOString(),
             [ttlAttribute]: expiresAtFor(connectedAt),
             ...(protocolVersion !== undefined && { [versionAttribute]: protocolVersion }),
+            ...(owner.person !== undefined && { [PERSON_ATTRIBUTE]: owner.person }),
+            ...(owner.senderId !== undefined && { senderId: owner.senderId }),
+            ...(owner.senderName !== undefined && { senderName: owner.senderName }),
           },
         }),
       );
     },
 
     async remove(connectionId) {
-      // DeleteItem on a missing key succeeds, which is exactly the idempotence we want.
-      const { Attributes } = await client.send(
-        new DeleteCommand({
-          TableName: tableName,
-          Key: { [partitionKey]: connectionId },
-          ReturnValues: 'ALL_OLD',
-        }),
-      );
-      const room = Attributes?.[roomAttribute];
-      return typeof room === 'string' ? room : undefined;
+      return (await forget(connectionId))?.room;
+    },
+
+    forget,
+
+    async states(connectionIds) {
+      const states = new Map<string, ConnectionState>();
+      let keys = connectionIds
+        .slice(0, MAX_BATCH_KEYS)
+        .map((connectionId) => ({ [partitionKey]: connectionId }));
+      for (let round = 0; round < BATCH_ROUNDS && keys.length > 0; round++) {
+        const { Responses, UnprocessedKeys } = await client.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [tableName]: {
+                Keys: keys,
+                ProjectionExpression: '#id, #connectedAt, #expiresAt',
+                ExpressionAttributeNames: {
+                  '#id': partitionKey,
+                  '#connectedAt': 'connectedAt',
+                  '#expiresAt': ttlAttribute,
+                },
+              },
+            },
+          }),
+        );
+        for (const item of Responses?.[tableName] ?? []) {
+          const id = item[partitionKey];
+          if (typeof id !== 'string') continue;
+          const connectedAt = Date.parse(String(item.connectedAt));
+          const expiresAt = item[ttlAttribute];
+          states.set(id, {
+            connectedAt: Number.isFinite(connectedAt) ? connectedAt : undefined,
+            expiresAt: typeof expiresAt === 'number' ? expiresAt : undefined,
+          });
+        }
+        keys = (UnprocessedKeys?.[tableName]?.Keys ?? []) as typeof keys;
+      }
+      return states;
     },
 
     recipientPages,

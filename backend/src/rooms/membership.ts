@@ -6,17 +6,46 @@
  * counts no one out, so a `$disconnect` after a 410 clean-up (or the other way round) can never
  * count a connection out twice.
  */
-import type { ConnectionStore } from './connection-store.ts';
+import type { People } from '../access/people.ts';
+import type { ConnectionOwner, ConnectionStore } from './connection-store.ts';
 import type { OpenConnections } from './open-connections.ts';
 import type { HeadCount, RoomStore } from './room-store.ts';
 
 /** What membership changes need. */
 export interface MembershipDeps {
-  readonly store: Pick<ConnectionStore, 'add' | 'remove'>;
+  readonly store: Pick<ConnectionStore, 'add' | 'forget'>;
   readonly rooms: Pick<RoomStore, 'countIn' | 'countOut'>;
   readonly openConnections: OpenConnections;
+  /** The people's places, given up when a connection that took one is forgotten. */
+  readonly people?: Pick<People, 'releasePlaces'>;
   readonly now: () => Date;
 }
+
+/**
+ * A person's place for the connection, claimed once its item is stored: admitted, with what gives
+ * the place back; or refused, with why.
+ */
+export type Admission =
+  | { readonly admitted: true; readonly release: () => Promise<void> }
+  | { readonly admitted: false; readonly outcome: string };
+
+/** What else a join stores and checks. */
+export interface JoinOptions {
+  /** The person the connection belongs to and, signed in, its verified sender. */
+  readonly owner?: ConnectionOwner;
+  /** Claims the person's place; a refusal removes the item again and counts nobody in. */
+  readonly admit?: () => Promise<Admission>;
+}
+
+/** What a join came to. */
+export type Join =
+  | ({ readonly joined: true } & CountedChange)
+  | {
+      readonly joined: false;
+      readonly outcome: string;
+      readonly headCount?: undefined;
+      readonly openConnections?: undefined;
+    };
 
 /** A room's head count after a join or leave, and the chat's open connections if counted. */
 export interface CountedChange {
@@ -26,33 +55,45 @@ export interface CountedChange {
 }
 
 /**
- * Stores a new connection, then counts it in. In that order: a fan-out that reads the count's
- * version and then lists the room can only miss a counted connection through the index's lag,
- * never because its item was still to come.
+ * Stores a new connection, claims its person's place, then counts it in. In that order: a
+ * fan-out that reads the count's version and then lists the room can only miss a counted
+ * connection through the index's lag, never because its item was still to come; and a person's
+ * places only ever name connections whose items were stored, so a place whose item is gone is
+ * known to be free.
  * @param deps - the stores and the clock
  * @param connectionId - the new connection
  * @param room - its room
  * @param protocolVersion - the version its URL declared; undefined for an old client
- * @returns the room's head count afterwards, and the chat's open connections
- * @throws when the item or the room's count could not be written; the item is then removed again
- *   (best effort), so no uncounted item is left for a later 410 to count out
+ * @param options - its owner, and the claim of its person's place
+ * @returns the room's head count afterwards and the chat's open connections; or the refusal
+ * @throws when the item, the place or the room's count could not be written; the item (and the
+ *   place) are then given up again (best effort), so no uncounted item is left for a later 410 to
+ *   count out
  */
 export async function joinRoom(
   deps: MembershipDeps,
   connectionId: string,
   room: string,
   protocolVersion: number | undefined,
-): Promise<CountedChange> {
+  options: JoinOptions = {},
+): Promise<Join> {
   const now = deps.now();
-  await deps.store.add(connectionId, now, room, protocolVersion);
+  await deps.store.add(connectionId, now, room, protocolVersion, options.owner);
+  let admission: Admission | undefined;
   try {
+    admission = await options.admit?.();
+    if (admission?.admitted === false) {
+      await deps.store.forget(connectionId).catch(() => undefined);
+      return { joined: false, outcome: admission.outcome };
+    }
     const [headCount, openConnections] = await Promise.all([
       deps.rooms.countIn(room, now),
       deps.openConnections.change(1).catch(() => undefined),
     ]);
-    return { headCount, openConnections };
+    return { joined: true, headCount, openConnections };
   } catch (error) {
-    await deps.store.remove(connectionId).catch(() => undefined);
+    await deps.store.forget(connectionId).catch(() => undefined);
+    if (admission?.admitted === true) await admission.release().catch(() => undefined);
     throw error;
   }
 }
@@ -67,7 +108,8 @@ export interface Departure {
 }
 
 /**
- * Deletes a connection's item and, if this delete removed it, counts it out of its room.
+ * Deletes a connection's item and, if this delete removed it, counts it out of its room and gives
+ * its person's place back.
  * @param deps - the stores and the clock
  * @param connectionId - the connection
  * @returns its room and the new head count; undefined when there was no item (already forgotten)
@@ -77,11 +119,16 @@ export async function forgetConnection(
   deps: MembershipDeps,
   connectionId: string,
 ): Promise<Departure | undefined> {
-  const room = await deps.store.remove(connectionId);
-  if (room === undefined) return undefined;
+  const forgotten = await deps.store.forget(connectionId);
+  if (forgotten === undefined) return undefined;
+  const { room, person } = forgotten;
   const [headCount, openConnections] = await Promise.all([
     deps.rooms.countOut(room, deps.now()).catch(() => undefined),
     deps.openConnections.change(-1).catch(() => undefined),
+    // Its person's place is free again; a place left behind is found free at the next check.
+    person === undefined
+      ? undefined
+      : deps.people?.releasePlaces(person, [connectionId]).catch(() => undefined),
   ]);
   return { room, headCount, openConnections };
 }

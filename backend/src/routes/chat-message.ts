@@ -1,5 +1,5 @@
 /**
- * A chat message: spends a token of the sender's rate limit, is accepted into the room (its
+ * A chat message, once its sender's budget allowed it (frame-context.ts): accepted into the room (its
  * client id claimed, its serial taken, its history slot and idempotency record committed:
  * message-acceptance.ts), acknowledged to a sender that gave a client id, then broadcast as a
  * server-built event to every member of the sender's room but the sender (see fanout.ts for how a
@@ -15,16 +15,13 @@ import { recordFanoutMetrics } from '../broadcast/fanout-metrics.ts';
 import { fanoutDepsFor } from '../deps.ts';
 import { buildAckEvent, buildDeliveryIncompleteEvent } from '../protocol/message.ts';
 import type { FrameContext, FrameHandler } from './frame-context.ts';
-import { spendToken } from './frame-context.ts';
 import type { AcceptedMessage } from './message-acceptance.ts';
 import { acceptMessage } from './message-acceptance.ts';
 import { replyToSender } from './reply.ts';
 
 /** Accepts one validated chat message and broadcasts it to the sender's room. */
-export const sendChatMessage: FrameHandler<'message'> = async (frame, context) => {
-  const token = await spendToken(context, frame.clientId);
-  if ('refused' in token) return token.refused;
-  const acceptance = await acceptMessage(frame, token.room, context);
+export const sendChatMessage: FrameHandler<'message'> = async (frame, context, sender) => {
+  const acceptance = await acceptMessage(frame, sender, context);
   if (acceptance.kind === 'answered') return acceptance.outcome;
   const { message } = acceptance;
   const { room, clientId, event } = message;

@@ -13,15 +13,12 @@ import { historyFrames, presenceFrame } from '../rooms/history.ts';
 import { countRoom, tellRoom } from '../rooms/presence.ts';
 import type { RoomSnapshot } from '../rooms/room-store.ts';
 import type { FrameHandler } from './frame-context.ts';
-import { spendToken } from './frame-context.ts';
 import { replyReadFailed, replyToSender } from './reply.ts';
 
 /** Sends the sender its room's history and head count. */
-export const sendHistory: FrameHandler<'history'> = async (frame, context) => {
+export const sendHistory: FrameHandler<'history'> = async (frame, context, sender) => {
   const { deps, senderId, endpoint, client, invocation } = context;
-  const token = await spendToken(context);
-  if ('refused' in token) return token.refused;
-  const { room, protocolVersion } = token;
+  const { room, protocolVersion } = sender;
   let snapshot: RoomSnapshot;
   try {
     snapshot = await deps.rooms.snapshot(room, deps.now());

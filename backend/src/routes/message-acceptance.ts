@@ -17,7 +17,7 @@ import type { MessageEvent, ParsedFrame } from '../protocol/message.ts';
 import { buildAckEvent, buildMessageEvent } from '../protocol/message.ts';
 import type { Claim } from '../rooms/message-claims.ts';
 import type { RoomSerial } from '../rooms/room-store.ts';
-import type { FrameContext } from './frame-context.ts';
+import type { FrameContext, SenderConnection } from './frame-context.ts';
 import { replyReadFailed, replyToSender } from './reply.ts';
 import type { RouteOutcome } from './route.ts';
 
@@ -47,15 +47,16 @@ const NOT_ACCEPTED = 'The message could not be sent. Please try again.';
 /**
  * Claims, numbers and commits a chat message.
  * @param frame - the validated message and its client id
- * @param room - the sender's room
+ * @param sender - the sender's room and, signed in, its verified id and name
  * @param context - the sender, the stores and the clock
  * @returns the accepted message, or the outcome already answered
  */
 export async function acceptMessage(
   frame: Extract<ParsedFrame, { kind: 'message' }>,
-  room: string,
+  sender: SenderConnection,
   context: FrameContext,
 ): Promise<Acceptance> {
+  const { room } = sender;
   const { deps, client, senderId } = context;
   const { clientId } = frame;
   const now = deps.now();
@@ -117,7 +118,7 @@ export async function acceptMessage(
     return refuse('serial_failed', error, claim);
   }
   const id = deps.newMessageId(now);
-  const event = buildMessageEvent(frame.chatMessage, now, id, room, serial.seq);
+  const event = buildMessageEvent(frame.chatMessage, now, id, room, serial.seq, sender.verified);
   try {
     await deps.rooms.commitMessage(
       room,

@@ -7,14 +7,21 @@ import type { EventHeaders } from '../access/origin.ts';
 import type { HandlerDeps, Invocation, InvocationLog } from '../deps.ts';
 
 /**
- * A WebSocket proxy event. The DefinitelyTyped type omits `headers`, which `$connect` events
- * carry (the client's handshake headers, names in the client's case).
+ * A WebSocket proxy event. The DefinitelyTyped type omits `headers` and `multiValueHeaders`,
+ * which `$connect` events carry (the client's handshake headers, names in the client's case).
  */
-export type WebSocketEvent = APIGatewayProxyWebsocketEventV2 & { readonly headers?: EventHeaders };
+export type WebSocketEvent = APIGatewayProxyWebsocketEventV2 & {
+  readonly headers?: EventHeaders;
+  readonly multiValueHeaders?: Readonly<Record<string, readonly string[] | undefined>>;
+};
 
-/** What the handler returns to API Gateway; only `statusCode` matters on these routes. */
+/**
+ * What the handler returns to API Gateway: the status, and on `$connect` the headers of the
+ * handshake's answer (API Gateway passes `Sec-WebSocket-Protocol` on to the client).
+ */
 export interface RouteResponse {
   readonly statusCode: number;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** What a route hands back: the response and the details for the log line. */

@@ -31,13 +31,14 @@ function setUp(connectionId: string) {
 }
 
 describe('bucketBounds and retryAfterMs (pure)', () => {
-  it('lets a bucket run burst - 1 intervals ahead of the clock', () => {
+  it('lets a bucket run burst - 1 intervals ahead of the clock, and overdraw by one more burst', () => {
     const bounds = bucketBounds(LIMIT, T0);
 
     expect(bounds).toEqual({
       intervalMs: 500,
       nowMs: T0.getTime(),
       latestTatMs: T0.getTime() + 4500,
+      overdraftTatMs: T0.getTime() + 9500,
     });
     expect(retryAfterMs(T0.getTime() + 5000, bounds)).toBe(500);
     expect(retryAfterMs(bounds.latestTatMs, bounds)).toBe(1);
@@ -50,21 +51,43 @@ describe('the rate limiter on dynalite', () => {
     const { limiter, add } = setUp('burst=');
     await add();
 
-    // Act
+    // Act: every refused frame spends an interval too, so the next allowed one comes later
     const burst = [];
     for (let index = 0; index < 11; index++) burst.push(await limiter.take('burst=', T0));
     const tooSoon = await limiter.take('burst=', at(100));
-    const afterOneInterval = await limiter.take('burst=', at(500));
-    const againTooSoon = await limiter.take('burst=', at(600));
+    const afterItsWait = await limiter.take('burst=', at(1500));
+    const againTooSoon = await limiter.take('burst=', at(1600));
 
     // Assess: an accepted message learns its sender's room from the same write
     expect(burst.slice(0, 10).every((decision) => decision.allowed)).toBe(true);
     expect(burst[0]).toEqual({ allowed: true, room: 'support' });
-    expect(afterOneInterval).toEqual({ allowed: true, room: 'support' });
-    expect(burst[10]).toEqual({ allowed: false, retryAfterMs: expect.any(Number) });
-    expect(tooSoon.allowed).toBe(false);
-    expect(afterOneInterval.allowed).toBe(true);
+    expect(afterItsWait).toEqual({ allowed: true, room: 'support' });
+    expect(burst[10]).toEqual({ allowed: false, retryAfterMs: 1000 });
+    expect(tooSoon).toEqual({ allowed: false, retryAfterMs: 1400 });
+    expect(afterItsWait.allowed).toBe(true);
     expect(againTooSoon.allowed).toBe(false);
+  });
+
+  it('closes on a sender one whole burst over its budget, and its lockout stays bounded', async () => {
+    // Prepare
+    const { limiter, add } = setUp('flood=');
+    await add();
+
+    // Act: 10 accepted, 10 refused (each spent), then two more at the same instant
+    const decisions = [];
+    for (let index = 0; index < 22; index++) decisions.push(await limiter.take('flood=', T0));
+    const afterTheOverdraft = await limiter.take('flood=', at(5500));
+
+    // Assess: the frames beyond the overdraft are not spent, so the wait does not grow
+    expect(decisions.filter((decision) => decision.allowed)).toHaveLength(10);
+    expect(decisions.slice(10, 20).map((decision) => 'overdrawn' in decision)).toEqual(
+      Array(10).fill(false),
+    );
+    expect(decisions.slice(20)).toEqual([
+      { allowed: false, retryAfterMs: 5500, overdrawn: true },
+      { allowed: false, retryAfterMs: 5500, overdrawn: true },
+    ]);
+    expect(afterTheOverdraft.allowed).toBe(true);
   });
 
   it('refills completely after an idle spell', async () => {

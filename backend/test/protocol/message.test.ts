@@ -93,6 +93,11 @@ describe('parseClientFrame', () => {
     ['not_an_object', '["hello"]', 'an array'],
     ['not_an_object', 'null', 'null'],
     ['not_an_object', '"hello"', 'a bare string'],
+    ['unknown_action', '{"action":"nope","message":"x"}', 'an unknown action with a message'],
+    ['unknown_action', '{"action":"nope"}', 'an unknown action alone'],
+    ['unknown_action', '{"action":"PING"}', 'an action in the wrong case'],
+    ['unknown_action', '{"action":null,"message":"x"}', 'a null action'],
+    ['unknown_action', '{"action":["sendmessage"],"message":"x"}', 'an action that is no string'],
     ['message_required', '{"senderName":"Ada"}', 'no message'],
     ['message_required', '{"message":42}', 'a number as message'],
     ['message_empty', '{"message":" \\n\\t "}', 'a blank message'],
@@ -446,6 +451,51 @@ describe('buildMessageEvent', () => {
     expect(JSON.stringify(event)).toBe(
       '{"type":"message","id":"01KB0000000000000000000000","seq":42,"room":"support","message":"hi","senderName":"Ada","senderGravatar":"","sentAt":"2026-11-27T06:00:00.000Z"}',
     );
+  });
+
+  it("gives a verified sender's message its sender id and the verified name", () => {
+    // Prepare: the frame's own name is never read for a verified sender
+    const body = JSON.stringify({ message: 'hi', senderName: 'Mallory' });
+    const frame = parseClientFrame(body, MAX, { verifiedSender: true });
+    if (frame.kind !== 'message') throw new Error('expected a message');
+
+    // Act
+    const event = buildMessageEvent(
+      frame.chatMessage,
+      new Date('2026-11-27T06:00:00.000Z'),
+      '01KB0000000000000000000000',
+      'support',
+      42,
+      { id: 'AdaAdaAdaAdaAda0', name: 'Ada Lovelace' },
+    );
+
+    // Assess
+    expect(JSON.stringify(event)).toBe(
+      '{"type":"message","id":"01KB0000000000000000000000","seq":42,"room":"support","message":"hi","senderId":"AdaAdaAdaAdaAda0","senderName":"Ada Lovelace","senderGravatar":"","sentAt":"2026-11-27T06:00:00.000Z"}',
+    );
+  });
+});
+
+describe('parseClientFrame for a verified sender', () => {
+  it.each([
+    ['a name', { senderName: 'Mallory' }],
+    ['a name the rules refuse', { senderName: '\u202eAdmin' }],
+    ['a name that is no string', { senderName: 7 }],
+    ['a name far too long', { senderName: 'n'.repeat(500) }],
+  ])("never reads the frame's name: %s is ignored, not refused", (_case, fields) => {
+    expect(
+      parseClientFrame(JSON.stringify({ message: 'hi', ...fields }), MAX, { verifiedSender: true }),
+    ).toEqual({
+      kind: 'message',
+      chatMessage: { message: 'hi', senderName: '', senderGravatar: '' },
+      clientId: undefined,
+    });
+  });
+
+  it('still checks everything else', () => {
+    expect(
+      parseClientFrame('{"message":"","senderName":"x"}', MAX, { verifiedSender: true }),
+    ).toMatchObject({ kind: 'invalid', code: 'message_empty' });
   });
 });
 

@@ -19,6 +19,10 @@ interface EventOptions {
   readonly body?: string;
   /** The handshake URL's query string parameters (`$connect` only). */
   readonly query?: Record<string, string>;
+  /** The client's address (`identity.sourceIp`), which real events always carry. */
+  readonly sourceIp?: string;
+  /** The authorizer's context, which API Gateway repeats on every event in an auth mode. */
+  readonly authorizer?: Record<string, string>;
 }
 
 /**
@@ -45,7 +49,11 @@ export function webSocketEvent(routeKey: string, options: EventOptions = {}): We
       domainName: DOMAIN_NAME,
       connectionId: options.connectionId ?? SENDER,
       apiId: 'abc123',
-    },
+      ...(options.sourceIp !== undefined && { identity: { sourceIp: options.sourceIp } }),
+      ...(options.authorizer !== undefined && {
+        authorizer: { principalId: options.authorizer.senderId, ...options.authorizer },
+      }),
+    } as WebSocketEvent['requestContext'],
     isBase64Encoded: false,
     ...(options.headers !== undefined && { headers: options.headers }),
     ...(options.body !== undefined && { body: options.body }),

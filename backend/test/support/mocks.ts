@@ -13,12 +13,14 @@ import { ConditionalCheckFailedException, DynamoDBClient } from '@aws-sdk/client
 import {
   DeleteCommand,
   DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { AwsClientStub } from 'aws-sdk-client-mock';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach } from 'vitest';
+import { createPeople } from '../../src/access/people.ts';
 import { createRateLimiter } from '../../src/access/rate-limiter.ts';
 import type { CallbackBudget } from '../../src/broadcast/callback-budget.ts';
 import type { DeadLetterQueue } from '../../src/broadcast/dead-letter-queue.ts';
@@ -182,6 +184,8 @@ export function createTestRig(config: Partial<Config> = {}, options: RigOptions 
   // The rooms table's counter returns the room's item, as every UpdateItem there asks for.
   dynamoDb.on(UpdateCommand, { TableName: ROOMS_TABLE }).resolves({ Attributes: { seq: 1 } });
   dynamoDb.on(DeleteCommand).resolves({});
+  // A read finds nothing unless a test says otherwise.
+  dynamoDb.on(GetCommand).resolves({});
   const managementApi = mockClient(ApiGatewayManagementApiClient);
   const clientEndpoints: string[] = [];
   const logs: InvocationLog[] = [];
@@ -196,7 +200,10 @@ export function createTestRig(config: Partial<Config> = {}, options: RigOptions 
     sendConcurrency: 4,
     shardQueueUrl: undefined,
     shardSize: 100,
+    authMode: 'none',
     rateLimit: { burst: 10, perSecond: 2 },
+    sourceIpRateLimit: { burst: 10, perSecond: 2 },
+    maxConnectionsPerPerson: 10,
     callbackRateLimit: 5000,
     deliveryWindowSeconds: 60,
     deadLetterQueueUrl: undefined,
@@ -224,6 +231,7 @@ export function createTestRig(config: Partial<Config> = {}, options: RigOptions 
       tableName: CONNECTIONS_TABLE,
       limit: fullConfig.rateLimit,
     }),
+    people: createPeople({ client: documentClient, tableName: ROOMS_TABLE }),
     managementClientFor,
     // Posts go through the mocked client, so tests see every post as a PostToConnectionCommand.
     posterFor: (endpoint) => sdkPoster(managementClientFor(endpoint)),

@@ -4,7 +4,9 @@
  */
 import { execFile } from 'node:child_process';
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { isBuiltin } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -16,12 +18,15 @@ import {
   TEST_CREDENTIALS,
   TEST_REGION,
 } from '../../../backend/test/support/dynalite.ts';
+import { claims, makeKeys, signToken } from '../../../backend/test/support/tokens.ts';
 import type { LambdaBuildResult } from '../../build-lambda.ts';
-import { buildLambda, zipDeterministically } from '../../build-lambda.ts';
+import { buildAuthorizer, buildLambda, zipDeterministically } from '../../build-lambda.ts';
 
 const run = promisify(execFile);
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
 const BUNDLE_LIMIT_BYTES = 400 * 1024;
+/** The authorizer: aws-jwt-verify and the chat's own few modules, no AWS SDK. */
+const AUTHORIZER_LIMIT_BYTES = 64 * 1024;
 
 /** What marks a package as built for one platform or architecture. */
 interface PackageManifest {
@@ -58,11 +63,15 @@ async function isArchitectureSpecific(packageDir: string): Promise<boolean> {
 let workDir: string;
 let first: LambdaBuildResult;
 let second: LambdaBuildResult;
+let authorizer: LambdaBuildResult;
+let authorizerAgain: LambdaBuildResult;
 
 beforeAll(async () => {
   workDir = await mkdtemp(path.join(tmpdir(), 'lambda-build-'));
   first = await buildLambda({ outDir: path.join(workDir, 'one'), quiet: true });
   second = await buildLambda({ outDir: path.join(workDir, 'two'), quiet: true });
+  authorizer = await buildAuthorizer({ outDir: path.join(workDir, 'one'), quiet: true });
+  authorizerAgain = await buildAuthorizer({ outDir: path.join(workDir, 'two'), quiet: true });
 });
 
 afterAll(async () => {
@@ -185,6 +194,91 @@ describe('buildLambda', () => {
     expect(stdout).toContain('"outcome":"connected"');
     expect(stdout).toContain('RESULT {"statusCode":200}');
     expect(item?.connectionId).toEqual({ S: 'bundle-1' });
+  });
+});
+
+describe('buildAuthorizer', () => {
+  it('gives a byte-identical zip of exactly index.mjs, beside the chat function in the same folder', async () => {
+    // Act
+    const [zipOne, zipTwo] = await Promise.all([
+      readFile(authorizer.zipPath),
+      readFile(authorizerAgain.zipPath),
+    ]);
+    const entries = unzipSync(new Uint8Array(zipOne));
+
+    // Assess
+    expect(zipOne.equals(zipTwo)).toBe(true);
+    expect(Object.keys(entries)).toEqual(['index.mjs']);
+    expect(path.relative(workDir, authorizer.zipPath)).toBe(path.join('one', 'authorizer.zip'));
+    expect(path.relative(workDir, authorizer.bundlePath)).toBe(
+      path.join('one', 'authorizer', 'index.mjs'),
+    );
+  });
+
+  it('is small: aws-jwt-verify and no AWS SDK, nothing native, no unresolved require()', async () => {
+    // Act
+    const bundle = await readFile(authorizer.bundlePath, 'utf8');
+    const packageDirs = packageDirsOf(authorizer.bundledFiles);
+
+    // Assess
+    expect(authorizer.bundleBytes).toBeLessThanOrEqual(AUTHORIZER_LIMIT_BYTES);
+    expect(packageDirs).toEqual(['node_modules/aws-jwt-verify']);
+    expect(bundle).not.toMatch(/Dynamic require of/);
+  });
+
+  it('authorizes a token from a fresh Node process, fetching the keys from a loopback issuer', async () => {
+    // Prepare: an issuer on loopback, as the local stack runs one
+    const keys = makeKeys();
+    const server = createServer((request, response) => {
+      response.writeHead(request.url === '/jwks' ? 200 : 404);
+      response.end(request.url === '/jwks' ? JSON.stringify(keys.jwks) : '');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const issuer = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const token = signToken(keys, claims({ iss: issuer, aud: 'local-client', name: 'Ada' }));
+    const event = (protocols: string) => ({
+      type: 'REQUEST',
+      methodArn: 'arn:aws:execute-api:eu-west-1:111122223333:abc123/prod/$connect',
+      headers: { 'Sec-WebSocket-Protocol': protocols },
+      queryStringParameters: { room: 'support', v: '3' },
+      requestContext: { connectionId: 'bundle-1', requestId: 'r1' },
+    });
+    const script = `
+      const { handler } = await import(${JSON.stringify(authorizer.bundlePath)});
+      const allowed = await handler(${JSON.stringify(event(`awsome-chat, bearer.${token}`))});
+      const refused = await handler(${JSON.stringify(event('awsome-chat, bearer.x.y.z'))}).catch((e) => e.message);
+      process.stdout.write('RESULT ' + JSON.stringify({ allowed, refused }));
+    `;
+
+    // Act
+    let stdout: string;
+    try {
+      ({ stdout } = await run(
+        process.execPath,
+        ['--no-warnings', '--input-type=module', '-e', script],
+        {
+          env: {
+            PATH: process.env.PATH,
+            AUTH_MODE: 'oidc',
+            AUTH_ISSUER: issuer,
+            AUTH_AUDIENCE: 'local-client',
+            AUTH_JWKS_URI: `${issuer}/jwks`,
+          },
+        },
+      ));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+
+    // Assess
+    const result = JSON.parse(stdout.slice(stdout.indexOf('RESULT ') + 7));
+    expect(result.allowed).toMatchObject({
+      policyDocument: { Statement: [{ Effect: 'Allow' }] },
+      context: { senderName: 'Ada', room: 'support', protocolVersion: '3' },
+    });
+    expect(result.refused).toBe('Unauthorized');
+    expect(stdout).toContain('"outcome":"authorized"');
+    expect(stdout).not.toContain(token);
   });
 });
 

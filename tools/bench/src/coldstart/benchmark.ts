@@ -1,8 +1,9 @@
 /**
  * The cold-start benchmark of the Lambda bundle: its size, and the median time to import it and
  * initialise the module (configuration, SDK clients) in fresh Node processes, side by side in the
- * same run with a plain default esbuild bundle of the same four SDK clients. Runs alternate
- * between the two, so drift of the machine (other load, CPU frequency) hits both alike.
+ * same run with a plain default esbuild bundle of the same four SDK clients, and with the auth
+ * modes' `$connect` authorizer, the second function a signed-in handshake cold-starts. Runs
+ * alternate between them, so drift of the machine (other load, CPU frequency) hits all alike.
  */
 import { execFile } from 'node:child_process';
 import { access, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
@@ -12,7 +13,11 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import contract from '../../../../contract/contract.json' with { type: 'json' };
-import { BUNDLE_FILE_NAME, LAMBDA_DIST_DIR } from '../../../../scripts/build-lambda.ts';
+import {
+  AUTHORIZER_BUNDLE_DIR_NAME,
+  BUNDLE_FILE_NAME,
+  LAMBDA_DIST_DIR,
+} from '../../../../scripts/build-lambda.ts';
 import type { Progress } from '../common/progress.ts';
 import { median } from '../common/report.ts';
 
@@ -39,6 +44,8 @@ export interface ColdStartResult {
   readonly lambda: BundleColdStart;
   /** A default esbuild bundle that imports and instantiates the same SDK clients. */
   readonly baseline: BundleColdStart;
+  /** The `$connect` authorizer's bundle; undefined when it was not built. */
+  readonly authorizer?: BundleColdStart;
   /** lambda.medianInitMs / baseline.medianInitMs. */
   readonly initRatio: number;
 }
@@ -67,11 +74,16 @@ process.stdout.write(String(performance.now() - startedAt));
  * @returns sizes, medians and their ratio
  */
 export async function runColdStartBenchmark(progress: Progress): Promise<ColdStartResult> {
-  progress.log('Cold start: fresh Node.js processes, our bundle and the baseline alternating');
+  progress.log('Cold start: fresh Node.js processes, our bundles and the baseline alternating');
   const lambdaPath = path.join(LAMBDA_DIST_DIR, BUNDLE_FILE_NAME);
   await access(lambdaPath).catch(() => {
     throw new Error(`${lambdaPath} is missing; run npm run build first`);
   });
+  const authorizerPath = path.join(LAMBDA_DIST_DIR, AUTHORIZER_BUNDLE_DIR_NAME, BUNDLE_FILE_NAME);
+  const hasAuthorizer = await access(authorizerPath).then(
+    () => true,
+    () => false,
+  );
   const workDir = await mkdtemp(path.join(tmpdir(), 'cold-start-'));
   try {
     const probePath = path.join(workDir, 'probe.mjs');
@@ -80,27 +92,35 @@ export async function runColdStartBenchmark(progress: Progress): Promise<ColdSta
     const baselineBytes = await buildBaseline(baselinePath);
     const lambdaBytes = (await stat(lambdaPath)).size;
 
-    const samples = { lambda: [] as Sample[], baseline: [] as Sample[] };
+    const paths = {
+      lambda: lambdaPath,
+      baseline: baselinePath,
+      ...(hasAuthorizer && { authorizer: authorizerPath }),
+    };
+    const samples: Record<string, Sample[]> = { lambda: [], baseline: [], authorizer: [] };
     const warmUps = 2;
     for (let round = 0; round < warmUps + RUNS; round++) {
-      // Alternate which goes first, so neither always runs right after the other.
-      const order =
-        round % 2 === 0 ? (['lambda', 'baseline'] as const) : (['baseline', 'lambda'] as const);
-      for (const which of order) {
-        const sample = await measureOnce(probePath, which === 'lambda' ? lambdaPath : baselinePath);
-        if (round >= warmUps) samples[which].push(sample);
+      // Alternate the order, so none always runs right after another.
+      const order = Object.entries(paths);
+      if (round % 2 === 1) order.reverse();
+      for (const [which, bundlePath] of order) {
+        const sample = await measureOnce(probePath, bundlePath);
+        if (round >= warmUps) samples[which]?.push(sample);
       }
       if (round >= warmUps) progress.update(`Cold start: run ${round - warmUps + 1}/${RUNS}`);
     }
 
-    const lambda = summarise(lambdaBytes, samples.lambda);
-    const baselineFigures = summarise(baselineBytes, samples.baseline);
+    const lambda = summarise(lambdaBytes, samples.lambda ?? []);
+    const baselineFigures = summarise(baselineBytes, samples.baseline ?? []);
     const initRatio = lambda.medianInitMs / baselineFigures.medianInitMs;
     return {
       runs: RUNS,
       nodeVersion: process.version,
       lambda,
       baseline: baselineFigures,
+      ...(hasAuthorizer && {
+        authorizer: summarise((await stat(authorizerPath)).size, samples.authorizer ?? []),
+      }),
       initRatio,
     };
   } finally {
@@ -137,13 +157,17 @@ async function buildBaseline(outfile: string): Promise<number> {
 async function measureOnce(probePath: string, bundlePath: string): Promise<Sample> {
   const startedAt = performance.now();
   const { stdout } = await run(process.execPath, ['--no-warnings', probePath, bundlePath], {
-    // What the bundle needs to start: its two required tables (contract.json) and a region;
-    // nothing is contacted, clients are only created.
+    // What the bundles need to start: the chat's two required tables (contract.json) and a
+    // region, the authorizer's issuer and audience; nothing is contacted, clients are only
+    // created (the authorizer fetches the issuer's keys on its first handshake, not at start).
     env: {
       PATH: process.env.PATH,
       [contract.environment.tableName]: 'connections',
       [contract.environment.roomsTableName]: 'rooms',
       AWS_REGION: 'eu-west-1',
+      [contract.environment.authMode]: 'oidc',
+      [contract.environment.authIssuer]: 'https://issuer.example.com',
+      [contract.environment.authAudience]: 'bench',
     },
   });
   const processMs = performance.now() - startedAt;

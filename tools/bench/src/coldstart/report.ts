@@ -28,6 +28,14 @@ export function coldStartTables(result: ColdStartResult): Table[] {
       rows: [
         row('Lambda bundle (backend/dist)', result.lambda),
         row('default esbuild bundle of the same 4 SDK clients', result.baseline),
+        ...(result.authorizer === undefined
+          ? []
+          : [
+              row(
+                '$connect authorizer of the auth modes (backend/dist/authorizer)',
+                result.authorizer,
+              ),
+            ]),
       ],
     },
   ];

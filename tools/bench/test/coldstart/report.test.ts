@@ -35,4 +35,19 @@ describe('coldStartTables', () => {
       ['1,340.0 KB', '1.0x'],
     ]);
   });
+
+  it("adds the authorizer's bundle when it was built", () => {
+    // Act
+    const [table] = coldStartTables({
+      ...result(354.8, 30),
+      authorizer: { bundleBytes: 27.6 * 1024, medianInitMs: 10, medianProcessMs: 40 },
+    });
+
+    // Assess
+    expect(table?.rows.at(-1)?.slice(0, 3)).toEqual([
+      '$connect authorizer of the auth modes (backend/dist/authorizer)',
+      '27.6 KB',
+      '10.0 ms',
+    ]);
+  });
 });
