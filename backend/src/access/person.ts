@@ -4,9 +4,11 @@
  * nearest thing there is, the source IP (an IPv6 address by its /64, the block one subscriber
  * usually holds). Pure.
  *
- * A loopback source address is no person: API Gateway never reports one (its clients reach it
- * over the internet), while on the local stack every client has it, and would share one budget
- * and one cap. There the per-connection budget holds, and the auth modes' per-user limits.
+ * The local stack's own client addresses, 127.0.0.1 and ::1, are no person: API Gateway never
+ * reports them (its clients reach it over the internet), while on the local stack every client
+ * has one of them by default, and all would share one budget and one cap. There the
+ * per-connection budget holds, and the auth modes' per-user limits. Only those two: the rest of
+ * 127.0.0.0/8 counts as people, so tests can act as distinct addresses from one machine.
  *
  * A person's key is stored on its connections' items and on its own item in the rooms table
  * (people.ts), where `#`, which no room name can begin with, keeps it apart from the rooms. A
@@ -35,13 +37,16 @@ export function userPerson(sender: VerifiedSender): Person {
  * The person of a source IP.
  * @param sourceIp - `requestContext.identity.sourceIp`
  * @returns the person, keyed by a hash of the address (of its /64 for IPv6); undefined when the
- *   event carries no address (API Gateway always gives one; only a test omits it) or a loopback
- *   one (the local stack's)
+ *   event carries no address (API Gateway always gives one; only a test omits it) or the local
+ *   stack's own client address (127.0.0.1 or ::1)
  */
 export function sourceIpPerson(sourceIp: string | undefined): Person | undefined {
-  const address = sourceIp === undefined ? undefined : addressBlock(sourceIp.trim());
-  if (address === undefined || isLoopback(address)) return undefined;
-  const hash = createHash('sha256').update(address).digest('base64url').slice(0, 22);
+  const address = sourceIp?.trim();
+  const block = address === undefined ? undefined : addressBlock(address);
+  if (address === undefined || block === undefined || isLocalStackClient(address, block)) {
+    return undefined;
+  }
+  const hash = createHash('sha256').update(block).digest('base64url').slice(0, 22);
   return { kind: 'sourceIp', key: `#ip#${hash}` };
 }
 
@@ -84,9 +89,14 @@ export function addressBlock(address: string): string | undefined {
     .join(':')}::/64`;
 }
 
-/** Whether a block (addressBlock) is the loopback interface: 127.0.0.0/8 or ::1. */
-function isLoopback(block: string): boolean {
-  return block.startsWith('127.') || block === '0:0:0:0::/64';
+/**
+ * Whether an address is the local stack's default client address: 127.0.0.1 (also written as
+ * ::ffff:127.0.0.1) or ::1, exactly; not the rest of 127.0.0.0/8, nor of ::1's /64.
+ */
+function isLocalStackClient(address: string, block: string): boolean {
+  if (block === '127.0.0.1') return true;
+  const groups = isIPv6(address) ? ipv6Groups(address.toLowerCase()) : undefined;
+  return groups?.every((group, index) => group === (index === 7 ? 1 : 0)) ?? false;
 }
 
 /** The eight 16-bit groups of an IPv6 address (`::` expanded, a dotted IPv4 tail converted). */

@@ -37,12 +37,23 @@ describe('sourceIpPerson', () => {
     expect(sourceIpPerson('203.0.113.7')?.key).not.toContain('203');
   });
 
-  it.each([undefined, '', 'not an ip', '127.0.0.1', '127.8.0.2', '::1', '::ffff:127.0.0.1'])(
-    'is nobody for %j (no address, or the loopback every local-stack client has)',
+  it.each([undefined, '', 'not an ip', '127.0.0.1', '::1', '0:0:0:0:0:0:0:1', '::ffff:127.0.0.1'])(
+    'is nobody for %j (no address, or the loopback address every local-stack client has)',
     (sourceIp) => {
       expect(sourceIpPerson(sourceIp)).toBeUndefined();
     },
   );
+
+  it.each(['127.8.0.2', '127.0.0.2', '::2', '::ffff:127.0.0.3'])(
+    'is a person for %j: only the local stack default client addresses are exempt',
+    (sourceIp) => {
+      expect(sourceIpPerson(sourceIp)?.key).toMatch(/^#ip#[A-Za-z0-9_-]{22}$/);
+    },
+  );
+
+  it('tells the other loopback addresses apart', () => {
+    expect(sourceIpPerson('127.0.0.2')?.key).not.toBe(sourceIpPerson('127.0.0.3')?.key);
+  });
 });
 
 describe('userPerson and sourceIpOf', () => {
