@@ -40,6 +40,15 @@ export interface HandshakeRequest {
   readonly addedHeaders: Readonly<Record<string, string>>;
 }
 
+/**
+ * A map keyed by what the client sent (header names, query keys), without Object.prototype
+ * behind it: `__proto__`, `constructor` and `toString` are names like any other, never the
+ * prototype's members. It serializes to JSON like any object.
+ */
+function dataRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
 /** Handshake headers API Gateway does not pass on to the integration. */
 const DROPPED_HEADERS = new Set(['connection', 'upgrade']);
 
@@ -50,8 +59,8 @@ export function connectEvent(
   request: HandshakeRequest,
   now: number,
 ): LambdaProxyEvent {
-  const headers: Record<string, string> = {};
-  const multiValueHeaders: Record<string, string[]> = {};
+  const headers = dataRecord<string>();
+  const multiValueHeaders = dataRecord<string[]>();
   const addHeader = (name: string, value: string): void => {
     // Repeated headers: the single-value map keeps the last value, like REST proxy events.
     headers[name] = value;
@@ -165,8 +174,8 @@ function queryParameters(
   query: string,
 ): { single: Record<string, string>; multi: Record<string, string[]> } | undefined {
   if (query === '') return undefined;
-  const single: Record<string, string> = {};
-  const multi: Record<string, string[]> = {};
+  const single = dataRecord<string>();
+  const multi = dataRecord<string[]>();
   for (const [name, value] of new URLSearchParams(query)) {
     // Repeated keys: last value wins in the single-value map (UNCONFIRMED for WebSocket APIs).
     single[name] = value;

@@ -127,7 +127,10 @@ async function serve(
 /** As Terraform's upload does: the text after the name's last dot, lower-cased, else binary. */
 function contentTypeOf(path: string): string {
   const extension = basename(path).split('.').pop()?.toLowerCase() ?? '';
-  return CONTENT_TYPES[extension] ?? 'application/octet-stream';
+  // Own keys only: a file named `x.constructor` is not Object.prototype's.
+  return Object.hasOwn(CONTENT_TYPES, extension)
+    ? (CONTENT_TYPES[extension] as string)
+    : 'application/octet-stream';
 }
 
 async function readSiteFile(root: string, path: string): Promise<Buffer | undefined> {

@@ -74,6 +74,49 @@ describe('connectEvent', () => {
     expect(event.multiValueQueryStringParameters).toEqual({ room: ['lobby'], tag: ['a', 'b'] });
   });
 
+  it('takes __proto__, constructor and toString as names like any other', () => {
+    // Prepare: names an object literal would read from Object.prototype
+    const rawHeaders = [
+      'constructor',
+      'yes',
+      '__proto__',
+      'header',
+      'toString',
+      'a',
+      'toString',
+      'b',
+    ];
+    // Act
+    const event = connectEvent(
+      API,
+      CONNECTION,
+      { rawHeaders, query: '__proto__=x&toString=1&constructor=c&constructor=d', addedHeaders: {} },
+      CONNECTED_AT,
+    );
+    // Assess: every name is an own entry holding the client's data, and survives JSON
+    const parsed = JSON.parse(JSON.stringify(event)) as Record<string, Record<string, unknown>>;
+    expect(Object.entries(parsed.headers ?? {})).toEqual([
+      ['constructor', 'yes'],
+      ['__proto__', 'header'],
+      ['toString', 'b'],
+    ]);
+    expect(Object.entries(parsed.multiValueHeaders ?? {})).toEqual([
+      ['constructor', ['yes']],
+      ['__proto__', ['header']],
+      ['toString', ['a', 'b']],
+    ]);
+    expect(Object.entries(parsed.queryStringParameters ?? {})).toEqual([
+      ['__proto__', 'x'],
+      ['toString', '1'],
+      ['constructor', 'd'],
+    ]);
+    expect(Object.entries(parsed.multiValueQueryStringParameters ?? {})).toEqual([
+      ['__proto__', ['x']],
+      ['toString', ['1']],
+      ['constructor', ['c', 'd']],
+    ]);
+  });
+
   it.each(['', '&'])('omits both query keys for the query %j', (query) => {
     const event = connectEvent(
       API,

@@ -115,6 +115,37 @@ describe('CONNECT event', () => {
   });
 });
 
+describe('names Object.prototype has', () => {
+  it('reach $connect as data: ?__proto__=x, ?toString=1 and a header named constructor', async () => {
+    // Prepare: a plain object would hand the prototype's members back for these names
+    const tag = 'prototype-names';
+    // Act
+    const client = await TestClient.connect(
+      `${recording.stack.websocketUrl}?tag=${tag}&__proto__=x&toString=1`,
+      { headers: { constructor: 'yes' } },
+    );
+    const connect = await recording.sink.waitFor(
+      (record) =>
+        isEvent('CONNECT')(record) &&
+        (record.event?.queryStringParameters as Record<string, string> | undefined)?.tag === tag,
+    );
+    // Assess: the handshake succeeded and the event carries each name with the client's value
+    const event = connect.event as Record<string, Record<string, unknown>>;
+    expect(Object.entries(event.queryStringParameters ?? {})).toEqual([
+      ['tag', tag],
+      ['__proto__', 'x'],
+      ['toString', '1'],
+    ]);
+    expect(Object.entries(event.multiValueQueryStringParameters ?? {})).toContainEqual([
+      '__proto__',
+      ['x'],
+    ]);
+    expect(Object.entries(event.headers ?? {})).toContainEqual(['constructor', 'yes']);
+    expect(Object.entries(event.multiValueHeaders ?? {})).toContainEqual(['constructor', ['yes']]);
+    await client.close();
+  });
+});
+
 describe('$connect outcomes', () => {
   it('refuses the handshake with the status the handler returns', async () => {
     // Act

@@ -20,7 +20,10 @@ beforeAll(async () => {
   distDir = await mkdtemp(join(tmpdir(), 'static-site-'));
   // One file per extension in the shared map, one in upper case, one without an extension.
   const names = Object.keys(contentTypes).map((extension) => `file.${extension}`);
-  for (const name of [...names, 'PHOTO.WEBP', 'LICENSE']) await writeFile(join(distDir, name), '');
+  const protoNames = ['file.constructor', 'file.__proto__', 'file.tostring'];
+  for (const name of [...names, 'PHOTO.WEBP', 'LICENSE', ...protoNames]) {
+    await writeFile(join(distDir, name), '');
+  }
   site = await startStaticSite({
     host: '127.0.0.1',
     port: 0,
@@ -54,6 +57,13 @@ describe('static site content types', () => {
   it('serves a file without a known extension as application/octet-stream', async () => {
     expect(await contentTypeOf('LICENSE')).toBe('application/octet-stream');
   });
+
+  it.each(['file.constructor', 'file.__proto__', 'file.tostring'])(
+    'serves %s as application/octet-stream: extensions are names, not Object.prototype members',
+    async (name) => {
+      expect(await contentTypeOf(name)).toBe('application/octet-stream');
+    },
+  );
 });
 
 describe('static site index.html', () => {
