@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { CallbackBudget } from './callback-budget.ts';
 import type { PostFaults } from './faults/post-faults.ts';
-import { isLoopbackAddress } from './network.ts';
+import { isFromThisMachinesPrograms } from './network.ts';
 import { MAX_MESSAGE_BYTES, type WebSocketGateway } from './websocket-gateway.ts';
 
 /** PostToConnection's Data limit in the service model: 128 KiB. */
@@ -181,7 +181,10 @@ function parseTarget(url: string, stage: string): string | 'stage-root' | undefi
 
 /** A loopback peer without a browser's Origin header: a program on this machine. */
 function fromThisMachinesPrograms(request: IncomingMessage): boolean {
-  return isLoopbackAddress(request.socket.remoteAddress) && request.headers.origin === undefined;
+  return isFromThisMachinesPrograms({
+    remoteAddress: request.socket.remoteAddress,
+    origin: request.headers.origin,
+  });
 }
 
 function sendGone(response: ServerResponse): void {

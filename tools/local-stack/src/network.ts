@@ -22,6 +22,22 @@ export function isLoopbackAddress(address: string | undefined): boolean {
 }
 
 /**
+ * Tells whether an HTTP request comes from a program on this machine: a loopback peer that sent
+ * no `Origin` header. Browsers send `Origin` on every cross-origin request and every POST, so a
+ * web page the developer opens (or one reached through DNS rebinding) is refused; SDK clients
+ * never send it. The guard of every local service that checks no signature (`@connections`,
+ * SQS); there is no such guard on AWS, where IAM signatures do this job.
+ * @param request - the peer's address and the request's `Origin` header
+ * @returns true when the request may be answered
+ */
+export function isFromThisMachinesPrograms(request: {
+  readonly remoteAddress: string | undefined;
+  readonly origin: string | undefined;
+}): boolean {
+  return isLoopbackAddress(request.remoteAddress) && request.origin === undefined;
+}
+
+/**
  * Tells whether listening on `host` keeps a server on this machine.
  * @param host - a `--host` value
  * @returns true for `localhost` and loopback addresses

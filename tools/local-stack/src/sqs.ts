@@ -9,6 +9,11 @@
  * protocol, which current SDK clients no longer send, never makes a received message visible
  * again, and has no redrive; those are the behaviours a broadcast's retries depend on.
  *
+ * Nothing here checks a signature, so like DynamoDB and `@connections` it answers this machine's
+ * programs only: it listens on loopback, and refuses a request from any other peer or with a
+ * browser's `Origin` header (403 AccessDeniedException), so no web page the developer opens can
+ * forge a shard.
+ *
  * Protocol: https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-json-faqs.html
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -17,7 +22,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import contract from '../../../contract/contract.json' with { type: 'json' };
 import { closeServer, listen } from './listen.ts';
-import { urlHost } from './network.ts';
+import { isFromThisMachinesPrograms, urlHost } from './network.ts';
 
 /** A queue's settings, as Terraform sets them on AWS. */
 export interface QueueDefinition {
@@ -438,6 +443,19 @@ async function serveJsonProtocol(
   refuseSend: SendGuard,
 ): Promise<void> {
   try {
+    if (
+      !isFromThisMachinesPrograms({
+        remoteAddress: request.socket.remoteAddress,
+        origin: request.headers.origin,
+      })
+    ) {
+      request.resume();
+      throw new SqsError(
+        'AccessDeniedException',
+        'The local SQS answers programs on this machine only (no web page, no other machine)',
+        403,
+      );
+    }
     const target = request.headers['x-amz-target'];
     const action = typeof target === 'string' ? target.replace(/^AmazonSQS\./, '') : '';
     if (request.method !== 'POST' || !Object.hasOwn(ACTIONS, action)) {

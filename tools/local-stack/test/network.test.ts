@@ -6,6 +6,7 @@ import type { NetworkInterfaceInfo } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import {
   type Interfaces,
+  isFromThisMachinesPrograms,
   isLoopbackAddress,
   isLoopbackHost,
   loopbackHostFor,
@@ -32,6 +33,25 @@ const WITH_LAN: Interfaces = {
     address('192.0.2.2', 'IPv4'),
   ],
 };
+
+describe('isFromThisMachinesPrograms', () => {
+  it.each(['127.0.0.1', '127.0.0.2', '::1', '::ffff:127.0.0.1'])(
+    'answers a loopback peer (%s) without Origin',
+    (remoteAddress) => {
+      expect(isFromThisMachinesPrograms({ remoteAddress, origin: undefined })).toBe(true);
+    },
+  );
+
+  it.each([
+    ['another machine', '192.0.2.7', undefined],
+    ['an unknown peer', undefined, undefined],
+    ['a web page on this machine', '127.0.0.1', 'http://evil.example'],
+    ['even the chat page', '127.0.0.1', 'http://127.0.0.1:3000'],
+    ['a sandboxed page', '::1', 'null'],
+  ])('refuses %s', (_who, remoteAddress, origin) => {
+    expect(isFromThisMachinesPrograms({ remoteAddress, origin })).toBe(false);
+  });
+});
 
 describe('isLoopbackAddress', () => {
   it.each(['127.0.0.1', '127.8.9.10', '::1', '::ffff:127.0.0.1'])('counts %s', (value) => {

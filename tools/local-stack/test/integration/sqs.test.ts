@@ -2,6 +2,8 @@
  * The local SQS through the real `@aws-sdk/client-sqs` (its JSON protocol), and the event source
  * mapping's delivery rules with a scripted function.
  */
+
+import { request as httpRequest } from 'node:http';
 import {
   DeleteMessageCommand,
   GetQueueAttributesCommand,
@@ -52,6 +54,37 @@ async function receiveAll(queueUrl: string): Promise<{ Body?: string; ReceiptHan
     new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10 }),
   );
   return output.Messages ?? [];
+}
+
+/** A POST in SQS's JSON protocol with `headers` added, as a web page's fetch could send it. */
+function rawPost(
+  endpoint: string,
+  target: string,
+  body: string,
+  headers: Record<string, string>,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(
+      endpoint,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': target,
+          ...headers,
+        },
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        response.on('data', (chunk: Buffer) => chunks.push(chunk));
+        response.on('end', () =>
+          resolve({ status: response.statusCode ?? 0, body: Buffer.concat(chunks).toString() }),
+        );
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
 }
 
 describe('the local SQS, through the SDK', () => {
@@ -116,6 +149,39 @@ describe('the local SQS, through the SDK', () => {
     expect((await receiveAll(sqs.queueUrl('work-dlq'))).map((message) => message.Body)).toEqual([
       'poison',
     ]);
+  });
+
+  it('refuses a request with a browser Origin header, and sends nothing on', async () => {
+    // Prepare: what a page could send through fetch, a forged shard for a whole room
+    const queueUrl = sqs.queueUrl('mapped');
+    const forged = JSON.stringify({ QueueUrl: queueUrl, MessageBody: '{"forged":true}' });
+    // Act
+    const answer = await rawPost(sqs.endpoint, 'AmazonSQS.SendMessage', forged, {
+      origin: 'http://evil.example',
+    });
+    // Assess
+    expect(answer.status).toBe(403);
+    expect(JSON.parse(answer.body)).toMatchObject({
+      __type: 'com.amazonaws.sqs#AccessDeniedException',
+    });
+    const attributes = await client.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['All'] }),
+    );
+    expect(attributes.Attributes?.ApproximateNumberOfMessages).toBe('0');
+  });
+
+  it('answers the same request without Origin, as the SDK sends it', async () => {
+    // Prepare
+    const queueUrl = sqs.queueUrl('mapped');
+    // Act
+    const answer = await rawPost(
+      sqs.endpoint,
+      'AmazonSQS.GetQueueAttributes',
+      JSON.stringify({ QueueUrl: queueUrl }),
+      {},
+    );
+    // Assess: the guard refuses browsers only, not this form of request
+    expect(answer.status).toBe(200);
   });
 
   it('answers an unknown queue with QueueDoesNotExist', async () => {
