@@ -12,6 +12,11 @@ export interface ConnectionFacts {
   readonly sourceIp: string;
   /** The client's User-Agent; `undefined` when it sent none (then `identity.userAgent` is absent). */
   readonly userAgent: string | undefined;
+  /**
+   * `requestContext.authorizer` of every event of the connection, when a Lambda authorizer
+   * allowed its handshake (lambda-authorizer.ts); absent without one.
+   */
+  readonly authorizer?: Readonly<Record<string, unknown>>;
 }
 
 /** The API and stage the events come from. */
@@ -59,21 +64,7 @@ export function connectEvent(
   request: HandshakeRequest,
   now: number,
 ): LambdaProxyEvent {
-  const headers = dataRecord<string>();
-  const multiValueHeaders = dataRecord<string[]>();
-  const addHeader = (name: string, value: string): void => {
-    // Repeated headers: the single-value map keeps the last value, like REST proxy events.
-    headers[name] = value;
-    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
-  };
-  for (let index = 0; index + 1 < request.rawHeaders.length; index += 2) {
-    const name = request.rawHeaders[index] as string;
-    if (!DROPPED_HEADERS.has(name.toLowerCase()))
-      addHeader(name, request.rawHeaders[index + 1] as string);
-  }
-  for (const [name, value] of Object.entries(request.addedHeaders)) addHeader(name, value);
-
-  const event: Record<string, unknown> = { headers, multiValueHeaders };
+  const event: Record<string, unknown> = handshakeHeaders(request, { keepUpgrade: false });
   const query = queryParameters(request.query);
   if (query !== undefined) {
     event.queryStringParameters = query.single;
@@ -85,6 +76,34 @@ export function connectEvent(
   });
   event.isBase64Encoded = false;
   return event as LambdaProxyEvent;
+}
+
+/**
+ * The handshake's headers in both forms: the client's, in its case, then the ones API Gateway
+ * adds. A repeated header keeps its last value in the single-value map, like REST proxy events.
+ * @param request - the handshake
+ * @param options - `keepUpgrade`: keep `Connection` and `Upgrade`, which `$connect` never sees
+ *   but a REQUEST authorizer does (AWS's documented authorizer input has them)
+ * @returns `headers` and `multiValueHeaders`
+ */
+export function handshakeHeaders(
+  request: HandshakeRequest,
+  options: { readonly keepUpgrade: boolean },
+): { headers: Record<string, string>; multiValueHeaders: Record<string, string[]> } {
+  const headers = dataRecord<string>();
+  const multiValueHeaders = dataRecord<string[]>();
+  const addHeader = (name: string, value: string): void => {
+    headers[name] = value;
+    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
+  };
+  for (let index = 0; index + 1 < request.rawHeaders.length; index += 2) {
+    const name = request.rawHeaders[index] as string;
+    if (options.keepUpgrade || !DROPPED_HEADERS.has(name.toLowerCase())) {
+      addHeader(name, request.rawHeaders[index + 1] as string);
+    }
+  }
+  for (const [name, value] of Object.entries(request.addedHeaders)) addHeader(name, value);
+  return { headers, multiValueHeaders };
 }
 
 /** A MESSAGE event for one text frame routed to `routeKey`. No headers, by design of AWS. */
@@ -162,6 +181,8 @@ function requestContext(
   context.stage = api.stage;
   context.connectedAt = connection.connectedAt;
   context.requestTimeEpoch = now;
+  // Where API Gateway puts it among the others is UNCONFIRMED (no capture with an authorizer).
+  if (connection.authorizer !== undefined) context.authorizer = { ...connection.authorizer };
   context.identity = identity;
   context.requestId = requestId;
   context.domainName = api.domainName;
@@ -170,7 +191,12 @@ function requestContext(
   return context as LambdaProxyEvent['requestContext'];
 }
 
-function queryParameters(
+/**
+ * The query string in both forms, as API Gateway passes it.
+ * @param query - the query string without `?`
+ * @returns both maps, or undefined when there is no parameter (the keys are then left out)
+ */
+export function queryParameters(
   query: string,
 ): { single: Record<string, string>; multi: Record<string, string[]> } | undefined {
   if (query === '') return undefined;

@@ -27,6 +27,14 @@ import {
   subprotocolOf,
 } from './gateway-responses.ts';
 import { newGatewayId, newTraceId } from './ids.ts';
+import {
+  type AuthorizerDecision,
+  authorizerDecision,
+  authorizerRequestEvent,
+  type IdentitySource,
+  missingIdentitySource,
+  withAuthorizer,
+} from './lambda-authorizer.ts';
 import type { InvocationOutcome } from './lambda-runner.ts';
 import type { OriginPolicy } from './origin-policy.ts';
 import { type RouteSelector, selectRoute } from './route-selection.ts';
@@ -55,7 +63,19 @@ export interface WebSocketGatewayOptions {
    * AWS refuses posts to a client whose buffer is full.
    */
   readonly maxClientBufferBytes: number;
+  /** A Lambda REQUEST authorizer on `$connect` (lambda-authorizer.ts); none when left out. */
+  readonly authorizer?: GatewayAuthorizer;
   readonly log: (line: string) => void;
+}
+
+/** How the gateway runs a `$connect` authorizer. */
+export interface GatewayAuthorizer {
+  /** What a handshake must carry before the authorizer is invoked. */
+  readonly identitySources: readonly IdentitySource[];
+  /** The method ARN the authorizer's policy must allow. */
+  readonly methodArn: string;
+  /** Invokes the authorizer function. */
+  readonly invoke: (event: LambdaProxyEvent) => Promise<InvocationOutcome>;
 }
 
 /** What became of a post to a connection. */
@@ -146,23 +166,22 @@ export class WebSocketGateway {
     };
     const api = this.#api(connection.domainName);
     let protocol: string | undefined;
+    let authorized: (ConnectionFacts & { domainName: string }) | undefined = connection;
     if (this.#options.routeKeys.has('$connect')) {
-      const event = connectEvent(
-        api,
-        connection,
-        {
-          rawHeaders: request.rawHeaders,
-          query: url.search.slice(1),
-          addedHeaders: {
-            // Locally the client talks plain ws:// to this port, and the headers say so.
-            'X-Amzn-Trace-Id': newTraceId(now),
-            'X-Forwarded-For': connection.sourceIp,
-            'X-Forwarded-Port': localPort,
-            'X-Forwarded-Proto': 'http',
-          },
+      const handshake = {
+        rawHeaders: request.rawHeaders,
+        query: url.search.slice(1),
+        addedHeaders: {
+          // Locally the client talks plain ws:// to this port, and the headers say so.
+          'X-Amzn-Trace-Id': newTraceId(now),
+          'X-Forwarded-For': connection.sourceIp,
+          'X-Forwarded-Port': localPort,
+          'X-Forwarded-Proto': 'http',
         },
-        now,
-      );
+      };
+      authorized = await this.#authorize(connection, handshake, now, socket);
+      if (authorized === undefined) return;
+      const event = connectEvent(api, authorized, handshake, now);
       const started = Date.now();
       const result = await this.#integrate(event);
       const status = handshakeStatus(result);
@@ -180,7 +199,56 @@ export class WebSocketGateway {
       return;
     }
     if (protocol !== undefined) this.#chosenProtocols.set(request, protocol);
-    this.#server.handleUpgrade(request, socket, head, (ws) => this.#open(ws, connection, socket));
+    const facts = authorized;
+    this.#server.handleUpgrade(request, socket, head, (ws) => this.#open(ws, facts, socket));
+  }
+
+  /**
+   * Runs the `$connect` authorizer, when there is one, before `$connect`: identity sources first
+   * (401 without invoking it), then its answer (401, 403, 500 or on). API Gateway caches nothing
+   * for WebSocket APIs: every handshake invokes it.
+   * @returns the connection with its authorizer context, or undefined when the handshake was
+   *   refused (the refusal is sent)
+   */
+  async #authorize(
+    connection: ConnectionFacts & { domainName: string },
+    handshake: Parameters<typeof connectEvent>[2],
+    now: number,
+    socket: Duplex,
+  ): Promise<(ConnectionFacts & { domainName: string }) | undefined> {
+    const { authorizer } = this.#options;
+    if (authorizer === undefined) return connection;
+    const missing = missingIdentitySource(authorizer.identitySources, handshake);
+    if (missing !== undefined) {
+      this.#options.log(
+        `${'authorizer'.padEnd(11)} ${connection.connectionId} not invoked: no ${missing.kind} ` +
+          `${missing.name} -> 401`,
+      );
+      rejectHandshake(socket, 401);
+      return undefined;
+    }
+    const event = authorizerRequestEvent(
+      authorizer.methodArn,
+      connectEvent(this.#api(connection.domainName), connection, handshake, now),
+      handshake,
+    );
+    const started = Date.now();
+    const result = await this.#integrate(event, authorizer.invoke);
+    const decision: AuthorizerDecision = authorizerDecision(
+      result,
+      authorizer.methodArn,
+      Date.now() - started,
+    );
+    const what = decision.allowed ? `allowed ${decision.principalId}` : decision.reason;
+    const status = decision.allowed ? '' : ` -> ${decision.status}`;
+    this.#options.log(
+      `${'authorizer'.padEnd(11)} ${connection.connectionId} ${what}${status} (${Date.now() - started} ms)`,
+    );
+    if (!decision.allowed) {
+      rejectHandshake(socket, decision.status);
+      return undefined;
+    }
+    return withAuthorizer(connection, decision);
   }
 
   /**
@@ -321,7 +389,10 @@ export class WebSocketGateway {
     this.#logInvocation('$disconnect', connection.connectionId, result, started);
   }
 
-  #integrate(event: LambdaProxyEvent): Promise<IntegrationResult> {
+  #integrate(
+    event: LambdaProxyEvent,
+    invoke: (event: LambdaProxyEvent) => Promise<InvocationOutcome> = this.#options.invoke,
+  ): Promise<IntegrationResult> {
     return new Promise((resolve) => {
       // Past the integration timeout the client gets its answer, but the Lambda keeps running
       // (until the function timeout), as on AWS.
@@ -329,7 +400,7 @@ export class WebSocketGateway {
         () => resolve({ timedOut: true }),
         this.#options.integrationTimeoutMs,
       );
-      void this.#options.invoke(event).then((outcome) => {
+      void invoke(event).then((outcome) => {
         clearTimeout(timer);
         resolve({ timedOut: false, outcome });
       });

@@ -258,3 +258,23 @@ describe('disconnectEvent', () => {
     expect(event.requestContext).not.toHaveProperty('messageId');
   });
 });
+
+describe('the authorizer context', () => {
+  it('is on CONNECT, MESSAGE and DISCONNECT alike once an authorizer allowed the handshake', () => {
+    // Prepare
+    const authorizer = { principalId: 'user-1', integrationLatency: 12, senderName: 'Ada' };
+    const connection = { ...CONNECTION, authorizer };
+    const handshake = { rawHeaders: [], query: '', addedHeaders: {} };
+    // Act
+    const events = [
+      connectEvent(API, connection, handshake, CONNECTED_AT),
+      messageEvent(API, connection, '$default', '{}', CONNECTED_AT + 1),
+      disconnectEvent(API, connection, 1000, '', CONNECTED_AT + 2),
+    ];
+    // Assess
+    for (const event of events) expect(event.requestContext.authorizer).toEqual(authorizer);
+    expect(
+      connectEvent(API, CONNECTION, handshake, CONNECTED_AT).requestContext,
+    ).not.toHaveProperty('authorizer');
+  });
+});
