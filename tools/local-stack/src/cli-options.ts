@@ -11,6 +11,8 @@ import {
   UsageError,
 } from '../../../scripts/lib/flags.ts';
 import { CLI_PORTS, LOCAL_STACK_DEFAULTS } from './defaults.ts';
+import { DEV_USERS } from './dev-users.ts';
+import { isLoopbackHost } from './network.ts';
 import type { LocalStackOptions } from './stack.ts';
 
 /** What the command line asks for. */
@@ -62,6 +64,11 @@ Options:
                                  second, with a burst of N/2 (AWS's quota: 10000, burst 5000);
                                  past it a post answers 429 LimitExceededException (no limit
                                  unless given)
+  --auth                         sign-in, as the oidc mode on AWS: a local OpenID Connect issuer
+                                 with the dev users ${devUserNames()}, and the authorizer on
+                                 $connect (see docs/local-stack.md, Sign-in)
+  --issuer-port PORT             the local issuer's port, on loopback, with --auth
+                                 (${CLI_PORTS.issuerPort}; 0 = any free port)
   -h, --help                     show this help
 `;
 
@@ -125,6 +132,25 @@ export function parseCommandLine(argv: readonly string[]): CliCommand {
     'callbackRate',
     parseInteger('--callback-rate', values['callback-rate'], undefined, 1, MAX_CALLBACK_RATE),
   );
+  if (values.auth === true) {
+    if (options.host !== undefined && !isLoopbackHost(options.host)) {
+      throw new UsageError(
+        `--auth keeps the chat on this machine: its issuer serves plain http, which the ` +
+          `authorizer accepts only on loopback; leave --host ${options.host} out`,
+      );
+    }
+    options.auth = {
+      issuerPort: parseInteger(
+        '--issuer-port',
+        values['issuer-port'],
+        CLI_PORTS.issuerPort,
+        0,
+        65_535,
+      ),
+    };
+  } else if (values['issuer-port'] !== undefined) {
+    throw new UsageError('--issuer-port goes with --auth');
+  }
   // Lambda's own range (terraform/variables.tf validates lambda_memory_mb the same way).
   setIfDefined(
     options,
@@ -155,6 +181,8 @@ export const FLAGS = {
   'full-cpu': { type: 'boolean' },
   'sqs-port': { type: 'string' },
   'callback-rate': { type: 'string' },
+  auth: { type: 'boolean' },
+  'issuer-port': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -183,6 +211,10 @@ function setIfDefined<K extends keyof LocalStackOptions>(
   value: LocalStackOptions[K] | undefined,
 ): void {
   if (value !== undefined) options[key] = value;
+}
+
+function devUserNames(): string {
+  return DEV_USERS.map((user) => user.username).join(', ');
 }
 
 function inSeconds(milliseconds: number): string {

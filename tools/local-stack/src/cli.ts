@@ -8,7 +8,12 @@ import { HELP_TEXT, parseCommandLine } from './cli-options.ts';
 import { formatMetricsSummary } from './function-metrics.ts';
 import { HandlerLoadError, WrongNodeVersionError } from './lambda-runner.ts';
 import { PortInUseError } from './listen.ts';
-import { MissingBuildError, startLocalStack } from './stack.ts';
+import {
+  AuthNeedsLoopbackError,
+  type LocalStackAuth,
+  MissingBuildError,
+  startLocalStack,
+} from './stack.ts';
 import { TemplateError } from './templates.ts';
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -31,6 +36,7 @@ async function main(argv: readonly string[]): Promise<number> {
       `  DynamoDB endpoint:    ${stack.dynamoEndpoint} (table ${stack.tableName}, ${storage})`,
       `  SQS endpoint:         ${stack.sqsEndpoint} (shard queue and its dead-letter queue)`,
       `  Lambda containers:    Node.js ${nodeVersion} (Lambda: ${runtime}), ${stack.cpuLimit.description}`,
+      ...signInLines(stack.auth),
       'Open the chat page in two browser tabs. Press Ctrl-C to stop.',
     ].join('\n'),
   );
@@ -57,6 +63,16 @@ async function main(argv: readonly string[]): Promise<number> {
   return 0;
 }
 
+/** What `--auth` adds to the greeting: the issuer, its client, its users, how to get a token. */
+function signInLines(auth: LocalStackAuth | undefined): string[] {
+  if (auth === undefined) return [];
+  return [
+    `  Sign-in issuer:       ${auth.issuer} (OpenID Connect, client ${auth.clientId})`,
+    `  Dev users:            ${auth.users.join(', ')} (one click, no password)`,
+    `  A token for scripts:  npm run dev-token -- --user ${auth.users[0] ?? 'alice'}`,
+  ];
+}
+
 await runCommand(
   {
     name: 'npm start',
@@ -67,6 +83,7 @@ await runCommand(
       HandlerLoadError,
       WrongNodeVersionError,
       TemplateError,
+      AuthNeedsLoopbackError,
     ],
   },
   () => main(process.argv.slice(2)),

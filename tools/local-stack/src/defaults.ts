@@ -3,6 +3,7 @@
  * text prints them (cli-options.ts). A test checks that the help says what the stack does.
  */
 import contract from '../../../contract/contract.json' with { type: 'json' };
+import { LOCAL_ISSUER_PORT } from '../../../scripts/lib/dev-sign-in.ts';
 
 /** What the stack uses for every option left out. */
 export const LOCAL_STACK_DEFAULTS = {
@@ -49,4 +50,11 @@ export const LOCAL_STACK_DEFAULTS = {
 } as const;
 
 /** The ports `npm start` uses, so the URLs stay the same from run to run. */
-export const CLI_PORTS = { httpPort: 3000, wsPort: 3001, dynamoPort: 8000, sqsPort: 9324 } as const;
+export const CLI_PORTS = {
+  httpPort: 3000,
+  wsPort: 3001,
+  dynamoPort: 8000,
+  sqsPort: 9324,
+  /** The local issuer's (`--auth`); `npm run dev-token` looks for it there. */
+  issuerPort: LOCAL_ISSUER_PORT,
+} as const;

@@ -4,7 +4,7 @@
  * `npm start` (cli.ts), the integration tests, the browser tests and the benchmarks all start the
  * stack through {@link startLocalStack}.
  */
-import { randomBytes } from 'node:crypto';
+import { type JsonWebKey, randomBytes } from 'node:crypto';
 import { access, mkdir } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { networkInterfaces } from 'node:os';
@@ -12,10 +12,12 @@ import { fileURLToPath } from 'node:url';
 import contract from '../../../contract/contract.json' with { type: 'json' };
 import { LAMBDA_RUNTIME } from '../../../contract/lambda-runtime.ts';
 import { listedOrigins } from '../../../contract/origins.ts';
+import { LOCAL_CLIENT_ID } from '../../../scripts/lib/dev-sign-in.ts';
 import { type CallbackBudget, createCallbackBudget } from './callback-budget.ts';
 import { createConnectionsApi } from './connections-api.ts';
 import { type CpuLimiterSupport, cpuLimiterFor } from './cpu-share.ts';
 import { LOCAL_STACK_DEFAULTS } from './defaults.ts';
+import { DEV_USERS } from './dev-users.ts';
 import { LOCAL_CREDENTIALS, startLocalDynamoDb } from './dynamodb.ts';
 import { EventSourceMapping } from './event-source-mapping.ts';
 import {
@@ -32,6 +34,11 @@ import {
   type FunctionMetricsSummary,
   readFunctionOutput,
 } from './function-metrics.ts';
+import {
+  connectMethodArn,
+  parseIdentitySource,
+  SUBPROTOCOL_IDENTITY_SOURCE,
+} from './lambda-authorizer.ts';
 import { LambdaRunner, type LambdaRunnerStats } from './lambda-runner.ts';
 import { closeServer, listen, type PortRequest, requireFreePorts } from './listen.ts';
 import {
@@ -42,11 +49,12 @@ import {
   servedHosts,
   urlHost,
 } from './network.ts';
+import { type LocalIssuer, listenLocalIssuer } from './oidc-issuer.ts';
 import { browserOriginPolicy, pageOrigins } from './origin-policy.ts';
 import { compileRouteSelectionExpression } from './route-selection.ts';
 import { type LocalSqs, startLocalSqs } from './sqs.ts';
 import { type StaticSite, startStaticSite } from './static-site.ts';
-import { WebSocketGateway } from './websocket-gateway.ts';
+import { type GatewayAuthorizer, WebSocketGateway } from './websocket-gateway.ts';
 
 /** Options of {@link startLocalStack}; defaults.ts gives the default of each one left out. */
 export interface LocalStackOptions {
@@ -110,10 +118,46 @@ export interface LocalStackOptions {
    */
   callbackRate?: number;
   /**
+   * Sign-in offline (`npm start -- --auth`): the local OpenID Connect issuer with its dev users,
+   * and the authorizer bundle on `$connect` checking its tokens, as the `oidc` mode runs on AWS.
+   * Off when left out: `$connect` has no authorizer, as in the `none` mode.
+   */
+  auth?: LocalAuthOptions;
+  /**
+   * Another Lambda REQUEST authorizer on `$connect` (a test's); `auth` brings its own. The
+   * handshake must carry every identity source, then the authorizer decides, as on AWS.
+   */
+  authorizer?: LocalAuthorizerOptions;
+  /**
    * Where log lines go: one per invocation, and every line the function itself prints.
    * Default `console.log`; tests pass a no-op or a collector.
    */
   log?: (line: string) => void;
+}
+
+/** The local issuer's settings (`auth`). */
+export interface LocalAuthOptions {
+  /** The issuer's port, on loopback; 0 = a free port (the CLI's `--issuer-port`, 3002). */
+  issuerPort?: number;
+  /** The issuer's private signing key (an RSA JWK with a `kid`); generated when left out. */
+  signingKey?: JsonWebKey;
+  /** How long the issuer's ID tokens are valid. Default an hour. */
+  idTokenSeconds?: number;
+}
+
+/** A Lambda REQUEST authorizer for `$connect`. */
+export interface LocalAuthorizerOptions {
+  /** The authorizer's ES module. */
+  handlerPath: string;
+  /** Its export. Default `handler`. */
+  handlerExport?: string;
+  /** Its environment, besides what Lambda sets. */
+  env?: Record<string, string>;
+  /**
+   * What a handshake must carry before the authorizer runs. Default the chat's:
+   * `route.request.header.Sec-WebSocket-Protocol`.
+   */
+  identitySources?: readonly string[];
 }
 
 /** A running local stack. */
@@ -134,6 +178,8 @@ export interface LocalStack {
   region: string;
   /** What the user should know about how the stack is exposed (a non-loopback `--host`). */
   warnings: readonly string[];
+  /** With `auth`: the local issuer, the page's client id and the dev users' names. */
+  auth: LocalStackAuth | undefined;
   /** The local SQS endpoint (loopback), and the shard queue and its dead-letter queue. */
   sqsEndpoint: string;
   shardQueueUrl: string;
@@ -160,10 +206,27 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
+/** Sign-in on a running stack. */
+export interface LocalStackAuth {
+  /** The issuer URL, e.g. `http://127.0.0.1:3002` (the tokens' `iss`). */
+  readonly issuer: string;
+  /** The page's client id (the tokens' `aud`). */
+  readonly clientId: string;
+  /** The `kid` of the issuer's signing key. */
+  readonly keyId: string;
+  /** The dev users' names, for `npm run dev-token -- --user`. */
+  readonly users: readonly string[];
+}
+
 /** What {@link LocalStack.metrics} returns. */
 export interface LocalStackMetrics extends FunctionMetricsSummary {
   /** `@connections` posts the account's callback budget (`callbackRate`) refused with 429. */
   readonly callbackThrottled: number;
+}
+
+/** `auth` asked for with a `host` that is not loopback. */
+export class AuthNeedsLoopbackError extends Error {
+  override readonly name = 'AuthNeedsLoopbackError';
 }
 
 /** A build artefact the stack needs is missing. */
@@ -177,14 +240,21 @@ const REGION = 'us-east-1';
 const TABLE_NAME = 'awsome-chat-connections';
 const ROOMS_TABLE_NAME = 'awsome-chat-rooms';
 const FUNCTION_NAME = 'awsome-chat-local';
+const AUTHORIZER_FUNCTION_NAME = 'awsome-chat-local-authorizer';
+const ACCOUNT_ID = '000000000000';
+/** The authorizer bundle, relative to the repository root (`npm run build` makes it). */
+const AUTHORIZER_BUNDLE = 'backend/dist/authorizer/index.mjs';
+/** The authorizer's memory and timeout, as suggested for Terraform (the key fetch can take 6 s). */
+const AUTHORIZER_MEMORY_MB = 256;
+const AUTHORIZER_TIMEOUT_MS = 10_000;
 const SHARD_QUEUE = 'awsome-chat-fanout';
 const DEAD_LETTER_QUEUE = 'awsome-chat-fanout-dlq';
 
 /** {@link LocalStackOptions} with the defaults filled in. */
 export type ResolvedLocalStackOptions = Required<
-  Omit<LocalStackOptions, 'persistDir' | 'log' | 'callbackRate'>
+  Omit<LocalStackOptions, 'persistDir' | 'log' | 'callbackRate' | 'auth' | 'authorizer'>
 > &
-  Pick<LocalStackOptions, 'persistDir' | 'log' | 'callbackRate'>;
+  Pick<LocalStackOptions, 'persistDir' | 'log' | 'callbackRate' | 'auth' | 'authorizer'>;
 
 /**
  * Fills in the defaults (defaults.ts) of every option left out.
@@ -224,6 +294,8 @@ export function resolveLocalStackOptions(options: LocalStackOptions): ResolvedLo
     siteDir: options.siteDir ?? `${REPO_ROOT}${defaults.siteDir}`,
     maxClientBufferBytes: options.maxClientBufferBytes ?? defaults.maxClientBufferBytes,
     callbackRate: options.callbackRate,
+    auth: options.auth,
+    authorizer: options.authorizer,
     log: options.log,
   };
 }
@@ -246,6 +318,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   await requireFiles(settings, options);
 
   const network = describeNetwork(host);
+  if (settings.auth !== undefined && !isLoopbackHost(host)) {
+    throw new AuthNeedsLoopbackError(
+      `sign-in needs the stack on this machine: the local issuer serves plain http, which the ` +
+        `authorizer accepts only on loopback, and --host ${host} would open it to others. ` +
+        'Leave --host out with --auth.',
+    );
+  }
   await requireFreePorts(portsToListenOn(settings, network));
 
   const parts = new StartedParts();
@@ -261,7 +340,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const dynamo = parts.add(await startDynamoDb(settings, loopbackHost, injected.dynamoDb));
     const executeApi = parts.add(await listenExecuteApi(host, settings.wsPort));
     const { websocketUrl, managementEndpoint } = executeApiUrls(network, executeApi.port, stage);
-    const site = parts.add(await startSite(settings, websocketUrl));
+    const listeningIssuer =
+      settings.auth === undefined
+        ? undefined
+        : parts.add(
+            await listenLocalIssuer({ host: loopbackHost, port: settings.auth.issuerPort ?? 0 }),
+          );
+    const site = parts.add(
+      await startSite(
+        settings,
+        websocketUrl,
+        listeningIssuer === undefined
+          ? undefined
+          : { issuer: listeningIssuer.issuer, clientId: LOCAL_CLIENT_ID },
+      ),
+    );
+    const issuer =
+      settings.auth === undefined || listeningIssuer === undefined
+        ? undefined
+        : listeningIssuer.serve({
+            pageOrigins: pageOrigins(servedHosts(network.host, network.interfaces), site.port),
+            ...(settings.auth.signingKey !== undefined && { signingKey: settings.auth.signingKey }),
+            ...(settings.auth.idTokenSeconds !== undefined && {
+              idTokenSeconds: settings.auth.idTokenSeconds,
+            }),
+          });
 
     // Like DynamoDB, the queue is for the function alone: loopback only, whatever --host says.
     const sqs = await startLocalSqs({
@@ -302,14 +405,40 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         sqsEndpoint: sqs.endpoint,
         shardQueueUrl: sqs.queueUrl(SHARD_QUEUE),
         deadLetterQueueUrl: sqs.queueUrl(DEAD_LETTER_QUEUE),
+        authMode: issuer === undefined ? undefined : 'oidc',
       }),
     );
     const nodeVersion = await runner.start();
+    const authorizerSettings = authorizerFor(settings, issuer);
+    const authorizerRunner =
+      authorizerSettings === undefined
+        ? undefined
+        : parts.add(
+            createAuthorizerRunner(
+              authorizerSettings,
+              settings.limitCpu ? await cpuLimiterFor(AUTHORIZER_MEMORY_MB) : undefined,
+              functionOutput,
+              settings.maxConcurrency,
+            ),
+          );
+    await authorizerRunner?.start();
     // Polling stops before the containers do, so no batch is cut off mid-way.
     parts.add(startShardMapping(settings, sqs, runner, log));
     const allowOrigin = allowedBrowserOrigins(settings, network, site.port);
     // Connections close before the containers stop, so no invocation is cut off mid-way.
-    const gateway = parts.add(createGateway(settings, runner, allowOrigin, log));
+    const apiId = randomBytes(5).toString('hex');
+    const gateway = parts.add(
+      createGateway(
+        settings,
+        apiId,
+        runner,
+        allowOrigin,
+        log,
+        authorizerRunner === undefined || authorizerSettings === undefined
+          ? undefined
+          : gatewayAuthorizer(authorizerSettings, authorizerRunner, apiId, stage),
+      ),
+    );
     serveExecuteApi(executeApi.servers, gateway, stage, callbackBudget, injected.posts);
     let refusedBeforeReset = 0;
 
@@ -322,6 +451,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       roomsTableName: ROOMS_TABLE_NAME,
       region: REGION,
       warnings: network.warnings,
+      auth:
+        issuer === undefined
+          ? undefined
+          : {
+              issuer: issuer.issuer,
+              clientId: issuer.clientId,
+              keyId: issuer.keyId,
+              users: DEV_USERS.map((user) => user.username),
+            },
       sqsEndpoint: sqs.endpoint,
       shardQueueUrl: sqs.queueUrl(SHARD_QUEUE),
       deadLetterQueueUrl: sqs.queueUrl(DEAD_LETTER_QUEUE),
@@ -387,6 +525,11 @@ async function requireFiles(
     options.handlerPath === undefined ? 'the Lambda bundle' : undefined,
   );
   await requireBuilt(settings.siteDir, options.siteDir === undefined ? 'the chat page' : undefined);
+  if (settings.auth !== undefined) {
+    await requireBuilt(`${REPO_ROOT}${AUTHORIZER_BUNDLE}`, 'the authorizer bundle');
+  }
+  if (settings.authorizer !== undefined)
+    await requireBuilt(settings.authorizer.handlerPath, undefined);
   if (settings.persistDir !== undefined) await mkdir(settings.persistDir, { recursive: true });
 }
 
@@ -434,6 +577,9 @@ function portsToListenOn(
       : []),
     { host: loopbackHost, port: settings.dynamoPort, flag: '--dynamo-port' },
     { host: loopbackHost, port: settings.sqsPort, flag: '--sqs-port' },
+    ...(settings.auth === undefined
+      ? []
+      : [{ host: loopbackHost, port: settings.auth.issuerPort ?? 0, flag: '--issuer-port' }]),
   ];
 }
 
@@ -489,8 +635,15 @@ async function startDynamoDb(
   };
 }
 
-/** The page, with `config.js` pointing at `websocketUrl` and the function's message limit. */
-function startSite(settings: ResolvedLocalStackOptions, websocketUrl: string): Promise<StaticSite> {
+/**
+ * The page, with `config.js` pointing at `websocketUrl`, the function's message limit and, with
+ * sign-in, the issuer and the page's client id.
+ */
+function startSite(
+  settings: ResolvedLocalStackOptions,
+  websocketUrl: string,
+  auth: { readonly issuer: string; readonly clientId: string } | undefined,
+): Promise<StaticSite> {
   const maxMessageLength = Number(
     settings.env[contract.environment.maxMessageLength] ?? contract.limits.maxMessageLength,
   );
@@ -501,6 +654,7 @@ function startSite(settings: ResolvedLocalStackOptions, websocketUrl: string): P
     templateDir: TEMPLATE_DIR,
     websocketUrl,
     maxMessageLength,
+    auth,
   });
 }
 
@@ -526,7 +680,12 @@ function createLambdaRunner(
   kills: InvocationKills,
   endpoints: Pick<
     Parameters<typeof lambdaEnvironment>[0],
-    'managementEndpoint' | 'dynamoEndpoint' | 'sqsEndpoint' | 'shardQueueUrl' | 'deadLetterQueueUrl'
+    | 'managementEndpoint'
+    | 'dynamoEndpoint'
+    | 'sqsEndpoint'
+    | 'shardQueueUrl'
+    | 'deadLetterQueueUrl'
+    | 'authMode'
   >,
 ): LambdaRunner {
   return new LambdaRunner({
@@ -585,12 +744,14 @@ function allowedBrowserOrigins(
 /** The WebSocket data plane: routes, timeouts and Origin checks as API Gateway applies them. */
 function createGateway(
   settings: ResolvedLocalStackOptions,
+  apiId: string,
   runner: LambdaRunner,
   allowOrigin: ReturnType<typeof browserOriginPolicy>,
   log: (line: string) => void,
+  authorizer: GatewayAuthorizer | undefined,
 ): WebSocketGateway {
   return new WebSocketGateway({
-    apiId: randomBytes(5).toString('hex'),
+    apiId,
     stage: settings.stage,
     routeKeys: new Set(settings.routes),
     selectRouteValue: compileRouteSelectionExpression(contract.routeSelectionExpression),
@@ -600,6 +761,7 @@ function createGateway(
     integrationTimeoutMs: settings.integrationTimeoutMs,
     allowOrigin,
     maxClientBufferBytes: settings.maxClientBufferBytes,
+    ...(authorizer !== undefined && { authorizer }),
     log,
   });
 }
@@ -684,6 +846,8 @@ function lambdaEnvironment(parts: {
   shardQueueUrl: string;
   deadLetterQueueUrl: string;
   memoryMb: number;
+  /** The sign-in mode the stack runs, when not `none`. */
+  authMode?: 'oidc' | undefined;
   extra: Readonly<Record<string, string>>;
 }): Record<string, string> {
   return {
@@ -709,8 +873,97 @@ function lambdaEnvironment(parts: {
     [contract.environment.apigwEndpoint]: parts.managementEndpoint,
     [contract.environment.shardQueueUrl]: parts.shardQueueUrl,
     [contract.environment.deadLetterQueueUrl]: parts.deadLetterQueueUrl,
+    ...(parts.authMode !== undefined && { [contract.environment.authMode]: parts.authMode }),
     ...parts.extra,
   };
+}
+
+/** What the stack's `$connect` authorizer runs, when it has one. */
+interface AuthorizerSettings {
+  readonly handlerPath: string;
+  readonly handlerExport: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly identitySources: readonly string[];
+}
+
+/**
+ * The authorizer: the bundle Lambda runs, configured for the local issuer as Terraform configures
+ * it for an `oidc` issuer (no `AUTH_JWKS_URI`: it reads the issuer's discovery document); or a
+ * test's own.
+ */
+function authorizerFor(
+  settings: ResolvedLocalStackOptions,
+  issuer: LocalIssuer | undefined,
+): AuthorizerSettings | undefined {
+  const identitySources = settings.authorizer?.identitySources ?? [SUBPROTOCOL_IDENTITY_SOURCE];
+  if (settings.authorizer !== undefined) {
+    return {
+      handlerPath: settings.authorizer.handlerPath,
+      handlerExport: settings.authorizer.handlerExport ?? 'handler',
+      env: settings.authorizer.env ?? {},
+      identitySources,
+    };
+  }
+  if (issuer === undefined) return undefined;
+  const names = contract.environment;
+  return {
+    handlerPath: `${REPO_ROOT}${AUTHORIZER_BUNDLE}`,
+    handlerExport: 'handler',
+    env: {
+      [names.authMode]: 'oidc',
+      [names.authIssuer]: issuer.issuer,
+      [names.authAudience]: issuer.clientId,
+    },
+    identitySources,
+  };
+}
+
+/** How the gateway runs the authorizer: its identity sources, the method ARN, the function. */
+function gatewayAuthorizer(
+  authorizer: AuthorizerSettings,
+  runner: LambdaRunner,
+  apiId: string,
+  stage: string,
+): GatewayAuthorizer {
+  return {
+    identitySources: authorizer.identitySources.map(parseIdentitySource),
+    methodArn: connectMethodArn({ region: REGION, accountId: ACCOUNT_ID, apiId, stage }),
+    invoke: (event) => runner.invoke(event),
+  };
+}
+
+/** The authorizer function's stand-in: its own containers, memory and environment. */
+function createAuthorizerRunner(
+  authorizer: AuthorizerSettings,
+  cpu: CpuLimiterSupport | undefined,
+  functionOutput: (line: string) => void,
+  maxConcurrency: number,
+): LambdaRunner {
+  return new LambdaRunner({
+    handlerPath: authorizer.handlerPath,
+    handlerExport: authorizer.handlerExport,
+    runtime: LAMBDA_RUNTIME,
+    environment: {
+      AWS_REGION: REGION,
+      AWS_DEFAULT_REGION: REGION,
+      AWS_EXECUTION_ENV: `AWS_Lambda_${LAMBDA_RUNTIME}`,
+      AWS_LAMBDA_FUNCTION_NAME: AUTHORIZER_FUNCTION_NAME,
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(AUTHORIZER_MEMORY_MB),
+      AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${AUTHORIZER_FUNCTION_NAME}`,
+      TZ: ':UTC',
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      ...authorizer.env,
+    },
+    timeoutMs: AUTHORIZER_TIMEOUT_MS,
+    maxConcurrency,
+    maxQueued: LOCAL_STACK_DEFAULTS.maxQueued,
+    functionName: AUTHORIZER_FUNCTION_NAME,
+    region: REGION,
+    memoryLimitInMB: AUTHORIZER_MEMORY_MB,
+    ...(cpu?.ok === true && { cpuLimiter: cpu.limiter }),
+    onFunctionOutput: functionOutput,
+  });
 }
 
 /** `what` names a default artefact that `npm run build` produces; undefined for a user's path. */

@@ -23,6 +23,8 @@ export interface StaticSiteOptions {
   readonly templateDir: string;
   readonly websocketUrl: string;
   readonly maxMessageLength: number;
+  /** With sign-in: the OpenID Connect issuer and the page's client id, for `config.js`. */
+  readonly auth?: { readonly issuer: string; readonly clientId: string } | undefined;
 }
 
 /** A running site. */
@@ -65,7 +67,14 @@ export async function startStaticSite(options: StaticSiteOptions): Promise<Stati
 async function renderConfigJs(options: StaticSiteOptions): Promise<string> {
   const template = await readFile(join(options.templateDir, 'config.js.tftpl'), 'utf8');
   return renderTemplate(template, {
-    config: { websocketUrl: options.websocketUrl, maxMessageLength: options.maxMessageLength },
+    config: {
+      websocketUrl: options.websocketUrl,
+      maxMessageLength: options.maxMessageLength,
+      // Left out without sign-in, as Terraform leaves it out in the `none` mode.
+      ...(options.auth !== undefined && {
+        auth: { issuer: options.auth.issuer, clientId: options.auth.clientId },
+      }),
+    },
   });
 }
 
@@ -89,7 +98,11 @@ async function renderContentSecurityPolicy(options: StaticSiteOptions): Promise<
     join(options.templateDir, 'content-security-policy.tftpl'),
     'utf8',
   );
-  return renderTemplate(template, { websocket_url: options.websocketUrl }).trim();
+  return renderTemplate(template, {
+    websocket_url: options.websocketUrl,
+    // The issuer's origin (empty without sign-in), for a policy that lets the page reach it.
+    auth_issuer: options.auth?.issuer ?? '',
+  }).trim();
 }
 
 async function serve(

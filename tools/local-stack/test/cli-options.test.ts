@@ -99,7 +99,9 @@ describe('the help text', () => {
         .map((name) => `--${name}`)
         .sort(),
     );
-    const switches = new Set(['--help', '--full-cpu']);
+    const switches = new Set(['--help', '--full-cpu', '--auth']);
+    // A flag that only goes with a switch is tried with it.
+    const withSwitch: Record<string, string[]> = { '--issuer-port': ['--auth'] };
     for (const flag of flags.filter((name) => !switches.has(name))) {
       const value =
         flag === '--route'
@@ -109,9 +111,27 @@ describe('the help text', () => {
             : flag === '--memory'
               ? '512'
               : '1';
-      expect(() => parseCommandLine([flag, value]), flag).not.toThrow();
+      expect(
+        () => parseCommandLine([...(withSwitch[flag] ?? []), flag, value]),
+        flag,
+      ).not.toThrow();
     }
     expect(() => parseCommandLine(['--full-cpu'])).not.toThrow();
+    expect(() => parseCommandLine(['--auth'])).not.toThrow();
+  });
+});
+
+describe('parseCommandLine, sign-in', () => {
+  it('runs the issuer on port 3002 with --auth, or on --issuer-port', () => {
+    expect(options(['--auth']).auth).toEqual({ issuerPort: 3002 });
+    expect(options(['--auth', '--issuer-port', '0']).auth).toEqual({ issuerPort: 0 });
+    expect(options([]).auth).toBeUndefined();
+  });
+
+  it('refuses --auth with a --host other machines reach, and --issuer-port without --auth', () => {
+    expect(() => parseCommandLine(['--auth', '--host', '0.0.0.0'])).toThrow(UsageError);
+    expect(() => parseCommandLine(['--issuer-port', '4000'])).toThrow(UsageError);
+    expect(options(['--auth', '--host', '127.0.0.1']).auth).toEqual({ issuerPort: 3002 });
   });
 });
 

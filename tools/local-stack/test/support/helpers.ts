@@ -20,6 +20,9 @@ import type { LocalStack } from '../../src/stack.ts';
 /** Fixture paths. */
 export const FIXTURES = {
   recordingHandler: fileURLToPath(new URL('../fixtures/recording-handler.mjs', import.meta.url)),
+  recordingAuthorizer: fileURLToPath(
+    new URL('../fixtures/recording-authorizer.mjs', import.meta.url),
+  ),
   plainHandler: fileURLToPath(new URL('../fixtures/plain-handler.mjs', import.meta.url)),
   brokenHandler: fileURLToPath(new URL('../fixtures/broken-handler.mjs', import.meta.url)),
   emfHandler: fileURLToPath(new URL('../fixtures/emf-handler.mjs', import.meta.url)),
@@ -104,6 +107,10 @@ export class HandshakeRefused extends Error {
 
 /** What the recording fixture reports per invocation. */
 export interface InvocationRecord {
+  /** What the recording authorizer received. */
+  readonly authorizer?: Record<string, unknown> & {
+    readonly queryStringParameters?: Record<string, string>;
+  };
   readonly event?: {
     readonly requestContext: Record<string, unknown> & { readonly connectionId: string };
     readonly [key: string]: unknown;

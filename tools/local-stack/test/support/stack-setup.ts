@@ -65,7 +65,7 @@ export function useLocalStack(options: LocalStackOptions = {}): StackForTests {
 /**
  * Starts the recording fixture handler on a stack, with its event sink and a management client,
  * before the file's tests, and stops all three after them.
- * @param options - the stack's options; `env` is added to the sink's URL
+ * @param options - the stack's options; `env` (and an authorizer's) is added to the sink's URL
  * @returns the stack, sink, client and a tagged connect
  */
 export function useRecordingStack(options: LocalStackOptions = {}): RecordingStack {
@@ -78,6 +78,13 @@ export function useRecordingStack(options: LocalStackOptions = {}): RecordingSta
       handlerPath: FIXTURES.recordingHandler,
       ...options,
       env: { EVENT_SINK_URL: sink.url, ...options.env },
+      // An authorizer (the recording one) reports to the same sink.
+      ...(options.authorizer !== undefined && {
+        authorizer: {
+          ...options.authorizer,
+          env: { EVENT_SINK_URL: sink.url, ...options.authorizer.env },
+        },
+      }),
     });
     management = managementClient(stack);
   });
