@@ -89,7 +89,7 @@ async function renderContentSecurityPolicy(options: StaticSiteOptions): Promise<
     join(options.templateDir, 'content-security-policy.tftpl'),
     'utf8',
   );
-  return renderTemplate(template, { websocket_url: options.websocketUrl }).trim();
+  return renderTemplate(template, { connect_sources: options.websocketUrl }).trim();
 }
 
 async function serve(
