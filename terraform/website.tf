@@ -11,9 +11,11 @@ locals {
   frontend_dir = "${path.module}/../frontend"
 
   # One policy for the meta tag in index.html (here and in the local stack) and, with
-  # enable_https, CloudFront's header. Its connect-src is the WebSocket URL (locals.tf).
+  # enable_https, CloudFront's header. Its connect-src (`connect_sources`, space-separated) is the
+  # WebSocket URL (locals.tf); with sign-in, also the identity provider's origins (the page fetches
+  # its discovery document and calls its token endpoint).
   content_security_policy = trimspace(templatefile("${local.frontend_dir}/content-security-policy.tftpl", {
-    websocket_url = local.websocket_url
+    connect_sources = local.websocket_url
   }))
 }
 

@@ -35,8 +35,11 @@ export interface ConnectionListener extends OutboxListener {
 export interface ConnectionOptions {
   readonly url: string;
   readonly listener: ConnectionListener;
-  readonly createSocket: (url: string) => SocketLike;
+  /** Opens a socket, offering `protocols` (the sign-in token among them) when there are any. */
+  readonly createSocket: (url: string, protocols?: readonly string[]) => SocketLike;
   readonly timers: Timers;
+  /** The clock, in epoch milliseconds (for {@link ChatConnection.holdReconnect}). */
+  readonly now?: () => number;
   readonly random?: () => number;
   readonly backoff?: BackoffPolicy;
   /** API Gateway closes sockets idle for 10 minutes; the default pings every 5. */
@@ -46,6 +49,12 @@ export interface ConnectionOptions {
    * Called at each open, so they can depend on what the page has seen so far.
    */
   readonly framesOnOpen?: () => readonly string[];
+  /**
+   * With sign-in: called before each socket opens, for the subprotocols to offer (the fresh ID
+   * token among them). `undefined` means nobody is signed in: the connection stays disconnected.
+   * A rejection (the token could not be renewed just now) counts as one more failed attempt.
+   */
+  readonly subprotocols?: () => Promise<readonly string[] | undefined>;
 }
 
 /** Half of API Gateway's 10-minute idle timeout, so one lost ping still leaves time for the next. */
@@ -67,6 +76,10 @@ export class ChatConnection {
   #attempt = 0;
   #retryTimer: unknown;
   #keepAliveTimer: unknown;
+  /** Counts opens and deliberate closes, so a socket prepared for an older one is not opened. */
+  #generation = 0;
+  /** No reconnect before this time (epoch ms): the server said when it takes us again. */
+  #reconnectNotBefore = 0;
 
   constructor(options: ConnectionOptions) {
     this.#options = options;
@@ -137,6 +150,15 @@ export class ChatConnection {
     return true;
   }
 
+  /**
+   * The server said it refuses new connections for `ms` (it closed ours for flooding): the next
+   * reconnect waits at least that long, whatever the backoff says.
+   */
+  holdReconnect(ms: number): void {
+    const now = (this.#options.now ?? Date.now)();
+    this.#reconnectNotBefore = Math.max(this.#reconnectNotBefore, now + ms);
+  }
+
   /** The server accepted one of our messages: the next one goes. */
   acknowledged(clientId: string): void {
     this.#outbox.acknowledged(clientId);
@@ -175,6 +197,7 @@ export class ChatConnection {
    * `close` event is ignored: a deliberate close is not a lost connection.
    */
   #closeDeliberately(reason: string): void {
+    this.#generation += 1;
     this.#cancelRetry();
     this.#stopKeepAlive();
     this.#outbox.closed();
@@ -185,9 +208,37 @@ export class ChatConnection {
   }
 
   #open(): void {
+    const subprotocols = this.#options.subprotocols;
+    if (subprotocols === undefined) {
+      this.#openSocket(undefined);
+      return;
+    }
+    this.#generation += 1;
+    const generation = this.#generation;
+    this.#setState({ kind: 'connecting', attempt: this.#attempt });
+    subprotocols().then(
+      (protocols) => {
+        // Closed, or opened anew (another room), while the token was being fetched.
+        if (generation !== this.#generation) return;
+        if (protocols === undefined) this.#setState({ kind: 'disconnected' });
+        else this.#openSocket(protocols);
+      },
+      () => {
+        if (generation !== this.#generation) return;
+        this.#options.listener.connectionLost(false);
+        this.#scheduleRetry();
+      },
+    );
+  }
+
+  /** Opens a socket offering `protocols`; `undefined`: none (the open chat, as ever). */
+  #openSocket(protocols: readonly string[] | undefined): void {
     let socket: SocketLike;
     try {
-      socket = this.#options.createSocket(this.#url);
+      socket =
+        protocols === undefined
+          ? this.#options.createSocket(this.#url)
+          : this.#options.createSocket(this.#url, protocols);
     } catch {
       // Browsers throw here rather than fire `close` for some refusals (e.g. a blocked port);
       // treat it as one more failed attempt so the page keeps trying and keeps saying so.
@@ -197,7 +248,8 @@ export class ChatConnection {
       return;
     }
     this.#socket = socket;
-    this.#setState({ kind: 'connecting', attempt: this.#attempt });
+    // With sign-in the state said so already, before the token was fetched.
+    if (protocols === undefined) this.#setState({ kind: 'connecting', attempt: this.#attempt });
     let wasOpen = false;
 
     // Events from a socket we have already replaced or closed must not touch the current one.
@@ -228,11 +280,16 @@ export class ChatConnection {
 
   #scheduleRetry(): void {
     const random = this.#options.random ?? Math.random;
-    const delayMs = reconnectDelay(
+    const backoffMs = reconnectDelay(
       this.#attempt,
       this.#options.backoff ?? defaultBackoff,
       random(),
     );
+    const heldMs =
+      this.#reconnectNotBefore === 0
+        ? 0
+        : this.#reconnectNotBefore - (this.#options.now ?? Date.now)();
+    const delayMs = Math.max(backoffMs, heldMs);
     this.#attempt += 1;
     this.#setState({ kind: 'waiting', attempt: this.#attempt, delayMs });
     this.#retryTimer = this.#options.timers.setTimeout(() => {

@@ -3,10 +3,18 @@
  * wires the profile form, the room bar, the message list, the composer and the connection
  * together. The logic lives in the modules it imports.
  */
+import contract from '../../contract/contract.json' with { type: 'json' };
 import { normaliseText } from '../../contract/text-rules.ts';
+import { describeAccount } from './account.ts';
 import { newClientId } from './client-id.ts';
 import { wireComposer } from './composer.ts';
-import { type ChatConfig, maxSenderNameLength, readChatConfig } from './config.ts';
+import {
+  type AuthConfig,
+  type ChatConfig,
+  ConfigError,
+  maxSenderNameLength,
+  readChatConfig,
+} from './config.ts';
 import { ChatConnection, type ConnectionState } from './connection.ts';
 import { requireElement } from './dom.ts';
 import { gravatarHash } from './gravatar.ts';
@@ -21,6 +29,8 @@ import {
   roomNameFromUrl,
   websocketUrlForRoom,
 } from './rooms.ts';
+import type { SignInSession, SignInState } from './sign-in.ts';
+import { callbackKind, returnAddress, withoutCallbackParameters } from './sign-in-urls.ts';
 import { describeState, outageNote, type StatusView } from './status.ts';
 import { checkSenderName } from './text-rules.ts';
 import { windowTimers } from './timers.ts';
@@ -31,6 +41,10 @@ const appName = 'AWSome Chat';
 const statusBox = requireElement('status', HTMLElement);
 const statusText = requireElement('status-text', HTMLElement);
 const toggleButton = requireElement('connection-toggle', HTMLButtonElement);
+const accountBox = requireElement('account', HTMLElement);
+const accountText = requireElement('account-text', HTMLElement);
+const accountButton = requireElement('account-button', HTMLButtonElement);
+const nameField = requireElement('name-field', HTMLElement);
 const nameInput = requireElement('name', HTMLInputElement);
 const nameError = requireElement('name-error', HTMLElement);
 const emailInput = requireElement('email', HTMLInputElement);
@@ -64,13 +78,28 @@ nameInput.value = profile.name.slice(0, maxSenderNameLength);
 emailInput.value = profile.email;
 let senderGravatar = gravatarHash(profile.email);
 
-/** The name as others see it: normalised and trimmed, or "Anonymous". */
+/** With sign-in, this tab's; `undefined` in the open chat. */
+let signIn: SignInSession | undefined;
+
+/** The signed-in person, if anyone is signed in. */
+function signedInPerson(): { name: string; senderId: string } | undefined {
+  const state = signIn?.state;
+  return state?.kind === 'signed-in' ? state.person : undefined;
+}
+
+/**
+ * The name as others see it: with sign-in the verified one, otherwise the one typed, normalised
+ * and trimmed, or "Anonymous".
+ */
 function displayName(): string {
+  if (signIn !== undefined) return signedInPerson()?.name ?? anonymousName;
   return normaliseText(nameInput.value, 'senderName') || anonymousName;
 }
 
 /** Says, under the name field, why the name cannot be sent; returns that reason or `undefined`. */
 function checkNameField(): string | undefined {
+  // Signed in, the server names the sender: the field is gone.
+  if (signIn !== undefined) return undefined;
   const check = checkSenderName(nameInput.value);
   const problem = check.ok ? undefined : check.message;
   nameError.textContent = problem ?? '';
@@ -114,8 +143,16 @@ function showStatus(label: string, tone: StatusView['tone']): void {
   statusBox.dataset.tone = tone;
 }
 
-/** Turns on or off everything that needs a room to talk in: the connect button and the composer. */
-function setChatControlsEnabled(enabled: boolean): void {
+/** Whether the page is in a valid room. */
+let roomChosen = true;
+
+/**
+ * Turns on or off everything that needs a room to talk in (the connect button and the composer);
+ * with sign-in they stay off while nobody is signed in.
+ */
+function setChatControlsEnabled(hasRoom: boolean): void {
+  roomChosen = hasRoom;
+  const enabled = hasRoom && (signIn === undefined || signedInPerson() !== undefined);
   toggleButton.disabled = !enabled;
   draftInput.disabled = !enabled;
   sendButton.disabled = !enabled;
@@ -131,6 +168,9 @@ interface Chat {
   session: RoomSession | undefined;
 }
 
+/** The chat once started; sign-in changes act on its connection. */
+let activeChat: Chat | undefined;
+
 /** Connects, and wires the room bar, the connect/disconnect button and the composer. */
 function startChat(config: ChatConfig): void {
   const chat: Chat = {
@@ -138,6 +178,7 @@ function startChat(config: ChatConfig): void {
     connection: createConnection(config.websocketUrl, () => chat.session),
     session: undefined,
   };
+  activeChat = chat;
   wireConnectionButton(chat.connection);
   wireWindowEvents(chat.connection);
   wireSending(chat);
@@ -149,23 +190,32 @@ function createConnection(
   websocketUrl: string,
   currentSession: () => RoomSession | undefined,
 ): ChatConnection {
+  const session = signIn;
   return new ChatConnection({
     url: websocketUrl,
-    createSocket: (url) => new WebSocket(url),
+    createSocket: (url, protocols) =>
+      protocols === undefined ? new WebSocket(url) : new WebSocket(url, [...protocols]),
     timers: windowTimers,
     framesOnOpen: () => {
       const session = currentSession();
       return session === undefined ? [] : [session.historyRequest()];
     },
+    ...(session !== undefined && { subprotocols: () => handshakeProtocols(session) }),
     listener: {
       stateChanged(state: ConnectionState) {
         showConnectionState(state);
-        if (state.kind === 'connected') currentSession()?.opened();
-        else currentSession()?.closed();
+        if (state.kind === 'connected') {
+          signIn?.handshakeAccepted();
+          currentSession()?.opened();
+        } else {
+          currentSession()?.closed();
+        }
       },
       frameReceived: (data) => currentSession()?.receive(data),
       deliveryChanged: (clientId, state) => currentSession()?.deliveryChanged(clientId, state),
       connectionLost(wasOpen) {
+        // Closed before it opened: the server may have refused the token (see SignInSession).
+        if (!wasOpen) signIn?.handshakeFailed();
         // Failed retries show in the status; only the loss itself earns a line.
         if (wasOpen) messages.appendSystem('Connection lost. Reconnecting…', 'error');
       },
@@ -173,13 +223,29 @@ function createConnection(
   });
 }
 
+/**
+ * The subprotocols of a signed-in handshake: the chat's own, and the ID token (fresh: renewed
+ * first if need be), as API Gateway's authorizer reads it. `undefined` when nobody is signed in.
+ */
+async function handshakeProtocols(session: SignInSession): Promise<string[] | undefined> {
+  const token = await session.handshakeToken();
+  if (token === undefined) return undefined;
+  return [contract.auth.subprotocol, `${contract.auth.tokenSubprotocolPrefix}${token}`];
+}
+
 /** The header's status and button for `state`, and a line in the list when an outage drags on. */
 function showConnectionState(state: ConnectionState): void {
   const view = describeState(state);
-  showStatus(view.label, view.tone);
+  // Nobody signed in: the header says so rather than "Disconnected".
+  const signInStatus = signIn === undefined ? undefined : describeAccount(signIn.state).status;
+  if (signInStatus !== undefined && state.kind === 'disconnected') {
+    showStatus(signInStatus.label, signInStatus.tone);
+  } else {
+    showStatus(view.label, view.tone);
+  }
   toggleButton.textContent = view.action;
   if (state.kind !== 'connected') presence.hidden = true;
-  const note = outageNote(state);
+  const note = outageNote(state, signIn !== undefined);
   if (note !== undefined) messages.appendSystem(note, 'error');
 }
 
@@ -281,6 +347,7 @@ function enterRoom(chat: Chat, room: string): void {
     },
     chat.connection,
     windowTimers,
+    () => signedInPerson()?.senderId,
   );
   messages.clear();
   unread.reset();
@@ -365,31 +432,145 @@ function sendMessage(connection: ChatConnection, session: RoomSession, text: str
     text,
     sentAt: new Date(),
   });
+  // Signed in, the server names the sender and reads no name from the frame.
+  const typedName = signIn === undefined ? nameInput.value : '';
   connection.send({
     clientId,
-    frame: buildChatFrame(text, nameInput.value, senderGravatar, clientId),
+    frame: buildChatFrame(text, typedName, senderGravatar, clientId),
   });
+}
+
+// --- Sign-in ---------------------------------------------------------------------------------
+
+/**
+ * Starts the chat with sign-in: loads the OpenID Connect client (a chunk of its own), finds out
+ * who is signed in (completing a sign-in or sign-out that has just come back), puts the address
+ * bar back to the room, then starts the chat, which connects only while someone is signed in.
+ */
+async function startWithSignIn(config: ChatConfig, auth: AuthConfig): Promise<void> {
+  nameField.hidden = true;
+  accountBox.hidden = false;
+  setChatControlsEnabled(false);
+  // PKCE and the token requests need Web Crypto, which browsers offer only in secure contexts.
+  if (!window.isSecureContext) {
+    refuseToStart(
+      'Sign-in needs this page to be served over HTTPS.',
+      'This chat signs you in, and browsers allow that only on HTTPS: open the page at its https:// address.',
+    );
+    return;
+  }
+  const pageUrl = window.location.href;
+  let session: SignInSession;
+  try {
+    const { createSignInSession } = await import('./signed-in-chat.ts');
+    session = createSignInSession(auth, pageUrl, windowTimers, signInChanged);
+  } catch {
+    refuseToStart(
+      'Sign-in did not load.',
+      'The sign-in part of this page did not load. Reload the page to try again.',
+    );
+    return;
+  }
+  signIn = session;
+  showSignIn(session.state);
+  accountButton.addEventListener('click', () => accountButtonClicked(session));
+
+  const callback = callbackKind(pageUrl);
+  const returnTo = await session.start(pageUrl, callback);
+  // The issuer's parameters go; after signing in, the room the person signed in from comes back.
+  if (callback === 'sign-in') {
+    window.history.replaceState(null, '', returnAddress(returnTo, pageUrl));
+  } else if (callback === 'sign-out') {
+    window.history.replaceState(null, '', withoutCallbackParameters(pageUrl));
+  }
+  startChat(config);
+  // Why nobody is signed in (an expired sign-in, a failed one), in the room's conversation.
+  const note = describeAccount(session.state).note;
+  if (note !== undefined) messages.appendSystem(note, 'error');
+}
+
+/** The account button: signs in, or signs out (closing the connection first). */
+function accountButtonClicked(session: SignInSession): void {
+  if (session.state.kind === 'signed-in') {
+    activeChat?.connection.disconnect();
+    void session.signOut();
+  } else if (session.state.kind === 'signed-out') {
+    void session.signIn(window.location.href);
+  }
+}
+
+/** Sign-in moved on: the profile, the controls and the header follow. */
+function signInChanged(state: SignInState): void {
+  showSignIn(state);
+  const connection = activeChat?.connection;
+  // Before the chat starts, the room's empty list is yet to come: startWithSignIn says it then.
+  if (connection === undefined) return;
+  const note = describeAccount(state).note;
+  if (note !== undefined) messages.appendSystem(note, 'error');
+  // Signed out by itself (the token could not be renewed): the open connection goes too.
+  if (state.kind === 'signed-out' && connection.state.kind !== 'disconnected') {
+    connection.disconnect();
+  } else {
+    showConnectionState(connection.state);
+  }
+}
+
+/** The profile's account line and button, the avatar, and the controls for `state`. */
+function showSignIn(state: SignInState): void {
+  const view = describeAccount(state);
+  if (view.name === undefined) {
+    accountText.textContent = view.text;
+  } else {
+    const name = document.createElement('strong');
+    name.className = 'account-name';
+    name.textContent = view.name;
+    accountText.replaceChildren(`${view.text} `, name);
+  }
+  accountButton.hidden = view.action === undefined;
+  if (view.action !== undefined) accountButton.textContent = view.action;
+  if (view.status !== undefined && activeChat === undefined) {
+    showStatus(view.status.label, view.status.tone);
+  }
+  profileAvatar.replaceChildren(createAvatar(displayName(), senderGravatar));
+  setChatControlsEnabled(roomChosen);
+}
+
+/** The page cannot start: says why in the header and the conversation, and keeps the controls off. */
+function refuseToStart(status: string, explanation: string): void {
+  accountText.textContent = status;
+  messages.appendSystem(explanation, 'error');
+  showStatus('Not available', 'offline');
+  setChatControlsEnabled(false);
 }
 
 // --- Start -----------------------------------------------------------------------------------
 
-/** `config.js` as the page needs it, or `undefined` when it did not load or is malformed. */
-function loadConfig(): ChatConfig | undefined {
+/** `config.js` as the page needs it, or what is wrong with it. */
+function loadConfig(): { config: ChatConfig } | { problem: string } {
   try {
-    return readChatConfig(window.CHAT_CONFIG);
-  } catch {
-    return undefined;
+    return { config: readChatConfig(window.CHAT_CONFIG) };
+  } catch (error) {
+    // A sign-in setting names the key that is wrong; anything else is a missing file or URL.
+    const problem =
+      error instanceof ConfigError && error.message.startsWith('config.js: auth')
+        ? error.message
+        : 'config.js did not load or has no WebSocket URL';
+    return { problem };
   }
 }
 
-const config = loadConfig();
-if (config === undefined) {
-  messages.appendSystem(
-    'This page is not configured: config.js did not load or has no WebSocket URL.',
-    'error',
-  );
+const loaded = loadConfig();
+if ('problem' in loaded) {
+  messages.appendSystem(`This page is not configured: ${loaded.problem}.`, 'error');
   showStatus('Not configured', 'offline');
   setChatControlsEnabled(false);
+} else if (loaded.config.auth === undefined) {
+  startChat(loaded.config);
 } else {
-  startChat(config);
+  startWithSignIn(loaded.config, loaded.config.auth).catch(() =>
+    refuseToStart(
+      'Sign-in failed to start.',
+      'Sign-in failed to start. Reload the page to try again.',
+    ),
+  );
 }

@@ -35,6 +35,11 @@ export interface ChatMessageEvent {
   readonly room: string | undefined;
   readonly message: string;
   readonly senderName: string;
+  /**
+   * With sign-in, the sender's stable id (the same on all their connections, and the name beside
+   * it verified); `undefined` in the open chat, where anyone may type any name.
+   */
+  readonly senderId?: string;
   /** 32 or 64 lower-case hex digits, or `undefined` when the sender gave no Gravatar email. */
   readonly senderGravatar: string | undefined;
   /** When the server accepted it; the receive time when the server sent none we can read. */
@@ -48,7 +53,10 @@ export interface ServerErrorEvent {
   readonly type: 'error';
   readonly code: string;
   readonly message: string;
-  /** With `rate_limited`: how long to wait before the next message is accepted. */
+  /**
+   * With `rate_limited`: how long to wait before the next message is accepted; with
+   * `too_many_frames`: before the server takes a new connection.
+   */
   readonly retryAfterMs?: number;
   /** The client id of the message refused, when the refused frame had one (protocol 3). */
   readonly clientId?: string;
@@ -229,6 +237,7 @@ function readMessageEvent(
     room: readRoom(event.room),
     message: event.message,
     senderName: name === '' ? anonymousName : name,
+    ...(isSenderId(event.senderId) && { senderId: event.senderId }),
     senderGravatar: isGravatarHash(event.senderGravatar) ? event.senderGravatar : undefined,
     sentAt: readTimestamp(event.sentAt) ?? receivedAt,
     ...(isCount(event.members) && { members: event.members }),
@@ -251,6 +260,11 @@ function isSerial(value: unknown): value is number {
  */
 function isMessageId(value: unknown): value is string {
   return typeof value === 'string' && /^[\x21-\x7e]{1,64}$/.test(value);
+}
+
+/** A sender id: the server sends 16 base64url characters; any 1 to 64 of them tell people apart. */
+function isSenderId(value: unknown): value is string {
+  return typeof value === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(value);
 }
 
 /** A client id as the server accepts it: 1 to 64 letters, digits, `-` or `_`. */
@@ -334,6 +348,12 @@ export function describeServerError(event: ServerErrorEvent): string {
       return `${refused}: your name contains a control character or a text-direction control. Change your name and send again.`;
     case 'sender_name_invisible':
       return `${refused}: your name has no visible characters. Change your name and send again.`;
+    case 'unknown_action':
+      return 'The server did not understand a request from this page. Reload the page to get its current version.';
+    case 'too_many_frames': {
+      const seconds = Math.max(1, Math.ceil((event.retryAfterMs ?? 1000) / 1000));
+      return `Far too much sent too fast: the server closed the connection. The page reconnects in ${seconds} s and sends what is still waiting.`;
+    }
     default:
       return `${refused}: ${event.message}`;
   }

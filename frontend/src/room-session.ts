@@ -35,7 +35,13 @@ export interface RoomSessionListener {
 /** What a session needs of the connection: history requests, and our messages' outcomes. */
 export type SessionLink = Pick<
   ChatConnection,
-  'request' | 'acknowledged' | 'refused' | 'answerLost' | 'serverAcknowledges' | 'retry'
+  | 'request'
+  | 'acknowledged'
+  | 'refused'
+  | 'answerLost'
+  | 'serverAcknowledges'
+  | 'retry'
+  | 'holdReconnect'
 >;
 
 /** One of our messages as the user wrote it, for its line. */
@@ -52,6 +58,7 @@ export class RoomSession {
   readonly #messages: MessageList;
   readonly #listener: RoomSessionListener;
   readonly #link: SessionLink;
+  readonly #ownSenderId: () => string | undefined;
   readonly #catchUp: CatchUp;
   readonly #shown = new ShownMessages();
   /** Our messages without serials (older servers), to recognise them in history. */
@@ -65,17 +72,23 @@ export class RoomSession {
   /** The line that announced the latest open; history from that open is slotted in around it. */
   #anchor: HTMLLIElement | undefined;
 
+  /**
+   * @param ownSenderId - with sign-in, the signed-in person's sender id: their messages from
+   *   other tabs and earlier visits are shown as theirs
+   */
   constructor(
     room: string,
     messages: MessageList,
     listener: RoomSessionListener,
     link: SessionLink,
     timers: Pick<Timers, 'setTimeout' | 'clearTimeout'>,
+    ownSenderId: () => string | undefined = () => undefined,
   ) {
     this.room = room;
     this.#messages = messages;
     this.#listener = listener;
     this.#link = link;
+    this.#ownSenderId = ownSenderId;
     this.#catchUp = new CatchUp({ request: (frame) => link.request(frame), timers });
   }
 
@@ -174,15 +187,17 @@ export class RoomSession {
     if (event.members !== undefined) this.#listener.presenceChanged(event.members);
     // Delivery is at least once: a repeated serial or id is a message already on screen.
     if (!this.#shown.add(event)) return;
+    const own = this.#isOwn(event);
     if (event.seq === undefined) {
       // A server without serials: shown as it comes, as ever.
-      this.#messages.append(messageItem(event));
+      this.#messages.append(messageItem(event, own));
     } else {
       this.#serverNumbers = true;
-      this.#messages.placeLive(messageItem(event), orderOf(event));
+      this.#messages.placeLive(messageItem(event, own), orderOf(event));
       this.#catchUp.received(event.seq, true);
     }
-    this.#listener.messageArrived();
+    // Written in another of our tabs: news to nobody.
+    if (!own) this.#listener.messageArrived();
   }
 
   #showHistory(event: HistoryEvent): void {
@@ -192,7 +207,9 @@ export class RoomSession {
     this.#link.serverAcknowledges(event.head !== undefined);
     const news = this.#catchUp.catchingUp;
     for (const message of event.messages) {
-      if (this.#showEarlier(message) && news) this.#listener.messageArrived();
+      if (this.#showEarlier(message) && news && !this.#isOwn(message)) {
+        this.#listener.messageArrived();
+      }
     }
     const { lost } = this.#catchUp.historyReceived(event);
     if (lost > 0 && event.oldest !== undefined) {
@@ -209,7 +226,11 @@ export class RoomSession {
     // From a server without serials our own messages come back only here, and are on screen
     // already as ours; with serials, their acks tell (see `#settle`).
     if (message.seq === undefined && this.#ownByContent.claim(message)) return false;
-    this.#messages.placeEarlier(messageItem(message), orderOf(message), this.#anchor);
+    this.#messages.placeEarlier(
+      messageItem(message, this.#isOwn(message)),
+      orderOf(message),
+      this.#anchor,
+    );
     if (message.seq !== undefined) this.#catchUp.received(message.seq, false);
     return true;
   }
@@ -239,6 +260,12 @@ export class RoomSession {
   }
 
   #showError(event: ServerErrorEvent): void {
+    if (event.code === 'too_many_frames') {
+      // The server closes the connection right after this, and refuses new ones for a while.
+      this.#link.holdReconnect(event.retryAfterMs ?? 0);
+      this.#messages.appendSystem(describeServerError(event), 'error');
+      return;
+    }
     if (event.clientId !== undefined) {
       // One of ours was refused. A refusal that passes is retried without a word; any other is
       // explained here, and its line says it failed.
@@ -284,6 +311,12 @@ export class RoomSession {
     }
   }
 
+  /** Whether a message is the signed-in person's own, written here, in another tab or before. */
+  #isOwn(message: ChatMessageEvent): boolean {
+    const own = this.#ownSenderId();
+    return own !== undefined && message.senderId === own;
+  }
+
   /** Whether an event names another room than this one (a server without rooms names none). */
   #isElsewhere(room: string | undefined): boolean {
     return room !== undefined && room !== this.room;
@@ -297,9 +330,9 @@ function orderOf(message: {
   return { seq: message.seq, id: message.id };
 }
 
-function messageItem(event: ChatMessageEvent): HTMLLIElement {
+function messageItem(event: ChatMessageEvent, own: boolean): HTMLLIElement {
   return createMessageItem({
-    own: false,
+    own,
     senderName: event.senderName,
     senderGravatar: event.senderGravatar,
     text: event.message,

@@ -36,9 +36,12 @@ export const stillTryingAfterAttempts = 3;
 /**
  * A system line for a state, when the state is news worth a line in the conversation: only the
  * moment an outage outlasts a few retries (the header shows every retry).
+ *
+ * @param signedIn - whether the page signs in: a server that keeps refusing a renewed token looks
+ *   the same to a browser as one out of reach, and signing in anew is then worth a try
  */
-export function outageNote(state: ConnectionState): string | undefined {
-  return state.kind === 'waiting' && state.attempt === stillTryingAfterAttempts
-    ? 'Still cannot reach the chat server. Retrying in the background…'
-    : undefined;
+export function outageNote(state: ConnectionState, signedIn = false): string | undefined {
+  if (state.kind !== 'waiting' || state.attempt !== stillTryingAfterAttempts) return undefined;
+  const note = 'Still cannot reach the chat server. Retrying in the background…';
+  return signedIn ? `${note} If this goes on, sign out and sign in again.` : note;
 }

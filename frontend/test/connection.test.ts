@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
   ChatConnection,
   type ConnectionListener,
+  type ConnectionOptions,
   type ConnectionState,
   type SocketLike,
 } from '../src/connection.ts';
@@ -56,12 +57,19 @@ interface Harness {
   losses: boolean[];
   /** The URL each socket was created with. */
   urls: string[];
+  /** The subprotocols each socket offered (`undefined`: none asked for). */
+  protocols: (readonly string[] | undefined)[];
   latest(): FakeSocket;
 }
 
-function startHarness(refusals = 0, framesOnOpen?: () => readonly string[]): Harness {
+function startHarness(
+  refusals = 0,
+  framesOnOpen?: () => readonly string[],
+  signIn: Pick<ConnectionOptions, 'subprotocols' | 'now'> = {},
+): Harness {
   let refusalsLeft = refusals;
   const urls: string[] = [];
+  const protocols: (readonly string[] | undefined)[] = [];
   const sockets: FakeSocket[] = [];
   const states: ConnectionState[] = [];
   const frames: string[] = [];
@@ -79,8 +87,10 @@ function startHarness(refusals = 0, framesOnOpen?: () => readonly string[]): Har
     url: 'wss://chat.example/prod',
     listener,
     ...(framesOnOpen === undefined ? {} : { framesOnOpen }),
-    createSocket: (url) => {
+    ...signIn,
+    createSocket: (url, offered) => {
       urls.push(url);
+      protocols.push(offered);
       if (refusalsLeft > 0) {
         refusalsLeft -= 1;
         throw new Error('SecurityError');
@@ -107,6 +117,7 @@ function startHarness(refusals = 0, framesOnOpen?: () => readonly string[]): Har
     sentIds,
     losses,
     urls,
+    protocols,
     latest: () => {
       const socket = sockets.at(-1);
       if (socket === undefined) throw new Error('no socket was created');
@@ -414,5 +425,160 @@ describe('ChatConnection', () => {
     // Assess
     expect(seen.stateWhenFramesWent).toBe('connecting');
     expect(chat.states.at(-1)?.kind).toBe('connected');
+  });
+});
+
+describe('ChatConnection with sign-in', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** A token source the test answers: each handshake asks it once. */
+  function tokenSource(): {
+    subprotocols: () => Promise<readonly string[] | undefined>;
+    asked: () => number;
+    answer: (protocols: readonly string[] | undefined) => Promise<void>;
+    fail: () => Promise<void>;
+  } {
+    const pending: {
+      resolve: (p: readonly string[] | undefined) => void;
+      reject: (e: unknown) => void;
+    }[] = [];
+    return {
+      subprotocols: () => new Promise((resolve, reject) => pending.push({ resolve, reject })),
+      asked: () => pending.length,
+      async answer(protocols) {
+        pending.at(-1)?.resolve(protocols);
+        await vi.advanceTimersByTimeAsync(0);
+      },
+      async fail() {
+        pending.at(-1)?.reject(new TypeError('Failed to fetch'));
+        await vi.advanceTimersByTimeAsync(0);
+      },
+    };
+  }
+
+  it('asks for the token before each handshake and offers it, reconnects included', async () => {
+    // Prepare
+    const tokens = tokenSource();
+    const chat = startHarness(0, undefined, { subprotocols: tokens.subprotocols });
+
+    // Act
+    chat.connection.connect();
+    const stateWhileAsking = chat.connection.state.kind;
+    await tokens.answer(['awsome-chat', 'bearer.first']);
+    chat.latest().serverOpens();
+    chat.latest().serverDrops();
+    vi.advanceTimersByTime(500);
+    await tokens.answer(['awsome-chat', 'bearer.second']);
+
+    // Assess
+    expect(stateWhileAsking).toBe('connecting');
+    expect(tokens.asked()).toBe(2);
+    expect(chat.protocols).toEqual([
+      ['awsome-chat', 'bearer.first'],
+      ['awsome-chat', 'bearer.second'],
+    ]);
+    expect(chat.states.map((state) => state.kind)).toEqual([
+      'connecting',
+      'connected',
+      'waiting',
+      'connecting',
+    ]);
+  });
+
+  it('stays disconnected, without retrying, when nobody is signed in', async () => {
+    // Prepare
+    const tokens = tokenSource();
+    const chat = startHarness(0, undefined, { subprotocols: tokens.subprotocols });
+
+    // Act
+    chat.connection.connect();
+    await tokens.answer(undefined);
+    vi.advanceTimersByTime(60_000);
+
+    // Assess
+    expect(chat.sockets).toHaveLength(0);
+    expect(chat.connection.state).toEqual({ kind: 'disconnected' });
+    expect(tokens.asked()).toBe(1);
+  });
+
+  it('counts a token that could not be had as a failed attempt, and tries again with backoff', async () => {
+    // Prepare
+    const tokens = tokenSource();
+    const chat = startHarness(0, undefined, { subprotocols: tokens.subprotocols });
+
+    // Act
+    chat.connection.connect();
+    await tokens.fail();
+    vi.advanceTimersByTime(500);
+    await tokens.answer(['awsome-chat', 'bearer.t']);
+
+    // Assess
+    expect(chat.losses).toEqual([false]);
+    expect(chat.sockets).toHaveLength(1);
+    expect(chat.states.map((state) => state.kind)).toEqual(['connecting', 'waiting', 'connecting']);
+  });
+
+  it('opens no socket for a token that comes after the user disconnected or switched rooms', async () => {
+    // Prepare
+    const tokens = tokenSource();
+    const chat = startHarness(0, undefined, { subprotocols: tokens.subprotocols });
+    chat.connection.connect();
+
+    // Act
+    chat.connection.disconnect();
+    await tokens.answer(['awsome-chat', 'bearer.late']);
+    chat.connection.changeUrl('wss://chat.example/prod?room=dev');
+    const asked = tokens.asked();
+    await tokens.answer(['awsome-chat', 'bearer.now']);
+
+    // Assess
+    expect(asked).toBe(2);
+    expect(chat.urls).toEqual(['wss://chat.example/prod?room=dev']);
+    expect(chat.protocols).toEqual([['awsome-chat', 'bearer.now']]);
+  });
+
+  it('offers no subprotocol at all without sign-in, as before', () => {
+    // Prepare
+    const chat = startHarness();
+
+    // Act
+    chat.connection.connect();
+
+    // Assess
+    expect(chat.protocols).toEqual([undefined]);
+  });
+});
+
+describe('ChatConnection.holdReconnect', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('waits at least as long as the server said before reconnecting, then backs off as usual', () => {
+    // Prepare
+    const chat = startHarness(0, undefined, { now: () => Date.now() });
+    chat.connection.connect();
+    chat.latest().serverOpens();
+
+    // Act: the server closed the connection for flooding and takes none for 5 s
+    chat.connection.holdReconnect(5_000);
+    chat.latest().serverDrops();
+    vi.advanceTimersByTime(4_999);
+    const socketsWhileHeld = chat.sockets.length;
+    vi.advanceTimersByTime(1);
+
+    // Assess
+    const waits = chat.states.flatMap((state) => (state.kind === 'waiting' ? [state.delayMs] : []));
+    expect(waits).toEqual([5_000]);
+    expect(socketsWhileHeld).toBe(1);
+    expect(chat.sockets).toHaveLength(2);
   });
 });

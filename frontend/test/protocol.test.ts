@@ -13,6 +13,27 @@ import {
 const sha256Hex = 'a'.repeat(64);
 
 describe('parseServerEvent', () => {
+  it("reads a signed-in sender's id beside the verified name, and drops one that is not an id", () => {
+    // Prepare
+    const message = (senderId: unknown) =>
+      JSON.stringify({ type: 'message', message: 'hi', senderName: 'Ada', senderId });
+
+    // Act
+    const events = [
+      parseServerEvent(message('Xk3_9a-QwErTyUiO')),
+      parseServerEvent(message('not an id')),
+      parseServerEvent(message(42)),
+    ];
+
+    // Assess
+    expect(events.map((event) => (event?.type === 'message' ? event.senderId : 'no'))).toEqual([
+      'Xk3_9a-QwErTyUiO',
+      undefined,
+      undefined,
+    ]);
+    expect(events[1]).not.toHaveProperty('senderId');
+  });
+
   it('reads a chat message event as the backend sends it', () => {
     // Prepare
     const frame = JSON.stringify({
@@ -448,6 +469,14 @@ describe('describeServerError', () => {
     ],
     [error('message_too_long'), 'The server refused a message: server text'],
     [error('gateway'), 'The server refused a message: server text'],
+    [
+      error('unknown_action'),
+      'The server did not understand a request from this page. Reload the page to get its current version.',
+    ],
+    [
+      error('too_many_frames', { retryAfterMs: 4200 }),
+      'Far too much sent too fast: the server closed the connection. The page reconnects in 5 s and sends what is still waiting.',
+    ],
   ])('explains %o', (event, text) => {
     // Act
     const result = describeServerError(event);

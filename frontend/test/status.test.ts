@@ -34,6 +34,19 @@ describe('outageNote', () => {
     expect(notes[stillTryingAfterAttempts - 1]).toMatch(/^Still cannot reach/);
   });
 
+  it('suggests signing in anew when the page signs in: a refused token looks like an outage', () => {
+    // Act
+    const note = outageNote(
+      { kind: 'waiting', attempt: stillTryingAfterAttempts, delayMs: 1_000 },
+      true,
+    );
+
+    // Assess
+    expect(note).toBe(
+      'Still cannot reach the chat server. Retrying in the background… If this goes on, sign out and sign in again.',
+    );
+  });
+
   it('stays quiet for every other state', () => {
     // Act
     const notes = [

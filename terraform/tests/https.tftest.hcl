@@ -91,13 +91,13 @@ run "security_headers" {
   assert {
     condition = (
       aws_cloudfront_response_headers_policy.this[0].security_headers_config[0].content_security_policy[0].content_security_policy ==
-      "${trimspace(templatefile("../frontend/content-security-policy.tftpl", { websocket_url = "wss://abc123.execute-api.eu-central-1.amazonaws.com/prod" }))}; frame-ancestors 'none'"
+      "${trimspace(templatefile("../frontend/content-security-policy.tftpl", { connect_sources = "wss://abc123.execute-api.eu-central-1.amazonaws.com/prod" }))}; frame-ancestors 'none'"
     )
     error_message = "The CSP header must be frontend/content-security-policy.tftpl (the meta tag's policy) plus frame-ancestors 'none'."
   }
 
   assert {
-    condition     = strcontains(aws_s3_object.index.content, "content=\"${trimspace(templatefile("../frontend/content-security-policy.tftpl", { websocket_url = "wss://abc123.execute-api.eu-central-1.amazonaws.com/prod" }))}\"")
+    condition     = strcontains(aws_s3_object.index.content, "content=\"${trimspace(templatefile("../frontend/content-security-policy.tftpl", { connect_sources = "wss://abc123.execute-api.eu-central-1.amazonaws.com/prod" }))}\"")
     error_message = "index.html's meta tag must carry the same policy as the header."
   }
 

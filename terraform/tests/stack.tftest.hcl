@@ -422,7 +422,7 @@ run "website_objects" {
 
   assert {
     condition = aws_s3_object.index.content == templatefile("../frontend/index.html.tftpl", {
-      content_security_policy = trimspace(templatefile("../frontend/content-security-policy.tftpl", { websocket_url = "wss://abc123.execute-api.eu-central-1.amazonaws.com/prod" }))
+      content_security_policy = trimspace(templatefile("../frontend/content-security-policy.tftpl", { connect_sources = "wss://abc123.execute-api.eu-central-1.amazonaws.com/prod" }))
     })
     error_message = "index.html must be frontend/index.html.tftpl rendered with frontend/content-security-policy.tftpl for the stage's wss:// URL."
   }

@@ -72,7 +72,7 @@ async function renderConfigJs(options: StaticSiteOptions): Promise<string> {
       maxMessageLength: options.maxMessageLength,
       // Left out without sign-in, as Terraform leaves it out in the `none` mode.
       ...(options.auth !== undefined && {
-        auth: { issuer: options.auth.issuer, clientId: options.auth.clientId },
+        auth: { mode: 'oidc', issuer: options.auth.issuer, clientId: options.auth.clientId },
       }),
     },
   });
@@ -99,9 +99,12 @@ async function renderContentSecurityPolicy(options: StaticSiteOptions): Promise<
     'utf8',
   );
   return renderTemplate(template, {
-    websocket_url: options.websocketUrl,
-    // The issuer's origin (empty without sign-in), for a policy that lets the page reach it.
-    auth_issuer: options.auth?.issuer ?? '',
+    // The WebSocket URL and, with sign-in, the issuer's origin, which the page's OIDC client reaches
+    // for discovery, its keys and the token endpoint.
+    connect_sources: [
+      options.websocketUrl,
+      ...(options.auth ? [new URL(options.auth.issuer).origin] : []),
+    ].join(' '),
   }).trim();
 }
 

@@ -71,7 +71,7 @@ describe('static site index.html', () => {
     // Prepare
     const template = await readFile(join(TEMPLATE_DIR, 'content-security-policy.tftpl'), 'utf8');
     // biome-ignore lint/suspicious/noTemplateCurlyInString: the Terraform template's placeholder
-    const policy = template.trim().replace('${websocket_url}', 'ws://127.0.0.1:1/prod');
+    const policy = template.trim().replace('${connect_sources}', 'ws://127.0.0.1:1/prod');
     // Act
     const html = await (await fetch(`http://127.0.0.1:${site.port}/`)).text();
     // Assess

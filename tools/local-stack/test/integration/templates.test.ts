@@ -85,7 +85,7 @@ describeWithTool(
               // As terraform/website.tf composes them: the policy, trimmed, into the meta tag.
               `output "index_html_${index}" {`,
               `  value = templatefile(${JSON.stringify(INDEX_TEMPLATE)}, {`,
-              `    content_security_policy = trimspace(templatefile(${JSON.stringify(CSP_TEMPLATE)}, { websocket_url = var.cases[${index}].websocketUrl }))`,
+              `    content_security_policy = trimspace(templatefile(${JSON.stringify(CSP_TEMPLATE)}, { connect_sources = var.cases[${index}].websocketUrl }))`,
               '  })',
               '}',
             ]
@@ -136,7 +136,7 @@ describeWithTool(
       'renders index.html like terraform (case %i)',
       async (index, values) => {
         const policy = renderTemplate(await readFile(CSP_TEMPLATE, 'utf8'), {
-          websocket_url: values.websocketUrl,
+          connect_sources: values.websocketUrl,
         }).trim();
         const local = renderTemplate(await readFile(INDEX_TEMPLATE, 'utf8'), {
           content_security_policy: policy,
