@@ -7,7 +7,10 @@
  * record of its own.
  *
  * Routes record counts while they run; the invocation scope publishes them when the invocation
- * ends. Only counts and durations: never message text, never an id.
+ * ends. Only counts, durations and the room a broadcast served: never message text, never an id.
+ * The room is a property of the record, not a dimension: a dimension per room would make a
+ * metric per room (and the alarms watch the `service` dimension alone); as a property it is
+ * there to read and to query in CloudWatch Logs Insights, beside the invocation's log line.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import contract from '../../contract/contract.json' with { type: 'json' };
@@ -28,6 +31,8 @@ export interface MetricsRecorder {
   timeToLastDelivery(milliseconds: number): void;
   /** The number of open connections, as last seen by this invocation (a gauge). */
   openConnections(count: number): void;
+  /** A room this invocation broadcast to: the record's `room` property. */
+  room(name: string): void;
 }
 
 /** The recorder plus what the invocation scope does with it when the invocation ends. */
@@ -41,6 +46,11 @@ export interface InvocationValues {
   readonly counts: ReadonlyMap<CountMetric, number>;
   readonly timesToLastDelivery: readonly number[];
   readonly openConnections: number | undefined;
+  /**
+   * The rooms the invocation broadcast to, in the order first named, joined with commas (a batch
+   * of shards may serve several; a room name has no comma); undefined when it named none.
+   */
+  readonly room: string | undefined;
 }
 
 /**
@@ -54,6 +64,7 @@ export function collectInvocationMetrics(
   let counts = new Map<CountMetric, number>();
   let times: number[] = [];
   let open: number | undefined;
+  let rooms = new Set<string>();
   return {
     count(name, value) {
       counts.set(name, (counts.get(name) ?? 0) + value);
@@ -64,11 +75,20 @@ export function collectInvocationMetrics(
     openConnections(count) {
       open = count;
     },
+    room(name) {
+      rooms.add(name);
+    },
     publish() {
-      const values = { counts, timesToLastDelivery: times, openConnections: open };
+      const values = {
+        counts,
+        timesToLastDelivery: times,
+        openConnections: open,
+        room: rooms.size === 0 ? undefined : [...rooms].join(','),
+      };
       counts = new Map();
       times = [];
       open = undefined;
+      rooms = new Set();
       if (values.counts.size === 0 && values.timesToLastDelivery.length === 0) {
         if (values.openConnections === undefined) return;
       }
@@ -101,6 +121,8 @@ export function createEmfMetrics(options: EmfMetricsOptions): InvocationMetrics 
     if (values.openConnections !== undefined) {
       emf.addMetric(names.openConnections, MetricUnit.Count, values.openConnections);
     }
+    // Metadata is a top-level property of the record, never a dimension.
+    if (values.room !== undefined) emf.addMetadata('room', values.room);
     emf.publishStoredMetrics();
   });
 }

@@ -79,6 +79,26 @@ describe('the EMF metrics', () => {
     expect(second).toBe('');
   });
 
+  it('writes the rooms the invocation broadcast to as a property of the record, never a dimension', () => {
+    // Prepare
+    const metrics = createEmfMetrics({ serviceName: 'awsome-chat-chat' });
+    metrics.count('delivered', 2);
+    metrics.room('lobby');
+    metrics.room('support');
+    metrics.room('lobby');
+
+    // Act
+    const first = JSON.parse(stdoutOf(() => metrics.publish()));
+    metrics.count('delivered', 1);
+    const second = JSON.parse(stdoutOf(() => metrics.publish()));
+
+    // Assess: the alarms' dimension stays `service` alone, and the next record starts afresh
+    expect(first.room).toBe('lobby,support');
+    expect(first._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service']]);
+    expect(first._aws.CloudWatchMetrics[0].Metrics).toEqual([{ Name: 'Delivered', Unit: 'Count' }]);
+    expect(second).not.toHaveProperty('room');
+  });
+
   it('keeps the last open-connections value of an invocation as its gauge', () => {
     // Prepare
     const published: unknown[] = [];

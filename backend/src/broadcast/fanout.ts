@@ -190,7 +190,15 @@ export function addCounts(report: FanoutReport, counts: FanoutCounts): void {
  * @throws when the first page of recipients cannot be read (nothing was sent)
  */
 export async function runFanout(job: ShardJob, deps: FanoutDeps): Promise<FanoutReport> {
-  const run: FanoutRun = { job, deps, report: emptyFanoutReport(), queueRefused: false };
+  const run: FanoutRun = {
+    job,
+    deps,
+    report: emptyFanoutReport(),
+    queueRefused: false,
+    // A shard or a retry from the queue is part of a larger broadcast; a presence update is whole.
+    wholeBroadcastHere:
+      job.recipients === undefined ? job.cursor?.after === undefined : job.message === undefined,
+  };
   if (job.recipients !== undefined) await postHere(run, job.recipients, job.attempt);
   else await fanOutFromCursor(run, job.cursor as RecipientCursor);
   return run.report;
@@ -203,6 +211,13 @@ interface FanoutRun {
   readonly report: FanoutReport;
   /** The queue refused a hand-off even after its retries: post here or dead-letter from now on. */
   queueRefused: boolean;
+  /**
+   * Whether this invocation posts the whole broadcast itself (a room that fits one page, read
+   * from its start; a presence update). Only such a broadcast may go without a lease when it is
+   * small: a page or a retry of a larger one is posted alongside others, and takes its share of
+   * the budget whatever its size.
+   */
+  wholeBroadcastHere: boolean;
 }
 
 /**
@@ -224,6 +239,7 @@ async function fanOutFromCursor(run: FanoutRun, cursor: RecipientCursor): Promis
     return;
   }
   if (first.done) return;
+  if (first.value.next !== undefined) run.wholeBroadcastHere = false;
   if (run.deps.queue === undefined) {
     await postEveryPageHere(run, first.value, pages);
     run.report.listComplete = fromStart;
@@ -326,7 +342,7 @@ async function postHere(
     now: () => deps.now().getTime(),
     pacer: deps.pacer,
     // A lease is one more DynamoDB request: not worth it for a small broadcast.
-    leased: recipients.length > SMALL_BROADCAST,
+    leased: recipients.length > SMALL_BROADCAST || !run.wholeBroadcastHere,
     sleep: deps.sleep,
   });
   addCounts(run.report, result);

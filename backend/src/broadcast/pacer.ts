@@ -16,7 +16,10 @@
  */
 import type { CallbackBudget, Lease } from './callback-budget.ts';
 
-/** Broadcasts of at most this many recipients take no lease (still paced by AIMD). */
+/**
+ * Broadcasts of at most this many recipients, posted whole by one invocation, take no lease
+ * (still paced by AIMD).
+ */
 export const SMALL_BROADCAST = 50;
 /** A lease covers about this much of the budget's time… */
 const LEASE_SECONDS = 0.1;

@@ -40,7 +40,12 @@ export const sendChatMessage: FrameHandler<'message'> = async (frame, context, s
   const report = await fanOutAccepted(message, context);
   await correctHeadCount(message, report, context);
   const remainder = remainderEstimate(report, message.members);
-  recordFanoutMetrics(context.deps.metrics, report, Date.parse(event.sentAt), remainder);
+  recordFanoutMetrics(
+    context.deps.metrics,
+    report,
+    { room, acceptedAt: Date.parse(event.sentAt) },
+    remainder,
+  );
   // Members dead-lettered (or lost) here: a v3 sender hears how many, never "try again".
   const unreached = report.deadLettered + report.lost + remainder.deadLettered + remainder.lost;
   const partial = unreached > 0 || report.deadLetteredRemainder || report.lostListRemainder;

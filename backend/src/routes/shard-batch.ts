@@ -50,7 +50,11 @@ export async function handleShardBatch(
           fanoutDepsFor(deps, endpoint, invocation, pacer),
         );
         addCounts(total, report);
-        recordFanoutMetrics(deps.metrics, report, parsed.job.message?.acceptedAt);
+        const { message, cursor } = parsed.job;
+        recordFanoutMetrics(deps.metrics, report, {
+          room: message?.room ?? cursor?.room,
+          acceptedAt: message?.acceptedAt,
+        });
         // Recipients this invocation could neither reach nor hand off: run the record again.
         if (report.lost > 0 || report.lostListRemainder) failures.push(record.messageId);
       } catch {

@@ -11,6 +11,7 @@ import {
   HANDOFF_MARGIN_MS,
   runFanout,
 } from '../../src/broadcast/fanout.ts';
+import type { Pacer } from '../../src/broadcast/pacer.ts';
 import type { ShardJob } from '../../src/broadcast/shard-job.ts';
 import { MAX_ATTEMPTS } from '../../src/broadcast/shard-job.ts';
 import { PostToConnectionError } from '../../src/errors.ts';
@@ -299,6 +300,87 @@ describe('runFanout of a list of recipients', () => {
       PayloadTooLargeException: 1,
     });
     expect(last).toMatchObject({ delivered: 1, failed: 4, retried: 0, handedOff: 0 });
+  });
+});
+
+describe('runFanout and the shared callback budget', () => {
+  const MESSAGE = { id: '01KB0000000000000000000000', room: 'support', acceptedAt: 0 };
+  const fromStart: ShardJob = {
+    endpoint: ENDPOINT,
+    payload: PAYLOAD,
+    attempt: 1,
+    cursor: { room: 'support' },
+    message: MESSAGE,
+  };
+
+  /** A pacer that remembers, for each post, whether it asked for a lease of the budget. */
+  function leaseRecordingPacer(): { pacer: Pacer; leased: boolean[] } {
+    const inner = unpacedPacer();
+    const leased: boolean[] = [];
+    const pacer: Pacer = {
+      stats: inner.stats,
+      expect: (posts) => inner.expect(posts),
+      acquire: (lease) => {
+        leased.push(lease);
+        return inner.acquire(lease);
+      },
+      delivered: () => inner.delivered(),
+      throttled: (connectionId, startedAt) => inner.throttled(connectionId, startedAt),
+    };
+    return { pacer, leased };
+  }
+
+  it('posts a whole room of one small page without a lease', async () => {
+    // Prepare
+    const { pacer, leased } = leaseRecordingPacer();
+
+    // Act
+    await runFanout(fromStart, deps({ pacer, shardSize: 10, store: listStore(ids(8)) }));
+
+    // Assess
+    expect(leased).toEqual(Array(8).fill(false));
+  });
+
+  it("leases the first page of a larger room, however small the page: other invocations post the room's other pages at the same time", async () => {
+    // Prepare: pages of 3 (all under the small-broadcast size) in a room of 10
+    const { pacer, leased } = leaseRecordingPacer();
+    const queue = recordingQueue();
+
+    // Act
+    await runFanout(fromStart, deps({ pacer, queue, store: listStore(ids(10)) }));
+
+    // Assess
+    expect(queue.enqueued).toHaveLength(3);
+    expect(leased).toEqual(Array(3).fill(true));
+  });
+
+  it("leases a shard or a retry of a message's broadcast, however few its recipients", async () => {
+    // Prepare
+    const { pacer, leased } = leaseRecordingPacer();
+    const retry: ShardJob = { ...fromStart, cursor: undefined, attempt: 2, recipients: ids(2) };
+
+    // Act
+    await runFanout(retry, deps({ pacer }));
+
+    // Assess
+    expect(leased).toEqual([true, true]);
+  });
+
+  it('posts a small presence update (a list of no message) without a lease', async () => {
+    // Prepare
+    const { pacer, leased } = leaseRecordingPacer();
+    const presence: ShardJob = {
+      endpoint: ENDPOINT,
+      payload: PAYLOAD,
+      attempt: 1,
+      recipients: ids(4),
+    };
+
+    // Act
+    await runFanout(presence, deps({ pacer, queue: undefined }));
+
+    // Assess
+    expect(leased).toEqual(Array(4).fill(false));
   });
 });
 

@@ -89,6 +89,7 @@ describe('a chat message', () => {
       handedOff: 0,
     });
     expect(testRig.metrics[0]?.timesToLastDelivery).toEqual([0]);
+    expect(testRig.metrics[0]?.room).toBe('lobby');
   });
 
   it("carries the room's head count on the live copy only, never on the kept one", async () => {

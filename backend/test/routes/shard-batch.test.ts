@@ -3,6 +3,7 @@
  * record dropped, and a record whose work could not be finished nor handed off given back to SQS.
  */
 import { PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { shardBody, sqsRecord } from '../support/events.ts';
 import {
@@ -131,6 +132,29 @@ describe('shard batches from SQS', () => {
     // Assess
     expect(testRig.metrics).toHaveLength(1);
     expect(testRig.metrics[0]?.counts.get('delivered')).toBe(3);
+  });
+
+  it("names the rooms of the batch's broadcasts in its metrics record", async () => {
+    // Prepare: a shard of a message, and the rest of another room's list
+    const testRig = setUp();
+    testRig.managementApi.on(PostToConnectionCommand).resolves({});
+    testRig.dynamoDb.on(QueryCommand).resolves({ Items: [] });
+    const shard = JSON.stringify({
+      ...JSON.parse(shardBody(['a'])),
+      message: { id: 'm', room: 'support', acceptedAt: NOW.getTime() },
+    });
+    const cursor = JSON.stringify({
+      ...JSON.parse(shardBody([])),
+      recipients: undefined,
+      cursor: { room: 'lobby' },
+    });
+
+    // Act
+    await testRig.handler({ Records: [sqsRecord('m1', shard), sqsRecord('m2', cursor)] });
+
+    // Assess
+    expect(testRig.metrics).toHaveLength(1);
+    expect(testRig.metrics[0]?.room?.split(',').toSorted()).toEqual(['lobby', 'support']);
   });
 
   it('logs a batch that went well at level info, with its counts', async () => {

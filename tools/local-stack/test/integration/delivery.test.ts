@@ -9,7 +9,15 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, it } from 'vitest';
 import contract from '../../../../contract/contract.json' with { type: 'json' };
 import type { LocalStack } from '../../src/stack.ts';
-import { dynamoDbClient, roomMemberIds, sleep, TestClient } from '../support/helpers.ts';
+import {
+  chatOf,
+  framesOf,
+  joinRoom,
+  type ServerFrame,
+  sendAndWaitForAck,
+  waitUntil,
+} from '../support/chat-clients.ts';
+import { dynamoDbClient, roomMemberIds, type TestClient } from '../support/helpers.ts';
 import { useLocalStack } from '../support/stack-setup.ts';
 
 /** Enough tokens for a burst and its retries, so the rate limit is not what is tested here. */
@@ -17,43 +25,6 @@ const env = { [contract.environment.rateLimitBurst]: '100' };
 const bundle = useLocalStack({ env });
 /** The same bundle with no `$disconnect` route: every leave is a lost `$disconnect`. */
 const bundleWithoutDisconnect = useLocalStack({ env, routes: ['$connect', '$default'] });
-
-interface Frame {
-  readonly type: string;
-  readonly id?: string;
-  readonly seq?: number;
-  readonly clientId?: string;
-  readonly message?: string;
-  readonly members?: number;
-  readonly count?: number;
-  readonly messages?: Frame[];
-  readonly head?: number;
-}
-
-const framesOf = (client: TestClient): Frame[] =>
-  client.received.map((text) => JSON.parse(text) as Frame);
-const chatOf = (client: TestClient): Frame[] =>
-  framesOf(client).filter((frame) => frame.type === 'message');
-
-async function until(condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-  for (let waited = 0; !condition() && waited < timeoutMs; waited += 25) await sleep(25);
-  expect(condition()).toBe(true);
-}
-
-/** Joins as a client of protocol 3, or as an old client whose URL names no version. */
-const join = (stack: LocalStack, room: string, protocol: 'v3' | 'old' = 'v3') =>
-  TestClient.connect(`${stack.websocketUrl}?room=${room}${protocol === 'v3' ? '&v=3' : ''}`);
-
-/** Sends a message with a client id and waits for its ack. */
-async function sendAndWaitForAck(sender: TestClient, text: string, clientId: string) {
-  sender.sendJson({ action: 'sendmessage', message: text, clientId });
-  await until(() =>
-    framesOf(sender).some((frame) => frame.type === 'ack' && frame.clientId === clientId),
-  );
-  return framesOf(sender).find(
-    (frame) => frame.type === 'ack' && frame.clientId === clientId,
-  ) as Frame;
-}
 
 async function storedMembers(stack: LocalStack, room: string): Promise<number | undefined> {
   const client = DynamoDBDocumentClient.from(dynamoDbClient(stack));
@@ -76,13 +47,13 @@ describe('protocol 3 on the local stack', () => {
     timeout: 60_000,
   }, async () => {
     // Prepare
-    const sender = await join(bundle.stack, 'burst');
-    const listener = await join(bundle.stack, 'burst');
+    const sender = await joinRoom(bundle.stack, 'burst');
+    const listener = await joinRoom(bundle.stack, 'burst');
 
     // Act
-    const acks: Frame[] = [];
+    const acks: ServerFrame[] = [];
     for (let n = 0; n < 10; n++) acks.push(await sendAndWaitForAck(sender, `m${n}`, `burst-${n}`));
-    await until(() => chatOf(listener).length === 10);
+    await waitUntil(() => chatOf(listener).length === 10, 'the burst at the listener');
 
     // Assess: the listener's order is the send order, and the serials are the acks' serials
     const received = chatOf(listener);
@@ -102,24 +73,27 @@ describe('protocol 3 on the local stack', () => {
     timeout: 60_000,
   }, async () => {
     // Prepare: the first send is accepted; the sender's connection then drops
-    const first = await join(bundle.stack, 'retry');
-    const listener = await join(bundle.stack, 'retry');
+    const first = await joinRoom(bundle.stack, 'retry');
+    const listener = await joinRoom(bundle.stack, 'retry');
     const ack = await sendAndWaitForAck(first, 'only once', 'retry-1');
     await first.close();
 
     // Act: the page sends its unacknowledged outbox again on its new connection
-    const again = await join(bundle.stack, 'retry');
+    const again = await joinRoom(bundle.stack, 'retry');
     const secondAck = await sendAndWaitForAck(again, 'only once', 'retry-1');
     // A later message marks the end: anything the retry broadcast would have arrived before it
     await sendAndWaitForAck(again, 'after', 'retry-2');
-    await until(() => chatOf(listener).some((frame) => frame.message === 'after'));
+    await waitUntil(
+      () => chatOf(listener).some((frame) => frame.message === 'after'),
+      'the later message',
+    );
 
     // Assess
     expect(secondAck).toEqual(ack);
     expect(chatOf(listener).map((frame) => frame.message)).toEqual(['only once', 'after']);
     again.sendJson({ action: 'history' });
-    await until(() => framesOf(again).some((frame) => frame.type === 'history'));
-    const history = framesOf(again).find((frame) => frame.type === 'history') as Frame;
+    await waitUntil(() => framesOf(again).some((frame) => frame.type === 'history'), 'the history');
+    const history = framesOf(again).find((frame) => frame.type === 'history') as ServerFrame;
     expect(history.messages?.map((message) => message.message)).toEqual(['only once', 'after']);
     await Promise.all([again.close(), listener.close()]);
   });
@@ -128,21 +102,36 @@ describe('protocol 3 on the local stack', () => {
     timeout: 60_000,
   }, async () => {
     // Prepare: the reference design's page (no version) and ours
-    const old = await join(bundle.stack, 'mixed', 'old');
-    const current = await join(bundle.stack, 'mixed');
+    const old = await joinRoom(bundle.stack, 'mixed', 'old');
+    const current = await joinRoom(bundle.stack, 'mixed');
     current.sendJson({ action: 'history' });
-    await until(() => framesOf(current).some((frame) => frame.type === 'presence'));
+    await waitUntil(
+      () => framesOf(current).some((frame) => frame.type === 'presence'),
+      'the head count',
+    );
 
     // Act: both talk; a third client of protocol 3 joins and leaves
     old.sendJson({ action: 'sendmessage', message: 'from the old page' });
-    await until(() => chatOf(current).some((frame) => frame.message === 'from the old page'));
-    const third = await join(bundle.stack, 'mixed');
+    await waitUntil(
+      () => chatOf(current).some((frame) => frame.message === 'from the old page'),
+      "the old page's message",
+    );
+    const third = await joinRoom(bundle.stack, 'mixed');
     third.sendJson({ action: 'history' });
-    await until(() => framesOf(current).filter((frame) => frame.type === 'presence').length >= 2);
+    await waitUntil(
+      () => framesOf(current).filter((frame) => frame.type === 'presence').length >= 2,
+      'the head count after a join',
+    );
     await third.close();
-    await until(() => framesOf(current).filter((frame) => frame.type === 'presence').length >= 3);
+    await waitUntil(
+      () => framesOf(current).filter((frame) => frame.type === 'presence').length >= 3,
+      'the head count after a leave',
+    );
     await sendAndWaitForAck(current, 'from the new page', 'mixed-1');
-    await until(() => chatOf(old).some((frame) => frame.message === 'from the new page'));
+    await waitUntil(
+      () => chatOf(old).some((frame) => frame.message === 'from the new page'),
+      "the new page's message",
+    );
 
     // Assess: the old client saw the new page's message and nothing else
     expect(framesOf(old).map((frame) => frame.type)).toEqual(['message']);
@@ -160,11 +149,13 @@ describe('protocol 3 on the local stack', () => {
   }, async () => {
     // Prepare: 20 members
     const room = 'churn';
-    const members = await Promise.all(Array.from({ length: 20 }, () => join(bundle.stack, room)));
+    const members = await Promise.all(
+      Array.from({ length: 20 }, () => joinRoom(bundle.stack, room)),
+    );
 
     // Act: at once, 8 more join, 6 close and 6 vanish without a close frame
     const [joined] = await Promise.all([
-      Promise.all(Array.from({ length: 8 }, () => join(bundle.stack, room))),
+      Promise.all(Array.from({ length: 8 }, () => joinRoom(bundle.stack, room))),
       ...members.slice(0, 6).map((client) => client.close()),
       ...members.slice(6, 12).map(async (client) => {
         client.socket.terminate();
@@ -177,12 +168,15 @@ describe('protocol 3 on the local stack', () => {
       .toHaveLength(16);
     const [speaker, listener] = live as [TestClient, TestClient];
     await sendAndWaitForAck(speaker, 'who is here?', 'churn-1');
-    await until(() => chatOf(listener).some((frame) => frame.message === 'who is here?'));
+    await waitUntil(
+      () => chatOf(listener).some((frame) => frame.message === 'who is here?'),
+      'who is here?',
+    );
 
     // Assess: the stored count is the real number, and the next message carries it
     await expect.poll(() => storedMembers(bundle.stack, room), { timeout: 15_000 }).toBe(16);
     await sendAndWaitForAck(speaker, 'still?', 'churn-2');
-    await until(() => chatOf(listener).some((frame) => frame.message === 'still?'));
+    await waitUntil(() => chatOf(listener).some((frame) => frame.message === 'still?'), 'still?');
     expect(chatOf(listener).find((frame) => frame.message === 'still?')?.members).toBe(16);
     await Promise.all(live.map((client) => client.close()));
   });
@@ -193,7 +187,7 @@ describe('protocol 3 on the local stack', () => {
     // Prepare: 12 members, of whom 5 leave with no $disconnect at all
     const stack = bundleWithoutDisconnect.stack;
     const room = 'lost';
-    const members = await Promise.all(Array.from({ length: 12 }, () => join(stack, room)));
+    const members = await Promise.all(Array.from({ length: 12 }, () => joinRoom(stack, room)));
     await Promise.all(members.slice(0, 5).map((client) => client.close()));
     const live = members.slice(5) as [TestClient, TestClient, ...TestClient[]];
     const [speaker, listener] = live;
@@ -201,14 +195,14 @@ describe('protocol 3 on the local stack', () => {
 
     // Act: the next message finds the 5 gone (410) and counts each out once
     await sendAndWaitForAck(speaker, 'anyone?', 'lost-1');
-    await until(() => chatOf(listener).some((frame) => frame.message === 'anyone?'));
+    await waitUntil(() => chatOf(listener).some((frame) => frame.message === 'anyone?'), 'anyone?');
     await expect.poll(() => roomMemberIds(stack, room), { timeout: 15_000 }).toHaveLength(7);
 
     // Assess: no ghost (each count-out follows its delete), and the message after carries the
     // true count
     await expect.poll(() => storedMembers(stack, room), { timeout: 15_000 }).toBe(7);
     await sendAndWaitForAck(speaker, 'seven?', 'lost-2');
-    await until(() => chatOf(listener).some((frame) => frame.message === 'seven?'));
+    await waitUntil(() => chatOf(listener).some((frame) => frame.message === 'seven?'), 'seven?');
     expect(chatOf(listener).find((frame) => frame.message === 'seven?')?.members).toBe(7);
     await Promise.all(live.map((client) => client.close()));
   });

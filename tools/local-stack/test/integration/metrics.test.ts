@@ -1,13 +1,14 @@
 /**
  * The function's Embedded Metric Format records, through a real stack: a container writes them to
  * stdout, the stack prints one compact line for each instead of the JSON, and `stack.metrics()`
- * adds them up.
+ * adds them up; the real bundle's broadcast lines name their room.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LocalStack } from '../../src/stack.ts';
+import { chatOf, joinRoom, sendAndWaitForAck, waitUntil } from '../support/chat-clients.ts';
 import { emfLine } from '../support/emf.ts';
 import { FIXTURES, TestClient } from '../support/helpers.ts';
-import { startTestStack } from '../support/stack-setup.ts';
+import { startTestStack, useLocalStack } from '../support/stack-setup.ts';
 
 const logged: string[] = [];
 let stack: LocalStack;
@@ -76,5 +77,32 @@ describe("the function's metrics, locally", () => {
       timeToLastDelivery: [],
       callbackThrottled: 0,
     });
+  });
+});
+
+describe("the real function's metrics, locally", () => {
+  const printed: string[] = [];
+  const bundle = useLocalStack({ log: (line) => printed.push(line) });
+
+  it('prints each broadcast with its room, which the record carries as a property', async () => {
+    // Prepare
+    const [sender, listener] = [
+      await joinRoom(bundle.stack, 'printed'),
+      await joinRoom(bundle.stack, 'printed'),
+    ];
+
+    // Act
+    await sendAndWaitForAck(sender, 'counted', 'printed-1');
+    await waitUntil(() => chatOf(listener).length === 1, 'the message');
+    await waitUntil(
+      () => bundle.stack.metrics().sums.MessagesAccepted === 1,
+      "the accepting invocation's record",
+    );
+
+    // Assess
+    expect(printed).toContainEqual(
+      expect.stringMatching(/ broadcast {2}room=printed .*messagesAccepted=1 .*delivered=1 /),
+    );
+    await Promise.all([sender.close(), listener.close()]);
   });
 });
