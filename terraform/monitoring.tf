@@ -6,6 +6,8 @@
 
 data "aws_region" "current" {}
 
+data "aws_partition" "current" {}
+
 locals {
   metrics      = local.contract.metrics
   metric_names = local.contract.metrics.names

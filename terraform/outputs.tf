@@ -1,3 +1,8 @@
+output "access_log_group_name" {
+  description = "CloudWatch log group of the API's access logs, one JSON line per connect, message and disconnect (null with enable_access_logs = false): `aws logs tail <name> --follow`, or Logs Insights."
+  value       = try(aws_cloudwatch_log_group.api_access[0].name, null)
+}
+
 output "alarm_topic_arn" {
   description = "SNS topic the CloudWatch alarms notify; subscribe more endpoints with `aws sns subscribe --topic-arn <arn> --protocol email --notification-endpoint <address>` (alarm_email subscribes one)."
   value       = aws_sns_topic.alarms.arn

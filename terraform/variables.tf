@@ -43,9 +43,9 @@ variable "delivery_window_seconds" {
 }
 
 variable "enable_access_logs" {
-  description = "Write API Gateway access logs (no message bodies) to a log group. Needs the region's API Gateway account CloudWatch role: set manage_apigateway_account or configure it once per account."
+  description = "Write API Gateway access logs (one JSON line per connect, message and disconnect; never a message body) to their own log group, kept log_retention_days. API Gateway needs the Region's account-wide CloudWatch role for it: one set already (aws apigateway get-account shows cloudWatchRoleArn), or manage_apigateway_account."
   type        = bool
-  default     = false
+  default     = true
 }
 
 variable "enable_https" {
@@ -154,7 +154,7 @@ variable "lambda_zip_path" {
 }
 
 variable "log_retention_days" {
-  description = "Days CloudWatch keeps the function's (and the optional access) logs."
+  description = "Days CloudWatch keeps the function's logs and the API's access logs."
   type        = number
   default     = 14
 
@@ -165,9 +165,14 @@ variable "log_retention_days" {
 }
 
 variable "manage_apigateway_account" {
-  description = "Create the CloudWatch role API Gateway needs for access logs and set it on the region's API Gateway account. That setting is one per account and region: leave false if another stack owns it."
+  description = "Create a role that lets API Gateway write this stack's access logs, and set it as the Region's API Gateway CloudWatch role. That setting is one per account and Region, used by every REST and WebSocket API there: leave false if one is set already or another stack owns it, or their APIs stop logging. destroy clears it."
   type        = bool
   default     = false
+
+  validation {
+    condition     = !var.manage_apigateway_account || var.enable_access_logs
+    error_message = "manage_apigateway_account = true needs enable_access_logs = true: the role it sets may write only this stack's access logs."
+  }
 }
 
 variable "max_message_length" {

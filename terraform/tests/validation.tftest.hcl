@@ -335,3 +335,14 @@ run "rejects_a_fractional_delivery_window" {
 
   expect_failures = [var.delivery_window_seconds]
 }
+
+run "rejects_managing_the_logging_role_without_access_logs" {
+  command = plan
+
+  variables {
+    enable_access_logs        = false
+    manage_apigateway_account = true
+  }
+
+  expect_failures = [var.manage_apigateway_account]
+}
