@@ -18,6 +18,13 @@ output "dashboard_url" {
   value       = "https://${local.console_host}/cloudwatch/home?region=${local.region}#dashboards/dashboard/${aws_cloudwatch_dashboard.this.dashboard_name}"
 }
 
+output "dns_records" {
+  description = "With domain_name: the DNS records each name needs, name => { type, value }. With route53_zone_id the stack created them (as alias records); with your own certificates, create them at your DNS provider (a CNAME, or an ALIAS/ANAME at a zone's apex). null without domain_name."
+  value = local.custom_domain ? {
+    for name, target in local.dns_targets : name => { type = "CNAME", value = target }
+  } : null
+}
+
 output "fanout_dlq_arn" {
   description = "ARN of the fan-out dead-letter queue, for `aws sqs start-message-move-task --source-arn <arn>` (redrive)."
   value       = aws_sqs_queue.fanout_dlq.arn
@@ -59,11 +66,11 @@ output "table_name" {
 }
 
 output "website_url" {
-  description = "The chat page: https:// through CloudFront with enable_https, else the plain HTTP S3 website endpoint. Open it in several browser tabs."
+  description = "The chat page: https://<domain_name> with a custom name, https://<id>.cloudfront.net with enable_https, else the plain HTTP S3 website endpoint. Open it in several browser tabs."
   value       = local.website_origin
 }
 
 output "websocket_url" {
-  description = "wss:// URL of the WebSocket API stage that the page connects to, e.g. for a CLI client such as wscat."
+  description = "wss:// URL of the WebSocket API stage that the page connects to (wss://<websocket_domain_name> with a custom name), e.g. for a CLI client such as wscat."
   value       = local.websocket_url
 }

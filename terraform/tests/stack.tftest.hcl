@@ -6,6 +6,12 @@ mock_provider "aws" {
   source = "./tests/mocks"
 }
 
+# CloudFront's certificates come from us-east-1 (providers.tf); mocked the same way.
+mock_provider "aws" {
+  alias  = "us_east_1"
+  source = "./tests/mocks"
+}
+
 # Two queues of one type: the mock's defaults would give both the same ARN and URL.
 override_resource {
   target = aws_sqs_queue.fanout
