@@ -64,18 +64,7 @@ resource "aws_apigatewayv2_stage" "this" {
 
     content {
       destination_arn = aws_cloudwatch_log_group.api_access[0].arn
-      # No message bodies: only who, which route and what went wrong.
-      format = jsonencode({
-        requestId        = "$context.requestId"
-        requestTime      = "$context.requestTime"
-        routeKey         = "$context.routeKey"
-        eventType        = "$context.eventType"
-        status           = "$context.status"
-        connectionId     = "$context.connectionId"
-        sourceIp         = "$context.identity.sourceIp"
-        error            = "$context.error.message"
-        integrationError = "$context.integration.error"
-      })
+      format          = local.access_log_format
     }
   }
 
@@ -92,7 +81,30 @@ resource "aws_lambda_permission" "this" {
   source_arn    = "${aws_apigatewayv2_api.this.execution_arn}/${local.stage_name}/*"
 }
 
-# --- Opt-in access logging --------------------------------------------------------------------
+# --- Access logs ------------------------------------------------------------------------------
+
+locals {
+  # One JSON line per connect, message and disconnect: who, which route, how it ended, and how long
+  # the function took. No message bodies: WebSocket access logs offer only $context variables, and
+  # none of them holds a frame's text. AWS requires $context.requestId (or extendedRequestId) in
+  # every access log format, and caps a format at 3 KB (tests/stack.tftest.hcl checks both).
+  access_log_format = jsonencode({
+    requestId            = "$context.requestId"
+    requestTime          = "$context.requestTime"
+    connectionId         = "$context.connectionId"
+    eventType            = "$context.eventType"
+    routeKey             = "$context.routeKey"
+    status               = "$context.status"
+    error                = "$context.error.message"
+    errorType            = "$context.error.responseType"
+    integrationStatus    = "$context.integration.status"
+    integrationError     = "$context.integration.error"
+    integrationLatencyMs = "$context.integrationLatency"
+    # Lambda's request id for the invocation: the function's own log line carries it too.
+    integrationRequestId = "$context.integration.requestId"
+    sourceIp             = "$context.identity.sourceIp"
+  })
+}
 
 resource "aws_cloudwatch_log_group" "api_access" {
   count = var.enable_access_logs ? 1 : 0
@@ -101,13 +113,14 @@ resource "aws_cloudwatch_log_group" "api_access" {
   retention_in_days = var.log_retention_days
 }
 
-# The API Gateway account setting is one per account and region, often owned by another stack:
-# managed here only when asked to.
+# API Gateway writes access logs with the CloudWatch role set on the Region's API Gateway account:
+# one setting per account and Region, used by every REST and WebSocket API there and often owned
+# by another stack. Managed here only when asked to (manage_apigateway_account).
 resource "aws_iam_role" "apigateway_cloudwatch" {
   count = var.manage_apigateway_account ? 1 : 0
 
   name_prefix = "${var.name_prefix}-apigw-logs-"
-  description = "Lets API Gateway write access logs to CloudWatch Logs in this account"
+  description = "Lets API Gateway write the ${var.name_prefix} WebSocket API's access logs to CloudWatch Logs"
 
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -120,13 +133,39 @@ resource "aws_iam_role" "apigateway_cloudwatch" {
   })
 }
 
-data "aws_partition" "current" {}
-
-resource "aws_iam_role_policy_attachment" "apigateway_cloudwatch" {
+# Instead of the AWS-managed AmazonAPIGatewayPushToCloudWatchLogs, which allows these actions on
+# every log group of the account ("Resource": "*"): the same actions, which AWS documents as the
+# ones API Gateway needs (API Gateway Developer Guide, "Permissions for CloudWatch logging"), on
+# this stack's access log group only. AWS documents no narrower set of actions, and does not
+# require the managed policy itself. Execution logs stay off, so API Gateway gets nothing on its
+# own API-Gateway-Execution-Logs_* groups.
+resource "aws_iam_role_policy" "apigateway_cloudwatch" {
   count = var.manage_apigateway_account ? 1 : 0
 
-  role       = aws_iam_role.apigateway_cloudwatch[0].name
-  policy_arn = "arn:${data.aws_partition.current.partition}:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+  name = "write-access-logs"
+  role = aws_iam_role.apigateway_cloudwatch[0].id
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid    = "WriteAccessLogs"
+      Effect = "Allow"
+      Action = [
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:DescribeLogGroups",
+        "logs:DescribeLogStreams",
+        "logs:PutLogEvents",
+        "logs:GetLogEvents",
+        "logs:FilterLogEvents",
+      ]
+      # The group, and its streams.
+      Resource = [
+        aws_cloudwatch_log_group.api_access[0].arn,
+        "${aws_cloudwatch_log_group.api_access[0].arn}:*",
+      ]
+    }]
+  })
 }
 
 resource "aws_api_gateway_account" "this" {
@@ -137,5 +176,5 @@ resource "aws_api_gateway_account" "this" {
   # in provider 5.x (hence a warning) because 6.0 always resets on destroy.
   reset_on_delete = true
 
-  depends_on = [aws_iam_role_policy_attachment.apigateway_cloudwatch]
+  depends_on = [aws_iam_role_policy.apigateway_cloudwatch]
 }

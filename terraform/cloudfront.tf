@@ -60,6 +60,8 @@ resource "aws_cloudfront_distribution" "this" {
   is_ipv6_enabled     = true
   # Edge locations in North America and Europe only: the cheapest class.
   price_class = "PriceClass_100"
+  # The page's own name (domain_name), if any; its certificate must cover it.
+  aliases = local.custom_domain ? [var.domain_name] : []
 
   origin {
     origin_id                = "site"
@@ -85,8 +87,12 @@ resource "aws_cloudfront_distribution" "this" {
     }
   }
 
-  # The *.cloudfront.net certificate; a custom domain would need an ACM certificate in us-east-1.
+  # With domain_name: its ACM certificate (us-east-1), served by SNI, TLS 1.2 or newer with the 2021
+  # ciphers. Without: the *.cloudfront.net certificate, whose minimum protocol cannot be raised.
   viewer_certificate {
-    cloudfront_default_certificate = true
+    cloudfront_default_certificate = !local.custom_domain
+    acm_certificate_arn            = local.custom_domain ? local.page_certificate_arn : null
+    ssl_support_method             = local.custom_domain ? "sni-only" : null
+    minimum_protocol_version       = local.custom_domain ? "TLSv1.2_2021" : null
   }
 }

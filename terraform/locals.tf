@@ -14,19 +14,31 @@ locals {
   history_ttl_seconds   = var.history_ttl_seconds == null ? local.contract.limits.historyTtlSeconds : var.history_ttl_seconds
   rate_limit_per_second = coalesce(var.rate_limit_per_second, local.contract.limits.rateLimitPerSecond)
 
-  # The stage's WebSocket URL (what its invoke_url is), for config.js, the CSP and the output, and
-  # the management API endpoint the function posts to: the same URL over https. Built from the API,
-  # not the stage: the stage depends on the function, whose environment holds the endpoint and
-  # whose ALLOWED_ORIGINS depends on the distribution, whose headers carry the CSP.
-  websocket_url       = "${aws_apigatewayv2_api.this.api_endpoint}/${local.stage_name}"
-  management_endpoint = replace(local.websocket_url, "wss://", "https://")
+  # The URL the page connects to (config.js, the CSP's connect-src, the websocket_url output): the
+  # custom name with domain_name, whose API mapping puts the stage at its root; else the stage's
+  # own URL (what its invoke_url is). The function posts to its connections through the
+  # execute-api endpoint with the stage either way, the address AWS documents for @connections:
+  # on the custom name, the <domainName>/<stage> the function would derive from an event matches
+  # no route (the stage is at the root there). Built from the API, not the stage:
+  # the stage depends on the function, whose environment holds the endpoint and whose
+  # ALLOWED_ORIGINS depends on the distribution, whose headers carry the CSP.
+  execute_api_websocket_url = "${aws_apigatewayv2_api.this.api_endpoint}/${local.stage_name}"
+  websocket_url             = local.custom_domain ? "wss://${local.websocket_domain_name}" : local.execute_api_websocket_url
+  management_endpoint       = replace(local.execute_api_websocket_url, "wss://", "https://")
 
-  # The page's origin: CloudFront's https:// domain with enable_https, else the S3 website's.
-  website_origin = (var.enable_https
+  # The page's origin, the only one ALLOWED_ORIGINS lets in besides extra_allowed_origins: the
+  # custom name with domain_name, else CloudFront's own with enable_https, else the S3 website's.
+  # With domain_name, the *.cloudfront.net address still serves the page, but its socket is refused.
+  website_origin = (local.custom_domain
+    ? "https://${var.domain_name}"
+    : var.enable_https
     ? "https://${aws_cloudfront_distribution.this[0].domain_name}"
     : "http://${aws_s3_bucket_website_configuration.this[0].website_endpoint}"
   )
   allowed_origins = concat([local.website_origin], var.extra_allowed_origins)
+
+  # The stack's Region, as the provider resolved it (aws_region may be null).
+  region = data.aws_region.current.name
 
   tags = merge(
     {
@@ -36,3 +48,7 @@ locals {
     var.tags,
   )
 }
+
+data "aws_region" "current" {}
+
+data "aws_partition" "current" {}

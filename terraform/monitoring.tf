@@ -4,8 +4,6 @@
 # dimension in contract/contract.json); the rest are AWS's (AWS/Lambda, AWS/SQS).
 # docs/operating.md says how to read the dashboard, and what each alarm means and what to do.
 
-data "aws_region" "current" {}
-
 locals {
   metrics      = local.contract.metrics
   metric_names = local.contract.metrics.names
@@ -67,8 +65,6 @@ locals {
       threshold   = var.fanout_age_alarm_seconds
     }
   }
-
-  region = data.aws_region.current.name
 
   # A metric of the function's, for a dashboard graph: [namespace, name, dimension, value, options].
   function_metric = {

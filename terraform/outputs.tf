@@ -1,3 +1,8 @@
+output "access_log_group_name" {
+  description = "CloudWatch log group of the API's access logs, one JSON line per connect, message and disconnect (null with enable_access_logs = false): `aws logs tail <name> --follow`, or Logs Insights."
+  value       = try(aws_cloudwatch_log_group.api_access[0].name, null)
+}
+
 output "alarm_topic_arn" {
   description = "SNS topic the CloudWatch alarms notify; subscribe more endpoints with `aws sns subscribe --topic-arn <arn> --protocol email --notification-endpoint <address>` (alarm_email subscribes one)."
   value       = aws_sns_topic.alarms.arn
@@ -11,6 +16,13 @@ output "cloudfront_distribution_id" {
 output "dashboard_url" {
   description = "The CloudWatch dashboard of message delivery (recipients, time to last delivery, the fan-out queue, the function, the alarms): open it in a browser signed in to the account."
   value       = "https://${local.console_host}/cloudwatch/home?region=${local.region}#dashboards/dashboard/${aws_cloudwatch_dashboard.this.dashboard_name}"
+}
+
+output "dns_records" {
+  description = "With domain_name: the DNS records each name needs, name => { type, value }. With route53_zone_id the stack created them (as alias records); with your own certificates, create them at your DNS provider (a CNAME, or an ALIAS/ANAME at a zone's apex). null without domain_name."
+  value = local.custom_domain ? {
+    for name, target in local.dns_targets : name => { type = "CNAME", value = target }
+  } : null
 }
 
 output "fanout_dlq_arn" {
@@ -54,11 +66,11 @@ output "table_name" {
 }
 
 output "website_url" {
-  description = "The chat page: https:// through CloudFront with enable_https, else the plain HTTP S3 website endpoint. Open it in several browser tabs."
+  description = "The chat page: https://<domain_name> with a custom name, https://<id>.cloudfront.net with enable_https, else the plain HTTP S3 website endpoint. Open it in several browser tabs."
   value       = local.website_origin
 }
 
 output "websocket_url" {
-  description = "wss:// URL of the WebSocket API stage that the page connects to, e.g. for a CLI client such as wscat."
+  description = "wss:// URL of the WebSocket API stage that the page connects to (wss://<websocket_domain_name> with a custom name), e.g. for a CLI client such as wscat."
   value       = local.websocket_url
 }

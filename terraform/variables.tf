@@ -31,6 +31,22 @@ variable "callback_rate_limit" {
   }
 }
 
+variable "certificate_arn" {
+  description = "With domain_name: the ARN of an issued ACM certificate in us-east-1 (the only Region CloudFront takes certificates from) that covers domain_name, for the page. In us-east-1 it may serve the WebSocket name too, if it covers it. Give this or route53_zone_id, not both."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.certificate_arn == null ? true : can(regex("^arn:aws[a-z-]*:acm:us-east-1:[0-9]{12}:certificate/[A-Za-z0-9-]+$", var.certificate_arn))
+    error_message = "certificate_arn must be the ARN of an ACM certificate in us-east-1 (arn:aws:acm:us-east-1:<account>:certificate/<id>): CloudFront takes certificates only from us-east-1, whatever the stack's Region."
+  }
+
+  validation {
+    condition     = var.certificate_arn == null || var.domain_name != null
+    error_message = "certificate_arn is for domain_name: set domain_name too, or leave certificate_arn null."
+  }
+}
+
 variable "delivery_window_seconds" {
   description = "How long after its acceptance a message's undelivered recipients are retried (DELIVERY_WINDOW_SECONDS); then the function puts them in the fan-out's dead-letter queue."
   type        = number
@@ -42,10 +58,26 @@ variable "delivery_window_seconds" {
   }
 }
 
+variable "domain_name" {
+  description = "Serve the page at https://<domain_name> (CloudFront, TLSv1.2_2021 or newer) and the WebSocket API at wss://<websocket_domain_name> (an API Gateway REGIONAL custom domain, TLS 1.2), e.g. \"chat.example.com\". Needs enable_https, and certificates: certificate_arn (and websocket_certificate_arn) for certificates you bring, or route53_zone_id to have them created and DNS-validated. null keeps the *.cloudfront.net and *.execute-api addresses."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.domain_name == null ? true : (length(var.domain_name) <= 253 && can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$", var.domain_name)))
+    error_message = "domain_name must be a lower-case host name such as \"chat.example.com\": no scheme, port, path, wildcard or trailing dot."
+  }
+
+  validation {
+    condition     = var.domain_name == null || var.enable_https
+    error_message = "domain_name needs enable_https = true: CloudFront serves the page under that name, with its certificate."
+  }
+}
+
 variable "enable_access_logs" {
-  description = "Write API Gateway access logs (no message bodies) to a log group. Needs the region's API Gateway account CloudWatch role: set manage_apigateway_account or configure it once per account."
+  description = "Write API Gateway access logs (one JSON line per connect, message and disconnect; never a message body) to their own log group, kept log_retention_days. API Gateway needs the Region's account-wide CloudWatch role for it: one set already (aws apigateway get-account shows cloudWatchRoleArn), or manage_apigateway_account."
   type        = bool
-  default     = false
+  default     = true
 }
 
 variable "enable_https" {
@@ -154,7 +186,7 @@ variable "lambda_zip_path" {
 }
 
 variable "log_retention_days" {
-  description = "Days CloudWatch keeps the function's (and the optional access) logs."
+  description = "Days CloudWatch keeps the function's logs and the API's access logs."
   type        = number
   default     = 14
 
@@ -165,9 +197,14 @@ variable "log_retention_days" {
 }
 
 variable "manage_apigateway_account" {
-  description = "Create the CloudWatch role API Gateway needs for access logs and set it on the region's API Gateway account. That setting is one per account and region: leave false if another stack owns it."
+  description = "Create a role that lets API Gateway write this stack's access logs, and set it as the Region's API Gateway CloudWatch role. That setting is one per account and Region, used by every REST and WebSocket API there: leave false if one is set already or another stack owns it, or their APIs stop logging. destroy clears it."
   type        = bool
   default     = false
+
+  validation {
+    condition     = !var.manage_apigateway_account || var.enable_access_logs
+    error_message = "manage_apigateway_account = true needs enable_access_logs = true: the role it sets may write only this stack's access logs."
+  }
 }
 
 variable "max_message_length" {
@@ -222,6 +259,34 @@ variable "reserved_concurrency" {
   validation {
     condition     = var.reserved_concurrency == null ? true : (var.reserved_concurrency >= 1 && floor(var.reserved_concurrency) == var.reserved_concurrency)
     error_message = "reserved_concurrency must be a whole number of at least 1, or null."
+  }
+}
+
+variable "route53_zone_id" {
+  description = "With domain_name: the ID of the public Route 53 hosted zone that holds domain_name and websocket_domain_name (e.g. \"Z0123456789ABCDEFGHIJ\"). The stack then requests both certificates from ACM (the page's in us-east-1, the WebSocket API's in the stack's Region), validates them by DNS in the zone, and creates the alias records. Give this or certificate_arn, not both."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.route53_zone_id == null ? true : can(regex("^[A-Z0-9]{1,32}$", var.route53_zone_id))
+    error_message = "route53_zone_id must be a Route 53 hosted zone ID such as \"Z0123456789ABCDEFGHIJ\" (aws route53 list-hosted-zones-by-name --dns-name example.com), without the /hostedzone/ prefix."
+  }
+
+  validation {
+    condition     = var.route53_zone_id == null || var.domain_name != null
+    error_message = "route53_zone_id is for domain_name: set domain_name too, or leave route53_zone_id null."
+  }
+
+  # The checks between the certificate variables live here, so they reference each other in one
+  # direction only (Terraform refuses validations that refer to each other in a cycle).
+  validation {
+    condition     = var.route53_zone_id == null || var.certificate_arn == null
+    error_message = "Give certificate_arn (certificates you bring) or route53_zone_id (certificates the stack creates and validates in that zone), not both."
+  }
+
+  validation {
+    condition     = var.domain_name == null || var.certificate_arn != null || var.route53_zone_id != null
+    error_message = "domain_name needs certificates: set certificate_arn (an ACM certificate in us-east-1 for domain_name, plus websocket_certificate_arn in the stack's Region for the WebSocket name), or route53_zone_id to have both created and DNS-validated in that hosted zone."
   }
 }
 
@@ -283,6 +348,38 @@ variable "throttle_rate_limit" {
   validation {
     condition     = var.throttle_rate_limit >= 0 && var.throttle_rate_limit <= 10000
     error_message = "throttle_rate_limit must be from 0 to 10000 requests per second (the account's quota)."
+  }
+}
+
+variable "websocket_certificate_arn" {
+  description = "With certificate_arn: the ARN of an issued ACM certificate in the stack's own Region that covers websocket_domain_name (a REGIONAL API Gateway custom domain takes certificates only from its Region). null uses certificate_arn, which works only for a stack in us-east-1 whose certificate covers both names."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.websocket_certificate_arn == null ? true : can(regex("^arn:aws[a-z-]*:acm:[a-z]{2}(-[a-z]+)+-[0-9]:[0-9]{12}:certificate/[A-Za-z0-9-]+$", var.websocket_certificate_arn))
+    error_message = "websocket_certificate_arn must be the ARN of an ACM certificate (arn:aws:acm:<region>:<account>:certificate/<id>) in the stack's Region."
+  }
+
+  validation {
+    condition     = var.websocket_certificate_arn == null || var.certificate_arn != null
+    error_message = "websocket_certificate_arn goes with certificate_arn (certificates you bring); with route53_zone_id the stack creates both certificates itself."
+  }
+}
+
+variable "websocket_domain_name" {
+  description = "With domain_name: the WebSocket API's own name, e.g. \"chat-ws.example.com\". null uses ws.<domain_name>. Mind that a wildcard certificate covers one level only: *.example.com covers chat.example.com and chat-ws.example.com, not ws.chat.example.com."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.websocket_domain_name == null ? true : (length(var.websocket_domain_name) <= 253 && can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z][a-z0-9-]{0,61}[a-z0-9]$", var.websocket_domain_name)))
+    error_message = "websocket_domain_name must be a lower-case host name such as \"chat-ws.example.com\": no scheme, port, path, wildcard or trailing dot."
+  }
+
+  validation {
+    condition     = var.websocket_domain_name == null || (var.domain_name != null && var.websocket_domain_name != var.domain_name)
+    error_message = "websocket_domain_name needs domain_name, and must differ from it: CloudFront serves the page at domain_name, API Gateway the WebSocket at this one."
   }
 }
 

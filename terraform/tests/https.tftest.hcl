@@ -5,6 +5,12 @@ mock_provider "aws" {
   source = "./tests/mocks"
 }
 
+# CloudFront's certificates come from us-east-1 (providers.tf); mocked the same way.
+mock_provider "aws" {
+  alias  = "us_east_1"
+  source = "./tests/mocks"
+}
+
 variables {
   aws_region      = "eu-central-1"
   lambda_zip_path = "tests/fixtures/lambda-package.stub"
@@ -82,6 +88,16 @@ run "distribution" {
   assert {
     condition     = aws_cloudfront_distribution.this[0].viewer_certificate[0].cloudfront_default_certificate
     error_message = "The distribution must use the *.cloudfront.net certificate."
+  }
+
+  assert {
+    condition     = length(aws_cloudfront_distribution.this[0].aliases) == 0 && aws_cloudfront_distribution.this[0].viewer_certificate[0].acm_certificate_arn == null
+    error_message = "Without domain_name the distribution must answer only to its *.cloudfront.net name."
+  }
+
+  assert {
+    condition     = length(aws_apigatewayv2_domain_name.this) == 0 && length(aws_apigatewayv2_api_mapping.this) == 0 && length(aws_acm_certificate.page) == 0 && length(aws_acm_certificate.websocket) == 0 && output.dns_records == null
+    error_message = "Without domain_name there must be no custom domain, no certificate and no DNS record to create."
   }
 }
 

@@ -6,6 +6,12 @@ mock_provider "aws" {
   source = "./tests/mocks"
 }
 
+# CloudFront's certificates come from us-east-1 (providers.tf); mocked the same way.
+mock_provider "aws" {
+  alias  = "us_east_1"
+  source = "./tests/mocks"
+}
+
 override_resource {
   target = aws_sqs_queue.fanout
   values = {

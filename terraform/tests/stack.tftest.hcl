@@ -6,6 +6,12 @@ mock_provider "aws" {
   source = "./tests/mocks"
 }
 
+# CloudFront's certificates come from us-east-1 (providers.tf); mocked the same way.
+mock_provider "aws" {
+  alias  = "us_east_1"
+  source = "./tests/mocks"
+}
+
 # Two queues of one type: the mock's defaults would give both the same ARN and URL.
 override_resource {
   target = aws_sqs_queue.fanout
@@ -20,6 +26,14 @@ override_resource {
   values = {
     arn = "arn:aws:sqs:eu-central-1:123456789012:awsome-chat-fanout-dlq"
     url = "https://sqs.eu-central-1.amazonaws.com/123456789012/awsome-chat-fanout-dlq"
+  }
+}
+
+# Two log groups of one type, likewise: the function's (the mock's default) and the access logs'.
+override_resource {
+  target = aws_cloudwatch_log_group.api_access
+  values = {
+    arn = "arn:aws:logs:eu-central-1:123456789012:log-group:/aws/apigateway/awsome-chat-websocket/access"
   }
 }
 
@@ -76,8 +90,13 @@ run "websocket_api" {
   }
 
   assert {
-    condition     = length(aws_apigatewayv2_stage.this.access_log_settings) == 0 && length(aws_cloudwatch_log_group.api_access) == 0 && length(aws_api_gateway_account.this) == 0
-    error_message = "Access logging and the account-wide API Gateway role must be off by default."
+    condition     = aws_apigatewayv2_stage.this.access_log_settings[0].destination_arn == aws_cloudwatch_log_group.api_access[0].arn && aws_cloudwatch_log_group.api_access[0].name == "/aws/apigateway/awsome-chat-websocket/access"
+    error_message = "Access logs must be on by default, in their own log group."
+  }
+
+  assert {
+    condition     = length(aws_api_gateway_account.this) == 0 && length(aws_iam_role.apigateway_cloudwatch) == 0
+    error_message = "The Region's account-wide API Gateway CloudWatch role must be left alone by default: other stacks may own it."
   }
 
   assert {
@@ -590,27 +609,98 @@ run "settings_come_from_variables" {
   }
 }
 
-run "access_logs_when_enabled" {
+run "access_log_format" {
+  command = apply
+
+  assert {
+    condition = jsondecode(aws_apigatewayv2_stage.this.access_log_settings[0].format) == {
+      requestId            = "$context.requestId"
+      requestTime          = "$context.requestTime"
+      connectionId         = "$context.connectionId"
+      eventType            = "$context.eventType"
+      routeKey             = "$context.routeKey"
+      status               = "$context.status"
+      error                = "$context.error.message"
+      errorType            = "$context.error.responseType"
+      integrationStatus    = "$context.integration.status"
+      integrationError     = "$context.integration.error"
+      integrationLatencyMs = "$context.integrationLatency"
+      integrationRequestId = "$context.integration.requestId"
+      sourceIp             = "$context.identity.sourceIp"
+    }
+    error_message = "Each access log line must be JSON with the request and connection ids, the event and route, the status, the error, the integration's status, error, latency and request id, and the source IP."
+  }
+
+  assert {
+    condition     = length(aws_apigatewayv2_stage.this.access_log_settings[0].format) <= 3072
+    error_message = "API Gateway refuses an access log format over 3 KB."
+  }
+
+  assert {
+    condition     = !strcontains(aws_apigatewayv2_stage.this.access_log_settings[0].format, "body") && !strcontains(aws_apigatewayv2_stage.this.access_log_settings[0].format, "$input")
+    error_message = "Access logs must never carry a message body."
+  }
+
+  assert {
+    condition     = aws_cloudwatch_log_group.api_access[0].retention_in_days == 14 && output.access_log_group_name == "/aws/apigateway/awsome-chat-websocket/access"
+    error_message = "The access log group needs the logs' retention, and its name is an output."
+  }
+}
+
+run "access_logs_can_be_turned_off" {
   command = apply
 
   variables {
-    enable_access_logs        = true
+    enable_access_logs = false
+  }
+
+  assert {
+    condition     = length(aws_apigatewayv2_stage.this.access_log_settings) == 0 && length(aws_cloudwatch_log_group.api_access) == 0 && output.access_log_group_name == null
+    error_message = "enable_access_logs = false must leave the stage without access logs and create no log group."
+  }
+}
+
+run "apigateway_account_when_managed" {
+  command = apply
+
+  variables {
     manage_apigateway_account = true
   }
 
   assert {
-    condition     = aws_apigatewayv2_stage.this.access_log_settings[0].destination_arn == aws_cloudwatch_log_group.api_access[0].arn
-    error_message = "Access logs must go to their own log group."
-  }
-
-  assert {
-    condition     = jsondecode(aws_apigatewayv2_stage.this.access_log_settings[0].format).requestId == "$context.requestId" && aws_cloudwatch_log_group.api_access[0].retention_in_days == 14
-    error_message = "Access log lines must carry the request id; the log group needs retention."
-  }
-
-  assert {
-    condition     = aws_api_gateway_account.this[0].cloudwatch_role_arn == aws_iam_role.apigateway_cloudwatch[0].arn && aws_iam_role_policy_attachment.apigateway_cloudwatch[0].policy_arn == "arn:aws:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"
+    condition     = aws_api_gateway_account.this[0].cloudwatch_role_arn == aws_iam_role.apigateway_cloudwatch[0].arn
     error_message = "manage_apigateway_account must give API Gateway its CloudWatch role."
+  }
+
+  assert {
+    condition     = jsondecode(aws_iam_role.apigateway_cloudwatch[0].assume_role_policy).Statement[0].Principal == { Service = "apigateway.amazonaws.com" }
+    error_message = "Only API Gateway may assume the logging role."
+  }
+
+  assert {
+    condition = jsondecode(aws_iam_role_policy.apigateway_cloudwatch[0].policy).Statement == [{
+      Sid    = "WriteAccessLogs"
+      Effect = "Allow"
+      Action = [
+        "logs:CreateLogGroup",
+        "logs:CreateLogStream",
+        "logs:DescribeLogGroups",
+        "logs:DescribeLogStreams",
+        "logs:PutLogEvents",
+        "logs:GetLogEvents",
+        "logs:FilterLogEvents",
+      ]
+      Resource = [
+        "arn:aws:logs:eu-central-1:123456789012:log-group:/aws/apigateway/awsome-chat-websocket/access",
+        "arn:aws:logs:eu-central-1:123456789012:log-group:/aws/apigateway/awsome-chat-websocket/access:*",
+      ]
+    }]
+    error_message = "The logging role may use the actions AWS lists for API Gateway logging on this stack's access log group and its streams, and nothing else."
+  }
+
+  assert {
+    condition     = alltrue(flatten([for statement in jsondecode(aws_iam_role_policy.apigateway_cloudwatch[0].policy).Statement : [for resource in statement.Resource : resource != "*" && !strcontains(resource, "log-group:*")]]))
+    error_message = "The logging role must not reach every log group (no managed policy on \"*\")."
   }
 
   assert {

@@ -5,6 +5,12 @@ mock_provider "aws" {
   source = "./tests/mocks"
 }
 
+# CloudFront's certificates come from us-east-1 (providers.tf); mocked the same way.
+mock_provider "aws" {
+  alias  = "us_east_1"
+  source = "./tests/mocks"
+}
+
 variables {
   aws_region      = "eu-central-1"
   lambda_zip_path = "tests/fixtures/lambda-package.stub"
@@ -334,4 +340,207 @@ run "rejects_a_fractional_delivery_window" {
   }
 
   expect_failures = [var.delivery_window_seconds]
+}
+
+run "rejects_managing_the_logging_role_without_access_logs" {
+  command = plan
+
+  variables {
+    enable_access_logs        = false
+    manage_apigateway_account = true
+  }
+
+  expect_failures = [var.manage_apigateway_account]
+}
+
+# --- Custom names: each certificate variable needs domain_name, and certificates come from exactly
+# one place (certificate_arn or route53_zone_id).
+
+run "accepts_a_domain_with_certificates" {
+  command = plan
+
+  variables {
+    enable_https              = true
+    domain_name               = "chat.example.com"
+    certificate_arn           = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-1111-1111-1111-111111111111"
+    websocket_certificate_arn = "arn:aws:acm:eu-central-1:123456789012:certificate/22222222-2222-2222-2222-222222222222"
+  }
+}
+
+run "accepts_a_domain_with_a_zone" {
+  command = plan
+
+  variables {
+    enable_https    = true
+    domain_name     = "chat.example.com"
+    route53_zone_id = "Z0123456789ABCDEFGHIJ"
+  }
+}
+
+run "rejects_a_domain_without_https" {
+  command = plan
+
+  variables {
+    domain_name     = "chat.example.com"
+    route53_zone_id = "Z0123456789ABCDEFGHIJ"
+  }
+
+  expect_failures = [var.domain_name]
+}
+
+run "rejects_a_domain_with_a_scheme" {
+  command = plan
+
+  variables {
+    enable_https    = true
+    domain_name     = "https://chat.example.com"
+    route53_zone_id = "Z0123456789ABCDEFGHIJ"
+  }
+
+  expect_failures = [var.domain_name]
+}
+
+run "rejects_a_domain_in_capitals" {
+  command = plan
+
+  variables {
+    enable_https    = true
+    domain_name     = "Chat.Example.com"
+    route53_zone_id = "Z0123456789ABCDEFGHIJ"
+  }
+
+  expect_failures = [var.domain_name]
+}
+
+run "rejects_a_domain_without_certificates" {
+  command = plan
+
+  variables {
+    enable_https = true
+    domain_name  = "chat.example.com"
+  }
+
+  expect_failures = [var.route53_zone_id]
+}
+
+run "rejects_certificates_and_a_zone_together" {
+  command = plan
+
+  variables {
+    enable_https    = true
+    domain_name     = "chat.example.com"
+    certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-1111-1111-1111-111111111111"
+    route53_zone_id = "Z0123456789ABCDEFGHIJ"
+  }
+
+  expect_failures = [var.route53_zone_id]
+}
+
+run "rejects_a_page_certificate_outside_us_east_1" {
+  command = plan
+
+  variables {
+    enable_https    = true
+    domain_name     = "chat.example.com"
+    certificate_arn = "arn:aws:acm:eu-central-1:123456789012:certificate/11111111-1111-1111-1111-111111111111"
+  }
+
+  expect_failures = [var.certificate_arn]
+}
+
+run "rejects_a_certificate_without_a_domain" {
+  command = plan
+
+  variables {
+    enable_https    = true
+    certificate_arn = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-1111-1111-1111-111111111111"
+  }
+
+  expect_failures = [var.certificate_arn]
+}
+
+run "rejects_a_websocket_certificate_without_the_page_certificate" {
+  command = plan
+
+  variables {
+    enable_https              = true
+    domain_name               = "chat.example.com"
+    route53_zone_id           = "Z0123456789ABCDEFGHIJ"
+    websocket_certificate_arn = "arn:aws:acm:eu-central-1:123456789012:certificate/22222222-2222-2222-2222-222222222222"
+  }
+
+  expect_failures = [var.websocket_certificate_arn]
+}
+
+run "rejects_a_malformed_websocket_certificate" {
+  command = plan
+
+  variables {
+    enable_https              = true
+    domain_name               = "chat.example.com"
+    certificate_arn           = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-1111-1111-1111-111111111111"
+    websocket_certificate_arn = "22222222-2222-2222-2222-222222222222"
+  }
+
+  expect_failures = [var.websocket_certificate_arn]
+}
+
+run "rejects_a_zone_without_a_domain" {
+  command = plan
+
+  variables {
+    enable_https    = true
+    route53_zone_id = "Z0123456789ABCDEFGHIJ"
+  }
+
+  expect_failures = [var.route53_zone_id]
+}
+
+run "rejects_a_zone_id_with_its_path" {
+  command = plan
+
+  variables {
+    enable_https    = true
+    domain_name     = "chat.example.com"
+    route53_zone_id = "/hostedzone/Z0123456789ABCDEFGHIJ"
+  }
+
+  expect_failures = [var.route53_zone_id]
+}
+
+run "rejects_a_websocket_name_equal_to_the_page_name" {
+  command = plan
+
+  variables {
+    enable_https          = true
+    domain_name           = "chat.example.com"
+    websocket_domain_name = "chat.example.com"
+    route53_zone_id       = "Z0123456789ABCDEFGHIJ"
+  }
+
+  expect_failures = [var.websocket_domain_name]
+}
+
+run "rejects_a_websocket_name_without_a_domain" {
+  command = plan
+
+  variables {
+    enable_https          = true
+    websocket_domain_name = "chat-ws.example.com"
+  }
+
+  expect_failures = [var.websocket_domain_name]
+}
+
+run "rejects_a_wildcard_websocket_name" {
+  command = plan
+
+  variables {
+    enable_https          = true
+    domain_name           = "chat.example.com"
+    websocket_domain_name = "*.example.com"
+    route53_zone_id       = "Z0123456789ABCDEFGHIJ"
+  }
+
+  expect_failures = [var.websocket_domain_name]
 }

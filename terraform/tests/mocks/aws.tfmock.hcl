@@ -55,6 +55,8 @@ mock_resource "aws_cloudfront_distribution" {
     id          = "E2MOCKDISTRIB"
     arn         = "arn:aws:cloudfront::123456789012:distribution/E2MOCKDISTRIB"
     domain_name = "d1mock.cloudfront.net"
+    # CloudFront's one hosted zone, the same for every distribution.
+    hosted_zone_id = "Z2FDTNDATAQYW2"
   }
 }
 
@@ -106,5 +108,34 @@ mock_resource "aws_cloudwatch_metric_alarm" {
 mock_data "aws_region" {
   defaults = {
     name = "eu-central-1"
+  }
+}
+
+# The custom domain's pieces (domain.tf). The provider validates certificate ARNs during apply;
+# tests/domain-zone.tftest.hcl gives each provider's certificates their own ARN and record.
+mock_resource "aws_acm_certificate" {
+  defaults = {
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000"
+    domain_validation_options = [{
+      domain_name           = "chat.example.com"
+      resource_record_name  = "_mock.chat.example.com."
+      resource_record_type  = "CNAME"
+      resource_record_value = "_mock.acm-validations.aws."
+    }]
+  }
+}
+
+mock_resource "aws_apigatewayv2_domain_name" {
+  defaults = {
+    domain_name_configuration = {
+      target_domain_name = "d-mock123456.execute-api.eu-central-1.amazonaws.com"
+      hosted_zone_id     = "Z1U9ULNL0V5AJ3"
+    }
+  }
+}
+
+mock_data "aws_route53_zone" {
+  defaults = {
+    name = "example.com"
   }
 }

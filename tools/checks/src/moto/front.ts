@@ -1,20 +1,27 @@
 /**
- * A proxy in front of moto_server, where the AWS provider is pointed. It answers the API Gateway
- * v2 deployment calls moto lacks (CreateDeployment, GetDeployment, DeleteDeployment,
- * GetDeployments), shaped as the API Reference describes them (restJson1, lower camel case:
- * https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-deployments.html), and
- * keeps each stage's `deploymentId`, which moto drops (its UpdateStage fails outright). On request
- * it refuses S3 PutBucketPolicy calls with S3's AccessDenied, as S3 does for a while after a
- * bucket's public access block changed. Every other request goes to moto unchanged.
+ * A proxy in front of moto_server, where the AWS provider is pointed. It answers what moto lacks
+ * or answers differently from AWS, and passes every other request to moto unchanged:
+ * - the API Gateway v2 deployment calls (CreateDeployment, GetDeployment, DeleteDeployment,
+ *   GetDeployments), shaped as the API Reference describes them (restJson1, lower camel case:
+ *   https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-deployments.html),
+ *   and each stage's `deploymentId`, which moto drops (its UpdateStage fails outright);
+ * - API Gateway v2 domain names' status, regional host name and hosted zone (domain-names.ts);
+ * - API Gateway's UpdateAccount clearing the CloudWatch role (apigateway-account.ts);
+ * - CloudFront response headers policies (response-headers-policies.ts).
+ * On request it refuses S3 PutBucketPolicy calls with S3's AccessDenied, as S3 does for a while
+ * after a bucket's public access block changed.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  createServer,
-  request as httpRequest,
-  type IncomingMessage,
-  type ServerResponse,
-} from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { answerUpdateAccount, isUpdateAccount } from './apigateway-account.ts';
+import { answerDomainNames, DOMAIN_NAMES_PATH } from './domain-names.ts';
+import { callMoto, forward, parseObject, readBody, sendJson } from './http.ts';
+import {
+  answerResponseHeadersPolicies,
+  RESPONSE_HEADERS_POLICY_PATH,
+  type ResponseHeadersPolicies,
+} from './response-headers-policies.ts';
 
 /** A deployment as the API returns it. */
 export interface Deployment {
@@ -54,6 +61,13 @@ export async function startMotoFront(upstream: string): Promise<MotoFront> {
   let toRefuse = 0;
   let refused = 0;
 
+  const responseHeadersPolicies: ResponseHeadersPolicies = new Map();
+  const answerOr500 = (response: ServerResponse, answering: Promise<void>): void => {
+    answering.catch(() => {
+      if (!response.headersSent) response.writeHead(500).end();
+    });
+  };
+
   const server = createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://front');
     const path = url.pathname;
@@ -67,16 +81,31 @@ export async function startMotoFront(upstream: string): Promise<MotoFront> {
     }
     const match = DEPLOYMENTS_PATH.exec(path);
     if (match?.[1] !== undefined) {
-      answerDeployments(request, response, deployments, match[1], match[2]).catch(() => {
-        if (!response.headersSent) response.writeHead(500).end();
-      });
+      answerOr500(response, answerDeployments(request, response, deployments, match[1], match[2]));
       return;
     }
     const stage = STAGES_PATH.exec(path);
     if (stage?.[1] !== undefined) {
-      answerStages(request, response, target, stageDeployments, stage[1], stage[2]).catch(() => {
-        if (!response.headersSent) response.writeHead(500).end();
-      });
+      answerOr500(
+        response,
+        answerStages(request, response, target, stageDeployments, stage[1], stage[2]),
+      );
+      return;
+    }
+    if (isUpdateAccount(request, path)) {
+      answerOr500(response, answerUpdateAccount(request, response, target));
+      return;
+    }
+    if (DOMAIN_NAMES_PATH.test(path)) {
+      answerOr500(response, answerDomainNames(request, response, target));
+      return;
+    }
+    const policy = RESPONSE_HEADERS_POLICY_PATH.exec(path);
+    if (policy !== null) {
+      answerOr500(
+        response,
+        answerResponseHeadersPolicies(request, response, responseHeadersPolicies, policy[1]),
+      );
       return;
     }
     // Deleting an API deletes its deployments with it, as on AWS.
@@ -158,12 +187,12 @@ async function answerStages(
     const { deploymentId, description: _description, ...others } = input;
     if (typeof deploymentId === 'string' && Object.keys(others).length === 0) {
       stageDeployments.set(key(stageName), deploymentId);
-      const current = await call(target, request, 'GET', Buffer.alloc(0));
+      const current = await callMoto(target, request, 'GET', Buffer.alloc(0));
       sendJson(response, current.status, { ...parseObject(current.body), deploymentId });
       return;
     }
   }
-  const answer = await call(target, request, request.method ?? 'GET', body);
+  const answer = await callMoto(target, request, request.method ?? 'GET', body);
   let output = parseObject(answer.body);
   if (answer.status < 300) {
     if (request.method === 'POST' && typeof input.deploymentId === 'string') {
@@ -191,60 +220,6 @@ async function answerStages(
   sendJson(response, answer.status, output, answer.headers);
 }
 
-function parseObject(body: Buffer): Record<string, unknown> {
-  try {
-    const value: unknown = JSON.parse(body.toString('utf8'));
-    return typeof value === 'object' && value !== null ? (value as Record<string, unknown>) : {};
-  } catch {
-    return {};
-  }
-}
-
-/** Sends one request to moto with the original headers and collects its answer. */
-function call(
-  target: URL,
-  original: IncomingMessage,
-  method: string,
-  body: Buffer,
-): Promise<{ status: number; headers: Record<string, string>; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const headers = { ...original.headers, 'content-length': String(body.length) };
-    const upstream = httpRequest(
-      { host: target.hostname, port: target.port, method, path: original.url, headers },
-      (answer) => {
-        const chunks: Buffer[] = [];
-        answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-        answer.on('end', () => {
-          const kept: Record<string, string> = {};
-          for (const name of ['x-amzn-errortype', 'x-amzn-requestid']) {
-            const value = answer.headers[name];
-            if (typeof value === 'string') kept[name] = value;
-          }
-          resolve({ status: answer.statusCode ?? 502, headers: kept, body: Buffer.concat(chunks) });
-        });
-        answer.on('error', reject);
-      },
-    );
-    upstream.on('error', reject);
-    upstream.end(body);
-  });
-}
-
-function sendJson(
-  response: ServerResponse,
-  status: number,
-  value: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const body = JSON.stringify(value);
-  response.writeHead(status, {
-    ...headers,
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(body),
-  });
-  response.end(body);
-}
-
 /** API Gateway's 404: the SDK reads the error type from the x-amzn-ErrorType header. */
 function sendNotFound(response: ServerResponse, deploymentId: string): void {
   const body = JSON.stringify({
@@ -270,34 +245,4 @@ function sendAccessDenied(response: ServerResponse): void {
     'content-length': Buffer.byteLength(body),
   });
   response.end(body);
-}
-
-function forward(request: IncomingMessage, response: ServerResponse, target: URL): void {
-  const upstream = httpRequest(
-    {
-      host: target.hostname,
-      port: target.port,
-      method: request.method,
-      path: request.url,
-      headers: request.headers,
-    },
-    (answer) => {
-      response.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(response);
-    },
-  );
-  upstream.on('error', () => {
-    if (!response.headersSent) response.writeHead(502).end();
-    else response.destroy();
-  });
-  request.pipe(upstream);
-}
-
-function readBody(request: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks)));
-    request.on('error', reject);
-  });
 }

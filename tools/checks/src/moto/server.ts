@@ -45,10 +45,18 @@ export async function findMotoServer(env: NodeJS.ProcessEnv = process.env): Prom
 /**
  * Starts moto_server on a port the OS picks and waits until it says where it listens.
  * @param bin - the moto_server executable
+ * @param settings - moto's settings read from the environment (moto/settings.py), e.g.
+ *   `{ MOTO_ACM_VALIDATION_WAIT: '0' }`
  * @throws Error when it exits or says nothing within 30 s
  */
-export function startMotoServer(bin: string): Promise<MotoServer> {
-  const child = spawn(bin, ['-H', '127.0.0.1', '-p', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+export function startMotoServer(
+  bin: string,
+  settings: Readonly<Record<string, string>> = {},
+): Promise<MotoServer> {
+  const child = spawn(bin, ['-H', '127.0.0.1', '-p', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...settings },
+  });
   return new Promise((resolve, reject) => {
     let output = '';
     const fail = (reason: string): void => {
