@@ -91,8 +91,8 @@ run "everything_follows_the_names" {
 
   assert {
     condition = (
-      strcontains(aws_s3_object.index.content, "content=\"${trimspace(templatefile("../frontend/content-security-policy.tftpl", { websocket_url = "wss://chat-ws.example.com" }))}\"") &&
-      aws_cloudfront_response_headers_policy.this[0].security_headers_config[0].content_security_policy[0].content_security_policy == "${trimspace(templatefile("../frontend/content-security-policy.tftpl", { websocket_url = "wss://chat-ws.example.com" }))}; frame-ancestors 'none'"
+      strcontains(aws_s3_object.index.content, "content=\"${trimspace(templatefile("../frontend/content-security-policy.tftpl", { connect_sources = "wss://chat-ws.example.com" }))}\"") &&
+      aws_cloudfront_response_headers_policy.this[0].security_headers_config[0].content_security_policy[0].content_security_policy == "${trimspace(templatefile("../frontend/content-security-policy.tftpl", { connect_sources = "wss://chat-ws.example.com" }))}; frame-ancestors 'none'"
     )
     error_message = "The CSP (meta tag and header) must let the page connect to the WebSocket's name."
   }
