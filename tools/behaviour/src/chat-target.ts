@@ -91,6 +91,8 @@ export interface ChatTarget {
   readonly pageUrl: string;
   /** The page's origin, which the suite's clients send as the page would. */
   readonly origin: string;
+  /** The `@connections` endpoint with the stage, when the runner may call it. */
+  readonly managementEndpoint: string | undefined;
   readonly limits: ChatLimits;
   readonly signIn: SignIn;
   /**

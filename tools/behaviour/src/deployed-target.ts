@@ -43,12 +43,10 @@ export async function deployedTarget(
   const region = settings.region ?? regionOfApi(settings.websocketUrl);
   const awsProblem = await missingAwsConfig(region);
   const regionConfig = region === undefined ? {} : { region };
+  const managementEndpoint = managementEndpointOf(settings.websocketUrl);
   const closer =
     awsProblem === undefined
-      ? connectionCloser({
-          endpoint: managementEndpointOf(settings.websocketUrl),
-          ...regionConfig,
-        })
+      ? connectionCloser({ endpoint: managementEndpoint, ...regionConfig })
       : undefined;
   const reader =
     awsProblem === undefined && settings.tableName !== undefined
@@ -77,6 +75,7 @@ export async function deployedTarget(
     websocketUrl: settings.websocketUrl,
     pageUrl: settings.siteUrl,
     origin: new URL(settings.siteUrl).origin,
+    managementEndpoint: closer === undefined ? undefined : managementEndpoint,
     limits: {
       maxMessageLength: config.maxMessageLength,
       rateLimit: settings.rateLimit,

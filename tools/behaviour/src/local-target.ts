@@ -75,6 +75,7 @@ export async function localTarget(options: LocalTargetOptions = {}): Promise<Cha
     websocketUrl: stack.websocketUrl,
     pageUrl: stack.pageUrl,
     origin: new URL(stack.pageUrl).origin,
+    managementEndpoint: stack.managementEndpoint,
     limits: limitsOf(env),
     signIn: issuer === undefined ? { on: false } : { on: true, users },
     clientAddress: address,
