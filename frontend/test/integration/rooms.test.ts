@@ -112,38 +112,6 @@ describeInChromium('rooms, history and presence in Chromium', (suite) => {
     }
   });
 
-  it('shows a member who joins late what was said before, oldest first and above the join, and how many are here', async () => {
-    // Prepare: Alice and Bob talk in #late before Carol comes
-    const alice = await suite.join('Alice', { url: roomUrl('late') });
-    const bob = await suite.join('Bob', { url: roomUrl('late') });
-    await say(alice, 'First, from Alice');
-    await received(bob, 'First, from Alice');
-    await say(bob, 'Second, from Bob');
-    await received(alice, 'Second, from Bob');
-    await say(alice, 'Third, from Alice');
-    await received(bob, 'Third, from Alice');
-
-    // Act
-    const carol = await suite.join('Carol', { url: roomUrl('late') });
-    await received(carol, 'Third, from Alice');
-
-    // Assess: the history above the line that says she joined, each with its sender
-    expect(await conversationLines(carol)).toEqual([
-      'First, from Alice',
-      'Second, from Bob',
-      'Third, from Alice',
-      'Connected to #late. Say hello!',
-    ]);
-    expect(await carol.page.locator('.message .sender').allTextContents()).toEqual([
-      'Alice',
-      'Bob',
-      'Alice',
-    ]);
-    expect(await carol.page.locator('.message.own').count()).toBe(0);
-    await expect.poll(() => presence(carol.page)).toBe('3 people here');
-    await expect.poll(() => presence(alice.page)).toBe('3 people here');
-  });
-
   it('after DELETE @connections, shows each message once: what it had, its own, and what others said while it was away', async () => {
     // Prepare: Alice joins #away alone, so the room's one member is her; her timers run on a
     // clock the test controls, so she reconnects only when the test lets her

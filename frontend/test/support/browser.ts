@@ -58,7 +58,15 @@ export interface OpenOptions {
   readonly beforeLoad?: (page: Page) => Promise<unknown>;
   /** Whether to wait until the page says it is connected; false for a page that must not. */
   readonly waitUntilConnected?: boolean;
+  /**
+   * The hosts the page may reach (besides Gravatar, which the test answers): the local stack's by
+   * default; a deployed stack's page and API for the behaviour suite.
+   */
+  readonly allowedHosts?: readonly string[];
 }
+
+/** Where the local stack serves the page and the API. */
+const LOCAL_HOSTS: readonly string[] = ['127.0.0.1', 'localhost'];
 
 /**
  * An SVG standing in for Gravatar: the tests never reach the internet, so Gravatar requests are
@@ -88,10 +96,10 @@ export async function openMember(
   // Shorter than the test timeout, so a wait that never ends fails naming what it waited for.
   context.setDefaultTimeout(10_000);
   await prepareContext?.(context);
-  // Nothing outside the local stack is reachable in tests; fail such requests fast and visibly.
+  // Nothing outside the stack is reachable in tests; fail such requests fast and visibly.
+  const allowedHosts = options.allowedHosts ?? LOCAL_HOSTS;
   await context.route(
-    (url) =>
-      !['127.0.0.1', 'localhost'].includes(url.hostname) && !url.hostname.endsWith('gravatar.com'),
+    (url) => !allowedHosts.includes(url.hostname) && !url.hostname.endsWith('gravatar.com'),
     (route) => route.abort('blockedbyclient'),
   );
   const page = await context.newPage();

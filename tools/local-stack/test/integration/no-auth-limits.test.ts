@@ -109,29 +109,6 @@ describe('without sign-in, limits hold per source address', () => {
     expect(refused + handshakesRefused).toBeGreaterThan(0);
   });
 
-  it('more sockets gain nothing', { timeout: 120_000 }, async () => {
-    // Prepare: every connection the address may have
-    const clients = await Promise.all(
-      Array.from({ length: MAX_CONNECTIONS }, () => connectFrom('127.0.0.3', 'attack-sockets')),
-    );
-    const started = Date.now();
-
-    // Act: 10 messages on each, all at once
-    const sent = clients.map((client, index) => sendMessages(client, 10, `socket ${index}`));
-    const outcomes = await Promise.all(
-      clients.map((client, index) => settled(client, sent[index] ?? [])),
-    );
-    const seconds = (Date.now() - started) / 1000;
-
-    // Assess: one budget for the address, however many sockets share it (an accepted message's
-    // ack can be lost when its socket is closed for flooding meanwhile, so fewer may show)
-    const accepted = outcomes.flat().filter((outcome) => outcome === 'ack').length;
-    expect(accepted).toBeGreaterThan(0);
-    expect(accepted).toBeLessThanOrEqual(allowance(seconds));
-    expect(accepted).toBeLessThan(10 * MAX_CONNECTIONS);
-    await Promise.all(clients.map((client) => client.close()));
-  });
-
   it.each([
     ['pings', '127.0.0.4', (): string => JSON.stringify({ action: 'ping' })],
     ['invalid frames', '127.0.0.5', (): string => 'not json at all'],
@@ -154,21 +131,6 @@ describe('without sign-in, limits hold per source address', () => {
     },
   );
 
-  it('a person just closed for flooding is refused new connections (429)', {
-    timeout: 120_000,
-  }, async () => {
-    // Prepare: a flood from 127.0.0.6 that gets its connection closed
-    const flooder = await connectFrom('127.0.0.6', 'attack-return');
-    for (let index = 0; index < 8 * BURST; index++) flooder.sendJson({ action: 'ping' });
-    await flooder.closed;
-
-    // Act
-    const again = connectFrom('127.0.0.6', 'attack-return');
-
-    // Assess: until the overdraft has run down (about 10 s at these settings)
-    await expect(again).rejects.toEqual(new HandshakeRefused(429));
-  });
-
   it('the connection cap refuses one connection too many with 429', {
     timeout: 120_000,
   }, async () => {
@@ -184,38 +146,5 @@ describe('without sign-in, limits hold per source address', () => {
     await expect(oneMore).rejects.toEqual(new HandshakeRefused(429));
     const neighbour = await connectFrom('127.0.0.8', 'attack-cap');
     await Promise.all([...clients, neighbour].map((client) => client.close()));
-  });
-
-  it('unknown actions are refused and never reach the room', { timeout: 120_000 }, async () => {
-    // Prepare
-    const [sender, watcher] = await Promise.all([
-      connectFrom('127.0.0.9', 'attack-action'),
-      connectFrom('127.0.0.10', 'attack-action'),
-    ]);
-
-    // Act: an unknown action with a message, one without, then a real message
-    sender.sendJson({
-      action: 'nope',
-      message: 'not a chat message',
-      clientId: randomUUID(),
-    });
-    sender.sendJson({ action: 'nope' });
-    while (framesOf(sender).filter((frame) => frame.code === 'unknown_action').length < 2) {
-      await sender.frame(sender.received.length);
-    }
-    const [real] = sendMessages(sender, 1, 'a real one');
-    while (!framesOf(watcher).some((frame) => frame.message === 'a real one 0')) {
-      await watcher.frame(watcher.received.length);
-    }
-
-    // Assess
-    expect(framesOf(sender).filter((frame) => frame.code === 'unknown_action')).toHaveLength(2);
-    expect(outcomesOf(sender, [real ?? ''])).toEqual(['ack']);
-    expect(
-      framesOf(watcher)
-        .filter((frame) => frame.type === 'message')
-        .map((frame) => frame.message),
-    ).toEqual(['a real one 0']);
-    await Promise.all([sender.close(), watcher.close()]);
   });
 });

@@ -142,10 +142,4 @@ describe('sign-in offline', () => {
   ])('refuses a token %s with 401 before the socket opens', async (_case, token) => {
     await expect(connectWith(token())).rejects.toEqual(new HandshakeRefused(401));
   });
-
-  it('refuses a handshake without a token (no subprotocol at all) with 401', async () => {
-    await expect(TestClient.connect(local.stack.websocketUrl)).rejects.toEqual(
-      new HandshakeRefused(401),
-    );
-  });
 });
