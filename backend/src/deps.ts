@@ -73,6 +73,12 @@ export interface Invocation {
 }
 
 /**
+ * How long a new connection's `$connect` may still be running: API Gateway's integration timeout
+ * (29 s), and a second more. A 410 for a younger connection does not mean it is gone.
+ */
+const CONNECT_SETTLE_MS = 30_000;
+
+/**
  * The pacer of one invocation: its posts, across all the broadcasts it runs, share one pace.
  * @param deps - the handler's dependencies (the budget and its rate)
  * @param invocation - the running invocation (no post starts within the hand-off margin)
@@ -106,9 +112,12 @@ export function fanoutDepsFor(
     concurrency: deps.config.sendConcurrency,
     store: {
       recipientPages: deps.store.recipientPages,
-      // A recipient found gone (410) is forgotten and, if this delete removed it, counted out.
+      // A recipient found gone (410) is forgotten and, if this delete removed it, counted out;
+      // unless it connected within API Gateway's integration timeout: a post answers 410 until
+      // its $connect returns, and forgetting it then would leave a live connection unknown.
       remove: async (connectionId) => {
-        const departure = await forgetConnection(deps, connectionId);
+        const settledBefore = new Date(deps.now().getTime() - CONNECT_SETTLE_MS);
+        const departure = await forgetConnection(deps, connectionId, settledBefore);
         if (departure?.openConnections !== undefined) {
           deps.metrics.openConnections(departure.openConnections);
         }

@@ -5,6 +5,7 @@
  * so a message to a room of 10 costs one small read however many connections the table holds.
  */
 
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { BatchGetCommand, DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import contract from '../../../contract/contract.json' with { type: 'json' };
@@ -61,9 +62,12 @@ export interface ConnectionStore {
   /**
    * Forgets a connection, as {@link ConnectionStore.remove} does.
    * @param connectionId - the id to delete
-   * @returns its room and person, or undefined when there was no item
+   * @param connectedBefore - forget it only if it connected before this instant (a 410 clean-up
+   *   leaves a connection alone whose `$connect` may still be running: a post to it answers 410
+   *   until `$connect` returns)
+   * @returns its room and person, or undefined when there was no item (or it was too new)
    */
-  forget(connectionId: string): Promise<ForgottenConnection | undefined>;
+  forget(connectionId: string, connectedBefore?: Date): Promise<ForgottenConnection | undefined>;
   /**
    * Reads the state of a few connections, in one BatchGetItem of up to 100 keys.
    * @param connectionIds - the connections (at most 100)
@@ -164,15 +168,31 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
     } while (exclusiveStartKey !== undefined);
   }
 
-  async function forget(connectionId: string): Promise<ForgottenConnection | undefined> {
+  async function forget(
+    connectionId: string,
+    connectedBefore?: Date,
+  ): Promise<ForgottenConnection | undefined> {
     // DeleteItem on a missing key succeeds, which is exactly the idempotence we want.
-    const { Attributes } = await client.send(
-      new DeleteCommand({
-        TableName: tableName,
-        Key: { [partitionKey]: connectionId },
-        ReturnValues: 'ALL_OLD',
-      }),
-    );
+    let Attributes: Record<string, unknown> | undefined;
+    try {
+      ({ Attributes } = await client.send(
+        new DeleteCommand({
+          TableName: tableName,
+          Key: { [partitionKey]: connectionId },
+          ReturnValues: 'ALL_OLD',
+          // ISO-8601 instants in one format compare as text in time order.
+          ...(connectedBefore !== undefined && {
+            ConditionExpression: 'attribute_not_exists(#connectedAt) OR #connectedAt < :before',
+            ExpressionAttributeNames: { '#connectedAt': 'connectedAt' },
+            ExpressionAttributeValues: { ':before': connectedBefore.toISOString() },
+          }),
+        }),
+      ));
+    } catch (error) {
+      // Too new to be gone: its $connect may still be running.
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
     const room = Attributes?.[roomAttribute];
     if (typeof room !== 'string') return undefined;
     const person = Attributes?.[PERSON_ATTRIBUTE];

@@ -112,14 +112,17 @@ export interface Departure {
  * its person's place back.
  * @param deps - the stores and the clock
  * @param connectionId - the connection
- * @returns its room and the new head count; undefined when there was no item (already forgotten)
+ * @param connectedBefore - forget it only if it connected before this (a 410 clean-up's guard)
+ * @returns its room and the new head count; undefined when there was no item (already forgotten,
+ *   or too new for a 410 to mean it is gone)
  * @throws when the delete itself failed
  */
 export async function forgetConnection(
   deps: MembershipDeps,
   connectionId: string,
+  connectedBefore?: Date,
 ): Promise<Departure | undefined> {
-  const forgotten = await deps.store.forget(connectionId);
+  const forgotten = await deps.store.forget(connectionId, connectedBefore);
   if (forgotten === undefined) return undefined;
   const { room, person } = forgotten;
   const [headCount, openConnections] = await Promise.all([

@@ -59,3 +59,23 @@ describe('the count of open connections', () => {
     expect(await membership.openConnections.change(0)).toBe(1);
   });
 });
+
+describe('a 410 clean-up', () => {
+  it('leaves a connection alone that connected moments ago, and forgets an older one', async () => {
+    // Prepare: two connections, one whose $connect may still be running
+    await joinRoom(membership, 'settled', 'cleanup', 3);
+    const joinedAt = membership.now();
+    await joinRoom(membership, 'fresh', 'cleanup', 3);
+    const before = await membership.openConnections.change(0);
+
+    // Act: a broadcast got 410 for both; only connections from before this instant are gone
+    const settledBefore = new Date(joinedAt.getTime() + 1);
+    const fresh = await forgetConnection(membership, 'fresh', new Date(joinedAt.getTime() - 1));
+    const settled = await forgetConnection(membership, 'settled', settledBefore);
+
+    // Assess
+    expect(fresh).toBeUndefined();
+    expect(settled?.room).toBe('cleanup');
+    expect(await membership.openConnections.change(0)).toBe(before - 1);
+  });
+});
