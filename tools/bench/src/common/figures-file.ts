@@ -29,6 +29,7 @@ export interface FiguresSection {
 const HEADINGS: Readonly<Record<BenchmarkName, string>> = {
   load: 'Load',
   fanout: 'Fan-out',
+  pushback: 'Pushback',
   rooms: 'Rooms',
   coldstart: 'Cold start',
 };
