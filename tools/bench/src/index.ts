@@ -23,6 +23,9 @@ import { renderMarkdownTable, renderTextTable } from './common/report.ts';
 import type { FanoutBenchmarkResult } from './fanout/benchmark.ts';
 import { runFanoutBenchmark } from './fanout/benchmark.ts';
 import { checkFanoutTargets, fanoutTables } from './fanout/report.ts';
+import type { FaultsBenchmarkResult } from './faults/benchmark.ts';
+import { runFaultsBenchmark } from './faults/benchmark.ts';
+import { checkFaultsTargets, faultsTables } from './faults/report.ts';
 import type { LoadBenchmarkResult } from './load/benchmark.ts';
 import { runLoadBenchmark } from './load/benchmark.ts';
 import { checkLoadTargets, loadTables, sweepTable } from './load/report.ts';
@@ -52,6 +55,7 @@ interface BenchResults {
   readonly load: LoadBenchmarkResult[];
   fanout: FanoutBenchmarkResult | undefined;
   pushback: PushbackBenchmarkResult | undefined;
+  faults: FaultsBenchmarkResult | undefined;
   rooms: RoomsBenchmarkResult | undefined;
   coldStart: ColdStartResult | undefined;
   readonly errors: { benchmark: BenchmarkName; message: string }[];
@@ -95,6 +99,7 @@ async function main(argv: readonly string[]): Promise<number> {
     load: [],
     fanout: undefined,
     pushback: undefined,
+    faults: undefined,
     rooms: undefined,
     coldStart: undefined,
     errors: [],
@@ -171,6 +176,8 @@ async function runBenchmark(run: BenchRun, benchmark: BenchmarkName): Promise<vo
     results.fanout = await runFanoutBenchmark(options, signal, progress);
   } else if (benchmark === 'pushback') {
     results.pushback = await runPushbackBenchmark(options, signal, progress);
+  } else if (benchmark === 'faults') {
+    results.faults = await runFaultsBenchmark(options, signal, progress);
   } else if (benchmark === 'rooms') {
     results.rooms = await runRoomsBenchmark(options, signal, progress);
   } else {
@@ -210,6 +217,13 @@ function benchmarkReports(all: BenchResults): BenchmarkReport[] {
       benchmark: 'pushback',
       tables: pushbackTables(all.pushback, DEFAULT_SEND_CONCURRENCY),
       checks: checkPushbackTargets(all.pushback, DEFAULT_SEND_CONCURRENCY),
+    });
+  }
+  if (all.faults !== undefined) {
+    reports.push({
+      benchmark: 'faults',
+      tables: faultsTables(all.faults),
+      checks: checkFaultsTargets(all.faults),
     });
   }
   if (all.rooms !== undefined) {
@@ -296,8 +310,8 @@ function renderTargets(all: BenchResults, checks: readonly TargetCheck[], bullet
 
 /**
  * 0 when every benchmark ran and every deciding check was met: nothing lost or duplicated
- * locally, the rooms' counts, a throttled broadcast's pace against its budget, and a setting that
- * reaches 100,000 members in time; 1 when a benchmark failed or one of them
+ * locally, the rooms' counts, a throttled broadcast's pace against its budget, every fault path,
+ * and a setting that reaches 100,000 members in time; 1 when a benchmark failed or one of them
  * was missed; 130 after Ctrl-C. Speed targets of the unthrottled broadcasts and the load are
  * reported, not enforced: a shared, noisy machine must not turn a slow run into a failure.
  */

@@ -15,7 +15,7 @@ describe('parseBenchOptions', () => {
     const options = parseBenchOptions([]);
 
     // Assess
-    expect(options.only).toEqual(['load', 'fanout', 'pushback', 'rooms', 'coldstart']);
+    expect(options.only).toEqual(['load', 'fanout', 'pushback', 'faults', 'rooms', 'coldstart']);
     expect(options.clientCounts).toEqual([1000]);
     expect(options.messages).toBeGreaterThanOrEqual(30);
     expect(options.rate).toBe(0);
@@ -33,6 +33,8 @@ describe('parseBenchOptions', () => {
     expect(options.roomsRounds).toBe(5);
     expect(options.pushbackBudgets).toEqual([1000, 500]);
     expect(options.pushbackRecipients).toBe(10_000);
+    expect(options.faultsRecipients).toBe(10_000);
+    expect(options.faultsOutageMs).toBe(8000);
   });
 
   it('prints in --help the default each flag is given', () => {
@@ -56,6 +58,12 @@ describe('parseBenchOptions', () => {
       roomsRounds: ['--rooms-rounds', options.roomsRounds],
       pushbackBudgets: ['--pushback-budgets', options.pushbackBudgets.join(',')],
       pushbackRecipients: ['--pushback-recipients', options.pushbackRecipients],
+      faultsRecipients: ['--faults-recipients', options.faultsRecipients],
+      faultsQueueDownRecipients: [
+        '--faults-queue-down-recipients',
+        options.faultsQueueDownRecipients,
+      ],
+      faultsOutageMs: ['--faults-outage-ms', options.faultsOutageMs],
     };
 
     // Act / Assess: the line of each flag, with the lines that continue it, names its default
@@ -94,6 +102,9 @@ describe('parseBenchOptions', () => {
       '--rooms-rounds=2',
       '--pushback-budgets=300,100',
       '--pushback-recipients=600',
+      '--faults-recipients=200',
+      '--faults-queue-down-recipients=900',
+      '--faults-outage-ms=2000',
       '--json',
     ];
 
@@ -124,6 +135,9 @@ describe('parseBenchOptions', () => {
       roomsRounds: 2,
       pushbackBudgets: [300, 100],
       pushbackRecipients: 600,
+      faultsRecipients: 200,
+      faultsQueueDownRecipients: 900,
+      faultsOutageMs: 2000,
     });
   });
 
@@ -175,6 +189,7 @@ describe('parseBenchOptions', () => {
     [['--rooms-members=20', '--rooms-connections=20'], /--rooms-connections must be at least 21/],
     [['--rooms-rounds', '0'], /--rooms-rounds must be at least 1/],
     [['--pushback-budgets', '0'], /--pushback-budgets must be at least 1/],
+    [['--faults-outage-ms', '0'], /--faults-outage-ms must be at least 1/],
     [['extra'], /positional/i],
   ])('rejects %j with a clear message', (argv, message) => {
     // Act / Assess

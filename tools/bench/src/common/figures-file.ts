@@ -30,6 +30,7 @@ const HEADINGS: Readonly<Record<BenchmarkName, string>> = {
   load: 'Load',
   fanout: 'Fan-out',
   pushback: 'Pushback',
+  faults: 'Faults',
   rooms: 'Rooms',
   coldstart: 'Cold start',
 };
