@@ -17,7 +17,7 @@ import { LOCAL_CREDENTIALS } from '../../../local-stack/src/dynamodb.ts';
 import type { Progress } from '../common/progress.ts';
 import { median } from '../common/report.ts';
 import type { BenchOptions } from '../options.ts';
-import { type BroadcastRound, fakeConnectionIds, startBroadcastRig } from './broadcast-rig.ts';
+import { type BroadcastRun, fakeConnectionIds, startBroadcastRig } from './broadcast-rig.ts';
 import { type SlowEndpoint, startSlowEndpoint } from './slow-endpoint.ts';
 
 /** CPU per post of one PostToConnection path, at this machine's full CPU. */
@@ -26,18 +26,6 @@ export interface PosterRun {
   /** Median over the measured rounds, in milliseconds of CPU per post. */
   readonly cpuPerPostMs: number;
   readonly postsPerRound: number;
-}
-
-/** One memory size and recipient count: a warm-up broadcast, then the measured ones. */
-export interface BroadcastRun {
-  readonly memoryMb: number;
-  readonly recipients: number;
-  /** How the containers ran: `256 MB at 0.14 vCPU (cgroup v1)` or why at full CPU. */
-  readonly cpu: string;
-  readonly cpuLimited: boolean;
-  /** The first broadcast: containers cold. */
-  readonly warmUp: BroadcastRound;
-  readonly rounds: readonly BroadcastRound[];
 }
 
 /** The whole fan-out benchmark. */
@@ -150,23 +138,9 @@ async function measureBroadcasts(
   try {
     for (const recipients of [...options.fanoutRecipients].sort((a, b) => a - b)) {
       if (signal.aborted) break;
-      await rig.fill(recipients);
       progress.log(`Fan-out: ${recipients} recipients at ${rig.stack.cpuLimit.description}`);
-      const broadcast = (): Promise<BroadcastRound> =>
-        rig.broadcast({ recipients, timeoutMs: SETTLE_TIMEOUT_MS });
-      const warmUp = await broadcast();
-      const rounds: BroadcastRound[] = [];
-      for (let round = 0; round < options.fanoutRounds && !signal.aborted; round++) {
-        rounds.push(await broadcast());
-      }
-      runs.push({
-        memoryMb,
-        recipients,
-        cpu: rig.stack.cpuLimit.description,
-        cpuLimited: rig.stack.cpuLimit.applied,
-        warmUp,
-        rounds,
-      });
+      const wait = { recipients, timeoutMs: SETTLE_TIMEOUT_MS };
+      runs.push(await rig.measure(wait, options.fanoutRounds, signal));
     }
   } finally {
     await rig.stop();

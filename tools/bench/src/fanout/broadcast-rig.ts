@@ -41,6 +41,17 @@ export interface BroadcastRound {
   readonly unreachedReported: number | undefined;
 }
 
+/** One setting: a warm-up broadcast (containers cold), then the measured ones. */
+export interface BroadcastRun {
+  readonly memoryMb: number;
+  readonly recipients: number;
+  /** How the containers ran: `256 MB at 0.14 vCPU (cgroup v1)` or why at full CPU. */
+  readonly cpu: string;
+  readonly cpuLimited: boolean;
+  readonly warmUp: BroadcastRound;
+  readonly rounds: readonly BroadcastRound[];
+}
+
 /** How one broadcast is waited for. */
 export interface BroadcastWait {
   /** Recipients in the room besides the sender. */
@@ -58,6 +69,16 @@ export interface BroadcastRig {
   fill(count: number): Promise<void>;
   /** Sends one message and measures its broadcast. */
   broadcast(wait: BroadcastWait): Promise<BroadcastRound>;
+  /**
+   * Fills the room to `wait.recipients`, then measures a warm-up broadcast and `rounds` more,
+   * as far as `signal` lets it, reporting each measured one to `onRound`.
+   */
+  measure(
+    wait: BroadcastWait,
+    rounds: number,
+    signal: AbortSignal,
+    onRound?: (round: number) => void,
+  ): Promise<BroadcastRun>;
   stop(): Promise<void>;
 }
 
@@ -96,10 +117,27 @@ export async function startBroadcastRig(options: {
   }
   let stored = 0;
   let lastSentAt = 0;
-  return {
+  const rig: BroadcastRig = {
     stack,
     async fill(count) {
       if (count > stored) stored = await storeRecipients(stack, stored, count);
+    },
+    async measure(wait, rounds, signal, onRound) {
+      await rig.fill(wait.recipients);
+      const warmUp = await rig.broadcast(wait);
+      const measured: BroadcastRound[] = [];
+      for (let round = 1; round <= rounds && !signal.aborted; round++) {
+        onRound?.(round);
+        measured.push(await rig.broadcast(wait));
+      }
+      return {
+        memoryMb,
+        recipients: wait.recipients,
+        cpu: stack.cpuLimit.description,
+        cpuLimited: stack.cpuLimit.applied,
+        warmUp,
+        rounds: measured,
+      };
     },
     async broadcast(wait) {
       await sleep(lastSentAt + SEND_INTERVAL_MS - Date.now());
@@ -144,6 +182,7 @@ export async function startBroadcastRig(options: {
       await stack.stop();
     },
   };
+  return rig;
 }
 
 /**

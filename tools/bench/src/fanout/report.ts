@@ -4,8 +4,8 @@
 import contract from '../../../../contract/contract.json' with { type: 'json' };
 import type { Table, TargetCheck } from '../common/report.ts';
 import { formatCount, formatMs, median, sum } from '../common/report.ts';
-import type { BroadcastRun, FanoutBenchmarkResult } from './benchmark.ts';
-import type { BroadcastRound } from './broadcast-rig.ts';
+import type { FanoutBenchmarkResult } from './benchmark.ts';
+import type { BroadcastRound, BroadcastRun } from './broadcast-rig.ts';
 
 /** The targets and their reasons: docs/benchmarks.md, "Targets". */
 export const FANOUT_TARGETS = {

@@ -15,9 +15,8 @@ import contract from '../../../../contract/contract.json' with { type: 'json' };
 import { LOCAL_STACK_DEFAULTS } from '../../../local-stack/src/defaults.ts';
 import type { Progress } from '../common/progress.ts';
 import { formatCount } from '../common/report.ts';
-import type { BroadcastRun } from '../fanout/benchmark.ts';
 import { shardSizeEnvironment } from '../fanout/benchmark.ts';
-import { type BroadcastRound, startBroadcastRig } from '../fanout/broadcast-rig.ts';
+import { type BroadcastRun, startBroadcastRig } from '../fanout/broadcast-rig.ts';
 import { type SlowEndpoint, startSlowEndpoint } from '../fanout/slow-endpoint.ts';
 import type { BenchOptions } from '../options.ts';
 
@@ -88,29 +87,15 @@ async function measureBudget(
     },
   });
   try {
-    await rig.fill(recipients);
     progress.log(
       `Pushback: ${formatCount(recipients)} recipients, a budget of ${formatCount(budget)} posts/s${accountThrottle ? '' : ' without the account throttle'}, at ${rig.stack.cpuLimit.description}`,
     );
     const floorMs = (recipients / budget) * 1000;
-    const broadcast = (): Promise<BroadcastRound> =>
-      rig.broadcast({ recipients, timeoutMs: floorMs * TIMEOUT_FLOOR_FACTOR + TIMEOUT_EXTRA_MS });
-    const warmUp = await broadcast();
-    const rounds: BroadcastRound[] = [];
-    for (let round = 0; round < options.fanoutRounds && !signal.aborted; round++) {
-      progress.update(`Pushback: ${formatCount(budget)} posts/s, broadcast ${round + 1}`);
-      rounds.push(await broadcast());
-    }
-    return {
-      budget,
-      accountThrottle,
-      memoryMb,
-      recipients,
-      cpu: rig.stack.cpuLimit.description,
-      cpuLimited: rig.stack.cpuLimit.applied,
-      warmUp,
-      rounds,
-    };
+    const wait = { recipients, timeoutMs: floorMs * TIMEOUT_FLOOR_FACTOR + TIMEOUT_EXTRA_MS };
+    const run = await rig.measure(wait, options.fanoutRounds, signal, (round) =>
+      progress.update(`Pushback: ${formatCount(budget)} posts/s, broadcast ${round}`),
+    );
+    return { ...run, budget, accountThrottle };
   } finally {
     await rig.stop();
     await endpoint.limitRate(undefined);

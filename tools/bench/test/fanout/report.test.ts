@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { BroadcastRun, FanoutBenchmarkResult } from '../../src/fanout/benchmark.ts';
+import type { FanoutBenchmarkResult } from '../../src/fanout/benchmark.ts';
+import type { BroadcastRun } from '../../src/fanout/broadcast-rig.ts';
 import { checkFanoutTargets, fanoutTables } from '../../src/fanout/report.ts';
 import { broadcastRound as round, broadcastRun as run } from '../support/broadcast-rounds.ts';
 

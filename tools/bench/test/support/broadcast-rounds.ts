@@ -1,6 +1,5 @@
 /** Broadcast figures for the report tests of the fan-out, pushback and faults benchmarks. */
-import type { BroadcastRun } from '../../src/fanout/benchmark.ts';
-import type { BroadcastRound } from '../../src/fanout/broadcast-rig.ts';
+import type { BroadcastRound, BroadcastRun } from '../../src/fanout/broadcast-rig.ts';
 
 /**
  * One broadcast that reached 1,000 recipients once each, with nothing going wrong.
