@@ -60,6 +60,8 @@ export interface BroadcastWait {
   readonly timeoutMs: number;
   /** The broadcast is over once this holds; default: every recipient has the message. */
   readonly done?: (counters: EndpointCounters) => boolean;
+  /** Runs just before the message is sent (a fault armed from the send on). */
+  readonly beforeSend?: () => Promise<unknown>;
 }
 
 /** A stack, its room and its sender. */
@@ -144,6 +146,7 @@ export async function startBroadcastRig(options: {
       await endpoint.resetCounters();
       stack.resetMetrics();
       const before = stack.lambdaStats();
+      await wait.beforeSend?.();
       const sentAt = Date.now();
       lastSentAt = sentAt;
       sender.send(

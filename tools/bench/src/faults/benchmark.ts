@@ -14,6 +14,7 @@
  */
 import contract from '../../../../contract/contract.json' with { type: 'json' };
 import { LOCAL_STACK_DEFAULTS } from '../../../local-stack/src/defaults.ts';
+import type { InjectedFault } from '../../../local-stack/src/faults/injected-fault.ts';
 import type { Progress } from '../common/progress.ts';
 import { formatCount } from '../common/report.ts';
 import { shardSizeEnvironment } from '../fanout/benchmark.ts';
@@ -144,17 +145,23 @@ async function broadcastUnder(
     let injected: () => number;
     let round: BroadcastRound;
     if (fault === 'outage') {
-      await endpoint.failPosts({ status: 500, forMs: options.faultsOutageMs });
-      round = await rig.broadcast({ recipients, timeoutMs: OUTAGE_TIMEOUT_MS });
+      round = await rig.broadcast({
+        recipients,
+        timeoutMs: OUTAGE_TIMEOUT_MS,
+        beforeSend: () => endpoint.failPosts({ status: 500, forMs: options.faultsOutageMs }),
+      });
       injected = () => round.failedPosts;
     } else {
-      const armed = faults.failShardSends(
-        fault === 'queueDown' ? { all: true } : { firstAttempts: REFUSED_ATTEMPTS },
-      );
-      injected = () => armed.injected;
+      let armed: InjectedFault | undefined;
+      injected = () => armed?.injected ?? 0;
       round = await rig.broadcast({
         recipients,
         timeoutMs: TIMEOUT_MS,
+        beforeSend: async () => {
+          armed = faults.failShardSends(
+            fault === 'queueDown' ? { all: true } : { firstAttempts: REFUSED_ATTEMPTS },
+          );
+        },
         // With the queue down the sender hears of the rest once the accepting invocation is done.
         done: (counters) =>
           counters.delivered >= recipients ||
