@@ -109,8 +109,11 @@ describe('the slow management endpoint', () => {
 describe('fakeConnectionIds', () => {
   it('makes distinct ids in API Gateway format, distinct across prefixes', () => {
     const ids = [...fakeConnectionIds(5000, 'a'), ...fakeConnectionIds(5000, 'b')];
+    // A room filled in two steps, the second one's ids past 11 bytes of prefix and index
+    const topUp = [...fakeConnectionIds(10_000, 'r0'), ...fakeConnectionIds(20_000, 'r10000')];
 
     expect(new Set(ids).size).toBe(10_000);
+    expect(new Set(topUp).size).toBe(30_000);
     for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{15}=$/);
   });
 });
