@@ -22,6 +22,7 @@ export function faultsTables(result: FaultsBenchmarkResult): Table[] {
         'recipients',
         'delivered',
         'in the dead-letter queue',
+        'accounted for',
         'sender told (unreached)',
         'failures injected',
         'to last delivery',
@@ -39,6 +40,7 @@ export function faultsTables(result: FaultsBenchmarkResult): Table[] {
           formatCount(run.recipients),
           `${formatCount(Math.min(...run.rounds.map((round) => round.delivered)))}/${formatCount(run.recipients)}`,
           formatCount(middle((round) => round.deadLettered)),
+          `${formatCount(Math.min(...run.rounds.map((round) => round.delivered + round.deadLettered)))}/${formatCount(run.recipients)}`,
           told.every((unreached) => unreached === undefined)
             ? 'no'
             : formatCount(median(told.map((unreached) => unreached ?? 0))),
@@ -53,7 +55,7 @@ export function faultsTables(result: FaultsBenchmarkResult): Table[] {
         ];
       }),
       notes: [
-        'delivered: the fewest members any broadcast reached; in the dead-letter queue: recipients of the records the function put there (a cursor counted from the room)',
+        'delivered: the fewest members any broadcast reached; in the dead-letter queue: recipients of the records the function put there (a cursor counted from the room), median; accounted for: the fewest delivered or dead-lettered of any broadcast',
         "failures injected: posts answered 500, or SQS entries refused; retried: the function's metric (recipients queued to try again later)",
         `after the outage: the last delivery's time less the outage's ${formatMs(result.outageMs)}; the delivery window is ${formatMs(result.windowMs)}`,
       ],
