@@ -5,6 +5,7 @@
  * prints whatever was measured so far.
  */
 import { cpus, totalmem } from 'node:os';
+import { DEFAULT_SEND_CONCURRENCY } from '../../../backend/src/config.ts';
 import { runCommand } from '../../../scripts/lib/command.ts';
 import type { ColdStartResult } from './coldstart/benchmark.ts';
 import { runColdStartBenchmark } from './coldstart/benchmark.ts';
@@ -22,11 +23,17 @@ import { renderMarkdownTable, renderTextTable } from './common/report.ts';
 import type { FanoutBenchmarkResult } from './fanout/benchmark.ts';
 import { runFanoutBenchmark } from './fanout/benchmark.ts';
 import { checkFanoutTargets, fanoutTables } from './fanout/report.ts';
+import type { FaultsBenchmarkResult } from './faults/benchmark.ts';
+import { runFaultsBenchmark } from './faults/benchmark.ts';
+import { checkFaultsTargets, faultsTables } from './faults/report.ts';
 import type { LoadBenchmarkResult } from './load/benchmark.ts';
 import { runLoadBenchmark } from './load/benchmark.ts';
 import { checkLoadTargets, loadTables, sweepTable } from './load/report.ts';
 import type { BenchmarkName, BenchOptions } from './options.ts';
 import { HELP_TEXT, parseBenchOptions } from './options.ts';
+import type { PushbackBenchmarkResult } from './pushback/benchmark.ts';
+import { runPushbackBenchmark } from './pushback/benchmark.ts';
+import { checkPushbackTargets, pushbackTables } from './pushback/report.ts';
 import type { RoomsBenchmarkResult } from './rooms/benchmark.ts';
 import { runRoomsBenchmark } from './rooms/benchmark.ts';
 import { checkRoomsTargets, roomsTables } from './rooms/report.ts';
@@ -47,6 +54,8 @@ interface BenchResults {
   readonly options: BenchOptions;
   readonly load: LoadBenchmarkResult[];
   fanout: FanoutBenchmarkResult | undefined;
+  pushback: PushbackBenchmarkResult | undefined;
+  faults: FaultsBenchmarkResult | undefined;
   rooms: RoomsBenchmarkResult | undefined;
   coldStart: ColdStartResult | undefined;
   readonly errors: { benchmark: BenchmarkName; message: string }[];
@@ -89,6 +98,8 @@ async function main(argv: readonly string[]): Promise<number> {
     options,
     load: [],
     fanout: undefined,
+    pushback: undefined,
+    faults: undefined,
     rooms: undefined,
     coldStart: undefined,
     errors: [],
@@ -163,6 +174,10 @@ async function runBenchmark(run: BenchRun, benchmark: BenchmarkName): Promise<vo
     }
   } else if (benchmark === 'fanout') {
     results.fanout = await runFanoutBenchmark(options, signal, progress);
+  } else if (benchmark === 'pushback') {
+    results.pushback = await runPushbackBenchmark(options, signal, progress);
+  } else if (benchmark === 'faults') {
+    results.faults = await runFaultsBenchmark(options, signal, progress);
   } else if (benchmark === 'rooms') {
     results.rooms = await runRoomsBenchmark(options, signal, progress);
   } else {
@@ -195,6 +210,20 @@ function benchmarkReports(all: BenchResults): BenchmarkReport[] {
       benchmark: 'fanout',
       tables: fanoutTables(all.fanout),
       checks: checkFanoutTargets(all.fanout),
+    });
+  }
+  if (all.pushback !== undefined) {
+    reports.push({
+      benchmark: 'pushback',
+      tables: pushbackTables(all.pushback, DEFAULT_SEND_CONCURRENCY),
+      checks: checkPushbackTargets(all.pushback, DEFAULT_SEND_CONCURRENCY),
+    });
+  }
+  if (all.faults !== undefined) {
+    reports.push({
+      benchmark: 'faults',
+      tables: faultsTables(all.faults),
+      checks: checkFaultsTargets(all.faults),
     });
   }
   if (all.rooms !== undefined) {
@@ -280,10 +309,11 @@ function renderTargets(all: BenchResults, checks: readonly TargetCheck[], bullet
 }
 
 /**
- * 0 when every benchmark ran and every correctness check (nothing lost or duplicated locally, the
- * rooms' counts) was met; 1 when a benchmark failed or one was missed; 130 after Ctrl-C. Speed
- * targets are reported, not enforced: a shared, noisy machine must not turn a slow run into a
- * failure.
+ * 0 when every benchmark ran and every deciding check was met: nothing lost or duplicated
+ * locally, the rooms' counts, a throttled broadcast's pace against its budget, every fault path,
+ * and a setting that reaches 100,000 members in time; 1 when a benchmark failed or one of them
+ * was missed; 130 after Ctrl-C. Speed targets of the unthrottled broadcasts and the load are
+ * reported, not enforced: a shared, noisy machine must not turn a slow run into a failure.
  */
 function exitCodeFor(all: BenchResults, checks: readonly TargetCheck[]): number {
   if (all.aborted) return 130;

@@ -12,7 +12,14 @@ import {
 import { LOCAL_STACK_DEFAULTS } from '../../local-stack/src/defaults.ts';
 
 /** The benchmarks `--only` can select, in the order they run. */
-export const BENCHMARK_NAMES = ['load', 'fanout', 'rooms', 'coldstart'] as const;
+export const BENCHMARK_NAMES = [
+  'load',
+  'fanout',
+  'pushback',
+  'faults',
+  'rooms',
+  'coldstart',
+] as const;
 
 /** One benchmark's name. */
 export type BenchmarkName = (typeof BENCHMARK_NAMES)[number];
@@ -51,12 +58,22 @@ export interface BenchOptions {
   readonly fanoutMemory: readonly number[];
   /** How long the management endpoint takes to answer each post. */
   readonly fanoutRoundTripMs: number;
-  /** Measured broadcasts per setting, after one unmeasured warm-up. */
+  /** Measured broadcasts per setting (fan-out, pushback, faults), after one unmeasured warm-up. */
   readonly fanoutRounds: number;
   /** SHARD_SIZE for the function; undefined leaves its default (by memory). */
   readonly fanoutShardSize: number | undefined;
   /** Posts per round when measuring CPU per post on each path. */
   readonly fanoutPosterPosts: number;
+  /** Callback budgets (posts per second) to broadcast against, each its own run. */
+  readonly pushbackBudgets: readonly number[];
+  /** Recipients of each throttled broadcast. */
+  readonly pushbackRecipients: number;
+  /** Recipients of the broadcasts through an outage and through refused hand-offs. */
+  readonly faultsRecipients: number;
+  /** Recipients of the broadcasts while SQS refuses every shard. */
+  readonly faultsQueueDownRecipients: number;
+  /** How long `@connections` answers 500 in the outage. */
+  readonly faultsOutageMs: number;
   /** WebSocket connections open while a message goes to the measured room, its members included. */
   readonly roomsConnections: number;
   /** Members of the measured room. */
@@ -86,6 +103,11 @@ export const BENCH_DEFAULTS = {
   fanoutRoundTripMs: 20,
   fanoutRounds: 3,
   fanoutPosterPosts: 2000,
+  pushbackBudgets: [1000, 500],
+  pushbackRecipients: 10_000,
+  faultsRecipients: 10_000,
+  faultsQueueDownRecipients: 30_000,
+  faultsOutageMs: 8000,
   roomsConnections: 10_000,
   roomsMembers: 10,
   roomsRounds: 5,
@@ -120,9 +142,23 @@ management endpoint that answers after a round trip):
   --fanout-recipients LIST    recipients per broadcast (default ${D.fanoutRecipients.join(',')})
   --fanout-memory LIST        Lambda memory sizes in MB (default ${D.fanoutMemory.join(',')}, Terraform's default)
   --fanout-round-trip-ms D    time the endpoint takes to answer each post (default ${D.fanoutRoundTripMs})
-  --fanout-rounds N           measured broadcasts per setting, after one warm-up (default ${D.fanoutRounds})
-  --fanout-shard-size N       recipients per invocation (default: the function's, by memory)
+  --fanout-rounds N           measured broadcasts per setting, after one warm-up (default ${D.fanoutRounds});
+                              also pushback and faults
+  --fanout-shard-size N       recipients per invocation (default: the function's, by memory); also
+                              pushback and faults
   --fanout-poster-posts N     posts per round when measuring CPU per post (default ${D.fanoutPosterPosts})
+
+Pushback (the fan-out's set-up at the default memory, against the account's callback budget;
+--fanout-round-trip-ms applies):
+  --pushback-budgets LIST     posts/s of the account throttle and the function's budget, one run
+                              each (default ${D.pushbackBudgets.join(',')})
+  --pushback-recipients N     recipients per throttled broadcast (default ${D.pushbackRecipients})
+
+Faults (the fan-out's set-up at the default memory, while @connections or SQS fails):
+  --faults-recipients N       recipients through the outage and the refused hand-offs (default ${D.faultsRecipients})
+  --faults-queue-down-recipients N
+                              recipients while SQS refuses every shard (default ${D.faultsQueueDownRecipients})
+  --faults-outage-ms T        how long @connections answers 500 (default ${D.faultsOutageMs})
 
 Rooms (the real bundle on the local stack; every connection a real WebSocket client):
   --rooms-connections N       connections open in all (default ${D.roomsConnections}), connected
@@ -207,6 +243,35 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       D.fanoutPosterPosts,
       1,
     ),
+    pushbackBudgets: parseIntegerList(
+      '--pushback-budgets',
+      values['pushback-budgets'] ?? D.pushbackBudgets.join(','),
+      1,
+    ),
+    pushbackRecipients: parseInteger(
+      '--pushback-recipients',
+      values['pushback-recipients'],
+      D.pushbackRecipients,
+      1,
+    ),
+    faultsRecipients: parseInteger(
+      '--faults-recipients',
+      values['faults-recipients'],
+      D.faultsRecipients,
+      1,
+    ),
+    faultsQueueDownRecipients: parseInteger(
+      '--faults-queue-down-recipients',
+      values['faults-queue-down-recipients'],
+      D.faultsQueueDownRecipients,
+      1,
+    ),
+    faultsOutageMs: parseInteger(
+      '--faults-outage-ms',
+      values['faults-outage-ms'],
+      D.faultsOutageMs,
+      1,
+    ),
     // The other room needs at least one connection.
     roomsConnections: parseInteger(
       '--rooms-connections',
@@ -242,6 +307,11 @@ const FLAGS = {
   'fanout-rounds': { type: 'string' },
   'fanout-shard-size': { type: 'string' },
   'fanout-poster-posts': { type: 'string' },
+  'pushback-budgets': { type: 'string' },
+  'pushback-recipients': { type: 'string' },
+  'faults-recipients': { type: 'string' },
+  'faults-queue-down-recipients': { type: 'string' },
+  'faults-outage-ms': { type: 'string' },
   'rooms-connections': { type: 'string' },
   'rooms-members': { type: 'string' },
   'rooms-rounds': { type: 'string' },

@@ -15,7 +15,7 @@ describe('parseBenchOptions', () => {
     const options = parseBenchOptions([]);
 
     // Assess
-    expect(options.only).toEqual(['load', 'fanout', 'rooms', 'coldstart']);
+    expect(options.only).toEqual(['load', 'fanout', 'pushback', 'faults', 'rooms', 'coldstart']);
     expect(options.clientCounts).toEqual([1000]);
     expect(options.messages).toBeGreaterThanOrEqual(30);
     expect(options.rate).toBe(0);
@@ -31,6 +31,10 @@ describe('parseBenchOptions', () => {
     expect(options.roomsConnections).toBe(10_000);
     expect(options.roomsMembers).toBe(10);
     expect(options.roomsRounds).toBe(5);
+    expect(options.pushbackBudgets).toEqual([1000, 500]);
+    expect(options.pushbackRecipients).toBe(10_000);
+    expect(options.faultsRecipients).toBe(10_000);
+    expect(options.faultsOutageMs).toBe(8000);
   });
 
   it('prints in --help the default each flag is given', () => {
@@ -52,6 +56,14 @@ describe('parseBenchOptions', () => {
       roomsConnections: ['--rooms-connections', options.roomsConnections],
       roomsMembers: ['--rooms-members', options.roomsMembers],
       roomsRounds: ['--rooms-rounds', options.roomsRounds],
+      pushbackBudgets: ['--pushback-budgets', options.pushbackBudgets.join(',')],
+      pushbackRecipients: ['--pushback-recipients', options.pushbackRecipients],
+      faultsRecipients: ['--faults-recipients', options.faultsRecipients],
+      faultsQueueDownRecipients: [
+        '--faults-queue-down-recipients',
+        options.faultsQueueDownRecipients,
+      ],
+      faultsOutageMs: ['--faults-outage-ms', options.faultsOutageMs],
     };
 
     // Act / Assess: the line of each flag, with the lines that continue it, names its default
@@ -88,6 +100,11 @@ describe('parseBenchOptions', () => {
       '--rooms-connections=500',
       '--rooms-members=4',
       '--rooms-rounds=2',
+      '--pushback-budgets=300,100',
+      '--pushback-recipients=600',
+      '--faults-recipients=200',
+      '--faults-queue-down-recipients=900',
+      '--faults-outage-ms=2000',
       '--json',
     ];
 
@@ -116,6 +133,11 @@ describe('parseBenchOptions', () => {
       roomsConnections: 500,
       roomsMembers: 4,
       roomsRounds: 2,
+      pushbackBudgets: [300, 100],
+      pushbackRecipients: 600,
+      faultsRecipients: 200,
+      faultsQueueDownRecipients: 900,
+      faultsOutageMs: 2000,
     });
   });
 
@@ -166,6 +188,8 @@ describe('parseBenchOptions', () => {
     [['--rooms-members', '1'], /--rooms-members must be at least 2/],
     [['--rooms-members=20', '--rooms-connections=20'], /--rooms-connections must be at least 21/],
     [['--rooms-rounds', '0'], /--rooms-rounds must be at least 1/],
+    [['--pushback-budgets', '0'], /--pushback-budgets must be at least 1/],
+    [['--faults-outage-ms', '0'], /--faults-outage-ms must be at least 1/],
     [['extra'], /positional/i],
   ])('rejects %j with a clear message', (argv, message) => {
     // Act / Assess

@@ -19,8 +19,11 @@ export interface ChildHandle {
   readonly pid: number | undefined;
   /** The fields the child sent with `ready`. */
   readonly ready: ChildFields;
-  /** Asks the child one of its named `answers`; `T` is the shape that answer has (IPC is JSON). */
-  request<T = ChildFields>(name: string): Promise<T>;
+  /**
+   * Asks the child one of its named `answers`, with what that answer needs to know (JSON);
+   * `T` is the shape the answer has (IPC is JSON).
+   */
+  request<T = ChildFields>(name: string, argument?: ChildFields): Promise<T>;
   /** Asks the child to stop and waits until it exits; one that does not is killed. */
   stop(): Promise<void>;
 }
@@ -41,7 +44,8 @@ export interface StartChildOptions {
 /** What a child runs once its arguments are read. */
 export interface ChildService {
   readonly ready: ChildFields;
-  readonly answers?: Readonly<Record<string, () => ChildFields>>;
+  /** Named answers; each gets the request's argument (`{}` when none was given). */
+  readonly answers?: Readonly<Record<string, (argument: ChildFields) => ChildFields>>;
   stop(): Promise<void>;
 }
 
@@ -104,9 +108,9 @@ export async function startChild(options: StartChildOptions): Promise<ChildHandl
   return {
     pid: child.pid,
     ready: fieldsOf(started),
-    async request<T>(request: string): Promise<T> {
+    async request<T>(request: string, argument: ChildFields = {}): Promise<T> {
       const id = ++lastId;
-      child.send({ type: 'request', id, name: request });
+      child.send({ type: 'request', id, name: request, argument });
       const answer = await reply(child, name, `answer '${request}'`, REQUEST_TIMEOUT_MS, (m) =>
         Boolean(m.type === 'answer' && m.id === id),
       );
@@ -152,12 +156,15 @@ function serveParent(service: ChildService): void {
     if (message.type === 'stop') void stop();
     if (message.type !== 'request') return;
     const answer = service.answers?.[String(message.name)];
-    const error = `no request named '${String(message.name)}'`;
-    process.send?.({
-      type: 'answer',
-      id: message.id,
-      ...(answer ? { fields: answer() } : { error }),
-    });
+    const argument = fieldsOf({ fields: message.argument });
+    let reply: ChildFields = { error: `no request named '${String(message.name)}'` };
+    try {
+      if (answer) reply = { fields: answer(argument) };
+    } catch (error) {
+      // A request the child cannot act on (a fault that makes no sense) is the parent's error.
+      reply = { error: error instanceof Error ? error.message : String(error) };
+    }
+    process.send?.({ type: 'answer', id: message.id, ...reply });
   });
   // Never outlive the parent (e.g. after a second Ctrl-C closed the channel).
   process.on('disconnect', () => void stop());

@@ -29,6 +29,8 @@ export interface FiguresSection {
 const HEADINGS: Readonly<Record<BenchmarkName, string>> = {
   load: 'Load',
   fanout: 'Fan-out',
+  pushback: 'Pushback',
+  faults: 'Faults',
   rooms: 'Rooms',
   coldstart: 'Cold start',
 };

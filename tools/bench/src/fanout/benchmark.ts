@@ -7,21 +7,17 @@
  * each PostToConnection path (the SDK command and the signed request) is measured at full CPU,
  * one path after the other in the same run.
  */
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { WebSocket } from 'ws';
 import { broadcastToConnections } from '../../../../backend/src/broadcast/broadcaster.ts';
 import { createManagementClient } from '../../../../backend/src/broadcast/management-clients.ts';
 import type { PostToConnection } from '../../../../backend/src/broadcast/poster.ts';
 import { sdkPoster, signedPoster } from '../../../../backend/src/broadcast/poster.ts';
 import { DEFAULT_SEND_CONCURRENCY } from '../../../../backend/src/config.ts';
-import { expiresAtFor } from '../../../../backend/src/rooms/connection-store.ts';
 import contract from '../../../../contract/contract.json' with { type: 'json' };
-import { LOCAL_CREDENTIALS, localDynamoDbClient } from '../../../local-stack/src/dynamodb.ts';
-import { type LocalStack, startLocalStack } from '../../../local-stack/src/stack.ts';
-import { openClient, sleep, waitFor } from '../common/clients.ts';
+import { LOCAL_CREDENTIALS } from '../../../local-stack/src/dynamodb.ts';
 import type { Progress } from '../common/progress.ts';
 import { median } from '../common/report.ts';
 import type { BenchOptions } from '../options.ts';
+import { type BroadcastRun, fakeConnectionIds, startBroadcastRig } from './broadcast-rig.ts';
 import { type SlowEndpoint, startSlowEndpoint } from './slow-endpoint.ts';
 
 /** CPU per post of one PostToConnection path, at this machine's full CPU. */
@@ -30,33 +26,6 @@ export interface PosterRun {
   /** Median over the measured rounds, in milliseconds of CPU per post. */
   readonly cpuPerPostMs: number;
   readonly postsPerRound: number;
-}
-
-/** One broadcast, as the endpoint and the Lambda containers saw it. */
-export interface BroadcastRound {
-  readonly delivered: number;
-  readonly duplicates: number;
-  /** From the sender's frame to the last post answered. */
-  readonly lastDeliveryMs: number;
-  readonly invocations: number;
-  readonly timedOut: number;
-  readonly throttled: number;
-  /** The containers' CPU time per post, in milliseconds (reading and handing off included). */
-  readonly cpuPerPostMs: number;
-  /** Lambda's billed duration times the memory: what the broadcast costs in compute. */
-  readonly gbSeconds: number;
-}
-
-/** One memory size and recipient count: a warm-up broadcast, then the measured ones. */
-export interface BroadcastRun {
-  readonly memoryMb: number;
-  readonly recipients: number;
-  /** How the containers ran: `256 MB at 0.14 vCPU (cgroup v1)` or why at full CPU. */
-  readonly cpu: string;
-  readonly cpuLimited: boolean;
-  /** The first broadcast: containers cold. */
-  readonly warmUp: BroadcastRound;
-  readonly rounds: readonly BroadcastRound[];
 }
 
 /** The whole fan-out benchmark. */
@@ -80,8 +49,6 @@ const SAMPLE_PAYLOAD = JSON.stringify({
 
 /** How long a broadcast may take before what has not arrived counts as lost. */
 const SETTLE_TIMEOUT_MS = 30_000;
-/** After the last expected post, how long to keep counting (late duplicates). */
-const AFTER_LAST_MS = 1000;
 
 /**
  * Runs the benchmark.
@@ -154,7 +121,7 @@ async function measurePosters(
   });
 }
 
-/** One stack at `memoryMb`; each recipient count in turn, the table topped up between them. */
+/** One stack at `memoryMb`; each recipient count in turn, the room topped up between them. */
 async function measureBroadcasts(
   memoryMb: number,
   options: BenchOptions,
@@ -162,123 +129,35 @@ async function measureBroadcasts(
   signal: AbortSignal,
   progress: Progress,
 ): Promise<BroadcastRun[]> {
-  const stack = await startLocalStack({
+  const rig = await startBroadcastRig({
     memoryMb,
-    limitCpu: true,
-    env: {
-      [contract.environment.apigwEndpoint]: endpoint.endpoint,
-      ...(options.fanoutShardSize !== undefined && {
-        [contract.environment.shardSize]: String(options.fanoutShardSize),
-      }),
-    },
-    log: () => {},
+    endpoint,
+    env: shardSizeEnvironment(options),
   });
   const runs: BroadcastRun[] = [];
-  const sender = await openClient(stack.websocketUrl).catch(async (error: unknown) => {
-    await stack.stop();
-    throw error;
-  });
   try {
-    let stored = 0;
     for (const recipients of [...options.fanoutRecipients].sort((a, b) => a - b)) {
       if (signal.aborted) break;
-      stored = await storeRecipients(stack, stored, recipients);
-      progress.log(`Fan-out: ${recipients} recipients at ${stack.cpuLimit.description}`);
-      const broadcast = (): Promise<BroadcastRound> =>
-        measureOne(stack, memoryMb, sender, endpoint, recipients);
-      const warmUp = await broadcast();
-      const rounds: BroadcastRound[] = [];
-      for (let round = 0; round < options.fanoutRounds && !signal.aborted; round++) {
-        // One message a second stays inside the sender's rate limit.
-        await sleep(1000);
-        rounds.push(await broadcast());
-      }
-      runs.push({
-        memoryMb,
-        recipients,
-        cpu: stack.cpuLimit.description,
-        cpuLimited: stack.cpuLimit.applied,
-        warmUp,
-        rounds,
-      });
+      progress.log(`Fan-out: ${recipients} recipients at ${rig.stack.cpuLimit.description}`);
+      const wait = { recipients, timeoutMs: SETTLE_TIMEOUT_MS };
+      runs.push(await rig.measure(wait, options.fanoutRounds, signal));
     }
   } finally {
-    sender.close();
-    await stack.stop();
+    await rig.stop();
   }
   return runs;
 }
 
-async function measureOne(
-  stack: LocalStack,
-  memoryMb: number,
-  sender: WebSocket,
-  endpoint: SlowEndpoint,
-  recipients: number,
-): Promise<BroadcastRound> {
-  await endpoint.resetCounters();
-  const before = stack.lambdaStats();
-  const sentAt = Date.now();
-  sender.send(JSON.stringify({ message: `fan-out bench ${sentAt}`, senderName: 'bench' }));
-  const delivered = async (): Promise<boolean> =>
-    (await endpoint.readCounters()).delivered >= recipients;
-  await waitFor(delivered, SETTLE_TIMEOUT_MS, 100);
-  await sleep(AFTER_LAST_MS);
-  const counters = await endpoint.readCounters();
-  const after = stack.lambdaStats();
-  const billedMs = after.billedMs - before.billedMs;
-  return {
-    delivered: counters.delivered,
-    duplicates: counters.duplicates,
-    lastDeliveryMs: counters.lastAt === 0 ? Number.NaN : counters.lastAt - sentAt,
-    invocations: after.invocations - before.invocations,
-    timedOut: after.timedOut - before.timedOut,
-    throttled: after.throttled - before.throttled,
-    cpuPerPostMs: (after.cpuMs - before.cpuMs) / Math.max(1, counters.calls),
-    gbSeconds: ((billedMs / 1000) * memoryMb) / 1024,
-  };
-}
-
-/** Stores connection items for recipients `from`…`to` - 1 in the default room, as $connect would. */
-async function storeRecipients(stack: LocalStack, from: number, to: number): Promise<number> {
-  const client = DynamoDBDocumentClient.from(
-    localDynamoDbClient(stack.dynamoEndpoint, stack.region),
-  );
-  const now = new Date();
-  const items = fakeConnectionIds(to - from, `r${from}`).map((connectionId) => ({
-    PutRequest: {
-      Item: {
-        [contract.table.partitionKey]: connectionId,
-        [contract.table.roomAttribute]: contract.limits.defaultRoom,
-        connectedAt: now.toISOString(),
-        [contract.table.ttlAttribute]: expiresAtFor(now),
-      },
-    },
-  }));
-  for (let start = 0; start < items.length; start += 25) {
-    await client.send(
-      new BatchWriteCommand({
-        RequestItems: { [stack.tableName]: items.slice(start, start + 25) },
-      }),
-    );
-  }
-  client.destroy();
-  return to;
-}
-
 /**
- * Connection ids in API Gateway's format (16 characters of base64url ending in `=`), distinct
- * per prefix.
- * @param count - how many
- * @param prefix - makes ids of different batches distinct
- * @returns the ids
+ * The function's SHARD_SIZE when `--fanout-shard-size` sets it; otherwise nothing (the function's
+ * default, by memory).
+ * @param options - the parsed flags
+ * @returns the environment to add
  */
-export function fakeConnectionIds(count: number, prefix: string): string[] {
-  return Array.from(
-    { length: count },
-    (_, index) =>
-      `${Buffer.from(`${prefix}:${index}`).toString('base64url').slice(0, 15).padEnd(15, 'A')}=`,
-  );
+export function shardSizeEnvironment(options: BenchOptions): Record<string, string> {
+  return options.fanoutShardSize === undefined
+    ? {}
+    : { [contract.environment.shardSize]: String(options.fanoutShardSize) };
 }
 
 /**

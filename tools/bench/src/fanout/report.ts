@@ -1,9 +1,11 @@
 /**
  * The fan-out benchmark's tables and target checks. Pure.
  */
+import contract from '../../../../contract/contract.json' with { type: 'json' };
 import type { Table, TargetCheck } from '../common/report.ts';
 import { formatCount, formatMs, median, sum } from '../common/report.ts';
-import type { BroadcastRun, FanoutBenchmarkResult } from './benchmark.ts';
+import type { FanoutBenchmarkResult } from './benchmark.ts';
+import type { BroadcastRound, BroadcastRun } from './broadcast-rig.ts';
 
 /** The targets and their reasons: docs/benchmarks.md, "Targets". */
 export const FANOUT_TARGETS = {
@@ -52,24 +54,25 @@ export function fanoutTables(result: FanoutBenchmarkResult): Table[] {
         'GB-s per broadcast',
       ],
       rows: result.broadcasts.map((run) => {
-        const rounds = run.rounds.length > 0 ? run.rounds : [run.warmUp];
+        const figures = roundFigures(run);
         return [
           `${run.memoryMb} MB${run.memoryMb === result.defaultMemoryMb ? ' (default)' : ''}`,
           formatCount(run.recipients),
-          `${formatCount(Math.min(...rounds.map((round) => round.delivered)))}/${formatCount(run.recipients)}`,
-          formatCount(Math.max(...rounds.map((round) => round.duplicates))),
-          formatMs(median(rounds.map((round) => round.lastDeliveryMs))),
+          figures.delivered,
+          figures.duplicates,
+          figures.lastDelivery,
           formatMs(run.warmUp.lastDeliveryMs),
-          formatCount(median(rounds.map((round) => round.invocations))),
-          formatCount(Math.max(run.warmUp.timedOut, ...rounds.map((round) => round.timedOut))),
-          `${median(rounds.map((round) => round.cpuPerPostMs)).toFixed(2)} ms`,
-          median(rounds.map((round) => round.gbSeconds)).toFixed(3),
+          figures.invocations,
+          figures.timedOut,
+          figures.cpuPerPost,
+          figures.gbSeconds,
         ];
       }),
       notes: [
         ...new Set(result.broadcasts.map((run) => `containers: ${run.cpu}`)),
         'delivered: the fewest recipients any measured broadcast reached; duplicates: the most posts a recipient got twice',
         "CPU per post: the containers' CPU (reading the room and handing off shards included) per post",
+        `the function paces its posts to its default callback budget (CALLBACK_RATE_LIMIT, ${formatCount(contract.limits.callbackRateLimit)}/s), so N recipients take at least N / ${formatCount(contract.limits.callbackRateLimit)} s; no account throttle stands in front of the endpoint`,
       ],
     });
   }
@@ -99,8 +102,58 @@ export function checkFanoutTargets(result: FanoutBenchmarkResult): TargetCheck[]
   return checks;
 }
 
+/**
+ * A run's broadcasts: all of them (the warm-up too, for what must never happen in any), and the
+ * measured ones (the warm-up alone when none was measured), which the figures are medians of.
+ * @param run - one setting's broadcasts
+ * @returns both lists
+ */
+export function everyRound(run: BroadcastRun): {
+  all: readonly BroadcastRound[];
+  measured: readonly BroadcastRound[];
+} {
+  return {
+    all: [run.warmUp, ...run.rounds],
+    measured: run.rounds.length > 0 ? run.rounds : [run.warmUp],
+  };
+}
+
+/** The cells every broadcast table shows of a run, formatted. */
+export interface RoundFigures {
+  /** The fewest recipients any measured broadcast reached, of all. */
+  readonly delivered: string;
+  /** The most posts of a measured broadcast that a recipient already had. */
+  readonly duplicates: string;
+  /** Medians of the measured broadcasts. */
+  readonly lastDelivery: string;
+  readonly invocations: string;
+  readonly cpuPerPost: string;
+  readonly gbSeconds: string;
+  /** The most invocations of any broadcast (the warm-up too) that timed out. */
+  readonly timedOut: string;
+}
+
+/**
+ * Formats what every broadcast table shows of a run.
+ * @param run - one setting's broadcasts
+ * @returns its cells
+ */
+export function roundFigures(run: BroadcastRun): RoundFigures {
+  const { all, measured } = everyRound(run);
+  const middle = (pick: (round: BroadcastRound) => number): number => median(measured.map(pick));
+  return {
+    delivered: `${formatCount(Math.min(...measured.map((round) => round.delivered)))}/${formatCount(run.recipients)}`,
+    duplicates: formatCount(Math.max(...measured.map((round) => round.duplicates))),
+    lastDelivery: formatMs(middle((round) => round.lastDeliveryMs)),
+    invocations: formatCount(middle((round) => round.invocations)),
+    cpuPerPost: `${middle((round) => round.cpuPerPostMs).toFixed(2)} ms`,
+    gbSeconds: middle((round) => round.gbSeconds).toFixed(3),
+    timedOut: formatCount(Math.max(...all.map((round) => round.timedOut))),
+  };
+}
+
 function checkBroadcast(run: BroadcastRun): TargetCheck[] {
-  const all = [run.warmUp, ...run.rounds];
+  const { all } = everyRound(run);
   const lost = Math.max(...all.map((round) => run.recipients - round.delivered));
   const duplicates = Math.max(...all.map((round) => round.duplicates));
   const timedOut = sum(all.map((round) => round.timedOut));

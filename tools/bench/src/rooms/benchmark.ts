@@ -48,8 +48,13 @@ import {
 } from './recorded-calls.ts';
 import { type RecordingProxy, startRecordingProxy } from './recording-proxy.ts';
 
+/** Which protocol a message's sender speaks: 3, with a client id on every message, or the old one. */
+export type ClientKind = 'v3' | 'old';
+
 /** One message to the measured room. */
 export interface MessageRound extends MessageCost {
+  /** Its sender's protocol: a v3 client's message is claimed and committed under its client id. */
+  readonly client: ClientKind;
   /** Members other than the sender that received it. */
   readonly membersReached: number;
   /** Copies members received beyond one each. */
@@ -127,13 +132,14 @@ const STAGE = LOCAL_STACK_DEFAULTS.stage;
 /** A connected client and every frame it received, with when. */
 interface Client {
   readonly socket: WebSocket;
+  readonly kind: ClientKind;
   readonly frames: { readonly text: string; readonly at: number }[];
 }
 
 /** What the recorders and the function's log collect while the benchmark runs. */
 interface Evidence {
   readonly calls: DynamoCall[];
-  /** The connection ids the function posted to. */
+  /** The connection ids the function posted a chat message to. */
   readonly posts: string[];
   readonly broadcasts: { readonly room: string; readonly counts: BroadcastLogCounts }[];
   readonly histories: HistoryLogCounts[];
@@ -261,7 +267,9 @@ async function startRecorders(
   const management = await startRecordingProxy({
     record: (exchange) => {
       const id = postedTo(exchange);
-      if (id !== undefined) evidence.posts.push(id);
+      // The message's posts; a v3 sender's ack is its own post, not part of the broadcast.
+      const kind = jsonFields(exchange.requestBody.toString('utf8')).type;
+      if (id !== undefined && kind === 'message') evidence.posts.push(id);
     },
   });
   stops.push(management.stop);
@@ -295,7 +303,11 @@ async function connectClients(run: RoomsRun, stack: LocalStack): Promise<Connect
   // Stopped before the clients: the stack closes its side of every connection without a
   // $disconnect for each; then the clients and the crowd's process, then the recorders.
   stops.push(stack.stop);
-  members.push(...(await openClients(roomUrl(stack, rooms.measured), options.roomsMembers)));
+  // Half the members speak protocol 3, half the old one: each round has a message of each.
+  const url = roomUrl(stack, rooms.measured);
+  const v3Members = Math.ceil(options.roomsMembers / 2);
+  members.push(...(await openClients(url, v3Members, 'v3')));
+  members.push(...(await openClients(url, options.roomsMembers - v3Members, 'old')));
   const crowdStatus = await crowdConnected(run, crowd, members.length);
   // The members' ids come from the function's `$connect` lines, which may lag a little.
   const memberIds = run.evidence.connected.get(rooms.measured) ?? new Set<string>();
@@ -324,19 +336,23 @@ async function crowdConnected(run: RoomsRun, crowd: Crowd, members: number): Pro
   return status;
 }
 
-/** A warm-up message, then the measured ones, as far as Ctrl-C lets them. */
+/**
+ * A warm-up message, then the measured rounds, as far as Ctrl-C lets them: each round a message
+ * from a protocol 3 client, then one from an old client.
+ */
 async function measureMessages(
   run: RoomsRun,
   setting: MessageSetting,
 ): Promise<Pick<RoomsBenchmarkResult, 'warmUp' | 'rounds'>> {
   const { options, signal } = run;
-  const warmUp = signal.aborted ? undefined : await measureMessage(setting, 0);
+  const warmUp = signal.aborted ? undefined : await measureMessage(setting, 0, 'v3');
   const rounds: MessageRound[] = [];
   for (let round = 1; round <= options.roomsRounds && !signal.aborted; round++) {
     run.progress.update(
-      `Rooms: message ${round}/${options.roomsRounds} to the room of ${setting.members.length}`,
+      `Rooms: round ${round}/${options.roomsRounds} of messages to the room of ${setting.members.length}`,
     );
-    rounds.push(await measureMessage(setting, round));
+    for (const kind of ['v3', 'old'] as const)
+      rounds.push(await measureMessage(setting, round, kind));
   }
   return { warmUp, rounds };
 }
@@ -391,11 +407,16 @@ function tooFewConnections(requested: number, crowd: CrowdStatus): Error {
   );
 }
 
-async function openClients(url: string, count: number): Promise<Client[]> {
+async function openClients(
+  url: string,
+  count: number,
+  kind: ClientKind = 'old',
+): Promise<Client[]> {
+  const versioned = kind === 'v3' ? `${url}&v=${contract.protocolVersion}` : url;
   return Promise.all(
     Array.from({ length: count }, async () => {
-      const socket = await openClient(url);
-      const client: Client = { socket, frames: [] };
+      const socket = await openClient(versioned);
+      const client: Client = { socket, kind, frames: [] };
       socket.on('message', (data: Buffer) => {
         client.frames.push({ text: data.toString('utf8'), at: performance.now() });
       });
@@ -419,17 +440,28 @@ interface MessageSetting {
   readonly evidence: Evidence;
 }
 
-async function measureMessage(setting: MessageSetting, sequence: number): Promise<MessageRound> {
+async function measureMessage(
+  setting: MessageSetting,
+  sequence: number,
+  kind: ClientKind,
+): Promise<MessageRound> {
   const { members, evidence } = setting;
-  const sender = members[sequence % members.length] as Client;
+  const senders = members.filter((member) => member.kind === kind);
+  const sender = senders[sequence % senders.length] as Client;
   const others = members.filter((member) => member !== sender);
-  const text = `rooms bench ${setting.runId} ${sequence}`;
+  const text = `rooms bench ${setting.runId} ${sequence} ${kind}`;
   const crowdBefore = (await setting.crowd.status()).framesReceived;
   const framesBefore = new Map(members.map((member) => [member, member.frames.length]));
   clearRecords(evidence);
 
   const sentAt = performance.now();
-  sender.socket.send(JSON.stringify({ message: text, senderName: 'bench' }));
+  sender.socket.send(
+    JSON.stringify({
+      message: text,
+      senderName: 'bench',
+      ...(kind === 'v3' && { clientId: `rooms-${setting.runId}-${sequence}` }),
+    }),
+  );
   const copiesAt = (member: Client): number[] =>
     member.frames
       .slice(framesBefore.get(member))
@@ -451,6 +483,7 @@ async function measureMessage(setting: MessageSetting, sequence: number): Promis
   });
   return {
     ...cost,
+    client: kind,
     membersReached: copies.filter((times) => times.length > 0).length,
     duplicates: sum(copies.map((times) => Math.max(0, times.length - 1))),
     crowdFrames: (await setting.crowd.status()).framesReceived - crowdBefore,

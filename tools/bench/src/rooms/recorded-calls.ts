@@ -10,8 +10,9 @@ import type { Exchange } from './recording-proxy.ts';
 
 /** One DynamoDB request, as it went to DynamoDB and came back. */
 export interface DynamoCall {
-  /** e.g. `Query`, `Scan`, `PutItem`, `UpdateItem`. */
+  /** e.g. `Query`, `Scan`, `PutItem`, `UpdateItem`, `TransactWriteItems`. */
   readonly operation: string;
+  /** The table it names (a transaction's or a batch's first). */
   readonly table: string;
   readonly index: string | undefined;
   /** Items read, before any filter (Query and Scan; 0 for the others). */
@@ -19,23 +20,27 @@ export interface DynamoCall {
   /** Items returned, after the filter (Query and Scan; 0 for the others). */
   readonly count: number;
   /**
-   * Read units of the request as dynalite reports them (Query and Scan; 0 for the others).
-   * dynalite sizes a string by its UTF-16 code units where DynamoDB counts UTF-8 bytes: exact
-   * for ASCII items such as the connections table's, too low for text beyond ASCII.
+   * Read units of a read (Query, Scan, GetItem, BatchGetItem) as dynalite reports them; 0 for a
+   * write. dynalite sizes a string by its UTF-16 code units where DynamoDB counts UTF-8 bytes:
+   * exact for ASCII items such as the connections table's, too low for text beyond ASCII.
    */
   readonly readUnits: number;
+  /** Write units of a write as reported (a transaction's: twice its writes'); 0 for a read. */
+  readonly writeUnits: number;
   /** The items returned, sized as DynamoDB sizes items (see {@link dynamoItemBytes}). */
   readonly returnedBytes: number;
   readonly durationMs: number;
 }
 
-const READ_OPERATIONS = new Set(['Query', 'Scan']);
+/** Reads that return items, with ScannedCount and Count. */
+const QUERIES = new Set(['Query', 'Scan']);
+const READ_OPERATIONS = new Set([...QUERIES, 'GetItem', 'BatchGetItem', 'TransactGetItems']);
 
 /**
- * The request rewrite the DynamoDB recorder applies: a Query or a Scan that does not ask for its
- * consumed capacity is made to ask (`ReturnConsumedCapacity: TOTAL`), so the answer reports the
- * read units the request cost. The flag only adds a field to the answer: the same items are read
- * and returned. Every other request goes on unchanged.
+ * The request rewrite the DynamoDB recorder applies: a request on a table that does not ask for
+ * its consumed capacity is made to ask (`ReturnConsumedCapacity: TOTAL`), so the answer reports
+ * the read or write units it cost. The flag only adds a field to the answer: the same items are
+ * read, written and returned. Anything else goes on unchanged.
  * @param headers - the request's headers (`x-amz-target` names the operation)
  * @param body - the request's JSON body
  * @returns the rewritten body, or undefined to forward it as it came
@@ -44,12 +49,27 @@ export function askForConsumedCapacity(
   headers: IncomingHttpHeaders,
   body: Buffer,
 ): Buffer | undefined {
-  if (!READ_OPERATIONS.has(operationOf(headers))) return undefined;
+  if (operationOf(headers) === '') return undefined;
   const request = jsonFields(body.toString('utf8'));
-  if (request.TableName === undefined || request.ReturnConsumedCapacity !== undefined) {
+  if (tableOf(request) === undefined || request.ReturnConsumedCapacity !== undefined) {
     return undefined;
   }
   return Buffer.from(JSON.stringify({ ...request, ReturnConsumedCapacity: 'TOTAL' }));
+}
+
+/**
+ * The table a request names: its `TableName`, or a transaction's or a batch's first table (the
+ * function's transactions and batches each touch one table, or the two of one message).
+ */
+function tableOf(request: Readonly<Record<string, unknown>>): string | undefined {
+  if (typeof request.TableName === 'string') return request.TableName;
+  if (Array.isArray(request.TransactItems)) {
+    const [first] = request.TransactItems as Record<string, { TableName?: unknown }>[];
+    const table = Object.values(first ?? {})[0]?.TableName;
+    return typeof table === 'string' ? table : undefined;
+  }
+  const batch = request.RequestItems;
+  return typeof batch === 'object' && batch !== null ? Object.keys(batch)[0] : undefined;
 }
 
 /**
@@ -60,22 +80,24 @@ export function askForConsumedCapacity(
 export function dynamoCallOf(exchange: Exchange): DynamoCall | undefined {
   const operation = operationOf(exchange.headers);
   const request = jsonFields(exchange.requestBody.toString('utf8'));
-  if (operation === '' || request.TableName === undefined || exchange.status !== 200) {
-    return undefined;
-  }
-  const answer = READ_OPERATIONS.has(operation)
-    ? jsonFields(exchange.responseBody.toString('utf8'))
-    : {};
-  const capacity = answer.ConsumedCapacity as { CapacityUnits?: unknown } | undefined;
+  const table = tableOf(request);
+  if (operation === '' || table === undefined || exchange.status !== 200) return undefined;
+  const answer = jsonFields(exchange.responseBody.toString('utf8'));
+  // One capacity for a single request, a list (one per table) for a batch or a transaction.
+  const capacities = [answer.ConsumedCapacity ?? []].flat() as { CapacityUnits?: unknown }[];
+  const units = sum(capacities.map((capacity) => Number(capacity.CapacityUnits ?? 0)));
+  const reads = READ_OPERATIONS.has(operation);
+  const returned: Readonly<Record<string, unknown>> = QUERIES.has(operation) ? answer : {};
   return {
     operation,
-    table: String(request.TableName ?? ''),
+    table,
     index: typeof request.IndexName === 'string' ? request.IndexName : undefined,
-    scannedCount: Number(answer.ScannedCount ?? 0),
-    count: Number(answer.Count ?? 0),
-    readUnits: Number(capacity?.CapacityUnits ?? 0),
-    returnedBytes: Array.isArray(answer.Items)
-      ? sum(answer.Items.map((item: Record<string, unknown>) => dynamoItemBytes(item)))
+    scannedCount: Number(returned.ScannedCount ?? 0),
+    count: Number(returned.Count ?? 0),
+    readUnits: reads ? units : 0,
+    writeUnits: reads ? 0 : units,
+    returnedBytes: Array.isArray(returned.Items)
+      ? sum(returned.Items.map((item: Record<string, unknown>) => dynamoItemBytes(item)))
       : 0,
     durationMs: exchange.durationMs,
   };
@@ -227,6 +249,9 @@ export interface MessageCost {
   readonly readMs: number;
   /** Every DynamoDB request the message caused, by operation. */
   readonly requests: Readonly<Record<string, number>>;
+  /** The units of all those requests: what the message costs in DynamoDB. */
+  readonly requestReadUnits: number;
+  readonly requestWriteUnits: number;
   /** The function's own counts; undefined when its log line never came. */
   readonly logged: BroadcastLogCounts | undefined;
 }
@@ -266,6 +291,8 @@ export function messageCost(evidence: MessageEvidence): MessageCost {
     readUnits: sum(reads.map((call) => call.readUnits)),
     readMs: sum(reads.map((call) => call.durationMs)),
     requests,
+    requestReadUnits: sum(evidence.calls.map((call) => call.readUnits)),
+    requestWriteUnits: sum(evidence.calls.map((call) => call.writeUnits)),
     logged: evidence.logged,
   };
 }

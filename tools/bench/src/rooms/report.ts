@@ -3,7 +3,23 @@
  */
 import type { Table, TargetCheck } from '../common/report.ts';
 import { formatCount, formatMs, formatRatio, median, sum } from '../common/report.ts';
-import type { HistoryJoin, MessageRound, RoomsBenchmarkResult, ScanBaseline } from './benchmark.ts';
+import type {
+  ClientKind,
+  HistoryJoin,
+  MessageRound,
+  RoomsBenchmarkResult,
+  ScanBaseline,
+} from './benchmark.ts';
+
+/** The targets and their reasons: docs/benchmarks.md, "Targets". */
+export const ROOMS_TARGETS = {
+  /**
+   * DynamoDB requests a message to a small room may cost, by its sender's protocol: before
+   * protocol 3 every message cost 4 (rate limit, serial, history, members Query); a client id
+   * may add one (its claim; the commit replaces the history's put), an old client's none.
+   */
+  maxRequests: { v3: 5, old: 4 } as Readonly<Record<ClientKind, number>>,
+} as const;
 
 /**
  * The tables: what a message to the room cost, the room's read against a Scan of the same table,
@@ -14,7 +30,7 @@ import type { HistoryJoin, MessageRound, RoomsBenchmarkResult, ScanBaseline } fr
 export function roomsTables(result: RoomsBenchmarkResult): Table[] {
   const tables: Table[] = [];
   const rounds = measuredRounds(result);
-  if (rounds.length > 0) tables.push(messageTable(result, rounds));
+  if (rounds.length > 0) tables.push(messageTable(result, rounds), costTable(result, rounds));
   if (rounds.length > 0 && result.scan !== undefined) tables.push(readTable(result, rounds));
   if (result.history !== undefined) tables.push(historyTable(result.history));
   return tables;
@@ -77,7 +93,8 @@ function messageTable(result: RoomsBenchmarkResult, rounds: readonly MessageRoun
       ...Object.entries(result.connectFailures).map(
         ([reason, count]) => `${formatCount(count)} handshakes failed: ${reason}`,
       ),
-      `DynamoDB requests of a message: ${requestMix(rounds[0]?.requests ?? {})}`,
+      `DynamoDB requests of a message: ${requestMix((rounds.find((round) => round.client === 'old') ?? rounds[0])?.requests ?? {})}`,
+      'half the members speak protocol 3 and send a client id: their messages also post an ack to the sender, not counted among the posts',
       'recorder: every request the function made to DynamoDB and to @connections, counted between the two',
       ...(result.invocationErrors.length === 0
         ? []
@@ -86,6 +103,43 @@ function messageTable(result: RoomsBenchmarkResult, rounds: readonly MessageRoun
           ]),
     ],
   };
+}
+
+/** What a message costs in DynamoDB, by its sender's protocol. */
+function costTable(result: RoomsBenchmarkResult, rounds: readonly MessageRound[]): Table {
+  const old = rounds.filter((round) => round.client === 'old');
+  const oldRequests = median(old.map(requestCount));
+  return {
+    title: `Rooms: what a message to the room of ${formatCount(result.members)} costs in DynamoDB, by its sender (median of ${plural(Math.min(...CLIENTS.map((kind) => rounds.filter((round) => round.client === kind).length)), 'message')} each)`,
+    headings: ['sender', 'requests', 'of which', 'read units', 'write units', 'requests vs old'],
+    rows: CLIENTS.flatMap((kind) => {
+      const mine = rounds.filter((round) => round.client === kind);
+      if (mine.length === 0) return [];
+      const requests = median(mine.map(requestCount));
+      return [
+        [
+          kind === 'v3' ? 'protocol 3, with a client id' : 'old client, no client id',
+          formatCount(requests),
+          requestMix(mine[0]?.requests ?? {}),
+          formatCount(median(mine.map((round) => round.requestReadUnits))),
+          formatCount(median(mine.map((round) => round.requestWriteUnits))),
+          Number.isNaN(oldRequests)
+            ? '-'
+            : `${requests - oldRequests >= 0 ? '+' : ''}${requests - oldRequests}`,
+        ],
+      ];
+    }),
+    notes: [
+      'the baseline: the old client, whose message costs what every message cost before protocol 3 (4 requests: rate limit, serial, history, members Query)',
+      "units: as DynamoDB's answers report them (ReturnConsumedCapacity, which the recorder asks for): a transaction's writes count twice",
+    ],
+  };
+}
+
+const CLIENTS: readonly ClientKind[] = ['v3', 'old'];
+
+function requestCount(round: MessageRound): number {
+  return sum(Object.values(round.requests));
 }
 
 function readTable(result: RoomsBenchmarkResult, rounds: readonly MessageRound[]): Table {
@@ -200,6 +254,7 @@ export function checkRoomsTargets(result: RoomsBenchmarkResult): TargetCheck[] {
       decides: true,
     });
   }
+  checks.push(...checkRequests(all));
   const history = result.history;
   if (history !== undefined) {
     const joins = [history.warmUp, ...history.joins];
@@ -213,6 +268,25 @@ export function checkRoomsTargets(result: RoomsBenchmarkResult): TargetCheck[] {
     });
   }
   return checks;
+}
+
+/** Per sender's protocol that sent: its messages cost at most the target's DynamoDB requests. */
+function checkRequests(all: readonly MessageRound[]): TargetCheck[] {
+  const sent = CLIENTS.filter((kind) => all.some((round) => round.client === kind));
+  if (sent.length === 0) return [];
+  const most = (kind: ClientKind): number =>
+    Math.max(...all.filter((round) => round.client === kind).map(requestCount));
+  const limits = ROOMS_TARGETS.maxRequests;
+  return [
+    {
+      description: `rooms: a message to the room costs at most ${limits.v3} DynamoDB requests with a client id, ${limits.old} without (before protocol 3: 4)`,
+      met: sent.every((kind) => most(kind) <= limits[kind]),
+      measured: sent
+        .map((kind) => `${kind === 'v3' ? 'with a client id' : 'without'}: at most ${most(kind)}`)
+        .join(', '),
+      decides: true,
+    },
+  ];
 }
 
 /** The function's own count of frames it posted, as `3 of 3`, or what it did instead. */

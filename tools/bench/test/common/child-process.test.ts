@@ -70,6 +70,20 @@ describe('startChild', () => {
     await running.stop();
   });
 
+  it("hands a request's argument to the answer, and its refusal back as an error", async () => {
+    // Prepare
+    const running = await startChild(child(['serve', '40']));
+
+    // Act
+    const sum = await running.request('add', { value: 2 });
+    const refused = running.request('refuse', { value: 2 });
+
+    // Assess
+    expect(sum).toEqual({ sum: 42 });
+    await expect(refused).rejects.toThrow('the test child: the value makes no sense');
+    await running.stop();
+  });
+
   it('kills a child that does not stop when asked', async () => {
     // Prepare
     const running = await startChild(child(['ignore-stop', '1'], { stopTimeoutMs: 200 }));

@@ -1,34 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type {
-  BroadcastRound,
-  BroadcastRun,
-  FanoutBenchmarkResult,
-} from '../../src/fanout/benchmark.ts';
+import type { FanoutBenchmarkResult } from '../../src/fanout/benchmark.ts';
+import type { BroadcastRun } from '../../src/fanout/broadcast-rig.ts';
 import { checkFanoutTargets, fanoutTables } from '../../src/fanout/report.ts';
-
-const round = (
-  lastDeliveryMs: number,
-  overrides: Partial<BroadcastRound> = {},
-): BroadcastRound => ({
-  delivered: 1000,
-  duplicates: 0,
-  lastDeliveryMs,
-  invocations: 2,
-  timedOut: 0,
-  throttled: 0,
-  cpuPerPostMs: 0.4,
-  gbSeconds: 0.5,
-  ...overrides,
-});
-
-const run = (memoryMb: number, recipients: number, rounds: BroadcastRound[]): BroadcastRun => ({
-  memoryMb,
-  recipients,
-  cpu: `${memoryMb} MB at 0.58 vCPU (cgroup v1)`,
-  cpuLimited: true,
-  warmUp: rounds[0] ?? round(2000),
-  rounds,
-});
+import { broadcastRound as round, broadcastRun as run } from '../support/broadcast-rounds.ts';
 
 const result = (broadcasts: BroadcastRun[]): FanoutBenchmarkResult => ({
   roundTripMs: 20,

@@ -4,7 +4,8 @@ import {
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentProgress } from '../../src/common/progress.ts';
-import { fakeConnectionIds, runFanoutBenchmark } from '../../src/fanout/benchmark.ts';
+import { runFanoutBenchmark } from '../../src/fanout/benchmark.ts';
+import { fakeConnectionIds } from '../../src/fanout/broadcast-rig.ts';
 import type { SlowEndpoint } from '../../src/fanout/slow-endpoint.ts';
 import { startSlowEndpoint } from '../../src/fanout/slow-endpoint.ts';
 import { parseBenchOptions } from '../../src/options.ts';
@@ -48,7 +49,59 @@ describe('the slow management endpoint', () => {
       calls: 0,
       delivered: 0,
       duplicates: 0,
+      firstAt: 0,
       lastAt: 0,
+      refused: 0,
+      failed: 0,
+      frames: [],
+    });
+  });
+
+  it("answers as the local stack does past the account's budget and in an outage, and keeps the frames that are not chat messages", async () => {
+    // Prepare: a budget of 2 posts a second (burst 1), no SDK retries
+    endpoint = await startSlowEndpoint(1);
+    const client = new ApiGatewayManagementApiClient({
+      endpoint: endpoint.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      maxAttempts: 1,
+    });
+    const post = (data: object) =>
+      client.send(
+        new PostToConnectionCommand({
+          ConnectionId: 'AAAAAAAAAAAAAAA=',
+          Data: JSON.stringify(data),
+        }),
+      );
+    await endpoint.limitRate(2);
+
+    // Act: an ack goes through; a message right after it is over the budget
+    await post({ type: 'ack', clientId: 'c1', id: '1' });
+    const throttled = post({ type: 'message', id: '1' });
+    await expect(throttled).rejects.toMatchObject({ name: 'LimitExceededException' });
+    await endpoint.limitRate(undefined);
+    await endpoint.failPosts({ status: 500, count: 1 });
+    const failed = post({ type: 'message', id: '1' });
+    await expect(failed).rejects.toMatchObject({ $metadata: { httpStatusCode: 500 } });
+    await post({ type: 'message', id: '1' });
+    await endpoint.failPosts({ status: 500 });
+    await endpoint.clearFaults();
+    await post({ type: 'delivery_incomplete', clientId: 'c1', unreached: 3 });
+    client.destroy();
+
+    // Assess
+    expect(await endpoint.readCounters()).toMatchObject({
+      calls: 3,
+      delivered: 1,
+      refused: 1,
+      failed: 1,
+      frames: [
+        { connectionId: 'AAAAAAAAAAAAAAA=', fields: { type: 'ack', clientId: 'c1', id: '1' } },
+        {
+          connectionId: 'AAAAAAAAAAAAAAA=',
+          fields: { type: 'delivery_incomplete', clientId: 'c1', unreached: 3 },
+        },
+      ],
     });
   });
 });
@@ -56,8 +109,11 @@ describe('the slow management endpoint', () => {
 describe('fakeConnectionIds', () => {
   it('makes distinct ids in API Gateway format, distinct across prefixes', () => {
     const ids = [...fakeConnectionIds(5000, 'a'), ...fakeConnectionIds(5000, 'b')];
+    // A room filled in two steps, the second one's ids past 11 bytes of prefix and index
+    const topUp = [...fakeConnectionIds(10_000, 'r0'), ...fakeConnectionIds(20_000, 'r10000')];
 
     expect(new Set(ids).size).toBe(10_000);
+    expect(new Set(topUp).size).toBe(30_000);
     for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{15}=$/);
   });
 });

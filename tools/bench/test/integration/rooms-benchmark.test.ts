@@ -32,6 +32,13 @@ describe('runRoomsBenchmark', () => {
         logged: { listed: 3, pages: 1, delivered: 2 },
       });
     }
+    // Each round a message with a client id (its claim and its commit in one transaction), then
+    // one without
+    expect(result.rounds.map((round) => round.client)).toEqual(['v3', 'old']);
+    const [v3, old] = result.rounds;
+    expect(v3?.requests).toMatchObject({ PutItem: 1, TransactWriteItems: 1, Query: 1 });
+    expect(old?.requests).not.toHaveProperty('TransactWriteItems');
+    expect(v3?.requestWriteUnits).toBeGreaterThan(old?.requestWriteUnits ?? Infinity);
     expect(result.scan).toMatchObject({ itemsRead: 30, found: 3 });
     expect(result.history?.joins).toHaveLength(1);
     for (const join of [result.history?.warmUp, ...(result.history?.joins ?? [])]) {
@@ -46,6 +53,6 @@ describe('runRoomsBenchmark', () => {
       });
     }
     expect(result.invocationErrors).toEqual([]);
-    expect(checkRoomsTargets(result).map((check) => check.met)).toEqual([true, true]);
+    expect(checkRoomsTargets(result).map((check) => check.met)).toEqual([true, true, true]);
   });
 });

@@ -38,9 +38,14 @@ function exchange(overrides: Partial<Exchange>): Exchange {
 }
 
 describe('askForConsumedCapacity', () => {
-  it('makes a Query or a Scan report its read units and leaves everything else as it came', () => {
+  it('makes every request on a table report its units and leaves everything else as it came', () => {
     const query = askForConsumedCapacity(target('Query'), json({ TableName: 't', Limit: 5 }));
     const scan = askForConsumedCapacity(target('Scan'), json({ TableName: 't' }));
+    const put = askForConsumedCapacity(target('PutItem'), json({ TableName: 't' }));
+    const transaction = askForConsumedCapacity(
+      target('TransactWriteItems'),
+      json({ TransactItems: [{ Put: { TableName: 't' } }] }),
+    );
 
     expect(JSON.parse(String(query))).toEqual({
       TableName: 't',
@@ -48,7 +53,10 @@ describe('askForConsumedCapacity', () => {
       ReturnConsumedCapacity: 'TOTAL',
     });
     expect(JSON.parse(String(scan))).toMatchObject({ ReturnConsumedCapacity: 'TOTAL' });
-    expect(askForConsumedCapacity(target('PutItem'), json({ TableName: 't' }))).toBeUndefined();
+    expect(JSON.parse(String(put))).toEqual({ TableName: 't', ReturnConsumedCapacity: 'TOTAL' });
+    expect(JSON.parse(String(transaction))).toMatchObject({ ReturnConsumedCapacity: 'TOTAL' });
+    expect(askForConsumedCapacity({}, json({ TableName: 't' }))).toBeUndefined();
+    expect(askForConsumedCapacity(target('ListTables'), json({}))).toBeUndefined();
     expect(
       askForConsumedCapacity(
         target('Query'),
@@ -56,6 +64,45 @@ describe('askForConsumedCapacity', () => {
       ),
     ).toBeUndefined();
     expect(askForConsumedCapacity(target('Query'), Buffer.from('not json'))).toBeUndefined();
+  });
+});
+
+describe('dynamoCallOf', () => {
+  it("counts a transaction by its first table, with every write's units; a batch read's read units", () => {
+    // Prepare: a message's commit (history slot and its client id's record) and a batch read
+    const commit = exchange({
+      headers: target('TransactWriteItems'),
+      requestBody: json({
+        TransactItems: [{ Put: { TableName: 'rooms' } }, { Update: { TableName: 'rooms' } }],
+      }),
+      responseBody: json({ ConsumedCapacity: [{ TableName: 'rooms', CapacityUnits: 4 }] }),
+    });
+    const versions = exchange({
+      headers: target('BatchGetItem'),
+      requestBody: json({ RequestItems: { connections: { Keys: [] } } }),
+      responseBody: json({ ConsumedCapacity: [{ TableName: 'connections', CapacityUnits: 1.5 }] }),
+    });
+    const update = exchange({
+      headers: target('UpdateItem'),
+      requestBody: json({ TableName: 'rooms' }),
+      responseBody: json({ ConsumedCapacity: { TableName: 'rooms', CapacityUnits: 1 } }),
+    });
+
+    // Act / Assess
+    expect(dynamoCallOf(commit)).toMatchObject({
+      operation: 'TransactWriteItems',
+      table: 'rooms',
+      readUnits: 0,
+      writeUnits: 4,
+    });
+    expect(dynamoCallOf(versions)).toMatchObject({
+      operation: 'BatchGetItem',
+      table: 'connections',
+      readUnits: 1.5,
+      writeUnits: 0,
+    });
+    expect(dynamoCallOf(update)).toMatchObject({ readUnits: 0, writeUnits: 1 });
+    expect(dynamoCallOf({ ...commit, status: 400 })).toBeUndefined();
   });
 });
 
@@ -142,6 +189,7 @@ describe('messageCost', () => {
     scannedCount: 0,
     count: 0,
     readUnits: 0,
+    writeUnits: 0,
     returnedBytes: 0,
     durationMs: 2,
     ...overrides,
@@ -150,9 +198,9 @@ describe('messageCost', () => {
   it("counts the room's Query pages, any Scan, the items they read and the posts that left the room", () => {
     // Prepare
     const calls = [
-      call('UpdateItem'),
-      call('UpdateItem', { table: 'rooms' }),
-      call('PutItem', { table: 'rooms' }),
+      call('UpdateItem', { writeUnits: 1 }),
+      call('UpdateItem', { table: 'rooms', writeUnits: 1 }),
+      call('PutItem', { table: 'rooms', writeUnits: 2 }),
       call('Query', { index: 'byRoom', scannedCount: 10, count: 10, readUnits: 0.5 }),
       call('Query', { table: 'rooms', scannedCount: 51, readUnits: 15 }),
       call('Scan', { scannedCount: 1000, readUnits: 12 }),
@@ -178,6 +226,8 @@ describe('messageCost', () => {
       readUnits: 12.5,
       readMs: 4,
       requests: { UpdateItem: 2, PutItem: 1, Query: 2, Scan: 1 },
+      requestReadUnits: 27.5,
+      requestWriteUnits: 4,
       logged: { listed: 10, pages: 1, delivered: 3, handedOff: 0 },
     });
   });

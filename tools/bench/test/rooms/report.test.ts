@@ -8,6 +8,7 @@ import type {
 import { checkRoomsTargets, roomsTables } from '../../src/rooms/report.ts';
 
 const round = (overrides: Partial<MessageRound> = {}): MessageRound => ({
+  client: 'v3',
   posts: 9,
   postsOutsideRoom: 0,
   roomQueries: 1,
@@ -16,6 +17,8 @@ const round = (overrides: Partial<MessageRound> = {}): MessageRound => ({
   readUnits: 0.5,
   readMs: 2,
   requests: { PutItem: 1, Query: 1, UpdateItem: 3 },
+  requestReadUnits: 0.5,
+  requestWriteUnits: 7,
   logged: { listed: 10, pages: 1, delivered: 9, handedOff: 0 },
   membersReached: 9,
   duplicates: 0,
@@ -70,14 +73,15 @@ describe('checkRoomsTargets', () => {
     const checks = checkRoomsTargets(result());
 
     // Assess
-    expect(checks.map((check) => check.met)).toEqual([true, true]);
+    expect(checks.map((check) => check.met)).toEqual([true, true, true]);
     for (const check of checks)
       expect(check).toMatchObject({ description: /^rooms: /, decides: true });
     expect(checks[0]?.measured).toContain(
       'at most 9 posts, 1 page(s), 10 items read (0.5 read units), 0 Scans',
     );
     expect(checks[0]?.measured).toContain('a Scan reads 10,000 items (120 read units)');
-    expect(checks[1]?.measured).toBe('3/3 joins; 3 frames of at most 128,812 bytes');
+    expect(checks[1]?.measured).toBe('with a client id: at most 5');
+    expect(checks[2]?.measured).toBe('3/3 joins; 3 frames of at most 128,812 bytes');
   });
 
   it.each<[string, Partial<RoomsBenchmarkResult>]>([
@@ -106,22 +110,41 @@ describe('checkRoomsTargets', () => {
     ['a frame over the limit', { withinLimit: false }],
     ['more frames than the limit needs', { fewestFrames: false }],
   ])('misses the history target with %s in one join', (_, overrides) => {
-    const [, check] = checkRoomsTargets(result({ history: history([join(), join(overrides)]) }));
+    const [, , check] = checkRoomsTargets(result({ history: history([join(), join(overrides)]) }));
 
     expect(check?.met).toBe(false);
     expect(check?.measured).toMatch(/^2\/3 joins/);
   });
 
   it('judges only the parts that ran', () => {
-    expect(checkRoomsTargets(result({ history: undefined }))).toHaveLength(1);
+    expect(checkRoomsTargets(result({ history: undefined }))).toHaveLength(2);
     expect(checkRoomsTargets(result({ warmUp: undefined, rounds: [] }))).toHaveLength(1);
+  });
+
+  it('allows a message one DynamoDB request more with a client id than without, and no more', () => {
+    // Prepare: before protocol 3 a message cost 4 requests
+    const v3 = (requests: number) =>
+      round({ client: 'v3', requests: { Query: 1, UpdateItem: requests - 1 } });
+    const old = (requests: number) =>
+      round({ client: 'old', requests: { Query: 1, UpdateItem: requests - 1 } });
+    const cost = (rounds: MessageRound[]) =>
+      checkRoomsTargets(result({ warmUp: undefined, rounds, history: undefined }))[1];
+
+    // Act / Assess
+    expect(cost([v3(5), old(4)])).toMatchObject({
+      met: true,
+      measured: 'with a client id: at most 5, without: at most 4',
+      decides: true,
+    });
+    expect(cost([v3(6), old(4)])?.met).toBe(false);
+    expect(cost([v3(5), old(5)])?.met).toBe(false);
   });
 });
 
 describe('roomsTables', () => {
   it('shows the cost per message, the Query against the Scan as ratios, and the history', () => {
     // Act
-    const [message, read, joins] = roomsTables(result());
+    const [message, , read, joins] = roomsTables(result());
 
     // Assess
     expect(message?.title).toBe(
@@ -138,6 +161,38 @@ describe('roomsTables', () => {
     expect(joins?.rows).toContainEqual(['bytes per frame', '128,812 + 128,812 + 64,452']);
     expect(joins?.rows).toContainEqual(['messages complete and in order', 'yes, all 3 joins']);
     expect(joins?.rows).toContainEqual(['frames delivered (function log)', '3 of 3, all 3 joins']);
+  });
+
+  it("shows each sender's DynamoDB cost against the old client's", () => {
+    // Act
+    const [, cost] = roomsTables(
+      result({
+        rounds: [
+          round({
+            client: 'v3',
+            requests: { Query: 1, TransactWriteItems: 1, UpdateItem: 2, PutItem: 1 },
+          }),
+          round({
+            client: 'old',
+            requests: { Query: 1, PutItem: 1, UpdateItem: 2 },
+            requestWriteUnits: 3,
+          }),
+        ],
+      }),
+    );
+
+    // Assess
+    expect(cost?.rows).toEqual([
+      [
+        'protocol 3, with a client id',
+        '5',
+        '1 PutItem, 1 Query, 1 TransactWriteItems, 2 UpdateItem',
+        '0.5',
+        '7',
+        '+1',
+      ],
+      ['old client, no client id', '4', '1 PutItem, 1 Query, 2 UpdateItem', '0.5', '3', '+0'],
+    ]);
   });
 
   it('says how long the other connections took, and why any of them failed', () => {
