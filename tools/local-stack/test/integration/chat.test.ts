@@ -10,7 +10,7 @@ import { DynamoDBDocumentClient, PutCommand, ScanCommand } from '@aws-sdk/lib-dy
 import { describe, expect, it } from 'vitest';
 import contract from '../../../../contract/contract.json' with { type: 'json' };
 import type { LocalStack } from '../../src/stack.ts';
-import { dynamoDbClient, TestClient } from '../support/helpers.ts';
+import { backdateConnections, dynamoDbClient, TestClient } from '../support/helpers.ts';
 import { startTestStack, useLocalStack } from '../support/stack-setup.ts';
 
 const { partitionKey, ttlAttribute } = contract.table;
@@ -61,6 +61,7 @@ describe('chatting on the local stack', () => {
     const sender = await connect(target);
     const listener = await connect(target);
     const vanished = await connect(target);
+    await backdateConnections(target, [vanished.connectionId]);
     vanished.client.socket.terminate();
     await vanished.client.closed;
     // An id that never existed, as a stale item from an earlier run would be.

@@ -9,7 +9,12 @@ import { describe, expect, it } from 'vitest';
 import contract from '../../../../contract/contract.json' with { type: 'json' };
 import type { LocalStack } from '../../src/stack.ts';
 import { chatOf, joinRoom, sendAndWaitForAck, waitUntil } from '../support/chat-clients.ts';
-import { dynamoDbClient, roomMemberIds, type TestClient } from '../support/helpers.ts';
+import {
+  backdateConnections,
+  dynamoDbClient,
+  roomMemberIds,
+  type TestClient,
+} from '../support/helpers.ts';
 import { useLocalStack } from '../support/stack-setup.ts';
 
 /** Enough tokens for a burst and its retries, so the rate limit is not what is tested here. */
@@ -75,10 +80,11 @@ describe('protocol 3 on the local stack', () => {
   it('counts a room right after leaves whose $disconnect never came, once a message found them gone', {
     timeout: 90_000,
   }, async () => {
-    // Prepare: 12 members, of whom 5 leave with no $disconnect at all
+    // Prepare: 12 members who joined a minute ago, of whom 5 leave with no $disconnect at all
     const stack = bundleWithoutDisconnect.stack;
     const room = 'lost';
     const members = await Promise.all(Array.from({ length: 12 }, () => joinRoom(stack, room)));
+    await backdateConnections(stack, await roomMemberIds(stack, room));
     await Promise.all(members.slice(0, 5).map((client) => client.close()));
     const live = members.slice(5) as [TestClient, TestClient, ...TestClient[]];
     const [speaker, listener] = live;

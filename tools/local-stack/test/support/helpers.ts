@@ -11,7 +11,7 @@ import {
   type ApiGatewayManagementApiClientConfig,
 } from '@aws-sdk/client-apigatewaymanagementapi';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import WebSocket from 'ws';
 import contract from '../../../../contract/contract.json' with { type: 'json' };
 import { LOCAL_CREDENTIALS, localDynamoDbClient } from '../../src/dynamodb.ts';
@@ -248,6 +248,35 @@ export async function roomMemberIds(
       }),
     );
     return Items.map((item) => String(item[contract.table.partitionKey]));
+  } finally {
+    client.destroy();
+  }
+}
+
+/**
+ * Moves the connections' `connectedAt` a minute back. A post to a connection answers 410 while
+ * its `$connect` runs, so the function forgets a connection on a 410 only once it is older than
+ * API Gateway's integration timeout; a test of the 410 clean-up uses connections that old.
+ */
+export async function backdateConnections(
+  stack: StackEndpoints & Pick<LocalStack, 'tableName'>,
+  connectionIds: readonly string[],
+): Promise<void> {
+  const client = DynamoDBDocumentClient.from(dynamoDbClient(stack));
+  const aMinuteAgo = new Date(Date.now() - 60_000).toISOString();
+  try {
+    for (const connectionId of connectionIds) {
+      await client.send(
+        new UpdateCommand({
+          TableName: stack.tableName,
+          Key: { [contract.table.partitionKey]: connectionId },
+          UpdateExpression: 'SET connectedAt = :then',
+          ConditionExpression: 'attribute_exists(#id)',
+          ExpressionAttributeNames: { '#id': contract.table.partitionKey },
+          ExpressionAttributeValues: { ':then': aMinuteAgo },
+        }),
+      );
+    }
   } finally {
     client.destroy();
   }
