@@ -182,105 +182,61 @@ Ctrl-C stops cleanly and prints the figures measured so far.`;
  */
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const values = readFlags(argv, FLAGS, "Run 'npm run bench -- --help' for the flags.");
+  // Each reads the flag it is given by name, so a flag's value and its error name it once.
+  const integer = <F extends number | undefined>(
+    flag: ValueFlag,
+    fallback: F,
+    min: number,
+  ): number | F => parseInteger(`--${flag}`, values[flag], fallback, min);
+  const number = (flag: ValueFlag, fallback: number): number =>
+    parseNumber(`--${flag}`, values[flag], fallback);
+  const list = (flag: ValueFlag, fallback: readonly number[], min: number): number[] =>
+    parseIntegerList(`--${flag}`, values[flag] ?? fallback.join(','), min);
   const url = values.url === undefined ? undefined : parseWebSocketUrl(values.url);
-  const sweep =
-    values.sweep === undefined ? undefined : parseIntegerList('--sweep', values.sweep, 2);
-  const clients = parseInteger('--clients', values.clients, D.clients, 2);
+  const sweep = values.sweep === undefined ? undefined : list('sweep', [], 2);
   if (sweep !== undefined && values.clients !== undefined) {
     throw new UsageError('--clients and --sweep cannot be combined; use one of them');
   }
-  const roomsMembers = parseInteger('--rooms-members', values['rooms-members'], D.roomsMembers, 2);
+  const roomsMembers = integer('rooms-members', D.roomsMembers, 2);
   return {
     help: values.help === true,
     json: values.json === true,
     markdown: values.markdown === true,
     only: values.only === undefined ? [...BENCHMARK_NAMES] : parseBenchmarkNames(values.only),
-    clientCounts: sweep ?? [clients],
-    messages: parseInteger('--messages', values.messages, D.messages, 1),
-    warmup: parseInteger('--warmup', values.warmup, D.warmup, 0),
-    rate: parseNumber('--rate', values.rate, D.rate),
-    senders: parseInteger('--senders', values.senders, D.senders, 0),
-    connectRate: parseNumber(
-      '--connect-rate',
-      values['connect-rate'],
-      url === undefined ? 0 : DEFAULT_REMOTE_CONNECT_RATE,
-    ),
-    connectConcurrency: parseInteger(
-      '--connect-concurrency',
-      values['connect-concurrency'],
-      D.connectConcurrency,
-      1,
-    ),
+    clientCounts: sweep ?? [integer('clients', D.clients, 2)],
+    messages: integer('messages', D.messages, 1),
+    warmup: integer('warmup', D.warmup, 0),
+    rate: number('rate', D.rate),
+    senders: integer('senders', D.senders, 0),
+    connectRate: number('connect-rate', url === undefined ? 0 : DEFAULT_REMOTE_CONNECT_RATE),
+    connectConcurrency: integer('connect-concurrency', D.connectConcurrency, 1),
     url,
     origin: values.origin === undefined ? undefined : parseOrigin(values.origin),
-    messageTimeoutMs: parseInteger(
-      '--message-timeout-ms',
-      values['message-timeout-ms'],
-      D.messageTimeoutMs,
-      1,
-    ),
+    messageTimeoutMs: integer('message-timeout-ms', D.messageTimeoutMs, 1),
     baseline: values['no-baseline'] !== true && url === undefined,
-    fanoutRecipients: parseIntegerList(
-      '--fanout-recipients',
-      values['fanout-recipients'] ?? D.fanoutRecipients.join(','),
-      1,
-    ),
-    fanoutMemory: parseIntegerList(
-      '--fanout-memory',
-      values['fanout-memory'] ?? D.fanoutMemory.join(','),
-      128,
-    ),
-    fanoutRoundTripMs: parseNumber(
-      '--fanout-round-trip-ms',
-      values['fanout-round-trip-ms'],
-      D.fanoutRoundTripMs,
-    ),
-    fanoutRounds: parseInteger('--fanout-rounds', values['fanout-rounds'], D.fanoutRounds, 1),
-    fanoutShardSize: parseInteger('--fanout-shard-size', values['fanout-shard-size'], undefined, 1),
-    fanoutPosterPosts: parseInteger(
-      '--fanout-poster-posts',
-      values['fanout-poster-posts'],
-      D.fanoutPosterPosts,
-      1,
-    ),
-    pushbackBudgets: parseIntegerList(
-      '--pushback-budgets',
-      values['pushback-budgets'] ?? D.pushbackBudgets.join(','),
-      1,
-    ),
-    pushbackRecipients: parseInteger(
-      '--pushback-recipients',
-      values['pushback-recipients'],
-      D.pushbackRecipients,
-      1,
-    ),
-    faultsRecipients: parseInteger(
-      '--faults-recipients',
-      values['faults-recipients'],
-      D.faultsRecipients,
-      1,
-    ),
-    faultsQueueDownRecipients: parseInteger(
-      '--faults-queue-down-recipients',
-      values['faults-queue-down-recipients'],
+    fanoutRecipients: list('fanout-recipients', D.fanoutRecipients, 1),
+    fanoutMemory: list('fanout-memory', D.fanoutMemory, 128),
+    fanoutRoundTripMs: number('fanout-round-trip-ms', D.fanoutRoundTripMs),
+    fanoutRounds: integer('fanout-rounds', D.fanoutRounds, 1),
+    fanoutShardSize: integer('fanout-shard-size', undefined, 1),
+    fanoutPosterPosts: integer('fanout-poster-posts', D.fanoutPosterPosts, 1),
+    pushbackBudgets: list('pushback-budgets', D.pushbackBudgets, 1),
+    pushbackRecipients: integer('pushback-recipients', D.pushbackRecipients, 1),
+    faultsRecipients: integer('faults-recipients', D.faultsRecipients, 1),
+    faultsQueueDownRecipients: integer(
+      'faults-queue-down-recipients',
       D.faultsQueueDownRecipients,
       1,
     ),
-    faultsOutageMs: parseInteger(
-      '--faults-outage-ms',
-      values['faults-outage-ms'],
-      D.faultsOutageMs,
-      1,
-    ),
+    faultsOutageMs: integer('faults-outage-ms', D.faultsOutageMs, 1),
     // The other room needs at least one connection.
-    roomsConnections: parseInteger(
-      '--rooms-connections',
-      values['rooms-connections'],
+    roomsConnections: integer(
+      'rooms-connections',
       Math.max(D.roomsConnections, roomsMembers + 1),
       roomsMembers + 1,
     ),
     roomsMembers,
-    roomsRounds: parseInteger('--rooms-rounds', values['rooms-rounds'], D.roomsRounds, 1),
+    roomsRounds: integer('rooms-rounds', D.roomsRounds, 1),
   };
 }
 
@@ -316,6 +272,11 @@ const FLAGS = {
   'rooms-members': { type: 'string' },
   'rooms-rounds': { type: 'string' },
 } as const;
+
+/** The flags that take a value; each option's flag is its name in kebab case. */
+type ValueFlag = {
+  [F in keyof typeof FLAGS]: (typeof FLAGS)[F]['type'] extends 'string' ? F : never;
+}[keyof typeof FLAGS];
 
 function parseBenchmarkNames(raw: string): BenchmarkName[] {
   const names = raw.split(',').map((name) => name.trim());
