@@ -19,6 +19,11 @@ resource "aws_apigatewayv2_route" "this" {
   api_id    = aws_apigatewayv2_api.this.id
   route_key = each.value
   target    = "integrations/${aws_apigatewayv2_integration.this.id}"
+
+  # With sign-in, the handshake passes the authorizer (authorizer.tf) first. The other routes
+  # need none: API Gateway repeats the handshake's verified context on every later event.
+  authorization_type = local.auth_enabled && each.value == "$connect" ? "CUSTOM" : "NONE"
+  authorizer_id      = local.auth_enabled && each.value == "$connect" ? aws_apigatewayv2_authorizer.this[0].id : null
 }
 
 # A new deployment whenever a route or the integration changes; the stage then switches to it.
@@ -29,15 +34,16 @@ resource "aws_apigatewayv2_deployment" "this" {
   # What a deployment snapshots: each route and where it leads. Only values this configuration
   # sets (and the ids, which change on replacement), not whole resources: an attribute the API
   # reports differently on a later read (request_parameters coming back as {} instead of null,
-  # seen against moto) must not force a new deployment on every apply. Add any new route or
-  # integration argument here.
+  # seen against moto) must not force a new deployment on every apply. Add any new route,
+  # integration or authorizer argument here.
   triggers = {
     redeployment = sha1(jsonencode([
       aws_apigatewayv2_integration.this.id,
       aws_apigatewayv2_integration.this.integration_type,
       aws_apigatewayv2_integration.this.integration_method,
       aws_apigatewayv2_integration.this.integration_uri,
-      [for key, route in aws_apigatewayv2_route.this : [key, route.id, route.target]],
+      [for key, route in aws_apigatewayv2_route.this : [key, route.id, route.target, route.authorization_type, route.authorizer_id]],
+      [for authorizer in aws_apigatewayv2_authorizer.this : [authorizer.id, authorizer.authorizer_uri, authorizer.identity_sources]],
     ]))
   }
 

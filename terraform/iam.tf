@@ -32,12 +32,13 @@ resource "aws_iam_role_policy" "lambda" {
         Resource = ["${aws_cloudwatch_log_group.lambda.arn}:*"]
       },
       {
-        # UpdateItem: the per-connection rate limiter's conditional update. BatchGetItem: the
-        # protocol versions of a small room's members, for presence. No Scan: a room's members
-        # come from its index.
+        # UpdateItem: the per-connection rate limiter's conditional update; GetItem reads its
+        # bucket back when both conditional writes failed without returning it. BatchGetItem: the
+        # protocol versions of a small room's members, for presence, and which of a full person's
+        # connections are gone. No Scan: a room's members come from its index.
         Sid      = "TrackConnections"
         Effect   = "Allow"
-        Action   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem"]
+        Action   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:BatchGetItem"]
         Resource = [aws_dynamodb_table.connections.arn]
       },
       {
@@ -58,12 +59,23 @@ resource "aws_iam_role_policy" "lambda" {
         Resource = [aws_dynamodb_table.rooms.arn]
       },
       {
-        # PostToConnection only. Composed from the API, not the stage's execution_arn, which would
+        # PostToConnection. Composed from the API, not the stage's execution_arn, which would
         # close the cycle stage -> deployment -> integration -> function -> this policy -> stage.
         Sid      = "PostToConnections"
         Effect   = "Allow"
         Action   = ["execute-api:ManageConnections"]
         Resource = ["${aws_apigatewayv2_api.this.execution_arn}/${local.stage_name}/POST/@connections/*"]
+      },
+      {
+        # GetConnection: is a full person's connection still open (its $disconnect may be lost)?
+        # DeleteConnection: close a connection that keeps flooding. Same action, by method.
+        Sid    = "CheckAndCloseConnections"
+        Effect = "Allow"
+        Action = ["execute-api:ManageConnections"]
+        Resource = [
+          "${aws_apigatewayv2_api.this.execution_arn}/${local.stage_name}/GET/@connections/*",
+          "${aws_apigatewayv2_api.this.execution_arn}/${local.stage_name}/DELETE/@connections/*",
+        ]
       },
       {
         # The function hands broadcast shards to the fan-out queue...

@@ -41,6 +41,10 @@ resource "aws_lambda_function" "this" {
         (local.env_names.callbackRateLimit)     = tostring(var.callback_rate_limit)
         (local.env_names.deliveryWindowSeconds) = tostring(var.delivery_window_seconds)
         (local.env_names.deadLetterQueueUrl)    = aws_sqs_queue.fanout_dlq.url
+        # With sign-in every event must carry the authorizer's verified sender, and budgets and
+        # caps are per user; without, per source address.
+        (local.env_names.authMode)                = var.auth_mode
+        (local.env_names.maxConnectionsPerPerson) = tostring(local.max_connections_per_person)
       },
       # Unset rather than empty, so the function's built-in defaults apply.
       var.send_concurrency == null ? {} : {
@@ -48,6 +52,13 @@ resource "aws_lambda_function" "this" {
       },
       var.shard_size == null ? {} : {
         (local.env_names.shardSize) = tostring(var.shard_size)
+      },
+      # Unset, they equal RATE_LIMIT_BURST and RATE_LIMIT_PER_SECOND.
+      var.source_ip_rate_limit_burst == null ? {} : {
+        (local.env_names.sourceIpRateLimitBurst) = tostring(var.source_ip_rate_limit_burst)
+      },
+      var.source_ip_rate_limit_per_second == null ? {} : {
+        (local.env_names.sourceIpRateLimitPerSecond) = tostring(var.source_ip_rate_limit_per_second)
       },
     )
   }

@@ -8,9 +8,29 @@ output "alarm_topic_arn" {
   value       = aws_sns_topic.alarms.arn
 }
 
+output "authorizer_log_group_name" {
+  description = "With sign-in: CloudWatch log group of the $connect authorizer, one JSON line per handshake (authorized with the sender id, or unauthorized with the reason; never the token): `aws logs tail <name> --follow`. null with auth_mode = \"none\"."
+  value       = try(aws_cloudwatch_log_group.authorizer[0].name, null)
+}
+
 output "cloudfront_distribution_id" {
   description = "ID of the CloudFront distribution serving the page with enable_https (null without), e.g. for `aws cloudfront create-invalidation`."
   value       = try(aws_cloudfront_distribution.this[0].id, null)
+}
+
+output "cognito_app_client_id" {
+  description = "With auth_mode = \"cognito\": the chat page's app client in the user pool (its ID tokens' audience), e.g. for the Cognito console. null in the other modes."
+  value       = try(aws_cognito_user_pool_client.this[0].id, null)
+}
+
+output "cognito_managed_login_url" {
+  description = "With auth_mode = \"cognito\": the origin of Cognito's sign-in and sign-up pages (https://<prefix>.auth.<region>.amazoncognito.com). People reach them through the page's Sign in button. null in the other modes."
+  value       = local.cognito_login_origin
+}
+
+output "cognito_user_pool_id" {
+  description = "With auth_mode = \"cognito\": the user pool holding the chat's accounts, for `aws cognito-idp admin-create-user --user-pool-id <id> …` and the Cognito console. null in the other modes."
+  value       = try(aws_cognito_user_pool.this[0].id, null)
 }
 
 output "dashboard_url" {
@@ -58,6 +78,11 @@ output "log_group_name" {
 output "rooms_table_name" {
   description = "DynamoDB table of rooms: each room's head count and its kept messages (the chat's history; empty when history_ttl_seconds is 0)."
   value       = aws_dynamodb_table.rooms.name
+}
+
+output "sign_in_redirect_url" {
+  description = "With sign-in: where the identity provider sends people back after signing in and out (the page's folder, with its trailing slash). With auth_mode = \"oidc\", register it with your issuer as the client's redirect URI and post-logout redirect URI; the Cognito app client has it already. null with auth_mode = \"none\"."
+  value       = local.auth_enabled ? local.sign_in_redirect_url : null
 }
 
 output "table_name" {

@@ -9,6 +9,49 @@ variable "alarm_email" {
   }
 }
 
+variable "auth_mode" {
+  description = "Who may connect. \"none\": anyone with the page's URL, under any name they type (the open chat). \"cognito\": people signed in to an Amazon Cognito user pool this stack creates, through its managed login pages. \"oidc\": people signed in to the OpenID Connect issuer oidc_issuer. Both sign-in modes need enable_https, and add a $connect authorizer function (docs/auth.md)."
+  type        = string
+  default     = "none"
+
+  validation {
+    condition     = contains(local.contract.auth.modes, var.auth_mode)
+    error_message = "auth_mode must be \"none\", \"cognito\" or \"oidc\"."
+  }
+
+  validation {
+    condition     = var.auth_mode == "none" || var.enable_https
+    error_message = "auth_mode = \"${var.auth_mode}\" needs enable_https = true: the page signs in with PKCE, whose Web Crypto browsers offer only on secure (https) pages, and Cognito accepts only https callback URLs. Set enable_https = true (the page moves to https://<id>.cloudfront.net), or keep auth_mode = \"none\"."
+  }
+}
+
+variable "auth_name_claims" {
+  description = "With sign-in: the ID token claims a person's display name is taken from, in order (AUTH_NAME_CLAIMS), e.g. [\"name\", \"email\"]. null uses the default in contract/contract.json (name, preferred_username, nickname, cognito:username). The page shows its own name from the default claims, so another order may show a person another name on their own lines than others see."
+  type        = list(string)
+  default     = null
+
+  validation {
+    condition     = var.auth_name_claims == null ? true : (length(var.auth_name_claims) > 0 && alltrue([for claim in var.auth_name_claims : can(regex("^[A-Za-z0-9_:.-]{1,128}$", claim))]))
+    error_message = "auth_name_claims must be a non-empty list of claim names (letters, digits, _ : . -), such as [\"name\", \"preferred_username\"], or null."
+  }
+
+  validation {
+    condition     = var.auth_name_claims == null || var.auth_mode != "none"
+    error_message = "auth_name_claims is for the sign-in modes: set auth_mode = \"cognito\" or \"oidc\", or leave auth_name_claims null."
+  }
+}
+
+variable "authorizer_zip_path" {
+  description = "The $connect authorizer's deployment package built by `npm run build`, relative to this folder. Used only with auth_mode \"cognito\" or \"oidc\"."
+  type        = string
+  default     = "../backend/dist/authorizer.zip"
+
+  validation {
+    condition     = var.auth_mode == "none" || fileexists(var.authorizer_zip_path)
+    error_message = "The authorizer's package does not exist: run `npm run build` in the repository root first (or `npm run deploy`, which builds)."
+  }
+}
+
 variable "aws_region" {
   description = "AWS region to deploy to, e.g. \"eu-central-1\". null uses AWS_REGION / AWS_DEFAULT_REGION or the AWS CLI profile's region."
   type        = string
@@ -45,6 +88,28 @@ variable "certificate_arn" {
     condition     = var.certificate_arn == null || var.domain_name != null
     error_message = "certificate_arn is for domain_name: set domain_name too, or leave certificate_arn null."
   }
+}
+
+variable "cognito_domain_prefix" {
+  description = "With auth_mode = \"cognito\": the managed login pages' address, https://<prefix>.auth.<region>.amazoncognito.com; the prefix must be unused in the Region, by any AWS account. null uses chat-<the user pool's id suffix, lower-cased>."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.cognito_domain_prefix == null ? true : (can(regex("^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$", var.cognito_domain_prefix)) && !can(regex("aws|amazon|cognito", var.cognito_domain_prefix)))
+    error_message = "cognito_domain_prefix must be 1 to 63 lower-case letters, digits and hyphens, not starting or ending with a hyphen, and without \"aws\", \"amazon\" or \"cognito\" (Cognito reserves them), or null."
+  }
+
+  validation {
+    condition     = var.cognito_domain_prefix == null || var.auth_mode == "cognito"
+    error_message = "cognito_domain_prefix is for auth_mode = \"cognito\": set that too, or leave cognito_domain_prefix null."
+  }
+}
+
+variable "cognito_self_sign_up" {
+  description = "With auth_mode = \"cognito\": let anyone create an account on the managed login pages (an e-mail address they confirm with a code, a name, a password). false: only accounts an administrator creates (`aws cognito-idp admin-create-user`) may sign in."
+  type        = bool
+  default     = true
 }
 
 variable "delivery_window_seconds" {
@@ -207,6 +272,17 @@ variable "manage_apigateway_account" {
   }
 }
 
+variable "max_connections_per_person" {
+  description = "Open connections one person may have at once (MAX_CONNECTIONS_PER_PERSON): a signed-in user with sign-in, a source address (an IPv6 /64) without; $connect refuses more with 429. null uses the default in contract/contract.json (10)."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.max_connections_per_person == null ? true : (var.max_connections_per_person >= 1 && var.max_connections_per_person <= local.setting_maximums.maxConnectionsPerPerson && floor(var.max_connections_per_person) == var.max_connections_per_person)
+    error_message = "max_connections_per_person must be a whole number from 1 to ${local.setting_maximums.maxConnectionsPerPerson}, or null."
+  }
+}
+
 variable "max_message_length" {
   description = "Longest chat message in UTF-16 code units (what JavaScript's length counts), enforced by the function and by the page. null uses the default in contract/contract.json."
   type        = number
@@ -226,6 +302,86 @@ variable "name_prefix" {
   validation {
     condition     = can(regex("^[a-z][a-z0-9-]{0,22}[a-z0-9]$", var.name_prefix))
     error_message = "name_prefix must be 2 to 24 lower-case letters, digits or hyphens, starting with a letter and not ending with a hyphen (it becomes part of an S3 bucket name)."
+  }
+}
+
+variable "oidc_client_id" {
+  description = "With auth_mode = \"oidc\": the client id the page signs in as, registered with the issuer as a public client (no secret) with the authorization code flow and PKCE; its ID tokens' audience (AUTH_AUDIENCE). Register the sign_in_redirect_url output as its redirect and post-logout redirect URI."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.oidc_client_id == null ? true : (can(regex("^[\\x21-\\x7e]{1,256}$", var.oidc_client_id)) && !strcontains(var.oidc_client_id, ","))
+    error_message = "oidc_client_id must be 1 to 256 printable ASCII characters without spaces or commas."
+  }
+
+  validation {
+    condition     = (var.oidc_client_id != null) == (var.auth_mode == "oidc")
+    error_message = "auth_mode = \"oidc\" needs oidc_client_id (the page's client id at the issuer); the other modes take none."
+  }
+}
+
+variable "oidc_connect_origins" {
+  description = "With auth_mode = \"oidc\": origins besides the issuer's that the page must reach with fetch, for an issuer whose token or revocation endpoint is on another host, e.g. [\"https://oauth2.example.com\"]. They join the Content-Security-Policy's connect-src."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for origin in var.oidc_connect_origins : can(regex("^https://[a-z0-9.-]+(:[0-9]{1,5})?$", origin))])
+    error_message = "Each of oidc_connect_origins must be https://host[:port] in lower case, without a path or trailing slash."
+  }
+
+  validation {
+    condition     = length(var.oidc_connect_origins) == 0 || var.auth_mode == "oidc"
+    error_message = "oidc_connect_origins is for auth_mode = \"oidc\": set that too, or leave oidc_connect_origins empty."
+  }
+}
+
+variable "oidc_issuer" {
+  description = "With auth_mode = \"oidc\": the OpenID Connect issuer, exactly as its ID tokens' iss claim says it (AUTH_ISSUER), e.g. \"https://login.example.com/realms/chat\"; its discovery document must be at <issuer>/.well-known/openid-configuration."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.oidc_issuer == null ? true : can(regex("^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^?#\\s]*)?$", var.oidc_issuer))
+    error_message = "oidc_issuer must be an https URL without query, fragment or spaces, written exactly as the tokens' iss claim."
+  }
+
+  validation {
+    condition     = (var.oidc_issuer != null) == (var.auth_mode == "oidc")
+    error_message = "auth_mode = \"oidc\" needs oidc_issuer (the issuer's https URL); the other modes take none."
+  }
+}
+
+variable "oidc_jwks_uri" {
+  description = "With auth_mode = \"oidc\": where the issuer publishes its signing keys (AUTH_JWKS_URI). null: the authorizer reads it from the issuer's discovery document."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.oidc_jwks_uri == null ? true : can(regex("^https://[A-Za-z0-9.-]+(:[0-9]{1,5})?(/[^#\\s]*)?$", var.oidc_jwks_uri))
+    error_message = "oidc_jwks_uri must be an https URL without fragment or spaces."
+  }
+
+  validation {
+    condition     = var.oidc_jwks_uri == null || var.auth_mode == "oidc"
+    error_message = "oidc_jwks_uri is for auth_mode = \"oidc\": set that too, or leave oidc_jwks_uri null."
+  }
+}
+
+variable "oidc_scope" {
+  description = "With auth_mode = \"oidc\": the scopes the page asks for, space-separated, including openid; every one must be allowed for the client. null asks for \"openid profile\"."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.oidc_scope == null ? true : (can(regex("^[\\x21\\x23-\\x5b\\x5d-\\x7e]+( [\\x21\\x23-\\x5b\\x5d-\\x7e]+)*$", var.oidc_scope)) && contains(split(" ", var.oidc_scope), "openid"))
+    error_message = "oidc_scope must be scopes separated by single spaces, openid among them, e.g. \"openid profile\"."
+  }
+
+  validation {
+    condition     = var.oidc_scope == null || var.auth_mode == "oidc"
+    error_message = "oidc_scope is for auth_mode = \"oidc\": set that too, or leave oidc_scope null."
   }
 }
 
@@ -312,6 +468,28 @@ variable "shard_size" {
   }
 }
 
+variable "source_ip_rate_limit_burst" {
+  description = "Without sign-in: messages all connections from one source address (an IPv6 /64) may send at once, together (SOURCE_IP_RATE_LIMIT_BURST); raise it where many people share an address. null leaves it unset, so it equals rate_limit_burst."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.source_ip_rate_limit_burst == null ? true : (var.source_ip_rate_limit_burst >= 1 && var.source_ip_rate_limit_burst <= local.setting_maximums.rateLimitBurst && floor(var.source_ip_rate_limit_burst) == var.source_ip_rate_limit_burst)
+    error_message = "source_ip_rate_limit_burst must be a whole number from 1 to ${local.setting_maximums.rateLimitBurst}, or null."
+  }
+}
+
+variable "source_ip_rate_limit_per_second" {
+  description = "Without sign-in: messages per second all connections from one source address may send together in the long run (SOURCE_IP_RATE_LIMIT_PER_SECOND). null leaves it unset, so it equals rate_limit_per_second."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.source_ip_rate_limit_per_second == null ? true : (var.source_ip_rate_limit_per_second >= 1 && var.source_ip_rate_limit_per_second <= local.setting_maximums.rateLimitPerSecond && floor(var.source_ip_rate_limit_per_second) == var.source_ip_rate_limit_per_second)
+    error_message = "source_ip_rate_limit_per_second must be a whole number from 1 to ${local.setting_maximums.rateLimitPerSecond}, or null."
+  }
+}
+
 variable "stage_name" {
   description = "Name of the WebSocket API stage (the last path segment of the wss:// URL). null uses the stage in contract/contract.json."
   type        = string
@@ -330,9 +508,9 @@ variable "tags" {
 }
 
 variable "throttle_burst_limit" {
-  description = "Stage-wide burst of messages (and connects) API Gateway accepts before throttling, shared by all clients."
+  description = "Stage-wide burst of messages (and connects) API Gateway accepts before throttling, shared by all clients. The default withstands 5 people flooding at once at the default per-person limits (docs/auth.md, Sizing the stage throttle)."
   type        = number
-  default     = 100
+  default     = 200
 
   validation {
     condition     = var.throttle_burst_limit >= 0 && var.throttle_burst_limit <= 5000 && floor(var.throttle_burst_limit) == var.throttle_burst_limit
@@ -341,9 +519,9 @@ variable "throttle_burst_limit" {
 }
 
 variable "throttle_rate_limit" {
-  description = "Stage-wide steady rate of messages (and connects) per second API Gateway accepts, shared by all clients."
+  description = "Stage-wide steady rate of messages (and connects) per second API Gateway accepts, shared by all clients. The default keeps 50 a second for everyone else while 5 people flood at the default per-person limits (docs/auth.md, Sizing the stage throttle)."
   type        = number
-  default     = 50
+  default     = 70
 
   validation {
     condition     = var.throttle_rate_limit >= 0 && var.throttle_rate_limit <= 10000

@@ -11,11 +11,11 @@ locals {
   frontend_dir = "${path.module}/../frontend"
 
   # One policy for the meta tag in index.html (here and in the local stack) and, with
-  # enable_https, CloudFront's header. Its connect-src (`connect_sources`, space-separated) is the
-  # WebSocket URL (locals.tf); with sign-in, also the identity provider's origins (the page fetches
-  # its discovery document and calls its token endpoint).
+  # enable_https, CloudFront's header. Its connect-src (`connect_sources`, space-separated, see
+  # locals.tf) is the WebSocket URL; with sign-in, also the identity provider's origins (the page
+  # fetches its discovery document and calls its token endpoint).
   content_security_policy = trimspace(templatefile("${local.frontend_dir}/content-security-policy.tftpl", {
-    connect_sources = local.websocket_url
+    connect_sources = local.connect_sources
   }))
 }
 
@@ -112,11 +112,15 @@ resource "aws_s3_object" "config" {
   content_type  = local.content_types.js
   cache_control = "no-cache"
 
+  # auth only with sign-in: the open chat's config.js stays as it was.
   content = templatefile("${local.frontend_dir}/config.js.tftpl", {
-    config = {
-      websocketUrl     = local.websocket_url
-      maxMessageLength = local.max_message_length
-    }
+    config = merge(
+      {
+        websocketUrl     = local.websocket_url
+        maxMessageLength = local.max_message_length
+      },
+      { for key, value in { auth = local.page_auth_config } : key => value if value != null },
+    )
   })
 }
 

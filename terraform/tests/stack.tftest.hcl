@@ -85,8 +85,8 @@ run "websocket_api" {
   }
 
   assert {
-    condition     = aws_apigatewayv2_stage.this.default_route_settings[0].throttling_burst_limit == 100 && aws_apigatewayv2_stage.this.default_route_settings[0].throttling_rate_limit == 50
-    error_message = "Default throttling must be burst 100, rate 50."
+    condition     = aws_apigatewayv2_stage.this.default_route_settings[0].throttling_burst_limit == 200 && aws_apigatewayv2_stage.this.default_route_settings[0].throttling_rate_limit == 70
+    error_message = "Default throttling must be burst 200, rate 70 (5 abusers at once, 50 requests a second left: docs/auth.md)."
   }
 
   assert {
@@ -108,6 +108,21 @@ run "websocket_api" {
     condition     = aws_lambda_permission.this.source_arn == "arn:aws:execute-api:eu-central-1:123456789012:abc123/prod/*"
     error_message = "The invoke permission must be scoped to this API's stage."
   }
+
+  assert {
+    condition     = alltrue([for route in aws_apigatewayv2_route.this : route.authorization_type == "NONE" && route.authorizer_id == null])
+    error_message = "Without sign-in (auth_mode = \"none\", the default) no route may have an authorizer."
+  }
+
+  assert {
+    condition = (
+      length(aws_apigatewayv2_authorizer.this) == 0 && length(aws_lambda_function.authorizer) == 0 &&
+      length(aws_lambda_permission.authorizer) == 0 && length(aws_iam_role.authorizer) == 0 &&
+      length(aws_cognito_user_pool.this) == 0 && length(aws_cognito_user_pool_client.this) == 0 &&
+      length(aws_cognito_user_pool_domain.this) == 0
+    )
+    error_message = "The open chat needs no authorizer and no user pool."
+  }
 }
 
 run "function_role_is_least_privilege" {
@@ -124,7 +139,7 @@ run "function_role_is_least_privilege" {
       {
         Sid      = "TrackConnections"
         Effect   = "Allow"
-        Action   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:BatchGetItem"]
+        Action   = ["dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:UpdateItem", "dynamodb:GetItem", "dynamodb:BatchGetItem"]
         Resource = ["arn:aws:dynamodb:eu-central-1:123456789012:table/awsome-chat-connections"]
       },
       {
@@ -146,6 +161,15 @@ run "function_role_is_least_privilege" {
         Resource = ["arn:aws:execute-api:eu-central-1:123456789012:abc123/prod/POST/@connections/*"]
       },
       {
+        Sid    = "CheckAndCloseConnections"
+        Effect = "Allow"
+        Action = ["execute-api:ManageConnections"]
+        Resource = [
+          "arn:aws:execute-api:eu-central-1:123456789012:abc123/prod/GET/@connections/*",
+          "arn:aws:execute-api:eu-central-1:123456789012:abc123/prod/DELETE/@connections/*",
+        ]
+      },
+      {
         Sid      = "EnqueueShards"
         Effect   = "Allow"
         Action   = ["sqs:SendMessage"]
@@ -164,7 +188,7 @@ run "function_role_is_least_privilege" {
         Resource = ["arn:aws:sqs:eu-central-1:123456789012:awsome-chat-fanout-dlq"]
       },
     ]
-    error_message = "The function's policy must grant exactly: log streams of its log group, PutItem/DeleteItem/UpdateItem on its connections table (no Scan), Query on its byRoom index, PutItem/UpdateItem/GetItem/Query on its rooms table, ManageConnections on its stage's POST @connections path, SendMessage and ReceiveMessage/DeleteMessage/GetQueueAttributes on the fan-out queue, and SendMessage alone on the dead-letter queue."
+    error_message = "The function's policy must grant exactly: log streams of its log group, PutItem/DeleteItem/UpdateItem/GetItem/BatchGetItem on its connections table (no Scan), Query on its byRoom index, PutItem/UpdateItem/DeleteItem/GetItem/Query on its rooms table, ManageConnections on its stage's POST, GET and DELETE @connections paths, SendMessage and ReceiveMessage/DeleteMessage/GetQueueAttributes on the fan-out queue, and SendMessage alone on the dead-letter queue."
   }
 
   assert {
@@ -216,8 +240,11 @@ run "function" {
       CALLBACK_RATE_LIMIT     = "5000"
       DELIVERY_WINDOW_SECONDS = "60"
       DEAD_LETTER_QUEUE_URL   = "https://sqs.eu-central-1.amazonaws.com/123456789012/awsome-chat-fanout-dlq"
+      AUTH_MODE               = "none"
+      # The contract's default, 10.
+      MAX_CONNECTIONS_PER_PERSON = tostring(jsondecode(file("../contract/contract.json")).limits.maxConnectionsPerPerson)
     })
-    error_message = "Environment must be exactly TABLE_NAME, ROOMS_TABLE_NAME, HISTORY_MAX_MESSAGES and HISTORY_TTL_SECONDS (the contract's defaults), APIGW_ENDPOINT (https, API endpoint + stage), ALLOWED_ORIGINS (the website), MAX_MESSAGE_LENGTH (the contract's default), the rate limits (the contract's burst of 10 and 2 per second), SHARD_QUEUE_URL (the fan-out queue), CALLBACK_RATE_LIMIT 5000 and DELIVERY_WINDOW_SECONDS 60 (the defaults), DEAD_LETTER_QUEUE_URL (the dead-letter queue); SEND_CONCURRENCY and SHARD_SIZE unset."
+    error_message = "Environment must be exactly TABLE_NAME, ROOMS_TABLE_NAME, HISTORY_MAX_MESSAGES and HISTORY_TTL_SECONDS (the contract's defaults), APIGW_ENDPOINT (https, API endpoint + stage), ALLOWED_ORIGINS (the website), MAX_MESSAGE_LENGTH (the contract's default), the rate limits (the contract's burst of 10 and 2 per second), SHARD_QUEUE_URL (the fan-out queue), CALLBACK_RATE_LIMIT 5000 and DELIVERY_WINDOW_SECONDS 60 (the defaults), DEAD_LETTER_QUEUE_URL (the dead-letter queue), AUTH_MODE none and MAX_CONNECTIONS_PER_PERSON (the contract's default); SEND_CONCURRENCY, SHARD_SIZE and SOURCE_IP_RATE_LIMIT_* unset."
   }
 
   assert {
@@ -480,6 +507,15 @@ run "outputs" {
 
   assert {
     condition = (
+      output.cognito_user_pool_id == null && output.cognito_app_client_id == null &&
+      output.cognito_managed_login_url == null && output.sign_in_redirect_url == null &&
+      output.authorizer_log_group_name == null
+    )
+    error_message = "Without sign-in the sign-in outputs must be null."
+  }
+
+  assert {
+    condition = (
       output.fanout_queue_url == "https://sqs.eu-central-1.amazonaws.com/123456789012/awsome-chat-fanout" &&
       output.fanout_dlq_url == "https://sqs.eu-central-1.amazonaws.com/123456789012/awsome-chat-fanout-dlq" &&
       output.fanout_dlq_arn == "arn:aws:sqs:eu-central-1:123456789012:awsome-chat-fanout-dlq"
@@ -492,25 +528,43 @@ run "settings_come_from_variables" {
   command = apply
 
   variables {
-    name_prefix                = "team-b"
-    stage_name                 = "dev"
-    throttle_burst_limit       = 20
-    throttle_rate_limit        = 5
-    log_retention_days         = 30
-    lambda_memory_mb           = 512
-    lambda_timeout_seconds     = 20
-    max_message_length         = 500
-    send_concurrency           = 10
-    extra_allowed_origins      = ["http://localhost:8080", "https://chat.example.com"]
-    shard_size                 = 300
-    rate_limit_burst           = 20
-    rate_limit_per_second      = 4
-    fanout_batch_size          = 2
-    fanout_maximum_concurrency = 50
-    history_max_messages       = 20
-    history_ttl_seconds        = 0
-    callback_rate_limit        = 1250
-    delivery_window_seconds    = 120
+    name_prefix                     = "team-b"
+    stage_name                      = "dev"
+    throttle_burst_limit            = 20
+    throttle_rate_limit             = 5
+    log_retention_days              = 30
+    lambda_memory_mb                = 512
+    lambda_timeout_seconds          = 20
+    max_message_length              = 500
+    send_concurrency                = 10
+    extra_allowed_origins           = ["http://localhost:8080", "https://chat.example.com"]
+    shard_size                      = 300
+    rate_limit_burst                = 20
+    rate_limit_per_second           = 4
+    fanout_batch_size               = 2
+    fanout_maximum_concurrency      = 50
+    history_max_messages            = 20
+    history_ttl_seconds             = 0
+    callback_rate_limit             = 1250
+    delivery_window_seconds         = 120
+    max_connections_per_person      = 3
+    source_ip_rate_limit_burst      = 50
+    source_ip_rate_limit_per_second = 8
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables.MAX_CONNECTIONS_PER_PERSON == "3"
+    error_message = "max_connections_per_person must set MAX_CONNECTIONS_PER_PERSON."
+  }
+
+  assert {
+    condition     = aws_lambda_function.this.environment[0].variables.SOURCE_IP_RATE_LIMIT_BURST == "50" && aws_lambda_function.this.environment[0].variables.SOURCE_IP_RATE_LIMIT_PER_SECOND == "8"
+    error_message = "source_ip_rate_limit_burst and source_ip_rate_limit_per_second must set SOURCE_IP_RATE_LIMIT_BURST and SOURCE_IP_RATE_LIMIT_PER_SECOND."
+  }
+
+  assert {
+    condition     = one([for statement in jsondecode(aws_iam_role_policy.lambda.policy).Statement : statement.Resource if statement.Sid == "CheckAndCloseConnections"]) == ["arn:aws:execute-api:eu-central-1:123456789012:abc123/dev/GET/@connections/*", "arn:aws:execute-api:eu-central-1:123456789012:abc123/dev/DELETE/@connections/*"]
+    error_message = "GetConnection and DeleteConnection must follow the stage name."
   }
 
   assert {

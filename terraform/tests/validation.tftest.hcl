@@ -285,14 +285,17 @@ run "accepts_every_setting_at_its_maximum" {
   command = plan
 
   variables {
-    send_concurrency        = 1000
-    shard_size              = 2000
-    rate_limit_burst        = 1000
-    rate_limit_per_second   = 1000
-    history_max_messages    = 500
-    history_ttl_seconds     = 31622400
-    callback_rate_limit     = 100000
-    delivery_window_seconds = 900
+    send_concurrency                = 1000
+    shard_size                      = 2000
+    rate_limit_burst                = 1000
+    rate_limit_per_second           = 1000
+    history_max_messages            = 500
+    history_ttl_seconds             = 31622400
+    callback_rate_limit             = 100000
+    delivery_window_seconds         = 900
+    max_connections_per_person      = 100
+    source_ip_rate_limit_burst      = 1000
+    source_ip_rate_limit_per_second = 1000
   }
 }
 
@@ -300,14 +303,17 @@ run "rejects_every_setting_above_its_maximum" {
   command = plan
 
   variables {
-    send_concurrency        = 1001
-    shard_size              = 2001
-    rate_limit_burst        = 1001
-    rate_limit_per_second   = 1001
-    history_max_messages    = 501
-    history_ttl_seconds     = 31622401
-    callback_rate_limit     = 100001
-    delivery_window_seconds = 901
+    send_concurrency                = 1001
+    shard_size                      = 2001
+    rate_limit_burst                = 1001
+    rate_limit_per_second           = 1001
+    history_max_messages            = 501
+    history_ttl_seconds             = 31622401
+    callback_rate_limit             = 100001
+    delivery_window_seconds         = 901
+    max_connections_per_person      = 101
+    source_ip_rate_limit_burst      = 1001
+    source_ip_rate_limit_per_second = 1001
   }
 
   expect_failures = [
@@ -319,6 +325,9 @@ run "rejects_every_setting_above_its_maximum" {
     var.history_ttl_seconds,
     var.callback_rate_limit,
     var.delivery_window_seconds,
+    var.max_connections_per_person,
+    var.source_ip_rate_limit_burst,
+    var.source_ip_rate_limit_per_second,
   ]
 }
 
@@ -543,4 +552,230 @@ run "rejects_a_wildcard_websocket_name" {
   }
 
   expect_failures = [var.websocket_domain_name]
+}
+
+# --- Sign-in (auth_mode) ------------------------------------------------------------------------
+
+run "accepts_cognito_with_https" {
+  command = plan
+
+  variables {
+    enable_https        = true
+    auth_mode           = "cognito"
+    authorizer_zip_path = "tests/fixtures/authorizer-package.stub"
+  }
+}
+
+run "accepts_oidc_with_https" {
+  command = plan
+
+  variables {
+    enable_https        = true
+    auth_mode           = "oidc"
+    oidc_issuer         = "https://login.example.com"
+    oidc_client_id      = "awsome-chat-page"
+    authorizer_zip_path = "tests/fixtures/authorizer-package.stub"
+  }
+}
+
+run "rejects_an_unknown_auth_mode" {
+  command = plan
+
+  variables {
+    enable_https = true
+    auth_mode    = "jwt"
+  }
+
+  expect_failures = [var.auth_mode]
+}
+
+run "rejects_cognito_without_https" {
+  command = plan
+
+  variables {
+    auth_mode           = "cognito"
+    authorizer_zip_path = "tests/fixtures/authorizer-package.stub"
+  }
+
+  expect_failures = [var.auth_mode]
+}
+
+run "rejects_oidc_without_https" {
+  command = plan
+
+  variables {
+    auth_mode           = "oidc"
+    oidc_issuer         = "https://login.example.com"
+    oidc_client_id      = "awsome-chat-page"
+    authorizer_zip_path = "tests/fixtures/authorizer-package.stub"
+  }
+
+  expect_failures = [var.auth_mode]
+}
+
+run "rejects_a_missing_authorizer_package" {
+  command = plan
+
+  variables {
+    enable_https        = true
+    auth_mode           = "cognito"
+    authorizer_zip_path = "tests/fixtures/no-such-authorizer.zip"
+  }
+
+  expect_failures = [var.authorizer_zip_path]
+}
+
+run "needs_no_authorizer_package_without_sign_in" {
+  command = plan
+
+  variables {
+    authorizer_zip_path = "tests/fixtures/no-such-authorizer.zip"
+  }
+}
+
+run "rejects_oidc_without_an_issuer_or_client" {
+  command = plan
+
+  variables {
+    enable_https        = true
+    auth_mode           = "oidc"
+    authorizer_zip_path = "tests/fixtures/authorizer-package.stub"
+  }
+
+  expect_failures = [var.oidc_issuer, var.oidc_client_id]
+}
+
+run "rejects_a_plain_http_issuer" {
+  command = plan
+
+  variables {
+    enable_https        = true
+    auth_mode           = "oidc"
+    oidc_issuer         = "http://login.example.com"
+    oidc_client_id      = "awsome-chat-page"
+    authorizer_zip_path = "tests/fixtures/authorizer-package.stub"
+  }
+
+  expect_failures = [var.oidc_issuer]
+}
+
+run "rejects_an_issuer_with_a_query" {
+  command = plan
+
+  variables {
+    enable_https        = true
+    auth_mode           = "oidc"
+    oidc_issuer         = "https://login.example.com/?tenant=chat"
+    oidc_client_id      = "awsome-chat-page"
+    authorizer_zip_path = "tests/fixtures/authorizer-package.stub"
+  }
+
+  expect_failures = [var.oidc_issuer]
+}
+
+run "rejects_oidc_settings_in_another_mode" {
+  command = plan
+
+  variables {
+    enable_https         = true
+    auth_mode            = "cognito"
+    oidc_issuer          = "https://login.example.com"
+    oidc_client_id       = "awsome-chat-page"
+    oidc_jwks_uri        = "https://login.example.com/keys"
+    oidc_scope           = "openid"
+    oidc_connect_origins = ["https://tokens.example.com"]
+    authorizer_zip_path  = "tests/fixtures/authorizer-package.stub"
+  }
+
+  expect_failures = [var.oidc_issuer, var.oidc_client_id, var.oidc_jwks_uri, var.oidc_scope, var.oidc_connect_origins]
+}
+
+run "rejects_a_scope_without_openid" {
+  command = plan
+
+  variables {
+    enable_https        = true
+    auth_mode           = "oidc"
+    oidc_issuer         = "https://login.example.com"
+    oidc_client_id      = "awsome-chat-page"
+    oidc_scope          = "profile email"
+    authorizer_zip_path = "tests/fixtures/authorizer-package.stub"
+  }
+
+  expect_failures = [var.oidc_scope]
+}
+
+run "rejects_a_client_id_with_a_comma" {
+  command = plan
+
+  variables {
+    enable_https        = true
+    auth_mode           = "oidc"
+    oidc_issuer         = "https://login.example.com"
+    oidc_client_id      = "page,other"
+    authorizer_zip_path = "tests/fixtures/authorizer-package.stub"
+  }
+
+  expect_failures = [var.oidc_client_id]
+}
+
+run "rejects_a_connect_origin_with_a_path" {
+  command = plan
+
+  variables {
+    enable_https         = true
+    auth_mode            = "oidc"
+    oidc_issuer          = "https://login.example.com"
+    oidc_client_id       = "awsome-chat-page"
+    oidc_connect_origins = ["https://tokens.example.com/token"]
+    authorizer_zip_path  = "tests/fixtures/authorizer-package.stub"
+  }
+
+  expect_failures = [var.oidc_connect_origins]
+}
+
+run "rejects_a_reserved_word_in_the_cognito_domain" {
+  command = plan
+
+  variables {
+    enable_https          = true
+    auth_mode             = "cognito"
+    cognito_domain_prefix = "awsome-chat"
+    authorizer_zip_path   = "tests/fixtures/authorizer-package.stub"
+  }
+
+  expect_failures = [var.cognito_domain_prefix]
+}
+
+run "rejects_a_cognito_domain_without_cognito" {
+  command = plan
+
+  variables {
+    cognito_domain_prefix = "team-chat"
+  }
+
+  expect_failures = [var.cognito_domain_prefix]
+}
+
+run "rejects_name_claims_without_sign_in" {
+  command = plan
+
+  variables {
+    auth_name_claims = ["name"]
+  }
+
+  expect_failures = [var.auth_name_claims]
+}
+
+run "rejects_an_empty_name_claim_list" {
+  command = plan
+
+  variables {
+    enable_https        = true
+    auth_mode           = "cognito"
+    auth_name_claims    = []
+    authorizer_zip_path = "tests/fixtures/authorizer-package.stub"
+  }
+
+  expect_failures = [var.auth_name_claims]
 }

@@ -139,3 +139,25 @@ mock_data "aws_route53_zone" {
     name = "example.com"
   }
 }
+
+# Sign-in (auth_mode): the Cognito user pool, its app client, and the $connect authorizer. The
+# pool's endpoint is what the provider derives from the Region and the id.
+mock_resource "aws_cognito_user_pool" {
+  defaults = {
+    id       = "eu-central-1_AbCdEf123"
+    arn      = "arn:aws:cognito-idp:eu-central-1:123456789012:userpool/eu-central-1_AbCdEf123"
+    endpoint = "cognito-idp.eu-central-1.amazonaws.com/eu-central-1_AbCdEf123"
+  }
+}
+
+mock_resource "aws_cognito_user_pool_client" {
+  defaults = {
+    id = "1example23456789abcdefghij"
+  }
+}
+
+mock_resource "aws_apigatewayv2_authorizer" {
+  defaults = {
+    id = "authz1"
+  }
+}

@@ -7,7 +7,8 @@
  *   and each stage's `deploymentId`, which moto drops (its UpdateStage fails outright);
  * - API Gateway v2 domain names' status, regional host name and hosted zone (domain-names.ts);
  * - API Gateway's UpdateAccount clearing the CloudWatch role (apigateway-account.ts);
- * - CloudFront response headers policies (response-headers-policies.ts).
+ * - CloudFront response headers policies (response-headers-policies.ts);
+ * - Cognito user pool domains' managed login version (user-pool-domains.ts).
  * On request it refuses S3 PutBucketPolicy calls with S3's AccessDenied, as S3 does for a while
  * after a bucket's public access block changed.
  */
@@ -22,6 +23,11 @@ import {
   RESPONSE_HEADERS_POLICY_PATH,
   type ResponseHeadersPolicies,
 } from './response-headers-policies.ts';
+import {
+  answerUserPoolDomain,
+  type ManagedLoginVersions,
+  userPoolDomainCall,
+} from './user-pool-domains.ts';
 
 /** A deployment as the API returns it. */
 export interface Deployment {
@@ -62,6 +68,7 @@ export async function startMotoFront(upstream: string): Promise<MotoFront> {
   let refused = 0;
 
   const responseHeadersPolicies: ResponseHeadersPolicies = new Map();
+  const managedLoginVersions: ManagedLoginVersions = new Map();
   const answerOr500 = (response: ServerResponse, answering: Promise<void>): void => {
     answering.catch(() => {
       if (!response.headersSent) response.writeHead(500).end();
@@ -105,6 +112,14 @@ export async function startMotoFront(upstream: string): Promise<MotoFront> {
       answerOr500(
         response,
         answerResponseHeadersPolicies(request, response, responseHeadersPolicies, policy[1]),
+      );
+      return;
+    }
+    const userPoolDomain = userPoolDomainCall(request);
+    if (userPoolDomain !== undefined) {
+      answerOr500(
+        response,
+        answerUserPoolDomain(request, response, userPoolDomain, managedLoginVersions, target),
       );
       return;
     }

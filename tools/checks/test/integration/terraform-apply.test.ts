@@ -58,6 +58,7 @@ const missing = [
  */
 const KNOWN_GAPS: Readonly<Record<string, readonly string[]>> = {
   'aws_lambda_function.this': ['logging_config'],
+  'aws_lambda_function.authorizer[0]': ['logging_config'],
   'aws_sqs_queue.fanout': ['redrive_policy'],
   'aws_cloudfront_distribution.this[0]': ['default_cache_behavior', 'origin', 'viewer_certificate'],
 };
@@ -144,6 +145,42 @@ const DEPLOYMENTS: readonly Deployment[] = [
       },
       'aws_cloudfront_distribution.this[0]': { aliases: [`chat.${ZONE}`] },
       'aws_apigatewayv2_api_mapping.this[0]': { stage: 'prod' },
+    },
+  },
+  {
+    name: 'sign-in with Cognito (auth_mode = "cognito", the page over HTTPS)',
+    region: 'eu-west-1',
+    variables: async () => ({ enable_https: true, auth_mode: 'cognito' }),
+    refuseFirstBucketPolicy: false,
+    creates: [
+      'aws_cognito_user_pool.this[0]',
+      'aws_cognito_user_pool_client.this[0]',
+      'aws_cognito_user_pool_domain.this[0]',
+      'aws_cloudwatch_log_group.authorizer[0]',
+      'aws_iam_role.authorizer[0]',
+      'aws_iam_role_policy.authorizer[0]',
+      'aws_lambda_function.authorizer[0]',
+      'aws_apigatewayv2_authorizer.this[0]',
+      'aws_lambda_permission.authorizer[0]',
+    ],
+    outputs: {
+      cognito_user_pool_id: expect.stringMatching(/^eu-west-1_[0-9A-Za-z]+$/),
+      cognito_managed_login_url: expect.stringMatching(
+        /^https:\/\/chat-[0-9a-z]+\.auth\.eu-west-1\.amazoncognito\.com$/,
+      ),
+      sign_in_redirect_url: expect.stringMatching(/^https:\/\/[0-9a-z]+\.cloudfront\.net\/$/),
+    },
+    attributes: {
+      'aws_apigatewayv2_route.this["$connect"]': { authorization_type: 'CUSTOM' },
+      'aws_apigatewayv2_route.this["$default"]': { authorization_type: 'NONE' },
+      'aws_apigatewayv2_authorizer.this[0]': {
+        authorizer_type: 'REQUEST',
+        identity_sources: ['route.request.header.Sec-WebSocket-Protocol'],
+      },
+      'aws_cognito_user_pool_domain.this[0]': { managed_login_version: 1 },
+      'aws_lambda_function.authorizer[0]': {
+        environment: [{ variables: { AUTH_MODE: 'cognito' } }],
+      },
     },
   },
 ];
@@ -245,6 +282,7 @@ describeWithTool(
           JSON.stringify({
             aws_region: deployment.region,
             lambda_zip_path: 'tests/fixtures/lambda-package.stub',
+            authorizer_zip_path: 'tests/fixtures/authorizer-package.stub',
             website_dir: 'tests/fixtures/site',
             ...(await deployment.variables(shim.endpoint)),
           }),
