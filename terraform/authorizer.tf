@@ -36,15 +36,7 @@ resource "aws_iam_role" "authorizer" {
   name_prefix = "${var.name_prefix}-authorizer-"
   description = "Runs the ${local.authorizer_function_name} Lambda function"
 
-  assume_role_policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [{
-      Sid       = "LambdaAssumesRole"
-      Effect    = "Allow"
-      Principal = { Service = "lambda.amazonaws.com" }
-      Action    = "sts:AssumeRole"
-    }]
-  })
+  assume_role_policy = local.lambda_assume_role_policy
 }
 
 # Its logs, nothing else: it checks a token against the issuer's public keys, fetched over the

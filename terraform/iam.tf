@@ -1,11 +1,9 @@
 # The function's role. Policies are jsonencode() documents: plain strings that `terraform test`
 # can decode and check (aws_iam_policy_document yields placeholders under mock providers).
-resource "aws_iam_role" "lambda" {
-  # A generated suffix: IAM is global, so the same prefix may be deployed in several regions.
-  name_prefix = "${var.name_prefix}-fn-"
-  description = "Runs the ${local.function_name} Lambda function"
 
-  assume_role_policy = jsonencode({
+locals {
+  # Lets Lambda run a function with the role: the chat's here, the authorizer's (authorizer.tf).
+  lambda_assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
       Sid       = "LambdaAssumesRole"
@@ -14,6 +12,14 @@ resource "aws_iam_role" "lambda" {
       Action    = "sts:AssumeRole"
     }]
   })
+}
+
+resource "aws_iam_role" "lambda" {
+  # A generated suffix: IAM is global, so the same prefix may be deployed in several regions.
+  name_prefix = "${var.name_prefix}-fn-"
+  description = "Runs the ${local.function_name} Lambda function"
+
+  assume_role_policy = local.lambda_assume_role_policy
 }
 
 # Least privilege: only what the function calls, only on this stack's resources.
