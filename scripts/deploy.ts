@@ -12,6 +12,7 @@ import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { STSClient } from '@aws-sdk/client-sts';
 import {
@@ -116,9 +117,10 @@ async function isNonEmpty(path: string): Promise<boolean> {
 }
 
 /**
- * Region, credentials and (for the S3 website) the account's S3 Block Public Access, checked
- * before Terraform creates anything. The settings come from `terraform console`, so `-var`,
- * `-var-file` and terraform.tfvars count exactly as they will for the apply.
+ * Region, credentials, (for the S3 website) the account's S3 Block Public Access and (for access
+ * logs) the Region's API Gateway CloudWatch Logs role, checked before Terraform creates anything.
+ * The settings come from `terraform console`, so `-var`, `-var-file` and terraform.tfvars count
+ * exactly as they will for the apply.
  */
 async function checkAccount(
   tool: TerraformTool,
@@ -141,9 +143,12 @@ async function checkAccount(
       region: settings.region,
       environmentRegion: () => environmentRegion(),
       publicWebsite: action === 'apply' && !settings.enableHttps,
+      accessLogs: action === 'apply' && settings.enableAccessLogs,
+      manageApigatewayAccount: settings.manageApigatewayAccount,
       clients: (region) => ({
         sts: new STSClient({ region }),
         s3Control: new S3ControlClient({ region }),
+        apiGateway: new APIGatewayClient({ region }),
       }),
     });
     console.log(`AWS account ${report.account} (${report.arn}), region ${report.region}`);

@@ -1,10 +1,12 @@
 /**
  * Checks `npm run deploy` makes before Terraform creates anything, each ending, when it fails, in
  * one line that names the fix: a region, credentials that AWS accepts (STS GetCallerIdentity),
- * and, for the S3 website, an account whose S3 Block Public Access lets a public bucket policy
- * through (S3 Control GetPublicAccessBlock). Without these a user got Terraform's multi-screen
- * provider error, or AccessDenied after half the stack existed.
+ * for the S3 website, an account whose S3 Block Public Access lets a public bucket policy through
+ * (S3 Control GetPublicAccessBlock), and, for access logs, a Region whose API Gateway account
+ * settings name a CloudWatch Logs role (API Gateway GetAccount). Without these a user got
+ * Terraform's multi-screen provider error, or an error after half the stack existed.
  */
+import { type APIGatewayClient, GetAccountCommand } from '@aws-sdk/client-api-gateway';
 import { GetPublicAccessBlockCommand, type S3ControlClient } from '@aws-sdk/client-s3-control';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 
@@ -17,6 +19,7 @@ export class PreflightError extends Error {
 export interface PreflightClients {
   readonly sts: STSClient;
   readonly s3Control: S3ControlClient;
+  readonly apiGateway: APIGatewayClient;
 }
 
 /** What the deployment will use, as Terraform will see it. */
@@ -27,6 +30,10 @@ export interface PreflightOptions {
   readonly environmentRegion: () => Promise<string | null>;
   /** True for the S3 website (enable_https = false), whose bucket policy is public. */
   readonly publicWebsite: boolean;
+  /** `var.enable_access_logs` for a deployment that creates the stage (false for destroy). */
+  readonly accessLogs: boolean;
+  /** `var.manage_apigateway_account`: the stack sets the Region's CloudWatch Logs role itself. */
+  readonly manageApigatewayAccount: boolean;
   readonly clients: (region: string) => PreflightClients;
 }
 
@@ -64,6 +71,10 @@ export async function checkBeforeDeploy(options: PreflightOptions): Promise<Pref
   const notes: string[] = [];
   if (options.publicWebsite) {
     const note = await checkAccountPublicAccessBlock(clients.s3Control, identity.account);
+    if (note !== null) notes.push(note);
+  }
+  if (options.accessLogs && !options.manageApigatewayAccount) {
+    const note = await checkApiGatewayLogsRole(clients.apiGateway, region);
     if (note !== null) notes.push(note);
   }
   return { region, ...identity, notes };
@@ -159,6 +170,37 @@ async function checkAccountPublicAccessBlock(
     return (
       `Could not read the account's S3 Block Public Access (${errorName(error)}); if the ` +
       'bucket policy then fails with AccessDenied, see docs/troubleshooting.md.'
+    );
+  }
+}
+
+/**
+ * API Gateway writes the access logs of every REST and WebSocket API in a Region with one role set
+ * in the Region's account settings, and refuses a stage with access logs while none is set: the
+ * apply would stop there, after the tables, the function and the API exist.
+ * @returns a note when the setting could not be read, else null
+ * @throws PreflightError when no role is set
+ */
+async function checkApiGatewayLogsRole(
+  apiGateway: APIGatewayClient,
+  region: string,
+): Promise<string | null> {
+  try {
+    const output = await apiGateway.send(new GetAccountCommand({}));
+    if (output.cloudwatchRoleArn) return null;
+    throw new PreflightError(
+      `Region ${region}'s API Gateway settings name no CloudWatch Logs role, which the access ` +
+        'logs need: deploy with `npm run deploy -- -var manage_apigateway_account=true` (this ' +
+        "stack then owns the Region's setting: only where no other stack sets it), set a role " +
+        'yourself (`aws apigateway update-account`, docs/deploy.md, Prerequisites), or deploy ' +
+        'without access logs (`npm run deploy -- -var enable_access_logs=false`).',
+    );
+  } catch (error) {
+    if (error instanceof PreflightError) throw error;
+    return (
+      `Could not read the Region's API Gateway CloudWatch Logs role (${errorName(error)}); if ` +
+      'the stage then fails with "CloudWatch Logs role ARN must be set", see ' +
+      'docs/troubleshooting.md.'
     );
   }
 }

@@ -11,7 +11,24 @@ export interface DeploySettings {
   /** `var.aws_region`: null means Terraform takes the region from the environment. */
   readonly region: string | null;
   readonly enableHttps: boolean;
+  /** `var.enable_access_logs`: the stage writes access logs with the Region's CloudWatch role. */
+  readonly enableAccessLogs: boolean;
+  /** `var.manage_apigateway_account`: the stack sets that role itself. */
+  readonly manageApigatewayAccount: boolean;
 }
+
+/** The variable each setting is, typed so that a new setting cannot go unread. */
+const VARIABLES: Readonly<Record<keyof DeploySettings, string>> = {
+  region: 'aws_region',
+  enableHttps: 'enable_https',
+  enableAccessLogs: 'enable_access_logs',
+  manageApigatewayAccount: 'manage_apigateway_account',
+};
+
+/** One console line printing every setting as a JSON document. */
+const SETTINGS_EXPRESSION = `jsonencode({ ${Object.entries(VARIABLES)
+  .map(([key, variable]) => `${key} = var.${variable}`)
+  .join(', ')} })`;
 
 /** Terraform could not evaluate the variables (a bad value, a missing file). */
 export class SettingsError extends Error {
@@ -19,7 +36,8 @@ export class SettingsError extends Error {
 }
 
 /**
- * Evaluates `var.aws_region` and `var.enable_https` in an initialised `moduleDir`.
+ * Evaluates `var.aws_region`, `var.enable_https`, `var.enable_access_logs` and
+ * `var.manage_apigateway_account` in an initialised `moduleDir`.
  * @param terraformArgs - everything the user gave for `terraform apply`; only variables are used
  * @throws SettingsError with Terraform's own message
  */
@@ -32,7 +50,7 @@ export async function readDeploySettings(
   const result = await runTerraform(tool, ['console', ...variableArgs(terraformArgs)], {
     cwd: moduleDir,
     env,
-    input: 'jsonencode({ region = var.aws_region, enableHttps = var.enable_https })\n',
+    input: `${SETTINGS_EXPRESSION}\n`,
   });
   // The console reports a value its validation rejects, yet still prints the value and exits 0.
   const output = stripVTControlCharacters(`${result.stderr}\n${result.stdout}`);

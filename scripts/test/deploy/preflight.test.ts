@@ -5,6 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { STSClient } from '@aws-sdk/client-sts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,6 +60,7 @@ describe('credentials without any source', () => {
     const clients = (region: string): PreflightClients => ({
       sts: new STSClient({ region }),
       s3Control: new S3ControlClient({ region }),
+      apiGateway: new APIGatewayClient({ region }),
     });
     // Act
     const message = await failureOf(checkBeforeDeploy(options({ clients })));

@@ -3,6 +3,7 @@
  * checks' options with nothing reaching AWS unless a test says so, and the message a check
  * fails with.
  */
+import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { STSClient } from '@aws-sdk/client-sts';
 import { expect } from 'vitest';
@@ -21,14 +22,21 @@ export function clientsFor(endpoint: string): (region: string) => PreflightClien
       maxAttempts: 1,
       endpointProvider: () => ({ url: new URL(endpoint) }),
     }),
+    apiGateway: new APIGatewayClient({ region, endpoint, credentials, maxAttempts: 1 }),
   });
 }
 
+/**
+ * The checks' options for the default S3 website; access logs are off unless a test turns them on,
+ * so the tests of the other checks need no API Gateway answer.
+ */
 export function preflightOptions(overrides: Partial<PreflightOptions>): PreflightOptions {
   return {
     region: 'eu-central-1',
     environmentRegion: async () => null,
     publicWebsite: true,
+    accessLogs: false,
+    manageApigatewayAccount: false,
     clients: () => {
       throw new Error('no AWS call expected');
     },

@@ -1,7 +1,9 @@
 /**
  * The deploy checks with the real AWS SDK clients against moto_server, an AWS that answers with
- * AWS's own shapes (skipped without it, failing under CI=true).
+ * AWS's own shapes (skipped without it, failing under CI=true). The access log tests run last: the
+ * first needs the Region without a CloudWatch Logs role, the second sets one.
  */
+import { type APIGatewayClient, UpdateAccountCommand } from '@aws-sdk/client-api-gateway';
 import {
   DeletePublicAccessBlockCommand,
   PutPublicAccessBlockCommand,
@@ -14,7 +16,7 @@ import {
   type MotoServer,
   startMotoServer,
 } from '../../../../tools/checks/src/moto/server.ts';
-import { checkBeforeDeploy } from '../../../deploy/preflight.ts';
+import { checkBeforeDeploy, type PreflightOptions } from '../../../deploy/preflight.ts';
 import { describeWithTool } from '../../support/needs-tool.ts';
 import { clientsFor, failureOf, preflightOptions as options } from '../../support/preflight.ts';
 
@@ -26,15 +28,26 @@ describeWithTool(
   (bin) => {
     let moto: MotoServer;
     let s3Control: S3ControlClient;
+    let apiGateway: APIGatewayClient;
 
     beforeAll(async () => {
       moto = await startMotoServer(bin);
-      s3Control = clientsFor(moto.endpoint)('us-east-1').s3Control;
+      ({ s3Control, apiGateway } = clientsFor(moto.endpoint)('us-east-1'));
     }, 60_000);
 
     afterAll(async () => {
       await moto?.stop();
     });
+
+    /** An HTTPS deployment (no S3 account check) with access logs and no role of its own. */
+    function withAccessLogs(): PreflightOptions {
+      return options({
+        region: 'us-east-1',
+        publicWebsite: false,
+        accessLogs: true,
+        clients: clientsFor(moto.endpoint),
+      });
+    }
 
     async function blockPublicPolicies(flags: {
       policy: boolean;
@@ -106,6 +119,35 @@ describeWithTool(
         options({ region: 'us-east-1', publicWebsite: false, clients: clientsFor(moto.endpoint) }),
       );
       expect(report.account).toBe('123456789012');
+    });
+
+    it('stops access logs in a Region without a CloudWatch Logs role', async () => {
+      // Prepare: nothing; moto's Region starts, like a new AWS account's, without a role.
+      // Act
+      const message = await failureOf(checkBeforeDeploy(withAccessLogs()));
+      // Assess
+      expect(message).toMatch(/^Region us-east-1's API Gateway settings name no CloudWatch Logs/);
+      expect(message).toContain('-var manage_apigateway_account=true');
+      expect(message).toContain('-var enable_access_logs=false');
+    });
+
+    it('passes access logs once the Region names a role', async () => {
+      // Prepare
+      await apiGateway.send(
+        new UpdateAccountCommand({
+          patchOperations: [
+            {
+              op: 'replace',
+              path: '/cloudwatchRoleArn',
+              value: 'arn:aws:iam::123456789012:role/apigateway-logs',
+            },
+          ],
+        }),
+      );
+      // Act
+      const report = await checkBeforeDeploy(withAccessLogs());
+      // Assess
+      expect(report.notes).toEqual([]);
     });
   },
 );

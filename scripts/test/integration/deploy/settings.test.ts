@@ -1,6 +1,6 @@
 /**
- * The deploy checks read aws_region and enable_https through `terraform console` on the real
- * configuration, so defaults, terraform.tfvars and -var arguments count as they do for the apply.
+ * The deploy checks read aws_region, enable_https, enable_access_logs and
+ * manage_apigateway_account through `terraform console` on the real configuration, so defaults, terraform.tfvars and -var arguments count as they do for the apply.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -61,7 +61,23 @@ describeWithTool(
       ['a -var-file', ['-var-file=https.tfvars'], null, true],
     ] as const)('reads %s', async (_case, args, region, enableHttps) => {
       const settings = await readDeploySettings(tool, moduleDir, env, args);
-      expect(settings).toEqual({ region, enableHttps });
+      expect(settings).toEqual({
+        region,
+        enableHttps,
+        enableAccessLogs: true,
+        manageApigatewayAccount: false,
+      });
+    });
+
+    it.each([
+      [['-var', 'manage_apigateway_account=true'], true, true],
+      [['-var=enable_access_logs=false'], false, false],
+    ] as const)('reads the access log settings from %o', async (args, accessLogs, manage) => {
+      const settings = await readDeploySettings(tool, moduleDir, env, args);
+      expect(settings).toMatchObject({
+        enableAccessLogs: accessLogs,
+        manageApigatewayAccount: manage,
+      });
     });
 
     it("reports Terraform's own error for a value the variable rejects", async () => {
