@@ -168,6 +168,38 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
     } while (exclusiveStartKey !== undefined);
   }
 
+  /**
+   * Reads a few connection items, in one BatchGetItem of up to 100 keys, asking again for the
+   * keys DynamoDB leaves unprocessed (throttling) for a few rounds.
+   * @returns the items found; a key gone, or still unprocessed after the last round, is missing
+   */
+  async function batchGet(
+    connectionIds: readonly string[],
+    projection: string,
+    names: Record<string, string>,
+  ): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let keys = connectionIds
+      .slice(0, MAX_BATCH_KEYS)
+      .map((connectionId) => ({ [partitionKey]: connectionId }));
+    for (let round = 0; round < BATCH_ROUNDS && keys.length > 0; round++) {
+      const { Responses, UnprocessedKeys } = await client.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [tableName]: {
+              Keys: keys,
+              ProjectionExpression: projection,
+              ExpressionAttributeNames: names,
+            },
+          },
+        }),
+      );
+      items.push(...(Responses?.[tableName] ?? []));
+      keys = (UnprocessedKeys?.[tableName]?.Keys ?? []) as typeof keys;
+    }
+    return items;
+  }
+
   async function forget(
     connectionId: string,
     connectedBefore?: Date,
@@ -226,36 +258,20 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
 
     async states(connectionIds) {
       const states = new Map<string, ConnectionState>();
-      let keys = connectionIds
-        .slice(0, MAX_BATCH_KEYS)
-        .map((connectionId) => ({ [partitionKey]: connectionId }));
-      for (let round = 0; round < BATCH_ROUNDS && keys.length > 0; round++) {
-        const { Responses, UnprocessedKeys } = await client.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [tableName]: {
-                Keys: keys,
-                ProjectionExpression: '#id, #connectedAt, #expiresAt',
-                ExpressionAttributeNames: {
-                  '#id': partitionKey,
-                  '#connectedAt': 'connectedAt',
-                  '#expiresAt': ttlAttribute,
-                },
-              },
-            },
-          }),
-        );
-        for (const item of Responses?.[tableName] ?? []) {
-          const id = item[partitionKey];
-          if (typeof id !== 'string') continue;
-          const connectedAt = Date.parse(String(item.connectedAt));
-          const expiresAt = item[ttlAttribute];
-          states.set(id, {
-            connectedAt: Number.isFinite(connectedAt) ? connectedAt : undefined,
-            expiresAt: typeof expiresAt === 'number' ? expiresAt : undefined,
-          });
-        }
-        keys = (UnprocessedKeys?.[tableName]?.Keys ?? []) as typeof keys;
+      const names = {
+        '#id': partitionKey,
+        '#connectedAt': 'connectedAt',
+        '#expiresAt': ttlAttribute,
+      };
+      for (const item of await batchGet(connectionIds, '#id, #connectedAt, #expiresAt', names)) {
+        const id = item[partitionKey];
+        if (typeof id !== 'string') continue;
+        const connectedAt = Date.parse(String(item.connectedAt));
+        const expiresAt = item[ttlAttribute];
+        states.set(id, {
+          connectedAt: Number.isFinite(connectedAt) ? connectedAt : undefined,
+          expiresAt: typeof expiresAt === 'number' ? expiresAt : undefined,
+        });
       }
       return states;
     },
@@ -275,27 +291,11 @@ export function createConnectionStore(options: ConnectionStoreOptions): Connecti
 
     async protocolVersions(connectionIds) {
       const versions = new Map<string, number>();
-      let keys = connectionIds
-        .slice(0, MAX_BATCH_KEYS)
-        .map((connectionId) => ({ [partitionKey]: connectionId }));
-      for (let round = 0; round < BATCH_ROUNDS && keys.length > 0; round++) {
-        const { Responses, UnprocessedKeys } = await client.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [tableName]: {
-                Keys: keys,
-                ProjectionExpression: '#id, #v',
-                ExpressionAttributeNames: { '#id': partitionKey, '#v': versionAttribute },
-              },
-            },
-          }),
-        );
-        for (const item of Responses?.[tableName] ?? []) {
-          const id = item[partitionKey];
-          const version = item[versionAttribute];
-          if (typeof id === 'string' && typeof version === 'number') versions.set(id, version);
-        }
-        keys = (UnprocessedKeys?.[tableName]?.Keys ?? []) as typeof keys;
+      const names = { '#id': partitionKey, '#v': versionAttribute };
+      for (const item of await batchGet(connectionIds, '#id, #v', names)) {
+        const id = item[partitionKey];
+        const version = item[versionAttribute];
+        if (typeof id === 'string' && typeof version === 'number') versions.set(id, version);
       }
       return versions;
     },
