@@ -22,6 +22,7 @@ import { createMessageClaims } from '../../src/rooms/message-claims.ts';
 import { createOpenConnections } from '../../src/rooms/open-connections.ts';
 import { createRoomStore } from '../../src/rooms/room-store.ts';
 import type { WebSocketEvent } from '../../src/routes/route.ts';
+import { testConfig } from '../support/config.ts';
 import type { TestDynamoDb } from '../support/dynalite.ts';
 import { startTestDynamoDb, TEST_CREDENTIALS, TEST_REGION } from '../support/dynalite.ts';
 import { webSocketEvent } from '../support/events.ts';
@@ -77,25 +78,11 @@ beforeAll(async () => {
     { step: 'initialize', name: 'recordConsumedCapacity' },
   );
   const client = DynamoDBDocumentClient.from(base);
-  const config: Config = {
+  const config: Config = testConfig({
     tableName: dynamoDb.tableName,
     roomsTableName: dynamoDb.roomsTableName,
-    historyMaxMessages: 50,
-    historyTtlSeconds: 86_400,
     apigwEndpoint: 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod',
-    allowedOrigins: undefined,
-    maxMessageLength: 2000,
-    sendConcurrency: 4,
-    shardQueueUrl: undefined,
-    shardSize: 100,
-    authMode: 'none',
-    rateLimit: { burst: 10, perSecond: 2 },
-    sourceIpRateLimit: { burst: 10, perSecond: 2 },
-    maxConnectionsPerPerson: 10,
-    callbackRateLimit: 5000,
-    deliveryWindowSeconds: 60,
-    deadLetterQueueUrl: undefined,
-  };
+  });
   handlerWith = (overrides) =>
     createHandler({
       config: { ...config, ...overrides },

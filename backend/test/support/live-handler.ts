@@ -25,6 +25,7 @@ import { createConnectionStore } from '../../src/rooms/connection-store.ts';
 import { createMessageClaims } from '../../src/rooms/message-claims.ts';
 import { createOpenConnections } from '../../src/rooms/open-connections.ts';
 import { createRoomStore } from '../../src/rooms/room-store.ts';
+import { testConfig } from './config.ts';
 import type { TestDynamoDb } from './dynalite.ts';
 import { TEST_CREDENTIALS, TEST_REGION } from './dynalite.ts';
 
@@ -49,26 +50,12 @@ export interface LiveRig {
 
 /** The configuration every live rig starts from. */
 export function liveConfig(dynamoDb: TestDynamoDb, overrides: Partial<Config> = {}): Config {
-  return {
+  return testConfig({
     tableName: dynamoDb.tableName,
     roomsTableName: dynamoDb.roomsTableName,
-    historyMaxMessages: 50,
-    historyTtlSeconds: 86_400,
     apigwEndpoint: 'https://abc123.execute-api.eu-west-1.amazonaws.com/prod',
-    allowedOrigins: undefined,
-    maxMessageLength: 2000,
-    sendConcurrency: 4,
-    shardQueueUrl: undefined,
-    shardSize: 100,
-    authMode: 'none',
-    rateLimit: { burst: 10, perSecond: 2 },
-    sourceIpRateLimit: { burst: 10, perSecond: 2 },
-    maxConnectionsPerPerson: 10,
-    callbackRateLimit: 5000,
-    deliveryWindowSeconds: 60,
-    deadLetterQueueUrl: undefined,
     ...overrides,
-  };
+  });
 }
 
 /**

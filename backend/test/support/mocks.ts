@@ -42,6 +42,7 @@ import { createConnectionStore } from '../../src/rooms/connection-store.ts';
 import { createMessageClaims } from '../../src/rooms/message-claims.ts';
 import { createOpenConnections } from '../../src/rooms/open-connections.ts';
 import { createRoomStore } from '../../src/rooms/room-store.ts';
+import { testConfig } from './config.ts';
 
 /** The instant every test handler sees as "now". */
 export const NOW = new Date('2026-11-27T06:00:00.000Z');
@@ -189,26 +190,12 @@ export function createTestRig(config: Partial<Config> = {}, options: RigOptions 
   const managementApi = mockClient(ApiGatewayManagementApiClient);
   const clientEndpoints: string[] = [];
   const logs: InvocationLog[] = [];
-  const fullConfig: Config = {
+  const fullConfig: Config = testConfig({
     tableName: CONNECTIONS_TABLE,
     roomsTableName: ROOMS_TABLE,
-    historyMaxMessages: 50,
-    historyTtlSeconds: 86_400,
     apigwEndpoint: undefined,
-    allowedOrigins: undefined,
-    maxMessageLength: 2000,
-    sendConcurrency: 4,
-    shardQueueUrl: undefined,
-    shardSize: 100,
-    authMode: 'none',
-    rateLimit: { burst: 10, perSecond: 2 },
-    sourceIpRateLimit: { burst: 10, perSecond: 2 },
-    maxConnectionsPerPerson: 10,
-    callbackRateLimit: 5000,
-    deliveryWindowSeconds: 60,
-    deadLetterQueueUrl: undefined,
     ...config,
-  };
+  });
   const managementClientFor = createPerEndpointCache((endpoint) => {
     clientEndpoints.push(endpoint);
     return new ApiGatewayManagementApiClient({ ...clientConfig, endpoint });
