@@ -157,9 +157,8 @@ describe('the cap on connections', () => {
       // Assess: refused before the socket opens; after a close there is a place again
       await expect(oneMore).rejects.toEqual(new HandshakeRefused(429));
       await clients[0]?.close();
-      // The room hears the new count once the chat has forgotten the closed connection. Joining
-      // only then matters: a post that reaches a connection still in its $connect gets 410 Gone,
-      // and the chat then forgets that new connection.
+      // The room hears the new count once the chat has forgotten the closed connection, which is
+      // when its place is free again ($disconnect runs after the close, not with it).
       const [, witness] = clients;
       await witness?.until(
         () => witness.framesOf('presence').at(-1)?.count === max - 1,
